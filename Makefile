@@ -1,0 +1,66 @@
+# Huying 呼应 — the two commands: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Development defaults; production sets its own environment (README "Deployment").
+DEV_ENV := DEBUG=$${DEBUG:-1}
+
+.PHONY: run test venv setup lint typecheck checks pytest test-browser serve messages demo bench clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Huying needs Python 3.11 or newer (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Migrate the embedded database, compile translations, load the demo data (idempotent).
+setup: venv
+	@mkdir -p var
+	$(DEV_ENV) $(PY) manage.py compilemessages
+	$(DEV_ENV) $(PY) manage.py migrate --no-input
+	$(DEV_ENV) $(PY) manage.py demo_data
+
+run: setup
+	@echo "Huying is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production-style server on the same data: DEBUG off, gunicorn, WhiteNoise for static files.
+serve: setup
+	DEBUG=0 HTTPS=$${HTTPS:-0} SECRET_KEY=$${SECRET_KEY:?set SECRET_KEY} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	  $(PY) manage.py collectstatic --no-input --verbosity 0
+	DEBUG=0 HTTPS=$${HTTPS:-0} SECRET_KEY=$${SECRET_KEY:?set SECRET_KEY} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	  $(VENV)/bin/gunicorn huying.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: venv
+	$(DEV_ENV) $(VENV)/bin/mypy huying
+
+checks: venv
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(DEV_ENV) $(PY) manage.py compilemessages
+	$(DEV_ENV) $(PY) manage.py check
+
+pytest: venv
+	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+
+# The whole suite: lint, type check, migrations and translations, unit, API and browser tests.
+test: lint typecheck checks pytest
+
+# Refresh the message catalogue after changing user-facing strings (needs GNU gettext).
+messages: venv
+	$(DEV_ENV) $(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+
+bench: setup
+	$(DEV_ENV) $(PY) manage.py bench
+
+clean:
+	rm -rf var/*.sqlite3* var/static var/media

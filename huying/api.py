@@ -1,0 +1,23 @@
+"""The REST API under /api/v1. Each app contributes a router from its ``api.py``."""
+
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from huying.accounts.api import ApiTokenAuth
+from huying.accounts.api import router as accounts_router
+from huying.audit.api import router as audit_router
+from huying.organisations.api import router as organisations_router
+
+api = NinjaAPI(
+    title="Huying 呼应 API",
+    version="1",
+    description="REST API of the Huying platform. Authenticate with a session cookie (plus CSRF token) "
+    "or with a per-client token: `Authorization: Bearer <token>`.",
+    auth=[ApiTokenAuth(), django_auth],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+api.add_router("/accounts", accounts_router)
+api.add_router("/organisations", organisations_router)
+api.add_router("/audit", audit_router)

@@ -1,0 +1,66 @@
+"""Writing to the audit log. Every action in every app calls :func:`record`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from huying.audit.context import current
+from huying.audit.models import AuditEntry
+
+SECRET_FIELDS = frozenset({"password", "token", "token_hash", "secret", "key", "otp_token"})
+
+
+def _clean(changes: dict[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    for field, value in changes.items():
+        if field in SECRET_FIELDS:
+            cleaned[field] = "***"
+        elif isinstance(value, (list, tuple)):
+            cleaned[field] = [str(v) if v is not None else None for v in value]
+        else:
+            cleaned[field] = str(value) if value is not None else None
+    return cleaned
+
+
+def record(
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    *,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    object_repr: str | None = None,
+) -> AuditEntry:
+    """Append one entry. ``changes`` maps field names to ``[old, new]`` pairs (or a
+    single value for creations); secrets are replaced by ``***``."""
+    ctx = current()
+    is_person = actor is not None and getattr(actor, "is_authenticated", False)
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = obj.pk if object_id is None else object_id
+        object_repr = object_repr if object_repr is not None else str(obj)
+    return AuditEntry.objects.create(
+        actor=actor if is_person else None,
+        actor_name=(str(actor) if is_person else "")[:60],
+        action=action,
+        object_type=object_type or "",
+        object_id="" if object_id is None else str(object_id),
+        object_repr=(object_repr or "")[:200],
+        changes=_clean(changes or {}),
+        ip_address=ctx.ip,
+        channel=ctx.channel,
+    )
+
+
+def diff(instance: models.Model, **new_values: Any) -> dict[str, list[Any]]:
+    """Apply ``new_values`` to ``instance`` and return the ``[old, new]`` pairs that changed."""
+    changes: dict[str, list[Any]] = {}
+    for field, new in new_values.items():
+        old = getattr(instance, field)
+        if old != new:
+            changes[field] = [old, new]
+            setattr(instance, field, new)
+    return changes

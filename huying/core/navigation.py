@@ -1,0 +1,174 @@
+"""The shell's navigation registry.
+
+The shell knows the areas of the platform (the five member sections, the public zone,
+the work console, the leaders' dashboard) but not the modules inside them. A module
+registers its entries from its ``AppConfig.ready()``::
+
+    register(Entry(area="duty", key="proposals", title=_("Proposals"),
+                   url_name="proposals:mine", roles=MEMBER_SECTION_ROLES))
+
+and appears in its area without any change to the shell. An area with no entries yet
+shows an honest "coming" page listing what is planned for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from huying.accounts.choices import CONSOLE_ROLES, DASHBOARD_ROLES, MEMBER_SECTION_ROLES
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str
+    title: str | Promise
+    icon: str
+    url_name: str
+    roles: frozenset[str] | None  # None: open to everyone, including anonymous visitors
+    refusal: str | Promise
+    planned: tuple[str | Promise, ...] = ()
+    in_tab_bar: bool = False
+
+
+@dataclass(frozen=True)
+class Entry:
+    area: str
+    key: str
+    title: str | Promise
+    url_name: str
+    description: str | Promise = ""
+    roles: frozenset[str] | None = None
+    url_kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name, kwargs=self.url_kwargs or None)
+
+
+_MEMBER_REFUSAL = _("This section is for CPPCC members, agency staff and leaders.")
+
+AREAS: dict[str, Area] = {
+    area.key: area
+    for area in [
+        Area(
+            "duty",
+            _("Duty"),
+            "duty",
+            "core:duty",
+            MEMBER_SECTION_ROLES,
+            _MEMBER_REFUSAL,
+            (_("Proposals"), _("Public-opinion reports"), _("Duty activities"), _("My duty record")),
+            in_tab_bar=True,
+        ),
+        Area(
+            "consult",
+            _("Consultation"),
+            "consult",
+            "core:consult",
+            MEMBER_SECTION_ROLES,
+            _MEMBER_REFUSAL,
+            (_("Remote consultation"), _("Discussion groups"), _("One committee, one flagship topic")),
+            in_tab_bar=True,
+        ),
+        Area(
+            "interact",
+            _("Interaction"),
+            "interact",
+            "core:interact",
+            MEMBER_SECTION_ROLES,
+            _MEMBER_REFUSAL,
+            (_("Member reception room"), _("Opinion debate"), _("Public suggestions")),
+            in_tab_bar=True,
+        ),
+        Area(
+            "news",
+            _("Information"),
+            "news",
+            "core:news",
+            MEMBER_SECTION_ROLES,
+            _MEMBER_REFUSAL,
+            (_("CPPCC news digest"), _("Announcements"), _("Work circle"), _("Online learning")),
+            in_tab_bar=True,
+        ),
+        Area(
+            "thinktank",
+            _("Think tank"),
+            "thinktank",
+            "core:thinktank",
+            MEMBER_SECTION_ROLES,
+            _MEMBER_REFUSAL,
+            (_("Expert pool"), _("Research reports"), _("Data resources"), _("Ask an expert")),
+            in_tab_bar=True,
+        ),
+        Area(
+            "public",
+            _("Public zone"),
+            "public",
+            "core:public",
+            None,
+            "",
+            (_("Member reception room"), _("Opinion debate"), _("Suggestions"), _("Report a problem")),
+        ),
+        Area(
+            "console",
+            _("Work console"),
+            "console",
+            "core:console",
+            CONSOLE_ROLES,
+            _("The work console is for agency staff, handling units, dispatchers and street handlers."),
+            (_("Proposal handling"), _("Work orders"), _("Supervision"), _("Statistics")),
+        ),
+        Area(
+            "dashboard",
+            _("Dashboard"),
+            "dashboard",
+            "core:dashboard",
+            DASHBOARD_ROLES,
+            _("The dashboard is for leaders."),
+            (_("Work-order overview"), _("Proposal overview"), _("Hot topics"), _("Map by street")),
+        ),
+    ]
+}
+
+_entries: list[Entry] = []
+
+
+def register(entry: Entry) -> None:
+    if entry.area not in AREAS:
+        raise ValueError(f"Unknown area {entry.area!r}; known: {', '.join(AREAS)}")
+    if any(e.area == entry.area and e.key == entry.key for e in _entries):
+        raise ValueError(f"Entry {entry.area}/{entry.key} is registered twice")
+    _entries.append(entry)
+
+
+def unregister(area: str, key: str) -> None:
+    _entries[:] = [e for e in _entries if not (e.area == area and e.key == key)]
+
+
+def may_enter(user: Any, area: Area) -> bool:
+    if area.roles is None:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.role_set & area.roles)
+
+
+def entries_for(user: Any, area_key: str) -> list[Entry]:
+    result = []
+    for entry in _entries:
+        if entry.area != area_key:
+            continue
+        if entry.roles is not None and not (getattr(user, "is_authenticated", False) and user.role_set & entry.roles):
+            continue
+        result.append(entry)
+    return result
+
+
+def areas_for(user: Any) -> Iterable[Area]:
+    return [area for area in AREAS.values() if may_enter(user, area)]

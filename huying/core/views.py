@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from huying.accounts.choices import Role
+from huying.core.navigation import AREAS, entries_for, may_enter
+
+
+def landing_area(user: object) -> str:
+    """Where a person lands after logging in, by the first role that has a home."""
+    if not getattr(user, "is_authenticated", False):
+        return "public"
+    roles = user.role_set  # type: ignore[attr-defined]
+    if Role.LEADER in roles:
+        return "dashboard"
+    if Role.MEMBER in roles:
+        return "duty"
+    if roles & {Role.DISPATCHER, Role.UNIT_STAFF, Role.STREET_HANDLER, Role.AGENCY_STAFF, Role.ADMIN}:
+        return "console"
+    return "public"
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(AREAS[landing_area(request.user)].url_name)
+    return render(request, "core/home.html", {"public_area": AREAS["public"]})
+
+
+@require_safe
+def area(request: HttpRequest, area_key: str) -> HttpResponse:
+    area = AREAS[area_key]
+    if not may_enter(request.user, area):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied(area.refusal)
+    return render(
+        request,
+        "core/area.html",
+        {"area": area, "entries": entries_for(request.user, area_key), "active_area": area_key},
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = str(exception) if exception and str(exception) else _("You do not have permission to open this page.")
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)

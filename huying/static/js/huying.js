@@ -1,0 +1,1 @@
+// Huying shell behaviour

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from huying.api import api
+
+handler403 = "huying.core.views.permission_denied"
+handler404 = "huying.core.views.page_not_found"
+handler500 = "huying.core.views.server_error"
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("huying.accounts.urls")),
+    path("organisations/", include("huying.organisations.urls")),
+    path("audit/", include("huying.audit.urls")),
+    path("", include("huying.core.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
