@@ -57,7 +57,11 @@ test: lint typecheck checks pytest
 
 # Refresh the message catalogue after changing user-facing strings (needs GNU gettext).
 messages: venv
-	$(DEV_ENV) $(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	@for app in huying/*/; do \
+	  [ -f $$app/apps.py ] || continue; mkdir -p $$app/locale; \
+	  (cd $$app && DEBUG=1 DJANGO_SETTINGS_MODULE=huying.settings PYTHONPATH=$(CURDIR) \
+	    $(CURDIR)/$(PY) -m django makemessages --locale zh_Hans --no-obsolete --no-location) || exit 1; \
+	done
 
 bench: setup
 	$(DEV_ENV) $(PY) manage.py bench

@@ -27,7 +27,9 @@ if not SECRET_KEY:
     if DEBUG or TESTING:
         SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
     else:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`).")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
+        )
 elif len(SECRET_KEY) < 32 and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
 
@@ -80,7 +82,7 @@ WSGI_APPLICATION = "huying.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "huying" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -194,7 +196,8 @@ LANGUAGE_CODE = env_choice("LANGUAGE_CODE", "zh-hans", [code for code, _name in 
 TIME_ZONE = env_timezone("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each app keeps its own catalogue in huying/<app>/locale/; project-level strings live in huying/core.
+LOCALE_PATHS: list[Path] = []
 FORMAT_MODULE_PATH = ["huying.formats"]
 
 # --- Static and media -----------------------------------------------------------------------

@@ -230,7 +230,8 @@ class RoleAssignment(models.Model):
                 name="role_organisation_unless_public",
             ),
             models.CheckConstraint(
-                condition=~Q(role=Role.MEMBER) | (Q(term__isnull=False) & Q(sector__isnull=False) & ~Q(member_level="")),
+                condition=~Q(role=Role.MEMBER)
+                | (Q(term__isnull=False) & Q(sector__isnull=False) & ~Q(member_level="")),
                 name="role_member_has_term_sector_level",
             ),
             models.UniqueConstraint(

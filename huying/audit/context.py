@@ -15,7 +15,7 @@ class AuditContext:
     channel: str = "system"
 
 
-_current: ContextVar[AuditContext] = ContextVar("huying_audit_context", default=AuditContext())
+_current: ContextVar[AuditContext] = ContextVar("huying_audit_context", default=AuditContext())  # noqa: B039 - frozen dataclass
 
 
 def current() -> AuditContext:
