@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkordersConfig(AppConfig):
+    name = "huying.workorders"
+    label = "workorders"
+    verbose_name = _("Work orders")
