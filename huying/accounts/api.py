@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer
 
-from huying.accounts.models import ApiToken, hash_token
+from huying.accounts import actions
+from huying.accounts.models import ApiToken, RoleAssignment, User, hash_token
+from huying.organisations.models import Organisation
 
 router = Router(tags=["accounts"])
 
 
 class ApiTokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``; the token is looked up by its SHA-256 hash."""
+    """``Authorization: Bearer <token>``; the token is looked up by its SHA-256 hash.
+
+    Unknown, revoked and expired tokens (and tokens of deactivated people) are refused."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         if not token:
@@ -27,7 +35,24 @@ class ApiTokenAuth(HttpBearer):
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.user = api_token.user
+        request.api_token = api_token  # type: ignore[attr-defined]
         return api_token.user
+
+
+def _viewer(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+class ErrorOut(Schema):
+    message: str
+    errors: dict[str, list[str]] = Field(default_factory=dict)
+
+
+def error_body(error: ValidationError) -> dict[str, Any]:
+    if hasattr(error, "error_dict"):
+        errors = {field: [str(m) for e in errs for m in e.messages] for field, errs in error.error_dict.items()}
+        return {"message": " ".join(m for ms in errors.values() for m in ms), "errors": errors}
+    return {"message": " ".join(error.messages), "errors": {}}
 
 
 class RoleOut(Schema):
@@ -35,6 +60,15 @@ class RoleOut(Schema):
     role_display: str
     organisation_id: int | None
     organisation_name: str | None
+
+
+def _role_out(a: RoleAssignment) -> dict[str, Any]:
+    return {
+        "role": a.role,
+        "role_display": a.get_role_display(),
+        "organisation_id": a.organisation_id,
+        "organisation_name": a.organisation.name if a.organisation else None,
+    }
 
 
 class MeOut(Schema):
@@ -48,20 +82,147 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut, summary="The authenticated person and their roles")
 def me(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
+    user = _viewer(request)
     return {
         "id": user.pk,
-        "username": user.username,  # type: ignore[union-attr]
-        "real_name": user.real_name,  # type: ignore[union-attr]
-        "mobile": user.mobile_for(user),  # type: ignore[union-attr]
-        "is_real_name_verified": user.is_real_name_verified,  # type: ignore[union-attr]
-        "roles": [
-            {
-                "role": a.role,
-                "role_display": a.get_role_display(),
-                "organisation_id": a.organisation_id,
-                "organisation_name": a.organisation.name if a.organisation else None,
-            }
-            for a in user.active_roles  # type: ignore[union-attr]
-        ],
+        "username": user.username,
+        "real_name": user.real_name,
+        "mobile": user.mobile_for(user),
+        "is_real_name_verified": user.is_real_name_verified,
+        "roles": [_role_out(a) for a in user.active_roles],
     }
+
+
+# --- tokens ---------------------------------------------------------------------------------
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    secret: str = Field(description="Shown only in this response; store it safely.")
+
+
+class TokenIn(Schema):
+    name: str
+    expires_at: datetime | None = None
+
+
+@router.get("/tokens", response=list[TokenOut], summary="My API tokens (newest first)")
+@paginate(PageNumberPagination)
+def list_tokens(request: HttpRequest) -> Any:
+    return ApiToken.objects.filter(user=_viewer(request))
+
+
+@router.post(
+    "/tokens",
+    response={201: TokenCreatedOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Create an API token; the secret is returned once",
+)
+def create_token(request: HttpRequest, payload: TokenIn) -> Any:
+    if getattr(request, "api_token", None) is not None:
+        # A leaked token must not be able to mint its own successors.
+        return 403, {"message": _("Create API tokens from a logged-in session, not with another token.")}
+    expires_at = payload.expires_at
+    if expires_at is not None and timezone.is_naive(expires_at):
+        expires_at = timezone.make_aware(expires_at)
+    user = _viewer(request)
+    try:
+        token, secret = actions.do_create_api_token(user, user, payload.name, expires_at)
+    except ValidationError as error:
+        return 400, error_body(error)
+    return 201, {**TokenOut.from_orm(token).dict(), "secret": secret}
+
+
+def _revoke(request: HttpRequest, token_id: int) -> Any:
+    token = ApiToken.objects.filter(pk=token_id, user=_viewer(request)).first()
+    if token is None:
+        return 404, {"message": _("You have no token with this number.")}
+    try:
+        actions.do_revoke_api_token(request.user, token)
+    except ValidationError as error:
+        return 400, error_body(error)
+    return 200, token
+
+
+@router.delete(
+    "/tokens/{token_id}", response={200: TokenOut, 400: ErrorOut, 404: ErrorOut}, summary="Revoke one of my tokens"
+)
+def delete_token(request: HttpRequest, token_id: int) -> Any:
+    return _revoke(request, token_id)
+
+
+@router.post(
+    "/tokens/{token_id}/revoke",
+    response={200: TokenOut, 400: ErrorOut, 404: ErrorOut},
+    summary="Revoke one of my tokens (for clients that cannot send DELETE)",
+)
+def revoke_token(request: HttpRequest, token_id: int) -> Any:
+    return _revoke(request, token_id)
+
+
+# --- people ---------------------------------------------------------------------------------
+class PersonOut(Schema):
+    id: int
+    username: str
+    real_name: str
+    mobile: str
+    is_real_name_verified: bool
+    is_active: bool
+    roles: list[RoleOut]
+
+
+class PeopleFilter(Schema):
+    q: str = Field("", description="Part of the real name, login name or mobile number")
+    role: str = ""
+    organisation: int | None = Field(None, description="Organisation id; people in it or below it")
+
+
+def _person_out(person: User, viewer: User, roles: list[RoleAssignment]) -> dict[str, Any]:
+    return {
+        "id": person.pk,
+        "username": person.username,
+        "real_name": person.real_name,
+        "mobile": person.mobile_for(viewer),
+        "is_real_name_verified": person.is_real_name_verified,
+        "is_active": person.is_active,
+        "roles": [_role_out(a) for a in roles],
+    }
+
+
+class _PeoplePagination(PageNumberPagination):
+    """Page first, then turn the page into output rows (mobile numbers masked per viewer)."""
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
+        result = super().paginate_queryset(queryset, pagination, request, **params)
+        viewer = _viewer(request)
+        items = self.items_attribute
+        result[items] = [_person_out(p, viewer, p.current_roles) for p in result[items]]
+        return result
+
+
+@router.get("/people", response=list[PersonOut], summary="People I may see (everyone, for administrators)")
+@paginate(_PeoplePagination)
+def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
+    viewer = _viewer(request)
+    qs = User.objects.visible_to(viewer)
+    organisation = None
+    if filters.organisation is not None:
+        organisation = Organisation.objects.filter(pk=filters.organisation).first()
+        if organisation is None:
+            return User.objects.none()
+    return qs.search(filters.q).holding(filters.role, organisation).with_current_roles().order_by("real_name", "pk")
+
+
+@router.get("/people/{user_id}", response={200: PersonOut, 404: ErrorOut}, summary="One person")
+def get_person(request: HttpRequest, user_id: int) -> Any:
+    viewer = _viewer(request)
+    person = User.objects.visible_to(viewer).with_current_roles().filter(pk=user_id).first()
+    if person is None:
+        return 404, {"message": _("There is no such person, or you may not see them.")}
+    return 200, _person_out(person, viewer, person.current_roles)  # type: ignore[attr-defined]

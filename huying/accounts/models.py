@@ -82,6 +82,35 @@ class UserQuerySet(models.QuerySet["User"]):
         orgs = Organisation.objects.subtrees(roots).values("pk")
         return self.filter(Q(pk=viewer.pk) | Q(role_assignments__organisation__in=orgs)).distinct()
 
+    def search(self, text: str) -> UserQuerySet:
+        """People whose real name, login name or mobile number contains ``text``."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(real_name__icontains=text) | Q(username__icontains=text) | Q(mobile__contains=text))
+
+    def holding(self, role: str = "", organisation: Organisation | None = None) -> UserQuerySet:
+        """People with an active ``role`` (any role if empty) in ``organisation`` or anywhere
+        below it (anywhere if ``None``). One subquery, no duplicates."""
+        if not role and organisation is None:
+            return self
+        assignments = RoleAssignment.objects.filter(is_active=True)
+        if role:
+            assignments = assignments.filter(role=role)
+        if organisation is not None:
+            assignments = assignments.filter(organisation__path__startswith=organisation.path)
+        return self.filter(pk__in=assignments.values("user_id"))
+
+    def with_current_roles(self) -> UserQuerySet:
+        """Prefetch the active role assignments (with organisations) as ``current_roles``."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.filter(is_active=True).select_related("organisation"),
+                to_attr="current_roles",
+            )
+        )
+
 
 class _UserManagerWithQuerySet(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     pass
@@ -281,3 +310,7 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
