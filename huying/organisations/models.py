@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from huying.organisations.choices import OrgKind, OrgLevel
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from huying.accounts.models import User
 
 SEGMENT_WIDTH = 8
@@ -50,7 +52,23 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def active(self) -> OrganisationQuerySet:
         return self.filter(is_active=True)
 
-    def visible_to(self, user: User) -> OrganisationQuerySet:
+    def roots(self) -> OrganisationQuerySet:
+        return self.filter(parent__isnull=True)
+
+    def search(self, query: str) -> OrganisationQuerySet:
+        """Name or short name contains ``query`` (anywhere in the tree)."""
+        query = query.strip()
+        if not query:
+            return self
+        return self.filter(Q(name__icontains=query) | Q(short_name__icontains=query))
+
+    def with_child_count(self, user: User | AnonymousUser) -> OrganisationQuerySet:
+        """Annotate ``child_count``: the children ``user`` can see (for expand buttons)."""
+        if user.is_authenticated and user.is_administrator:
+            return self.annotate(child_count=Count("children"))
+        return self.annotate(child_count=Count("children", filter=Q(children__is_active=True)))
+
+    def visible_to(self, user: User | AnonymousUser) -> OrganisationQuerySet:
         """The organisation directory is public information (names of committees,
         departments and streets); inactive units are only shown to administrators."""
         if user.is_authenticated and user.is_administrator:

@@ -42,3 +42,27 @@ def test_cannot_move_under_own_descendant(tree):
         do_move_organisation(None, tree.street, tree.community)
     tree.street.refresh_from_db()
     assert tree.street.parent == tree.district_gov
+
+
+def test_cannot_move_under_itself(tree):
+    before = tree.street.path
+    with pytest.raises(ValidationError) as exc:
+        do_move_organisation(None, tree.street, tree.street)
+    assert "parent" in exc.value.message_dict
+    tree.street.refresh_from_db()
+    assert tree.street.path == before
+
+
+def test_subtrees_and_search_are_one_query(tree, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        names = set(Organisation.objects.subtrees([tree.street, tree.city_cppcc]).values_list("name", flat=True))
+    assert names == {"沙面街道", "沙面社区", "广州市政协"}
+    with django_assert_num_queries(1):
+        found = list(Organisation.objects.search("沙面").values_list("name", flat=True))
+    assert found == ["沙面街道", "沙面社区"]
+
+
+def test_inactive_units_are_hidden_except_from_administrators(tree, alice, admin):
+    Organisation.objects.filter(pk=tree.community.pk).update(is_active=False)
+    assert not Organisation.objects.visible_to(alice).filter(pk=tree.community.pk).exists()
+    assert Organisation.objects.visible_to(admin).filter(pk=tree.community.pk).exists()
