@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer
 
@@ -177,12 +177,6 @@ class PersonOut(Schema):
     roles: list[RoleOut]
 
 
-class PeopleFilter(Schema):
-    q: str = Field("", description="Part of the real name, login name or mobile number")
-    role: str = ""
-    organisation: int | None = Field(None, description="Organisation id; people in it or below it")
-
-
 def _person_out(person: User, viewer: User, roles: list[RoleAssignment]) -> dict[str, Any]:
     return {
         "id": person.pk,
@@ -208,15 +202,17 @@ class _PeoplePagination(PageNumberPagination):
 
 @router.get("/people", response=list[PersonOut], summary="People I may see (everyone, for administrators)")
 @paginate(_PeoplePagination)
-def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
+def list_people(request: HttpRequest, q: str = "", role: str = "", organisation: int | None = None) -> Any:
+    """``q``: part of the real name, login name or mobile number; ``role``: a role code;
+    ``organisation``: an organisation id — people holding a role in it or below it."""
     viewer = _viewer(request)
     qs = User.objects.visible_to(viewer)
-    organisation = None
-    if filters.organisation is not None:
-        organisation = Organisation.objects.filter(pk=filters.organisation).first()
-        if organisation is None:
+    org = None
+    if organisation is not None:
+        org = Organisation.objects.filter(pk=organisation).first()
+        if org is None:
             return User.objects.none()
-    return qs.search(filters.q).holding(filters.role, organisation).with_current_roles().order_by("real_name", "pk")
+    return qs.search(q).holding(role, org).with_current_roles().order_by("real_name", "pk")
 
 
 @router.get("/people/{user_id}", response={200: PersonOut, 404: ErrorOut}, summary="One person")
