@@ -34,6 +34,7 @@ class Area:
     refusal: str | Promise
     planned: tuple[str | Promise, ...] = ()
     in_tab_bar: bool = False
+    summary: str | Promise = ""  # one line under the area's title
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Entry:
         return reverse(self.url_name, kwargs=self.url_kwargs or None)
 
 
-_MEMBER_REFUSAL = _("This section is for CPPCC members, agency staff and leaders.")
+_MEMBER_REFUSAL = _("This section is open only to CPPCC members, agency staff, leaders and administrators.")
 
 AREAS: dict[str, Area] = {
     area.key: area
@@ -65,6 +66,7 @@ AREAS: dict[str, Area] = {
             _MEMBER_REFUSAL,
             (_("Proposals"), _("Public-opinion reports"), _("Duty activities"), _("My duty record")),
             in_tab_bar=True,
+            summary=_("Proposals, public-opinion reports, duty activities and your duty record."),
         ),
         Area(
             "consult",
@@ -75,6 +77,7 @@ AREAS: dict[str, Area] = {
             _MEMBER_REFUSAL,
             (_("Remote consultation"), _("Discussion groups"), _("One committee, one flagship topic")),
             in_tab_bar=True,
+            summary=_("Remote consultation with government departments and themed discussion groups."),
         ),
         Area(
             "interact",
@@ -85,6 +88,7 @@ AREAS: dict[str, Area] = {
             _MEMBER_REFUSAL,
             (_("Member reception room"), _("Opinion debate"), _("Public suggestions")),
             in_tab_bar=True,
+            summary=_("Talk with the public: reception room, opinion debates and suggestions."),
         ),
         Area(
             "news",
@@ -95,6 +99,7 @@ AREAS: dict[str, Area] = {
             _MEMBER_REFUSAL,
             (_("CPPCC news digest"), _("Announcements"), _("Work circle"), _("Online learning")),
             in_tab_bar=True,
+            summary=_("CPPCC news, announcements, the work circle and online learning."),
         ),
         Area(
             "thinktank",
@@ -105,6 +110,7 @@ AREAS: dict[str, Area] = {
             _MEMBER_REFUSAL,
             (_("Expert pool"), _("Research reports"), _("Data resources"), _("Ask an expert")),
             in_tab_bar=True,
+            summary=_("Experts, research reports and data resources for members and staff."),
         ),
         Area(
             "public",
@@ -114,6 +120,7 @@ AREAS: dict[str, Area] = {
             None,
             "",
             (_("Member reception room"), _("Opinion debate"), _("Suggestions"), _("Report a problem")),
+            summary=_("Raise problems and suggestions, talk with CPPCC members and vote in opinion debates."),
         ),
         Area(
             "console",
@@ -121,8 +128,12 @@ AREAS: dict[str, Area] = {
             "console",
             "core:console",
             CONSOLE_ROLES,
-            _("The work console is for agency staff, handling units, dispatchers and street handlers."),
+            _(
+                "The work console is open only to CPPCC agency staff, handling units, dispatchers, "
+                "street and community handlers and administrators."
+            ),
             (_("Proposal handling"), _("Work orders"), _("Supervision"), _("Statistics")),
+            summary=_("Handle proposals and work orders assigned to your organisation."),
         ),
         Area(
             "dashboard",
@@ -130,8 +141,9 @@ AREAS: dict[str, Area] = {
             "dashboard",
             "core:dashboard",
             DASHBOARD_ROLES,
-            _("The dashboard is for leaders."),
+            _("The dashboard is open only to leaders and administrators."),
             (_("Work-order overview"), _("Proposal overview"), _("Hot topics"), _("Map by street")),
+            summary=_("Overview of work orders, proposals and hot topics for leaders."),
         ),
     ]
 }

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -25,11 +26,27 @@ def landing_area(user: object) -> str:
     return "public"
 
 
+# Icons for the public zone's planned functions, in the order of AREAS["public"].planned.
+_PUBLIC_PLANNED_ICONS = ("reception", "debate", "suggest", "report")
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(AREAS[landing_area(request.user)].url_name)
-    return render(request, "core/home.html", {"public_area": AREAS["public"]})
+    public_area = AREAS["public"]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "public_area": public_area,
+            "public_entries": entries_for(request.user, "public"),
+            "public_planned": [
+                {"title": title, "icon": icon}
+                for title, icon in zip(public_area.planned, _PUBLIC_PLANNED_ICONS, strict=False)
+            ],
+        },
+    )
 
 
 @require_safe
@@ -56,4 +73,6 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    # Rendered without the request: no context processors, so nothing that could have
+    # caused the error (database, session) is touched again.
+    return HttpResponseServerError(loader.render_to_string("500.html"))
