@@ -361,3 +361,15 @@ def do_disable_two_factor(actor: Any, user: User, token: str) -> None:
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         record(actor, "two_factor.disable", user, {})
+
+
+@transaction.atomic
+def do_reset_two_factor(actor: Any, user: User) -> None:
+    """Remove a person's two-factor devices without a code (administrators, for someone
+    who lost their phone and backup codes). The person logs in with the password alone
+    and can enrol again."""
+    if not has_two_factor(user):
+        raise ValidationError(_("Two-factor authentication is off."))
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    record(actor, "two_factor.reset", user, {})

@@ -24,6 +24,7 @@ urlpatterns = [
     path("people/<int:user_id>/", views.person_detail, name="person"),
     path("people/<int:user_id>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:user_id>/active/", views.person_set_active, name="person_set_active"),
+    path("people/<int:user_id>/two-factor/reset/", views.person_reset_two_factor, name="person_reset_two_factor"),
     path("people/<int:user_id>/roles/new/", views.role_assign, name="role_assign"),
     path("people/<int:user_id>/roles/<int:assignment_id>/revoke/", views.role_revoke, name="role_revoke"),
 ]

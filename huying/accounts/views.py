@@ -461,6 +461,22 @@ def person_set_active(request: HttpRequest, user_id: int) -> HttpResponse:
     return redirect("accounts:person", user_id=person.pk)
 
 
+@require_POST
+@login_required
+def person_reset_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
+    admin = require_administrator(request)
+    person = get_object_or_404(User, pk=user_id)
+    try:
+        actions.do_reset_two_factor(admin, person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Two-factor authentication of %(name)s has been reset.") % {"name": person.real_name}
+        )
+    return redirect("accounts:person", user_id=person.pk)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def role_assign(request: HttpRequest, user_id: int) -> HttpResponse:

@@ -394,3 +394,21 @@ def test_api_people_query_count(tree, admin, django_assert_num_queries):
     with django_assert_num_queries(6):
         body = client.get("/api/v1/accounts/people").json()
     assert body["count"] == 21
+
+
+# --- two-factor reset by administrators ------------------------------------------------------------
+def test_admin_resets_two_factor_of_someone_who_lost_their_phone(bob, bob_totp, admin):
+    response = as_user(admin).post(f"/accounts/people/{bob.pk}/two-factor/reset/")
+    assert response.status_code == 302
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert not TOTPDevice.objects.filter(user=bob).exists()
+    assert AuditEntry.objects.filter(action="two_factor.reset", object_id=str(bob.pk), actor=admin).exists()
+    assert post_login(Client(), "bob")["Location"] == "/"
+
+
+@pytest.mark.parametrize("person", ["alice", "charlie", "dora"])
+def test_non_admins_cannot_reset_two_factor(request, bob, bob_totp, person):
+    response = as_user(request.getfixturevalue(person)).post(f"/accounts/people/{bob.pk}/two-factor/reset/")
+    assert response.status_code == 403
+    bob_totp.refresh_from_db()
