@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -205,15 +205,15 @@ def create_organisation(request: HttpRequest, payload: OrganisationCreateIn) -> 
     _require_admin(request)
     parent = _visible(request).filter(pk=payload.parent_id).first()
     if parent is None:
-        return 422, _field_errors(ValidationError({"parent_id": _("No organisation with this id.")}), {})
+        return Status(422, _field_errors(ValidationError({"parent_id": _("No organisation with this id.")}), {}))
     data = payload.dict(exclude={"parent_id"})
     try:
         org = do_create_organisation(request.user, parent=parent, **data)
     except ValidationError as exc:
-        return 422, _field_errors(exc, {"parent": "parent_id"})
+        return Status(422, _field_errors(exc, {"parent": "parent_id"}))
     org = _get_visible(request, org.pk)
     org.ancestors = list(_visible(request).ancestors_of(org).order_by("depth"))  # type: ignore[assignment]
-    return 201, org
+    return Status(201, org)
 
 
 @router.post(
@@ -230,11 +230,11 @@ def move_organisation(request: HttpRequest, org_id: int, payload: OrganisationMo
     if payload.parent_id is not None:
         new_parent = _visible(request).filter(pk=payload.parent_id).first()
         if new_parent is None:
-            return 422, _field_errors(ValidationError({"parent_id": _("No organisation with this id.")}), {})
+            return Status(422, _field_errors(ValidationError({"parent_id": _("No organisation with this id.")}), {}))
     try:
         do_move_organisation(request.user, org, new_parent)
     except ValidationError as exc:
-        return 422, _field_errors(exc, {"parent": "parent_id", "name": "parent_id"})
+        return Status(422, _field_errors(exc, {"parent": "parent_id", "name": "parent_id"}))
     org = _get_visible(request, org.pk)
     org.ancestors = list(_visible(request).ancestors_of(org).order_by("depth"))  # type: ignore[assignment]
-    return 200, org
+    return Status(200, org)
