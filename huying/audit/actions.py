@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from huying.audit.context import current
 from huying.audit.models import AuditEntry
@@ -64,3 +66,28 @@ def diff(instance: models.Model, **new_values: Any) -> dict[str, list[Any]]:
             changes[field] = [old, new]
             setattr(instance, field, new)
     return changes
+
+
+def check_may_read_audit_log(user: Any) -> None:
+    """Only system administrators read the audit log; everyone else is refused."""
+    if not (getattr(user, "is_authenticated", False) and user.is_administrator):
+        raise PermissionDenied(_("The audit log is open to system administrators only."))
+
+
+@transaction.atomic
+def do_record_export(actor: Any, *, file_format: str, filters: dict[str, str], rows: int) -> AuditEntry:
+    """Record that ``actor`` (an administrator) exported ``rows`` audit entries matching
+    ``filters`` as ``file_format``. The only write the audit app makes on its own behalf;
+    exporting the log is itself an auditable act."""
+    check_may_read_audit_log(actor)
+    return record(
+        actor,
+        "audit.export",
+        None,
+        {
+            "format": file_format,
+            "rows": rows,
+            "filters": "; ".join(f"{name}={value}" for name, value in filters.items()),
+        },
+        object_type=AuditEntry._meta.label_lower,
+    )

@@ -6,3 +6,18 @@ class AuditConfig(AppConfig):
     name = "huying.audit"
     label = "audit"
     verbose_name = _("Audit log")
+
+    def ready(self) -> None:
+        from huying.accounts.choices import Role
+        from huying.core.navigation import Entry, register
+
+        register(
+            Entry(
+                area="console",
+                key="audit",
+                title=_("Audit log"),
+                url_name="audit:index",
+                description=_("Who changed what, when and from where; filters and exports."),
+                roles=frozenset({Role.ADMIN}),
+            )
+        )

@@ -40,7 +40,9 @@ class AuditEntry(models.Model):
         verbose_name=_("actor"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # DO_NOTHING without a database constraint: deleting a person must never touch
+        # (UPDATE) their audit rows; actor_name keeps who it was.
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )
