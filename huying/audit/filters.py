@@ -31,6 +31,8 @@ def start_of_day(day: dt.date) -> dt.datetime:
 
 
 class AuditFilterForm(forms.Form):
+    label_suffix = ""  # labels sit above the inputs
+
     actor = forms.CharField(
         label=_("Actor"), required=False, max_length=60, help_text=_("Part of a name, or a login name.")
     )
