@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,17 @@ from huying.accounts.tests.factories import UserFactory
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation
 from huying.organisations.tests.factories import OrganisationFactory
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(request: pytest.FixtureRequest, settings: Any) -> None:
+    """Argon2 is slow on purpose; tests use MD5 unless marked ``real_hasher``."""
+    if "real_hasher" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "real_hasher: use the configured (Argon2) password hasher")
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -25,17 +24,6 @@ def code_for(device: TOTPDevice, offset_steps: int = 0) -> str:
 
 def post_login(client: Client, username: str, password: str = PASSWORD, **extra: str):
     return client.post("/accounts/login/", {"username": username, "password": password, **extra})
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(request: pytest.FixtureRequest, settings: Any) -> None:
-    """Argon2 is slow on purpose; tests use MD5 unless marked ``real_hasher``."""
-    if "real_hasher" not in request.keywords:
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "real_hasher: use the configured (Argon2) password hasher")
 
 
 @pytest.fixture
