@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,12 +52,6 @@ def open_page(browser: Browser, viewport: str, **extra: Any) -> Iterator[Page]:
     yield page
     context.close()
     assert not problems, "The page broke in the browser:\n" + "\n".join(problems)
-
-
-@contextmanager
-def fresh_page(browser: Browser, viewport: str, **extra: Any) -> Iterator[Page]:
-    """For tests that go through several people one after the other, each in its own context."""
-    yield from open_page(browser, viewport, **extra)
 
 
 def log_in(page: Page, base_url: str, user: User, password: str = PASSWORD) -> None:
