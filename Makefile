@@ -56,11 +56,12 @@ pytest: venv
 test: lint typecheck checks pytest
 
 # Refresh the message catalogue after changing user-facing strings (needs GNU gettext).
+# -P keeps the app directory off sys.path (huying/core/logging.py would shadow the stdlib logging).
 messages: venv
 	@for app in huying/*/; do \
 	  [ -f $$app/apps.py ] || continue; mkdir -p $$app/locale; \
 	  (cd $$app && DEBUG=1 DJANGO_SETTINGS_MODULE=huying.settings PYTHONPATH=$(CURDIR) \
-	    $(CURDIR)/$(PY) -m django makemessages --locale zh_Hans --no-obsolete --no-location) || exit 1; \
+	    $(CURDIR)/$(PY) -P -m django makemessages --locale zh_Hans --no-obsolete --no-location) || exit 1; \
 	done
 
 bench: setup
