@@ -6,6 +6,7 @@ from ninja.security import django_auth
 from huying.accounts.api import ApiTokenAuth
 from huying.accounts.api import router as accounts_router
 from huying.audit.api import router as audit_router
+from huying.core import api_errors
 from huying.organisations.api import router as organisations_router
 
 api = NinjaAPI(
@@ -18,6 +19,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+api_errors.install(api)
 api.add_router("/accounts", accounts_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/audit", audit_router)

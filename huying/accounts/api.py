@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer
 
 from huying.accounts import actions
 from huying.accounts.models import ApiToken, RoleAssignment, User, hash_token
+from huying.core.api_errors import ErrorOut
 from huying.organisations.models import Organisation
 
 router = Router(tags=["accounts"])
@@ -41,18 +41,6 @@ class ApiTokenAuth(HttpBearer):
 
 def _viewer(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-class ErrorOut(Schema):
-    message: str
-    errors: dict[str, list[str]] = Field(default_factory=dict)
-
-
-def error_body(error: ValidationError) -> dict[str, Any]:
-    if hasattr(error, "error_dict"):
-        errors = {field: [str(m) for e in errs for m in e.messages] for field, errs in error.error_dict.items()}
-        return {"message": " ".join(m for ms in errors.values() for m in ms), "errors": errors}
-    return {"message": " ".join(error.messages), "errors": {}}
 
 
 class RoleOut(Schema):
@@ -121,37 +109,31 @@ def list_tokens(request: HttpRequest) -> Any:
 
 @router.post(
     "/tokens",
-    response={201: TokenCreatedOut, 400: ErrorOut, 403: ErrorOut},
+    response={201: TokenCreatedOut, 422: ErrorOut, 403: ErrorOut},
     summary="Create an API token; the secret is returned once",
 )
 def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     if getattr(request, "api_token", None) is not None:
         # A leaked token must not be able to mint its own successors.
-        return 403, {"message": _("Create API tokens from a logged-in session, not with another token.")}
+        return Status(403, {"message": _("Create API tokens from a logged-in session, not with another token.")})
     expires_at = payload.expires_at
     if expires_at is not None and timezone.is_naive(expires_at):
         expires_at = timezone.make_aware(expires_at)
     user = _viewer(request)
-    try:
-        token, secret = actions.do_create_api_token(user, user, payload.name, expires_at)
-    except ValidationError as error:
-        return 400, error_body(error)
-    return 201, {**TokenOut.from_orm(token).dict(), "secret": secret}
+    token, secret = actions.do_create_api_token(user, user, payload.name, expires_at)
+    return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})
 
 
 def _revoke(request: HttpRequest, token_id: int) -> Any:
     token = ApiToken.objects.filter(pk=token_id, user=_viewer(request)).first()
     if token is None:
-        return 404, {"message": _("You have no token with this number.")}
-    try:
-        actions.do_revoke_api_token(request.user, token)
-    except ValidationError as error:
-        return 400, error_body(error)
-    return 200, token
+        return Status(404, {"message": _("You have no token with this number.")})
+    actions.do_revoke_api_token(request.user, token)
+    return Status(200, token)
 
 
 @router.delete(
-    "/tokens/{token_id}", response={200: TokenOut, 400: ErrorOut, 404: ErrorOut}, summary="Revoke one of my tokens"
+    "/tokens/{token_id}", response={200: TokenOut, 422: ErrorOut, 404: ErrorOut}, summary="Revoke one of my tokens"
 )
 def delete_token(request: HttpRequest, token_id: int) -> Any:
     return _revoke(request, token_id)
@@ -159,7 +141,7 @@ def delete_token(request: HttpRequest, token_id: int) -> Any:
 
 @router.post(
     "/tokens/{token_id}/revoke",
-    response={200: TokenOut, 400: ErrorOut, 404: ErrorOut},
+    response={200: TokenOut, 422: ErrorOut, 404: ErrorOut},
     summary="Revoke one of my tokens (for clients that cannot send DELETE)",
 )
 def revoke_token(request: HttpRequest, token_id: int) -> Any:
@@ -220,5 +202,5 @@ def get_person(request: HttpRequest, user_id: int) -> Any:
     viewer = _viewer(request)
     person = User.objects.visible_to(viewer).with_current_roles().filter(pk=user_id).first()
     if person is None:
-        return 404, {"message": _("There is no such person, or you may not see them.")}
-    return 200, _person_out(person, viewer, person.current_roles)  # type: ignore[attr-defined]
+        return Status(404, {"message": _("There is no such person, or you may not see them.")})
+    return Status(200, _person_out(person, viewer, person.current_roles))  # type: ignore[attr-defined]

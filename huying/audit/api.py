@@ -5,11 +5,10 @@ Administrators only; everyone else gets 403 with a message. Same filters as the 
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError, ValidationError
 from ninja.pagination import PageNumberPagination, paginate
 
 from huying.audit.actions import check_may_read_audit_log
@@ -60,10 +59,7 @@ class AuditEntryOut(Schema):
 
 
 def _check(request: HttpRequest) -> None:
-    try:
-        check_may_read_audit_log(request.user)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from None
+    check_may_read_audit_log(request.user)  # PermissionDenied → 403 (huying.core.api_errors)
 
 
 @router.get("", response=list[AuditEntryOut], summary="Audit entries, newest first (administrators only)")
@@ -73,12 +69,7 @@ def list_entries(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
     data = {name: value for name, value in filters.dict().items() if name in FILTER_FIELDS and value is not None}
     form, entries = filtered_entries(request.user, data)
     if not form.is_valid():
-        raise ValidationError(
-            [
-                {"loc": ["query", field], "msg": " ".join(str(m) for m in messages), "type": "value_error"}
-                for field, messages in form.errors.items()
-            ]
-        )
+        raise DjangoValidationError({field: list(messages) for field, messages in form.errors.items()})
     return entries
 
 

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
+from huying.core.api_errors import ErrorOut
 from huying.organisations.actions import do_create_organisation, do_move_organisation
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation, OrganisationQuerySet, Sector
@@ -85,20 +86,6 @@ class OrganisationMoveIn(Schema):
     parent_id: int | None = Field(description="The new parent; null moves the unit to the top level.")
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-class FieldError(Schema):
-    loc: list[str] = Field(description='Where the error is, e.g. ["body", "payload", "name"].')
-    msg: str
-    type: str
-
-
-class FieldErrorsOut(Schema):
-    detail: list[FieldError]
-
-
 # --- helpers ------------------------------------------------------------------------------
 def _visible(request: HttpRequest) -> OrganisationQuerySet:
     return Organisation.objects.visible_to(request.user)  # type: ignore[arg-type]
@@ -120,15 +107,13 @@ def _require_admin(request: HttpRequest) -> None:
         raise HttpError(403, _("Only administrators can change the organisation tree."))
 
 
-def _field_errors(exc: ValidationError, field_map: dict[str, str]) -> dict[str, Any]:
+def _renamed(exc: ValidationError, field_map: dict[str, str]) -> ValidationError:
+    """The action's field names as the API's payload names them (``parent`` → ``parent_id``)."""
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return {
-        "detail": [
-            {"loc": ["body", "payload", field_map.get(field, field)], "msg": message, "type": "value_error"}
-            for field, messages in errors.items()
-            for message in messages
-        ]
-    }
+    renamed: dict[str, list[str]] = {}
+    for field, messages in errors.items():
+        renamed.setdefault(field_map.get(field, field), []).extend(messages)
+    return ValidationError(renamed)
 
 
 # --- endpoints ----------------------------------------------------------------------------
@@ -196,7 +181,7 @@ def list_children(request: HttpRequest, org_id: int) -> Any:
 
 @router.post(
     "",
-    response={201: OrganisationDetailOut, 403: ErrorOut, 422: FieldErrorsOut},
+    response={201: OrganisationDetailOut, 403: ErrorOut, 422: ErrorOut},
     summary="Create a sub-unit (administrators)",
     description="Adds a unit under `parent_id`. Errors name the field: an unknown parent, "
     "a name already used under the same parent.",
@@ -205,12 +190,12 @@ def create_organisation(request: HttpRequest, payload: OrganisationCreateIn) -> 
     _require_admin(request)
     parent = _visible(request).filter(pk=payload.parent_id).first()
     if parent is None:
-        return Status(422, _field_errors(ValidationError({"parent_id": _("No organisation with this id.")}), {}))
+        raise ValidationError({"parent_id": _("No organisation with this id.")})
     data = payload.dict(exclude={"parent_id"})
     try:
         org = do_create_organisation(request.user, parent=parent, **data)
     except ValidationError as exc:
-        return Status(422, _field_errors(exc, {"parent": "parent_id"}))
+        raise _renamed(exc, {"parent": "parent_id"}) from None
     org = _get_visible(request, org.pk)
     org.ancestors = list(_visible(request).ancestors_of(org).order_by("depth"))  # type: ignore[assignment]
     return Status(201, org)
@@ -218,7 +203,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationCreateIn) -> 
 
 @router.post(
     "/{int:org_id}/move",
-    response={200: OrganisationDetailOut, 403: ErrorOut, 404: ErrorOut, 422: FieldErrorsOut},
+    response={200: OrganisationDetailOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Move an organisation with its sub-units (administrators)",
     description="Re-parents the unit and its whole subtree. Refused (422, field `parent_id`) under the unit "
     "itself or one of its sub-units, or where the new parent already has a unit of the same name.",
@@ -230,11 +215,11 @@ def move_organisation(request: HttpRequest, org_id: int, payload: OrganisationMo
     if payload.parent_id is not None:
         new_parent = _visible(request).filter(pk=payload.parent_id).first()
         if new_parent is None:
-            return Status(422, _field_errors(ValidationError({"parent_id": _("No organisation with this id.")}), {}))
+            raise ValidationError({"parent_id": _("No organisation with this id.")})
     try:
         do_move_organisation(request.user, org, new_parent)
     except ValidationError as exc:
-        return Status(422, _field_errors(exc, {"parent": "parent_id", "name": "parent_id"}))
+        raise _renamed(exc, {"parent": "parent_id", "name": "parent_id"}) from None
     org = _get_visible(request, org.pk)
     org.ancestors = list(_visible(request).ancestors_of(org).order_by("depth"))  # type: ignore[assignment]
     return Status(200, org)

@@ -134,20 +134,20 @@ def test_api_create_list_and_delete(alice):
     assert Client().get("/api/v1/accounts/tokens", **bearer(secret)).status_code == 401
     # Revoking twice is a clear error, nothing changes.
     again = client.post(f"/api/v1/accounts/tokens/{body['id']}/revoke")
-    assert again.status_code == 400
+    assert again.status_code == 422
     assert again.json()["message"]
 
 
 def test_api_create_with_bad_input(alice):
     client = as_user(alice)
     response = client.post("/api/v1/accounts/tokens", {"name": "  "}, content_type="application/json")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "name" in response.json()["errors"]
     past = (timezone.now() - timedelta(days=1)).isoformat()
     response = client.post(
         "/api/v1/accounts/tokens", {"name": "x", "expires_at": past}, content_type="application/json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "expires_at" in response.json()["errors"]
     assert not ApiToken.objects.exists()
 
