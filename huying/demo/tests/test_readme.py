@@ -1,0 +1,17 @@
+"""The README's demo-login table and the demo data must agree."""
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+
+from huying.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+
+
+def test_readme_lists_every_demo_login_with_its_organisation():
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| [^|]+ \| [^|]+ \| `([a-z]+)` \| ([^|]+) \|$", readme, flags=re.M)
+    assert {login: org.strip() for login, org in rows} == {
+        login.username: login.organisation or "—" for login in DEMO_LOGINS
+    }
+    assert f"`{DEMO_PASSWORD}`" in readme
