@@ -89,7 +89,10 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     try:
         if not workbook.worksheets:
             return
-        for row in workbook.worksheets[0].iter_rows(values_only=True):
+        sheet = workbook.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):  # exports from other tools often declare a wrong range
+            sheet.reset_dimensions()
+        for row in sheet.iter_rows(values_only=True):
             yield [_cell_text(value) for value in row]
     finally:
         workbook.close()
