@@ -1,0 +1,81 @@
+"""Notifications: a row per recipient written in the caller's transaction, delivered by
+the hooks in :data:`delivery_hooks` after the transaction commits (no delivery channel is
+wired yet; SMS or app push register a hook here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+
+from huying.handling.models import Assignment, Notification
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+    from huying.accounts.models import User
+    from huying.organisations.models import Organisation
+
+delivery_hooks: list[Callable[[Notification], None]] = []
+
+
+def _deliver(notifications: list[Notification]) -> None:
+    for notification in notifications:
+        for hook in list(delivery_hooks):
+            hook(notification)
+
+
+def render(text: str | Promise) -> str:
+    """Notifications are stored in the platform's main language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)[:300]
+
+
+def build(
+    assignment: Assignment,
+    kind: str,
+    text: str,
+    now: datetime,
+    *,
+    units: Iterable[Organisation | int | None] = (),
+    users: Iterable[User | None] = (),
+) -> list[Notification]:
+    rows = []
+    for unit in {u.pk if hasattr(u, "pk") else u for u in units if u is not None}:  # type: ignore[union-attr]
+        rows.append(
+            Notification(
+                recipient_unit_id=unit,
+                kind=kind,
+                case_type_id=assignment.case_type_id,
+                case_id=assignment.case_id,
+                assignment=assignment,
+                text=text,
+                created_at=now,
+            )
+        )
+    for user in {u for u in users if u is not None}:
+        rows.append(
+            Notification(
+                recipient_user=user,
+                kind=kind,
+                case_type_id=assignment.case_type_id,
+                case_id=assignment.case_id,
+                assignment=assignment,
+                text=text,
+                created_at=now,
+            )
+        )
+    return rows
+
+
+def send(rows: list[Notification]) -> list[Notification]:
+    """Insert the rows (one query) and deliver them once the transaction commits."""
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    transaction.on_commit(lambda: _deliver(created))
+    return created

@@ -1,0 +1,100 @@
+"""Who may do what in a workflow, and the workflow's handling settings.
+
+A workflow app registers a :class:`Policy` in its ``AppConfig.ready()``::
+
+    register(Policy(workflow="workorder", label=_("Work order"), max_extensions=3))
+
+Default rights (used unless the policy passes its own callbacks):
+
+- *handler*: an active role in :data:`HANDLER_ROLES` at the assigned unit or inside its
+  subtree acts for the unit (accept, return, object, respond, resolve, call up, ask for
+  more time, progress notes);
+- *supervisor*: an active role in :data:`SUPERVISOR_ROLES` at the owning office (the
+  command centre, the proposals committee…) or inside it, a leader at the office or above
+  it, or an administrator: dispatches, reassigns, decides extensions and objections,
+  urges, closes, reopens and records feedback.
+
+Each callback answers with the organisation the person acts for (recorded on the event),
+or ``None`` to refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.utils.functional import Promise
+
+from huying.accounts.choices import Role
+
+if TYPE_CHECKING:
+    from huying.accounts.models import User
+    from huying.handling.limits import Limit
+    from huying.handling.models import Assignment
+    from huying.organisations.models import Organisation
+
+HANDLER_ROLES = frozenset({Role.UNIT_STAFF, Role.STREET_HANDLER, Role.LEADER})
+SUPERVISOR_ROLES = frozenset({Role.DISPATCHER, Role.AGENCY_STAFF, Role.LEADER, Role.ADMIN})
+ABOVE_OWNER_ROLES = frozenset({Role.LEADER, Role.ADMIN})
+# Roles that see assignments of their organisation subtrees (members and the public do not).
+STAFF_ROLES = HANDLER_ROLES | SUPERVISOR_ROLES
+
+
+def default_handler_unit(user: User, assignment: Assignment) -> Organisation | None:
+    unit_path = assignment.unit.path
+    for role in user.active_roles:
+        org = role.organisation
+        if org is not None and role.role in HANDLER_ROLES and org.path.startswith(unit_path):
+            return org
+    return None
+
+
+def default_supervisor_unit(user: User, owner: Organisation) -> Organisation | None:
+    for role in user.active_roles:
+        org = role.organisation
+        if org is None:
+            continue
+        if role.role in SUPERVISOR_ROLES and org.path.startswith(owner.path):
+            return org
+        if role.role in ABOVE_OWNER_ROLES and owner.path.startswith(org.path):
+            return org
+    if user.is_administrator:
+        return owner
+    return None
+
+
+@dataclass(frozen=True)
+class Policy:
+    workflow: str
+    label: str | Promise = ""
+    max_extensions: int | None = None  # None: HANDLING_MAX_EXTENSIONS
+    # Deadline of a reopened assignment; None: the resolve limit of its rule again.
+    reopen_limit: Limit | None = None
+    handler_unit: Callable[[User, Assignment], Organisation | None] = default_handler_unit
+    supervisor_unit: Callable[[User, Organisation], Organisation | None] = default_supervisor_unit
+    # Who besides supervisors may rate a case (e.g. the proposer): (user, case_type_id, case_id) -> bool.
+    may_rate: Callable[[User, int, int], bool] | None = None
+
+    def case_label(self, assignment: Assignment) -> str:
+        return f"{self.label or self.workflow} #{assignment.case_id}"
+
+
+_registry: dict[str, Policy] = {}
+
+
+def register(policy: Policy) -> Policy:
+    _registry[policy.workflow] = policy
+    return policy
+
+
+def unregister(workflow: str) -> None:
+    _registry.pop(workflow, None)
+
+
+def policy_for(workflow: str) -> Policy:
+    return _registry.get(workflow) or Policy(workflow=workflow)
+
+
+def is_person(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
