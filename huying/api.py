@@ -8,6 +8,8 @@ from huying.accounts.api import router as accounts_router
 from huying.audit.api import router as audit_router
 from huying.core import api_errors
 from huying.organisations.api import router as organisations_router
+from huying.proposals.api import router as proposals_router
+from huying.workorders.api import router as workorders_router
 
 api = NinjaAPI(
     title="Huying 呼应 API",
@@ -23,3 +25,5 @@ api_errors.install(api)
 api.add_router("/accounts", accounts_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/audit", audit_router)
+api.add_router("/proposals", proposals_router)
+api.add_router("/workorders", workorders_router)

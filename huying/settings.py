@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "huying.accounts",
     "huying.organisations",
     "huying.audit",
+    "huying.proposals",
     "huying.handling",
     "huying.workorders",
     "huying.demo",

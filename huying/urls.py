@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("huying.accounts.urls")),
     path("organisations/", include("huying.organisations.urls")),
     path("audit/", include("huying.audit.urls")),
+    path("proposals/", include("huying.proposals.urls")),
     path("", include("huying.core.urls")),
 ]
 

@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProposalsConfig(AppConfig):
+    name = "huying.proposals"
+    label = "proposals"
+    verbose_name = _("Proposals")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from huying.accounts.choices import Role
+        from huying.core.navigation import Entry, register
+
+        register(
+            Entry(
+                area="duty",
+                key="proposals",
+                title=_("Proposals"),
+                description=_("Draft, co-sign and submit proposals; follow their review."),
+                url_name="proposals:mine",
+                roles=frozenset({Role.MEMBER}),
+            )
+        )
+        register(
+            Entry(
+                area="console",
+                key="proposal_review",
+                title=_("Proposal review"),
+                description=_("Review submitted proposals: file, reject, merge or convert them."),
+                url_name="proposals:queue",
+                roles=frozenset({Role.AGENCY_STAFF}),
+            )
+        )

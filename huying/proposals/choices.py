@@ -1,0 +1,86 @@
+"""Choices of the proposal workflow, with the official Chinese terms as translations."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProposalKind(models.TextChoices):
+    PLENARY = "plenary", _("Plenary-session proposal")
+    ORDINARY = "ordinary", _("Ordinary-time proposal")
+
+
+class SubmitterKind(models.TextChoices):
+    MEMBER = "member", _("Individual member")
+    JOINT = "joint", _("Joint (members)")
+    COLLECTIVE = "collective", _("Collective")
+
+
+class CollectiveKind(models.TextChoices):
+    PARTY = "party", _("Party")
+    PEOPLES_ORGANISATION = "peoples_organisation", _("People's organisation")
+    SECTOR = "sector", _("Sector")
+    SPECIAL_COMMITTEE = "special_committee", _("Special committee")
+    MEMBER_GROUP = "member_group", _("Member group")
+
+
+class Category(models.TextChoices):
+    ECONOMY = "economy", _("Economic development")
+    AGRICULTURE = "agriculture", _("Agriculture and rural affairs")
+    ENVIRONMENT = "environment", _("Ecology and environment")
+    EDUCATION = "education", _("Education")
+    HEALTH = "health", _("Health care")
+    CULTURE = "culture", _("Culture")
+    SOCIAL = "social", _("Social development")
+    LAW = "law", _("Politics and law")
+    BAY_AREA = "bay_area", _("Guangdong-Hong Kong-Macao Greater Bay Area")
+    OTHER = "other", _("Other")
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    FILED = "filed", _("Filed")
+    REJECTED = "rejected", _("Not filed")
+    MERGED = "merged", _("Merged")
+    CONVERTED = "converted", _("Converted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class RejectReason(models.TextChoices):
+    """The ten standard grounds for not filing a proposal (不予立案)."""
+
+    STATE_SECRETS = "state_secrets", _("Involves state secrets")
+    PROHIBITED = "prohibited", _("Contrary to the constitution, laws or policies")
+    CPC_PERSONNEL = "cpc_personnel", _("Concerns personnel matters of the Communist Party")
+    PARTY_INTERNAL = "party_internal", _("Concerns internal affairs of a party or organisation")
+    LITIGATION = "litigation", _("Concerns litigation or arbitration")
+    ACADEMIC = "academic", _("Purely academic discussion")
+    PERSONAL = "personal", _("Concerns personal or family matters")
+    PROMOTION = "promotion", _("Promotes products or businesses")
+    ACCUSATION = "accusation", _("Accuses named people or units")
+    EMPTY = "empty", _("No concrete content or suggestion")
+
+
+class ConvertTarget(models.TextChoices):
+    OPINION = "opinion", _("Opinion and suggestion")
+    PUBLIC_OPINION = "public_opinion", _("Public-opinion report")
+
+
+class CoSignStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Draft created")
+    SUBMITTED = "submitted", _("Submitted")
+    COSIGNER_DROPPED = "cosigner_dropped", _("Pending co-signer dropped")
+    COSIGNER_INVITED = "cosigner_invited", _("Co-signer invited")
+    COSIGNER_CONFIRMED = "cosigner_confirmed", _("Co-signer confirmed")
+    COSIGNER_DECLINED = "cosigner_declined", _("Co-signer declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    FILED = "filed", _("Filed")
+    REJECTED = "rejected", _("Not filed")
+    MERGED = "merged", _("Merged")
+    CONVERTED = "converted", _("Converted")

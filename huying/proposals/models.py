@@ -1,0 +1,331 @@
+"""Proposals (提案): sessions, proposals, co-signers, the history of events and the
+filing-number counters.
+
+Only :mod:`huying.proposals.transitions` writes ``Proposal.status``; every move writes a
+:class:`ProposalEvent` in the same transaction, and that event log is the history shown to
+people.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from huying.proposals.choices import (
+    Category,
+    CollectiveKind,
+    ConvertTarget,
+    CoSignStatus,
+    EventKind,
+    ProposalKind,
+    ProposalStatus,
+    RejectReason,
+    SubmitterKind,
+)
+
+if TYPE_CHECKING:
+    from huying.accounts.models import User
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 13 → 十三, 20 → 二十, 105 → 一百零五 (enough for terms and sessions)."""
+    if n < 0:
+        raise ValueError(n)
+    if n < 10:
+        return _DIGITS[n]
+    if n < 20:
+        return "十" + (_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
+    rest = n % 100
+    head = _DIGITS[n // 100] + "百"
+    if rest == 0:
+        return head
+    if rest < 10:
+        return head + "零" + _DIGITS[rest]
+    return head + (_DIGITS[rest // 10] + "十" + (_DIGITS[rest % 10] if rest % 10 else ""))
+
+
+class Session(models.Model):
+    """One session (次会议) of a term (届) of a CPPCC committee, with the window in which
+    proposals count as plenary-session proposals (大会提案)."""
+
+    cppcc = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("CPPCC committee"),
+        on_delete=models.PROTECT,
+        related_name="proposal_sessions",
+    )
+    term = models.PositiveSmallIntegerField(_("term"))
+    number = models.PositiveSmallIntegerField(_("session number"))
+    name = models.CharField(_("name"), max_length=40, blank=True, help_text=_("For example 十三届三次会议."))
+    plenary_starts = models.DateField(_("plenary starts"), null=True, blank=True)
+    plenary_ends = models.DateField(_("plenary ends"), null=True, blank=True)
+    window_opens = models.DateField(_("plenary proposals open"), null=True, blank=True)
+    window_closes = models.DateField(_("plenary proposals close"), null=True, blank=True)
+    is_current = models.BooleanField(_("current"), default=False)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["cppcc_id", "-term", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cppcc", "term", "number"], name="proposal_session_unique"),
+            models.UniqueConstraint(
+                fields=["cppcc"], condition=Q(is_current=True), name="proposal_session_one_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(window_opens__isnull=True)
+                | Q(window_closes__isnull=True)
+                | Q(window_opens__lte=models.F("window_closes")),
+                name="proposal_session_window_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or f"{chinese_number(self.term)}届{chinese_number(self.number)}次会议"
+
+    def kind_on(self, day: datetime.date) -> str:
+        """Plenary if ``day`` falls inside the submission window, ordinary otherwise."""
+        if self.window_opens and self.window_closes and self.window_opens <= day <= self.window_closes:
+            return ProposalKind.PLENARY
+        return ProposalKind.ORDINARY
+
+
+class ProposalQuerySet(models.QuerySet["Proposal"]):
+    def visible_to(self, user: Any) -> ProposalQuerySet:
+        """Who sees which proposals.
+
+        - the author (first proposer, or the staff who drafted a collective proposal) sees
+          their own, drafts included;
+        - a co-signer sees the proposal while invited or confirmed (so they can read what
+          they are asked to sign), and keeps seeing it once confirmed;
+        - agency staff see every non-draft proposal of sessions of the CPPCC committees at
+          or below the organisations where they hold the agency-staff role;
+        - everyone else (other members, unit staff, the public, anonymous visitors) sees
+          nothing yet: publication is later work.
+        """
+        from huying.accounts.choices import Role
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        condition = Q(proposer=user) | Q(submitted_by=user)
+        # Pending invitations are dropped at submission, so after that only confirmed
+        # co-signers match.
+        condition |= Q(cosigners__member=user, cosigners__status__in=[CoSignStatus.INVITED, CoSignStatus.CONFIRMED])
+        staff_paths = [
+            a.organisation.path for a in user.active_roles if a.role == Role.AGENCY_STAFF and a.organisation_id
+        ]
+        if staff_paths:
+            under = Q()
+            for path in staff_paths:
+                under |= Q(session__cppcc__path__startswith=path)
+            condition |= under & ~Q(status=ProposalStatus.DRAFT)
+        return self.filter(pk__in=self.model.objects.filter(condition).values("pk"))
+
+    def for_list(self) -> ProposalQuerySet:
+        return self.select_related("session", "proposer", "collective", "merged_into", "merged_into__session")
+
+
+class Proposal(models.Model):
+    session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.PROTECT, related_name="proposals")
+    kind = models.CharField(_("kind"), max_length=10, choices=ProposalKind.choices, default=ProposalKind.ORDINARY)
+    submitter_kind = models.CharField(
+        _("submitter"), max_length=12, choices=SubmitterKind.choices, default=SubmitterKind.MEMBER
+    )
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first proposer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+    )
+    collective = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("collective submitter"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="collective_proposals",
+    )
+    collective_kind = models.CharField(
+        _("kind of collective"), max_length=24, choices=CollectiveKind.choices, blank=True
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals_submitted_for_collectives",
+    )
+    title = models.CharField(_("title"), max_length=100)
+    summary = models.TextField(_("case summary"), max_length=500, blank=True)
+    situation = models.TextField(_("situation"), max_length=3000, blank=True)
+    analysis = models.TextField(_("analysis"), max_length=3000, blank=True)
+    suggestions = models.TextField(_("suggestions"), max_length=3000, blank=True)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices, default=Category.OTHER)
+    suggested_units = models.ManyToManyField(
+        "organisations.Organisation",
+        verbose_name=_("suggested handling units"),
+        blank=True,
+        related_name="suggested_for_proposals",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT, db_index=True
+    )
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    reject_reason = models.CharField(_("reason not filed"), max_length=20, choices=RejectReason.choices, blank=True)
+    explanation = models.TextField(_("explanation"), max_length=1000, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_proposals",
+    )
+    converted_to = models.CharField(_("converted to"), max_length=16, choices=ConvertTarget.choices, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "number"], condition=Q(number__isnull=False), name="proposal_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(proposer__isnull=False) | Q(collective__isnull=False), name="proposal_has_submitter"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True) | Q(status=ProposalStatus.FILED), name="proposal_number_only_filed"
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status"], name="proposal_session_status")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def filing_number(self) -> int | None:
+        """The number of this proposal, or of the proposal it was merged into."""
+        if self.number is not None:
+            return self.number
+        if self.status == ProposalStatus.MERGED and self.merged_into_id and self.merged_into is not None:
+            return self.merged_into.number
+        return None
+
+    @property
+    def formatted_number(self) -> str:
+        """十三届三次会议 第0123号, or an empty string before filing."""
+        number = self.filing_number
+        if number is None:
+            return ""
+        return format_number(self.session, number)
+
+    @property
+    def body_length(self) -> int:
+        return len(self.situation) + len(self.analysis) + len(self.suggestions)
+
+    @property
+    def submitter_name(self) -> str:
+        if self.collective_id and self.collective is not None:
+            return str(self.collective)
+        return str(self.proposer) if self.proposer_id else ""
+
+    def is_author(self, user: User | Any) -> bool:
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return user.pk in (self.proposer_id, self.submitted_by_id)
+
+
+def format_number(session: Session, number: int) -> str:
+    return f"{session.display_name} 第{number:04d}号"
+
+
+class CoSigner(models.Model):
+    """A member invited by the first proposer to sign a joint proposal (联名)."""
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="cosigners"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.PROTECT, related_name="cosignatures"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=CoSignStatus.choices, default=CoSignStatus.INVITED)
+    invited_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("co-signer")
+        verbose_name_plural = _("co-signers")
+        ordering = ["invited_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "member"], name="cosigner_unique_member")]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_status_display()}"
+
+
+class ProposalEvent(models.Model):
+    """One entry of a proposal's history."""
+
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    from_status = models.CharField(_("from"), max_length=12, choices=ProposalStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=ProposalStatus.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("proposal event")
+        verbose_name_plural = _("proposal events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.get_kind_display()}"
+
+
+class NumberCounter(models.Model):
+    """The last filing number given out in a session; locked with ``select_for_update``
+    when filing, so numbers are never reused or skipped."""
+
+    session = models.OneToOneField(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="number_counter"
+    )
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("number counter")
+        verbose_name_plural = _("number counters")
+
+    def __str__(self) -> str:
+        return f"{self.session}: {self.last_number}"

@@ -1,0 +1,275 @@
+"""The proposal workflow. The only module that writes ``Proposal.status``.
+
+Each transition locks the proposal row, refuses an illegal move with
+:class:`TransitionError` (a ``ValidationError``), checks the actor's right
+(``PermissionDenied``), writes a :class:`ProposalEvent` and an audit entry in the same
+transaction and notifies the proposers once the transaction commits.
+
+=========  =========================  ====================================
+from       to                         who
+=========  =========================  ====================================
+draft      submitted                  first proposer / authorised staff
+submitted  withdrawn                  first proposer / authorised staff
+submitted  filed (numbered)           agency staff of the session's CPPCC
+submitted  rejected (reason)          agency staff of the session's CPPCC
+submitted  merged (into a filed one)  agency staff of the session's CPPCC
+submitted  converted                  agency staff of the session's CPPCC
+=========  =========================  ====================================
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huying.accounts.choices import Role
+from huying.audit.actions import record
+from huying.proposals.choices import (
+    ConvertTarget,
+    CoSignStatus,
+    EventKind,
+    ProposalStatus,
+    RejectReason,
+    SubmitterKind,
+)
+from huying.proposals.models import CoSigner, NumberCounter, Proposal, ProposalEvent
+
+logger = logging.getLogger(__name__)
+
+# Delivery channels (SMS, app push, the handling engine's notifications) register here;
+# each is called after commit with (proposal, event, recipient user ids).
+notification_hooks: list[Callable[[Proposal, ProposalEvent, list[int]], None]] = []
+
+
+class TransitionError(ValidationError):
+    """An illegal move in the proposal workflow."""
+
+
+def _refuse_status(proposal: Proposal, allowed: tuple[str, ...], verb: str) -> None:
+    if proposal.status not in allowed:
+        raise TransitionError(
+            _("A proposal that is %(status)s cannot be %(verb)s.")
+            % {"status": proposal.get_status_display(), "verb": verb},
+            code="illegal_transition",
+        )
+
+
+def is_author(user: Any, proposal: Proposal) -> bool:
+    return proposal.is_author(user)
+
+
+def is_reviewer(user: Any, proposal: Proposal) -> bool:
+    """Agency staff (提案委) of the session's CPPCC committee or a committee above it."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cppcc_path = proposal.session.cppcc.path
+    return any(
+        a.role == Role.AGENCY_STAFF and a.organisation is not None and cppcc_path.startswith(a.organisation.path)
+        for a in user.active_roles
+    )
+
+
+def check_author(user: Any, proposal: Proposal) -> None:
+    if not is_author(user, proposal):
+        raise PermissionDenied(_("Only the first proposer or the authorised staff may do this."))
+
+
+def check_reviewer(user: Any, proposal: Proposal) -> None:
+    if not is_reviewer(user, proposal):
+        raise PermissionDenied(_("Only the proposals committee staff of this CPPCC may review this proposal."))
+
+
+def recipients(proposal: Proposal) -> list[int]:
+    ids = {proposal.proposer_id, proposal.submitted_by_id}
+    ids.update(
+        proposal.cosigners.filter(status=CoSignStatus.CONFIRMED).values_list("member_id", flat=True)  # type: ignore[arg-type]
+    )
+    return sorted(i for i in ids if i is not None)
+
+
+def _deliver(proposal: Proposal, event: ProposalEvent, user_ids: list[int]) -> None:
+    logger.info("proposal %s: %s → notify %s", proposal.pk, event.kind, user_ids)
+    for hook in list(notification_hooks):
+        hook(proposal, event, user_ids)
+
+
+def _lock(proposal: Proposal) -> Proposal:
+    locked = Proposal.objects.select_for_update().select_related("session__cppcc").get(pk=proposal.pk)
+    return locked
+
+
+def _move(
+    proposal: Proposal,
+    actor: Any,
+    kind: str,
+    to_status: str,
+    *,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    fields: dict[str, Any] | None = None,
+) -> ProposalEvent:
+    from_status = proposal.status
+    proposal.status = to_status
+    for name, value in (fields or {}).items():
+        setattr(proposal, name, value)
+    proposal.version += 1
+    proposal.save()
+    event = ProposalEvent.objects.create(
+        proposal=proposal,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        note=note,
+        data=data or {},
+    )
+    changes: dict[str, Any] = {"status": [from_status, to_status]}
+    changes.update(data or {})
+    record(actor, f"proposal.{kind}", proposal, changes)
+    user_ids = recipients(proposal)
+    transaction.on_commit(lambda: _deliver(proposal, event, user_ids))
+    return event
+
+
+@transaction.atomic
+def submit(proposal: Proposal, actor: Any) -> Proposal:
+    proposal = _lock(proposal)
+    check_author(actor, proposal)
+    _refuse_status(proposal, (ProposalStatus.DRAFT,), _("submitted"))
+    now = timezone.now()
+    pending = list(proposal.cosigners.filter(status=CoSignStatus.INVITED).select_related("member"))
+    for cosigner in pending:
+        ProposalEvent.objects.create(
+            proposal=proposal,
+            kind=EventKind.COSIGNER_DROPPED,
+            actor=actor,
+            data={"member": cosigner.member_id, "member_name": str(cosigner.member)},
+        )
+    if pending:
+        CoSigner.objects.filter(pk__in=[c.pk for c in pending]).delete()
+    confirmed = proposal.cosigners.filter(status=CoSignStatus.CONFIRMED).count()
+    submitter_kind = proposal.submitter_kind
+    if submitter_kind != SubmitterKind.COLLECTIVE:
+        submitter_kind = SubmitterKind.JOINT if confirmed else SubmitterKind.MEMBER
+    kind = proposal.session.kind_on(timezone.localdate(now))
+    _move(
+        proposal,
+        actor,
+        EventKind.SUBMITTED,
+        ProposalStatus.SUBMITTED,
+        data={"kind": kind, "cosigners": confirmed, "dropped": len(pending)},
+        fields={"submitted_at": now, "kind": kind, "submitter_kind": submitter_kind},
+    )
+    return proposal
+
+
+@transaction.atomic
+def withdraw(proposal: Proposal, actor: Any, *, note: str = "") -> Proposal:
+    proposal = _lock(proposal)
+    check_author(actor, proposal)
+    _refuse_status(proposal, (ProposalStatus.SUBMITTED,), _("withdrawn"))
+    _move(proposal, actor, EventKind.WITHDRAWN, ProposalStatus.WITHDRAWN, note=note)
+    return proposal
+
+
+def _next_number(proposal: Proposal) -> int:
+    NumberCounter.objects.get_or_create(session=proposal.session)
+    counter = NumberCounter.objects.select_for_update().get(session=proposal.session)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+@transaction.atomic
+def file(proposal: Proposal, actor: Any, *, note: str = "") -> Proposal:
+    proposal = _lock(proposal)
+    check_reviewer(actor, proposal)
+    _refuse_status(proposal, (ProposalStatus.SUBMITTED,), _("filed"))
+    number = _next_number(proposal)
+    from huying.proposals.models import format_number
+
+    _move(
+        proposal,
+        actor,
+        EventKind.FILED,
+        ProposalStatus.FILED,
+        note=note,
+        data={"number": number, "formatted_number": format_number(proposal.session, number)},
+        fields={"number": number, "decided_at": timezone.now()},
+    )
+    return proposal
+
+
+@transaction.atomic
+def reject(proposal: Proposal, actor: Any, *, reason: str, explanation: str) -> Proposal:
+    if reason not in RejectReason.values:
+        raise ValidationError({"reason": [_("Choose one of the standard reasons.")]})
+    if not explanation.strip():
+        raise ValidationError({"explanation": [_("Explain the decision to the proposer.")]})
+    proposal = _lock(proposal)
+    check_reviewer(actor, proposal)
+    _refuse_status(proposal, (ProposalStatus.SUBMITTED,), _("rejected"))
+    _move(
+        proposal,
+        actor,
+        EventKind.REJECTED,
+        ProposalStatus.REJECTED,
+        note=explanation.strip(),
+        data={"reason": reason},
+        fields={"reject_reason": reason, "explanation": explanation.strip(), "decided_at": timezone.now()},
+    )
+    return proposal
+
+
+@transaction.atomic
+def merge(proposal: Proposal, actor: Any, *, into: Proposal, note: str = "") -> Proposal:
+    proposal = _lock(proposal)
+    check_reviewer(actor, proposal)
+    _refuse_status(proposal, (ProposalStatus.SUBMITTED,), _("merged"))
+    target = Proposal.objects.select_for_update().select_related("session").get(pk=into.pk)
+    if target.pk == proposal.pk:
+        raise ValidationError({"into": [_("A proposal cannot be merged into itself.")]})
+    if target.status != ProposalStatus.FILED or target.session_id != proposal.session_id:
+        raise ValidationError({"into": [_("Merge only into a filed proposal of the same session.")]})
+    from huying.proposals.models import format_number
+
+    assert target.number is not None
+    _move(
+        proposal,
+        actor,
+        EventKind.MERGED,
+        ProposalStatus.MERGED,
+        note=note,
+        data={
+            "into": target.pk,
+            "number": target.number,
+            "formatted_number": format_number(target.session, target.number),
+        },
+        fields={"merged_into": target, "decided_at": timezone.now()},
+    )
+    return proposal
+
+
+@transaction.atomic
+def convert(proposal: Proposal, actor: Any, *, to: str, note: str = "") -> Proposal:
+    if to not in ConvertTarget.values:
+        raise ValidationError({"to": [_("Choose what the proposal is converted to.")]})
+    proposal = _lock(proposal)
+    check_reviewer(actor, proposal)
+    _refuse_status(proposal, (ProposalStatus.SUBMITTED,), _("converted"))
+    _move(
+        proposal,
+        actor,
+        EventKind.CONVERTED,
+        ProposalStatus.CONVERTED,
+        note=note,
+        data={"to": to},
+        fields={"converted_to": to, "decided_at": timezone.now()},
+    )
+    return proposal

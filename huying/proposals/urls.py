@@ -1,0 +1,15 @@
+from django.urls import path
+
+from huying.proposals import views
+
+app_name = "proposals"
+
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("new/", views.edit, name="new"),
+    path("similar/", views.similar, name="similar"),
+    path("review/", views.queue, name="queue"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/act/<str:verb>/", views.act, name="act"),
+]

@@ -1,0 +1,211 @@
+"""Pages of the proposals app: thin, they call the actions and the visible_to querysets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from huying.accounts.choices import Role
+from huying.accounts.models import User
+from huying.proposals import actions
+from huying.proposals.choices import Category, ConvertTarget, CoSignStatus, ProposalStatus, RejectReason
+from huying.proposals.models import CoSigner, Proposal, Session
+from huying.proposals.similarity import similar_proposals
+
+PAGE_SIZE = 20
+
+
+def _errors(exc: ValidationError) -> dict[str, list[str]]:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+def _similar_pool(user: Any) -> Any:
+    return Proposal.objects.filter(
+        Q(status=ProposalStatus.FILED) | Q(pk__in=Proposal.objects.visible_to(user).values("pk"))
+    )
+
+
+@require_safe
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.has_role(Role.MEMBER):  # type: ignore[union-attr]
+        raise PermissionDenied(_("My proposals is open only to CPPCC members."))
+    own = Proposal.objects.visible_to(user).for_list().filter(Q(proposer=user) | Q(submitted_by=user))
+    page = Paginator(own, PAGE_SIZE).get_page(request.GET.get("page"))
+    invitations = (
+        CoSigner.objects.filter(member=user.pk, status=CoSignStatus.INVITED, proposal__status=ProposalStatus.DRAFT)
+        .select_related("proposal", "proposal__proposer")
+        .order_by("-invited_at")[:50]
+    )
+    return render(request, "proposals/mine.html", {"page": page, "invitations": invitations})
+
+
+@login_required
+def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user = request.user
+    proposal = actions.access_proposal(user, pk) if pk else None
+    if proposal is not None and not proposal.is_author(user):
+        raise PermissionDenied(_("Only the first proposer or the authorised staff may do this."))
+    sessions = [s for s in Session.objects.select_related("cppcc") if actions._is_member_of(user, s)]
+    errors: dict[str, list[str]] = {}
+    warnings: list[str] = []
+    values: dict[str, Any] = {}
+    if proposal is not None:
+        values = {f: getattr(proposal, f) for f in ("title", "summary", "situation", "analysis", "suggestions")}
+        values["category"] = proposal.category
+    if request.method == "POST":
+        values = {
+            f: request.POST.get(f, "") for f in ("title", "summary", "situation", "analysis", "suggestions", "category")
+        }
+        session = next((s for s in sessions if str(s.pk) == request.POST.get("session")), None)
+        try:
+            result = actions.do_save_draft(
+                user,
+                proposal,
+                session=session,
+                version=int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None,
+                **values,
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            if request.POST.get("invite"):
+                member = User.objects.filter(username=request.POST["invite"].strip()).first()
+                try:
+                    actions.do_invite_cosigner(user, result.proposal, member)
+                except ValidationError as exc:
+                    errors = _errors(exc)
+            if not errors:
+                for warning in result.warnings:
+                    messages.warning(request, warning)
+                if request.POST.get("submit"):
+                    actions.do_submit(user, result.proposal)
+                    messages.success(request, _("The proposal has been submitted."))
+                    return redirect("proposals:detail", result.proposal.pk)
+                messages.success(request, _("The draft has been saved."))
+                return redirect("proposals:edit", result.proposal.pk)
+    elif proposal is not None:
+        warnings = actions.format_warnings(
+            proposal.title, proposal.summary, proposal.situation, proposal.analysis, proposal.suggestions
+        )
+    context = {
+        "proposal": proposal,
+        "sessions": sessions,
+        "values": values,
+        "errors": errors,
+        "warnings": warnings,
+        "categories": Category.choices,
+        "cosigners": proposal.cosigners.select_related("member") if proposal else [],
+    }
+    return render(request, "proposals/edit.html", context, status=422 if errors else 200)
+
+
+@require_safe
+@login_required
+def similar(request: HttpRequest) -> HttpResponse:
+    """htmx partial: similar proposals for the title and summary being typed."""
+    text = f"{request.GET.get('title', '')}\n{request.GET.get('summary', '')}"[:2000]
+    session = Session.objects.select_related("cppcc").filter(pk=request.GET.get("session") or 0).first()
+    exclude = request.GET.get("exclude", "")
+    results = similar_proposals(
+        text,
+        session,
+        queryset=_similar_pool(request.user),
+        exclude_pk=int(exclude) if exclude.isdigit() else None,
+    )
+    return render(request, "proposals/_similar.html", {"results": results})
+
+
+@require_safe
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = actions.access_proposal(request.user, pk)
+    from huying.proposals.transitions import is_reviewer
+
+    reviewer = is_reviewer(request.user, proposal)
+    context = {
+        "proposal": proposal,
+        "events": proposal.events.select_related("actor"),
+        "cosigners": proposal.cosigners.select_related("member"),
+        "is_author": proposal.is_author(request.user),
+        "my_invitation": proposal.cosigners.filter(member=request.user.pk, status=CoSignStatus.INVITED).first(),
+        "reviewer": reviewer,
+        "reject_reasons": RejectReason.choices,
+        "convert_targets": ConvertTarget.choices,
+        "filed": (
+            Proposal.objects.filter(session=proposal.session, status=ProposalStatus.FILED).order_by("number")[:200]
+            if reviewer
+            else []
+        ),
+        "similar": similar_proposals(
+            f"{proposal.title}\n{proposal.summary}",
+            proposal.session,
+            queryset=_similar_pool(request.user),
+            exclude_pk=proposal.pk,
+        )
+        if reviewer
+        else [],
+    }
+    return render(request, "proposals/detail.html", context)
+
+
+@require_safe
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_role(Role.AGENCY_STAFF):  # type: ignore[union-attr]
+        raise PermissionDenied(_("Only the proposals committee staff may review proposals."))
+    qs = (
+        Proposal.objects.visible_to(request.user)
+        .for_list()
+        .filter(status=ProposalStatus.SUBMITTED)
+        .order_by("submitted_at", "id")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "proposals/queue.html", {"page": page})
+
+
+@require_POST
+@login_required
+def act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    user = request.user
+    proposal = actions.access_proposal(user, pk)
+    post = request.POST
+    try:
+        if verb == "submit":
+            actions.do_submit(user, proposal)
+        elif verb == "withdraw":
+            actions.do_withdraw(user, proposal, note=post.get("note", ""))
+        elif verb in ("confirm", "decline"):
+            actions.do_respond_cosign(user, proposal, confirm=verb == "confirm")
+        elif verb == "file":
+            actions.do_file(user, proposal, note=post.get("note", ""))
+        elif verb == "reject":
+            actions.do_reject(user, proposal, reason=post.get("reason", ""), explanation=post.get("explanation", ""))
+        elif verb == "merge":
+            target = Proposal.objects.visible_to(user).filter(pk=post.get("into") or 0).first()
+            if target is None:
+                raise ValidationError({"into": [_("Choose a filed proposal.")]})
+            actions.do_merge(user, proposal, into=target, note=post.get("note", ""))
+        elif verb == "convert":
+            actions.do_convert(user, proposal, to=post.get("to", ""), note=post.get("note", ""))
+        else:
+            raise ValidationError(_("Unknown action."))
+    except ValidationError as exc:
+        for field_messages in _errors(exc).values():
+            for message in field_messages:
+                messages.error(request, message)
+    else:
+        messages.success(request, _("Done."))
+    if verb in ("confirm", "decline"):
+        return redirect("proposals:mine")
+    return redirect("proposals:detail", pk)
