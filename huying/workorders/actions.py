@@ -1,0 +1,386 @@
+"""Every write of the work-order app. Pages, the API, the import command and tests call these.
+
+Intake (:func:`do_intake`) is shared by every channel: the 12345 hotline push and its file
+imports, grid inspectors, the public web form, members' referrals and Open311. It validates
+every field (a ValidationError naming the fields at fault, nothing saved), is idempotent on
+``(channel, external_id)`` and hands out a readable number per district and year.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from huying.accounts.choices import Role
+from huying.audit.actions import record
+from huying.organisations.choices import OrgKind, OrgLevel
+from huying.organisations.models import Organisation
+from huying.workorders.choices import (
+    AREA_CLASS_ALIASES,
+    NATURE_ALIASES,
+    URGENCY_ALIASES,
+    AreaClass,
+    Channel,
+    Nature,
+    Urgency,
+)
+from huying.workorders.models import (
+    CHINA_LAT,
+    CHINA_LNG,
+    MAX_ATTACHMENT_BYTES,
+    Attachment,
+    Category,
+    OrderCounter,
+    WorkOrder,
+    dispatcher_districts,
+    phone_validator,
+    sniff_content_type,
+)
+
+MAX_CONTENT_CHARS = 4000
+EXTERNAL_ID_RE = re.compile(r"^[\w.:/-]{1,64}$")
+TRUE_WORDS = {"1", "true", "yes", "y", "是", "匿名", "t"}
+FALSE_WORDS = {"", "0", "false", "no", "n", "否", "f", "实名"}
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    order: WorkOrder
+    created: bool
+
+
+@dataclass(frozen=True)
+class UploadedAttachment:
+    """A file to attach: ``file`` is any Django File (an upload or a ContentFile)."""
+
+    name: str
+    file: File[Any]
+
+
+# --- who may --------------------------------------------------------------------------
+def _is_person(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def check_may_intake(actor: Any, channel: str) -> None:
+    """``actor`` ``None`` is the platform itself (the import command, demo data). People:
+    hotline pushes come from dispatchers of a command centre (or their API client) and
+    administrators; grid reports from street/unit staff and dispatchers; referrals from
+    members; the web form and Open311 from anyone."""
+    if actor is None:
+        return
+    person = _is_person(actor)
+    if person and actor.is_administrator:
+        return
+    if channel == Channel.HOTLINE:
+        if person and dispatcher_districts(actor):
+            return
+        raise PermissionDenied(_("Only dispatchers of a command centre and administrators may push hotline orders."))
+    if channel == Channel.GRID:
+        if person and actor.has_role(Role.STREET_HANDLER, Role.UNIT_STAFF, Role.DISPATCHER):
+            return
+        raise PermissionDenied(_("Only grid inspectors, street and unit staff may report grid orders."))
+    if channel == Channel.MEMBER:
+        if person and actor.has_role(Role.MEMBER, Role.DISPATCHER):
+            return
+        raise PermissionDenied(_("Only CPPCC members may refer orders."))
+
+
+# --- numbering ------------------------------------------------------------------------
+def number_prefix(district: Organisation) -> str:
+    """ "荔湾" for 荔湾区人民政府: the district's short name without 人民政府 and 区/县."""
+    name = (district.short_name or district.name).strip()
+    for suffix in ("人民政府", "政府"):
+        name = name.removesuffix(suffix)
+    if len(name) > 2 and name[-1] in "区县市旗":
+        name = name[:-1]
+    return name[:20] or "WO"
+
+
+def next_number(district: Organisation, year: int) -> str:
+    """The next number of ``district`` in ``year``, e.g. 荔湾-2026-000123. Must run inside
+    the transaction that saves the order: the counter row stays locked until it commits,
+    and a rollback gives the number back (no gaps)."""
+    prefix = number_prefix(district)
+    OrderCounter.objects.get_or_create(prefix=prefix, year=year)
+    counter = OrderCounter.objects.select_for_update().get(prefix=prefix, year=year)
+    OrderCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    return f"{prefix}-{year}-{counter.last + 1:06d}"
+
+
+# --- validation -----------------------------------------------------------------------
+def _text(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def _choice(value: str, choices: Any, aliases: Mapping[str, str], default: str) -> str | None:
+    if not value:
+        return default
+    if value in choices.values:
+        return value
+    for alias, code in aliases.items():
+        if value == alias or value.startswith(alias):
+            return code
+    for code, label in choices.choices:
+        if value == str(label):
+            return str(code)
+    return None
+
+
+def _coordinate(raw: Any, bounds: tuple[float, float]) -> Decimal | str | None:
+    """The coordinate, None when empty, or an error message."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        return _("Enter a number in decimal degrees.")
+    if not value.is_finite() or not (Decimal(str(bounds[0])) <= value <= Decimal(str(bounds[1]))):
+        return _("Must be between %(low)s and %(high)s (inside China).") % {"low": bounds[0], "high": bounds[1]}
+    return value.quantize(Decimal("0.000001"))
+
+
+def _resolve_district(actor: Any, value: str, errors: dict[str, list[str]]) -> Organisation | None:
+    districts = Organisation.objects.filter(kind=OrgKind.GOVERNMENT, level=OrgLevel.COUNTY)
+    mine = dispatcher_districts(actor) if _is_person(actor) and not actor.is_administrator else None
+    if value:
+        district = districts.filter(Q(division_code=value) | Q(name=value)).order_by("pk").first()
+        if district is None:
+            errors["district"] = [_("There is no district with the code or name “%(value)s”.") % {"value": value}]
+            return None
+        if mine is not None and district.pk not in mine:
+            errors["district"] = [_("You are not a dispatcher of this district's command centre.")]
+            return None
+        return district
+    if mine is not None and len(mine) == 1:
+        return districts.filter(pk=mine[0]).first()
+    errors["district"] = [_("Name the district (its division code) the order belongs to.")]
+    return None
+
+
+def _resolve_place(value: Any, kind: str, within: Organisation) -> Organisation | None:
+    places = Organisation.objects.filter(kind=kind, path__startswith=within.path)
+    if isinstance(value, int):
+        return places.filter(pk=value).first()
+    text = str(value).strip()
+    return places.filter(Q(name=text) | Q(short_name=text) | Q(division_code=text)).order_by("pk").first()
+
+
+def _received_at(raw: Any, errors: dict[str, list[str]]) -> datetime:
+    now = timezone.now()
+    if raw is None or raw == "":
+        return now
+    value = raw if isinstance(raw, datetime) else parse_datetime(str(raw).strip().replace("/", "-"))
+    if value is None:
+        errors["received_at"] = [_("Enter a date and time such as 2026-03-01 09:30:00.")]
+        return now
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value > now + timedelta(minutes=5):
+        errors["received_at"] = [_("The time the call came in cannot be in the future.")]
+    return value
+
+
+def clean_intake(actor: Any, data: Mapping[str, Any], channel: str) -> dict[str, Any]:
+    """Check every field of an intake and return the order's values, or raise one
+    ValidationError with a message per field at fault."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {"channel": channel}
+
+    external_id = _text(data, "external_id")
+    if external_id and not EXTERNAL_ID_RE.match(external_id):
+        errors["external_id"] = [_("Use up to 64 letters, digits or the characters . : / - _.")]
+    if channel == Channel.HOTLINE and not external_id:
+        errors["external_id"] = [_("The hotline's own order id is required.")]
+    values["external_id"] = external_id
+
+    content = _text(data, "content")
+    if not content:
+        errors["content"] = [_("Describe the problem: the content is required.")]
+    elif len(content) > MAX_CONTENT_CHARS:
+        errors["content"] = [_("At most %(n)d characters.") % {"n": MAX_CONTENT_CHARS}]
+    values["content"] = content
+
+    caller_name = _text(data, "caller_name")
+    if len(caller_name) > 50:
+        errors["caller_name"] = [_("At most %(n)d characters.") % {"n": 50}]
+    values["caller_name"] = caller_name
+    phone = re.sub(r"[\s()（）]", "", _text(data, "caller_phone")).removeprefix("+86")
+    if phone:
+        try:
+            phone_validator(phone)
+        except ValidationError as error:
+            errors["caller_phone"] = list(error.messages)
+    values["caller_phone"] = phone
+
+    anonymous = data.get("anonymous", False)
+    if isinstance(anonymous, bool):
+        values["is_anonymous"] = anonymous
+    elif str(anonymous).strip().lower() in TRUE_WORDS:
+        values["is_anonymous"] = True
+    elif str(anonymous).strip().lower() in FALSE_WORDS:
+        values["is_anonymous"] = False
+    else:
+        errors["anonymous"] = [_("Answer yes or no.")]
+
+    for key, choices, aliases, default in (
+        ("nature", Nature, NATURE_ALIASES, Nature.HELP),
+        ("urgency", Urgency, URGENCY_ALIASES, Urgency.NORMAL),
+        ("area_class", AreaClass, AREA_CLASS_ALIASES, ""),
+    ):
+        code = _choice(_text(data, key), choices, aliases, default)
+        if code is None:
+            errors[key] = [
+                _("Unknown value “%(value)s”; use one of: %(choices)s.")
+                % {"value": _text(data, key), "choices": ", ".join(choices.values)}
+            ]
+        values[key] = code or default
+
+    category_code = _text(data, "category")
+    values["category"] = None
+    if category_code:
+        category = Category.objects.active().filter(code=category_code).first()
+        if category is None:
+            errors["category"] = [_("There is no active category with the code “%(code)s”.") % {"code": category_code}]
+        values["category"] = category
+
+    address = _text(data, "address")
+    if len(address) > 200:
+        errors["address"] = [_("At most %(n)d characters.") % {"n": 200}]
+    values["address"] = address
+    lat = _coordinate(data.get("latitude"), CHINA_LAT)
+    lng = _coordinate(data.get("longitude"), CHINA_LNG)
+    if isinstance(lat, str):
+        errors["latitude"] = [lat]
+    if isinstance(lng, str):
+        errors["longitude"] = [lng]
+    if not isinstance(lat, str) and not isinstance(lng, str) and (lat is None) != (lng is None):
+        errors["latitude" if lat is None else "longitude"] = [_("Give both latitude and longitude, or neither.")]
+    values["latitude"] = lat if isinstance(lat, Decimal) else None
+    values["longitude"] = lng if isinstance(lng, Decimal) else None
+
+    district = _resolve_district(actor, _text(data, "district"), errors)
+    values["district"] = district
+    values["street"] = values["community"] = None
+    if district is not None:
+        street_value = data.get("street")
+        if street_value not in (None, ""):
+            street = _resolve_place(street_value, OrgKind.STREET, district)
+            if street is None:
+                errors["street"] = [_("There is no street “%(value)s” in this district.") % {"value": street_value}]
+            values["street"] = street
+        community_value = data.get("community")
+        if community_value not in (None, ""):
+            community = _resolve_place(community_value, OrgKind.COMMUNITY, values["street"] or district)
+            if community is None:
+                errors["community"] = [
+                    _("There is no community “%(value)s” in this street or district.") % {"value": community_value}
+                ]
+            elif values["street"] is None:
+                values["street"] = (
+                    Organisation.objects.filter(kind=OrgKind.STREET, path__in=community.ancestor_paths())
+                    .order_by("-depth")
+                    .first()
+                )
+            values["community"] = community
+
+    values["received_at"] = _received_at(data.get("received_at"), errors)
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def check_attachment(upload: UploadedAttachment) -> tuple[str, int]:
+    """The sniffed content type and size of a file, or a ValidationError on
+    ``attachments``: only JPEG, PNG, WebP and PDF (by their first bytes, not their
+    names), at most 10 MB each."""
+    size = upload.file.size or 0
+    if size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(
+            {
+                "attachments": _("%(name)s is larger than %(mb)d MB.")
+                % {"name": upload.name, "mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+            }
+        )
+    upload.file.seek(0)
+    head = upload.file.read(16)
+    upload.file.seek(0)
+    content_type = sniff_content_type(head)
+    if content_type is None:
+        raise ValidationError(
+            {"attachments": _("%(name)s is not a JPEG, PNG, WebP image or PDF file.") % {"name": upload.name}}
+        )
+    return content_type, size
+
+
+# --- intake ---------------------------------------------------------------------------
+def do_intake(
+    actor: Any, data: Mapping[str, Any], channel: str, *, files: Sequence[UploadedAttachment] = ()
+) -> IntakeResult:
+    """Create a work order from any channel, or return the existing one.
+
+    Idempotent on ``(channel, external_id)``: sending the same external id again returns
+    the order created the first time (``created=False``) and changes nothing, also when
+    two sends race (the partial unique constraint decides; the loser returns the winner's
+    row). Raises PermissionDenied (see :func:`check_may_intake`) or ValidationError naming
+    every field at fault; then nothing is saved. Writes one audit entry per created order.
+    """
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("Unknown channel.")})
+    check_may_intake(actor, channel)
+    external_id = _text(data, "external_id")
+    if external_id:
+        existing = WorkOrder.objects.filter(channel=channel, external_id=external_id).first()
+        if existing is not None:
+            return IntakeResult(existing, False)
+    values = clean_intake(actor, data, channel)
+    checked = [(upload, *check_attachment(upload)) for upload in files]
+    person = actor if _is_person(actor) else None
+    try:
+        with transaction.atomic():
+            district: Organisation = values["district"]
+            year = timezone.localdate().year
+            order = WorkOrder(**values, number=next_number(district, year), created_by=person)
+            order.save()
+            for upload, content_type, size in checked:
+                attachment = Attachment(
+                    order=order,
+                    original_name=upload.name[:200],
+                    content_type=content_type,
+                    size=size,
+                    uploaded_by=person,
+                )
+                attachment.file.save(upload.name, upload.file, save=False)
+                attachment.save()
+            record(
+                actor,
+                "workorder.intake",
+                order,
+                {
+                    "channel": channel,
+                    "external_id": external_id,
+                    "district": district.pk,
+                    "category": values["category"].code if values["category"] else "",
+                    "attachments": len(checked),
+                },
+            )
+    except IntegrityError:
+        if external_id:
+            existing = WorkOrder.objects.filter(channel=channel, external_id=external_id).first()
+            if existing is not None:
+                return IntakeResult(existing, False)
+        raise
+    return IntakeResult(order, True)

@@ -1,0 +1,57 @@
+"""Choices of the work-order workflow: one place for every channel, nature and status."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    HOTLINE = "hotline", _("12345 hotline")
+    GRID = "grid", _("Grid inspector")
+    WEB = "web", _("Public web form")
+    MEMBER = "member", _("Member referral")
+    OPEN311 = "open311", _("Open311")
+
+
+class Nature(models.TextChoices):
+    CONSULTATION = "consultation", _("Consultation")
+    HELP = "help", _("Request for help")
+    COMPLAINT = "complaint", _("Complaint")
+    REPORT = "report", _("Report of a violation")
+    SUGGESTION = "suggestion", _("Suggestion")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+    EMERGENCY = "emergency", _("Emergency")
+
+
+class AreaClass(models.TextChoices):
+    CLASS_1 = "1", _("Class 1 area")
+    CLASS_2 = "2", _("Class 2 area")
+    CLASS_3 = "3", _("Class 3 area")
+
+
+class OrderStatus(models.TextChoices):
+    NEW = "new", _("New")
+    DISPATCHED = "dispatched", _("Dispatched")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    MERGED = "merged", _("Merged into another order")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Orders still waiting for an answer.
+OPEN_ORDER_STATUSES = (OrderStatus.NEW, OrderStatus.DISPATCHED, OrderStatus.IN_PROGRESS)
+
+# Chinese names the hotline systems export, mapped to our codes (imports and the API accept both).
+NATURE_ALIASES = {
+    "咨询": Nature.CONSULTATION,
+    "求助": Nature.HELP,
+    "投诉": Nature.COMPLAINT,
+    "举报": Nature.REPORT,
+    "建议": Nature.SUGGESTION,
+}
+URGENCY_ALIASES = {"一般": Urgency.NORMAL, "普通": Urgency.NORMAL, "紧急": Urgency.URGENT, "特急": Urgency.EMERGENCY}
+AREA_CLASS_ALIASES = {"一类": AreaClass.CLASS_1, "二类": AreaClass.CLASS_2, "三类": AreaClass.CLASS_3}

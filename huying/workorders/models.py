@@ -1,0 +1,428 @@
+"""Work orders (工单) of the 有呼必应 dispatch platform: the category tree, the orders
+themselves, their attachments, the per-district number counters and the routing rules.
+
+Only :mod:`huying.workorders.actions` creates orders and only
+:mod:`huying.workorders.transitions` (or the handling engine, through it) changes
+``WorkOrder.status``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from huying.accounts.choices import Role
+from huying.accounts.models import mask_mobile
+from huying.workorders.choices import AreaClass, Channel, Nature, OrderStatus, Urgency
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from huying.accounts.models import User
+    from huying.organisations.models import Organisation
+
+# Mainland China: the southernmost reef to the northern tip of Heilongjiang, the western
+# end of Xinjiang to the eastern tip of Heilongjiang.
+CHINA_LAT = (3.8, 53.6)
+CHINA_LNG = (73.5, 135.1)
+
+phone_validator = RegexValidator(
+    r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8})$",
+    _("Enter a mobile number of 11 digits or a landline number such as 020-81234567."),
+)
+category_code_validator = RegexValidator(
+    r"^(\d{2}){1,3}$", _("A category code has 2, 4 or 6 digits, two per level (e.g. 01, 0101, 010101).")
+)
+
+# Roles that see work orders of their organisation subtree through assignments.
+UNIT_ROLES = frozenset({Role.UNIT_STAFF, Role.STREET_HANDLER, Role.LEADER})
+
+
+# --- categories -------------------------------------------------------------------------
+class CategoryQuerySet(models.QuerySet["Category"]):
+    def active(self) -> CategoryQuerySet:
+        return self.filter(is_active=True)
+
+
+class Category(models.Model):
+    """A node of the three-level category tree (一级 / 二级 / 三级分类). The code carries the
+    tree: two digits per level, so "0101" is under "01" and prefix matches find subtrees."""
+
+    code = models.CharField(_("code"), max_length=6, unique=True, validators=[category_code_validator])
+    name = models.CharField(_("name"), max_length=40)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    level = models.PositiveSmallIntegerField(_("level"), validators=[MinValueValidator(1), MaxValueValidator(3)])
+    is_active = models.BooleanField(_("active"), default=True)
+    keywords = models.TextField(
+        _("keywords"),
+        blank=True,
+        help_text=_("Words that suggest this category when there is no trained model, separated by spaces or commas."),
+    )
+    sort_order = models.IntegerField(_("sort order"), default=0)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=3), name="category_level_range"),
+            models.CheckConstraint(
+                condition=(Q(level=1) & Q(parent__isnull=True)) | (Q(level__gt=1) & Q(parent__isnull=False)),
+                name="category_parent_unless_top",
+            ),
+            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name_per_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [w for w in self.keywords.replace(",", " ").replace("，", " ").replace("、", " ").split() if w]
+
+
+# --- numbering --------------------------------------------------------------------------
+class OrderCounter(models.Model):
+    """The last number handed out per (prefix, year). The row is locked (SELECT … FOR
+    UPDATE) while an order is created, so numbers are sequential, unique and gapless: a
+    rolled-back intake rolls the counter back with it."""
+
+    prefix = models.CharField(_("prefix"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("order number counter")
+        verbose_name_plural = _("order number counters")
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="ordercounter_unique_prefix_year")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+
+# --- work orders ------------------------------------------------------------------------
+def dispatcher_districts(user: User) -> list[int]:
+    """Ids of the districts whose command centre ``user`` is a dispatcher in."""
+    from huying.organisations.choices import OrgKind
+
+    return [
+        a.organisation.parent_id
+        for a in user.active_roles
+        if a.role == Role.DISPATCHER
+        and a.organisation is not None
+        and a.organisation.kind == OrgKind.COMMAND_CENTRE
+        and a.organisation.parent_id is not None
+    ]
+
+
+class WorkOrderQuerySet(models.QuerySet["WorkOrder"]):
+    def visible_to(self, user: User | AnonymousUser) -> WorkOrderQuerySet:
+        """Who sees which orders (docs/workorders.md, "Visibility").
+
+        - administrators: all;
+        - dispatchers of a command centre: the orders of its district;
+        - unit staff, street handlers and leaders: orders with an engine assignment of a unit
+          in their organisation subtree (leaders also: orders of districts in their subtree);
+        - everyone else, the public and anonymous visitors: none (the public tracks its own
+          report by number and phone, outside this queryset).
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_administrator:
+            return self.all()
+        condition = Q(pk__in=[])
+        districts = dispatcher_districts(user)  # type: ignore[arg-type]
+        if districts:
+            condition |= Q(district_id__in=districts)
+        roots = [a.organisation for a in user.active_roles if a.organisation is not None and a.role in UNIT_ROLES]
+        if roots:
+            from huying.handling.models import Assignment
+
+            unit_condition = Q()
+            for root in roots:
+                unit_condition |= Q(unit__path__startswith=root.path)
+            assigned = Assignment.objects.filter(
+                unit_condition, case_type__app_label="workorders", case_type__model="workorder"
+            ).values("case_id")
+            condition |= Q(pk__in=assigned)
+            for a in user.active_roles:
+                if a.role == Role.LEADER and a.organisation is not None:
+                    condition |= Q(district__path__startswith=a.organisation.path)
+        return self.filter(condition)
+
+    def with_related(self) -> WorkOrderQuerySet:
+        return self.select_related("category", "street", "community", "district")
+
+
+class WorkOrder(models.Model):
+    number = models.CharField(_("number"), max_length=40, unique=True, editable=False)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, db_index=True)
+    external_id = models.CharField(
+        _("external id"),
+        max_length=64,
+        blank=True,
+        help_text=_("The sending system's own id (e.g. the 12345 hotline's order id); unique per channel."),
+    )
+    caller_name = models.CharField(_("caller's name"), max_length=50, blank=True)
+    caller_phone = models.CharField(_("caller's phone"), max_length=20, blank=True, validators=[phone_validator])
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    content = models.TextField(_("content"))
+    nature = models.CharField(_("nature"), max_length=12, choices=Nature.choices, default=Nature.HELP)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(CHINA_LAT[0]), MaxValueValidator(CHINA_LAT[1])],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(CHINA_LNG[0]), MaxValueValidator(CHINA_LNG[1])],
+    )
+    district = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        related_name="district_work_orders",
+        help_text=_("The district government whose command centre owns the order."),
+    )
+    street = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("street"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="street_work_orders",
+    )
+    community = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="community_work_orders",
+    )
+    area_class = models.CharField(_("area class"), max_length=1, choices=AreaClass.choices, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.NEW, editable=False
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_orders",
+    )
+    received_at = models.DateTimeField(_("received at"), help_text=_("When the call or report came in."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = WorkOrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # The idempotency key of every intake channel.
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                condition=~Q(external_id=""),
+                name="workorder_unique_external_id",
+            ),
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="workorder_channel_valid"),
+            models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="workorder_status_valid"),
+            models.CheckConstraint(condition=Q(nature__in=Nature.values), name="workorder_nature_valid"),
+            models.CheckConstraint(condition=Q(urgency__in=Urgency.values), name="workorder_urgency_valid"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=CHINA_LAT[0], latitude__lte=CHINA_LAT[1]),
+                name="workorder_latitude_in_china",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=CHINA_LNG[0], longitude__lte=CHINA_LNG[1]),
+                name="workorder_longitude_in_china",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="workorder_coordinates_together",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=OrderStatus.MERGED) | Q(parent__isnull=False), name="workorder_merged_has_parent"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="workorder_version_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["district", "status", "created_at"], name="workorder_district_status"),
+            models.Index(fields=["street", "created_at"], name="workorder_street_created"),
+            models.Index(fields=["category", "created_at"], name="workorder_category_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def caller_phone_for(self, viewer: Any) -> str:
+        """The caller's phone as ``viewer`` may see it: whole for administrators and the
+        dispatchers of the order's district (they make the feedback calls), masked for
+        everyone else."""
+        if getattr(viewer, "is_authenticated", False) and (
+            viewer.is_administrator or self.district_id in dispatcher_districts(viewer)
+        ):
+            return self.caller_phone
+        return mask_mobile(self.caller_phone)
+
+    def caller_name_for(self, viewer: Any) -> str:
+        if self.is_anonymous and not (getattr(viewer, "is_authenticated", False) and viewer.is_administrator):
+            return ""
+        return self.caller_name
+
+
+# --- attachments ------------------------------------------------------------------------
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """The type the file's first bytes (magic numbers) say it is, among the accepted
+    ones; ``None`` for anything else, whatever its name claims."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    extension = ATTACHMENT_TYPES.get(instance.content_type, "bin")
+    return f"workorders/{instance.order.created_at:%Y/%m}/{instance.order.number}-{instance.order_id}.{extension}"
+
+
+class Attachment(models.Model):
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=list(ATTACHMENT_TYPES)), name="attachment_content_type_valid"
+            ),
+            models.CheckConstraint(condition=Q(size__lte=MAX_ATTACHMENT_BYTES), name="attachment_size_limit"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+
+# --- routing ----------------------------------------------------------------------------
+class RoutingRule(models.Model):
+    """Which unit answers which orders: a category code prefix, optionally narrowed to a
+    street and an area class. :func:`route` takes the most specific matching rule."""
+
+    category_prefix = models.CharField(_("category code prefix"), max_length=6, validators=[category_code_validator])
+    street = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("street"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty matches any street."),
+    )
+    area_class = models.CharField(
+        _("area class"), max_length=1, choices=AreaClass.choices, blank=True, help_text=_("Empty matches any class.")
+    )
+    unit = models.ForeignKey(
+        "organisations.Organisation", verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    tier = models.PositiveSmallIntegerField(
+        _("tier"), default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    priority = models.IntegerField(
+        _("priority"), default=0, help_text=_("Breaks ties between equally specific rules; higher wins.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["category_prefix", "-priority", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(tier__gte=1, tier__lte=3), name="routingrule_tier_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_prefix} → {self.unit_id} (T{self.tier})"
+
+
+def route(
+    category: Category | None, street: Organisation | None = None, area_class: str = ""
+) -> tuple[Organisation, int] | None:
+    """The responsible unit and tier for an order, or ``None`` when no rule matches.
+
+    Precedence (most specific first): the longest category prefix; then a rule naming the
+    street over one for any street; then one naming the area class over any class; then
+    the higher priority; then the older rule. One query."""
+    if category is None:
+        return None
+    prefixes = [category.code[:n] for n in range(2, len(category.code) + 1, 2)]
+    rules = RoutingRule.objects.filter(is_active=True, category_prefix__in=prefixes).select_related("unit")
+    rules = rules.filter(Q(street__isnull=True) | Q(street=street) if street else Q(street__isnull=True))
+    rules = rules.filter(Q(area_class="") | Q(area_class=area_class) if area_class else Q(area_class=""))
+    candidates = list(rules)
+    if not candidates:
+        return None
+    best = max(
+        candidates,
+        key=lambda r: (len(r.category_prefix), r.street_id is not None, r.area_class != "", r.priority, -r.pk),
+    )
+    return best.unit, best.tier

@@ -1,0 +1,64 @@
+"""Fixtures of the work-order tests: a dispatcher of the 荔湾 command centre with an API
+token, a street handler, and a clean media directory; no trained model (keyword rules)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conftest import Tree
+from huying.accounts.actions import do_create_api_token
+from huying.accounts.choices import Role
+from huying.accounts.models import User
+from huying.accounts.tests.factories import UserFactory
+
+URL = "/api/v1/workorders"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_files(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.WORKORDERS_CATEGORY_MODEL = str(tmp_path / "no-model.joblib")
+
+
+@pytest.fixture
+def tree(tree: Tree) -> Tree:
+    tree.district_gov.division_code = "440103"
+    tree.district_gov.save(update_fields=["division_code"])
+    return tree
+
+
+@pytest.fixture
+def dispatcher(tree: Tree) -> User:
+    return UserFactory(username="diaodu", real_name="李敏", roles=[(Role.DISPATCHER, tree.command_centre)])
+
+
+@pytest.fixture
+def street_handler(tree: Tree) -> User:
+    return UserFactory(username="jiedao", real_name="黄街", roles=[(Role.STREET_HANDLER, tree.street)])
+
+
+@pytest.fixture
+def dispatcher_token(dispatcher: User) -> str:
+    return do_create_api_token(dispatcher, dispatcher, "12345 hotline")[1]
+
+
+def order_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "external_id": "GZ12345-0001",
+        "content": "沙面大街路口有人乱摆卖，占用人行道。",
+        "caller_name": "张三",
+        "caller_phone": "13812341234",
+        "nature": "投诉",
+        "urgency": "normal",
+        "category": "010101",
+        "address": "沙面大街1号",
+        "latitude": 23.108,
+        "longitude": 113.243,
+        "street": "沙面街道",
+        "community": "沙面社区",
+        "area_class": "1",
+    }
+    data.update(overrides)
+    return data
