@@ -87,11 +87,11 @@ def _text(level: str, stage: str, assignment: Assignment, due: datetime, repeat:
     stage_label = Stage(stage).label
     if level == WarningLevel.YELLOW:
         return notify.render(
-            _("Yellow warning: %(case)s must %(stage)s by %(due)s.")
+            _("Yellow warning: %(case)s, stage “%(stage)s” due by %(due)s.")
             % {"case": label, "stage": stage_label, "due": local}
         )
     return notify.render(
-        _("Red warning (%(repeat)d): %(case)s is overdue to %(stage)s since %(due)s.")
+        _("Red warning (%(repeat)d): %(case)s, stage “%(stage)s” overdue since %(due)s.")
         % {"case": label, "stage": stage_label, "due": local, "repeat": repeat}
     )
 

@@ -457,3 +457,17 @@ def test_assignments_visible_to(make_assignment, people, tree, admin, frozen):
         assert not Assignment.objects.visible_to(getattr(people, who)).exists(), who
     assert Assignment.objects.visible_to(admin).count() == 1
     assert not Assignment.objects.visible_to(AnonymousUser()).exists()
+
+
+def test_refusals_are_in_chinese(make_assignment, people, frozen):
+    from django.utils import translation
+
+    a = make_assignment()
+    do_accept(people.street_handler, a)
+    with translation.override("zh-hans"):
+        with pytest.raises(TransitionError) as exc:
+            do_accept(people.street_handler, a)
+        assert exc.value.messages == ["状态为“已签收”的交办事项不能签收。"]
+        with pytest.raises(NotAllowed) as denied:
+            do_resolve(people.outsider, a, result="x")
+        assert str(denied.value) == "只有承办单位（沙面街道）的工作人员可以进行此操作。"
