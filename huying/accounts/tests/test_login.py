@@ -83,7 +83,8 @@ def test_lockout_page_says_how_long_to_wait_in_chinese(client, alice):
 
 
 def test_lockout_page_in_english(alice):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = Client()
+    client.cookies["django_language"] = "en"
     for _ in range(5):
         response = post_login(client, "alice", "wrong")
     assert "Please wait 15 minutes before trying again." in response.content.decode()

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_profile_shows_facts_roles_and_member_details(alice):
-    response = as_user(alice).get("/accounts/profile/", HTTP_ACCEPT_LANGUAGE="en")
+    english = as_user(alice)
+    english.cookies["django_language"] = "en"
+    response = english.get("/accounts/profile/")
     text = response.content.decode()
     assert response.status_code == 200
     assert "王丽" in text and "alice" in text
@@ -27,7 +29,9 @@ def test_profile_shows_facts_roles_and_member_details(alice):
 
 def test_profile_shows_two_factor_state_and_tokens(bob, bob_totp):
     do_create_api_token(bob, bob, "值班小程序")
-    text = as_user(bob).get("/accounts/profile/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = as_user(bob)
+    english.cookies["django_language"] = "en"
+    text = english.get("/accounts/profile/").content.decode()
     assert "On. 0 backup codes left." in text
     assert "值班小程序" in text
 
