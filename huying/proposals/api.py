@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from huying.accounts.models import User
@@ -101,6 +101,21 @@ class ProposalDetailOut(ProposalOut):
     cosigners: list[CoSignerOut]
     history: list[EventOut]
 
+    @staticmethod
+    def resolve_suggested_unit_ids(obj: Proposal) -> list[int]:
+        return list(obj.suggested_units.values_list("pk", flat=True))
+
+    @staticmethod
+    def resolve_cosigners(obj: Proposal) -> list[dict[str, Any]]:
+        return [
+            {"member_id": c.member_id, "member_name": str(c.member), "status": c.status, "responded_at": c.responded_at}
+            for c in obj.cosigners.select_related("member")
+        ]
+
+    @staticmethod
+    def resolve_history(obj: Proposal) -> list[ProposalEvent]:
+        return list(obj.events.select_related("actor"))
+
 
 class DraftIn(Schema):
     session_id: int | None = Field(None, description="Required when creating.")
@@ -175,26 +190,8 @@ class ListFilters(Schema):
 
 
 # --- helpers ------------------------------------------------------------------------------
-def detail(request: HttpRequest, pk: int) -> dict[str, Any]:
-    proposal = actions.access_proposal(request.user, pk)
-    data = ProposalOut.from_orm(proposal).dict()
-    data.update(
-        summary=proposal.summary,
-        situation=proposal.situation,
-        analysis=proposal.analysis,
-        suggestions=proposal.suggestions,
-        suggested_unit_ids=list(proposal.suggested_units.values_list("pk", flat=True)),
-        reject_reason=proposal.reject_reason,
-        explanation=proposal.explanation,
-        merged_into_id=proposal.merged_into_id,
-        converted_to=proposal.converted_to,
-        cosigners=[
-            {"member_id": c.member_id, "member_name": str(c.member), "status": c.status, "responded_at": c.responded_at}
-            for c in proposal.cosigners.select_related("member")
-        ],
-        history=list(proposal.events.select_related("actor")),
-    )
-    return data
+def detail(request: HttpRequest, pk: int) -> Proposal:
+    return actions.access_proposal(request.user, pk)
 
 
 def _organisations(ids: list[int] | None, field: str) -> list[Organisation] | None:
@@ -286,7 +283,7 @@ def create_draft(request: HttpRequest, payload: DraftIn) -> Any:
         collective=collective,
         collective_kind=payload.collective_kind or "",
     )
-    return 201, {"proposal": detail(request, result.proposal.pk), "warnings": result.warnings}
+    return Status(201, {"proposal": detail(request, result.proposal.pk), "warnings": result.warnings})
 
 
 @router.put("/{int:pk}", response={200: DraftOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, summary="Edit a draft")

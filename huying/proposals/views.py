@@ -67,6 +67,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         values = {
             f: request.POST.get(f, "") for f in ("title", "summary", "situation", "analysis", "suggestions", "category")
         }
+        values["category"] = values["category"] or Category.OTHER
         session = next((s for s in sessions if str(s.pk) == request.POST.get("session")), None)
         try:
             result = actions.do_save_draft(
@@ -103,6 +104,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "sessions": sessions,
         "values": values,
         "errors": errors,
+        "general_errors": errors.get("__all__", []),
         "warnings": warnings,
         "categories": Category.choices,
         "cosigners": proposal.cosigners.select_related("member") if proposal else [],
