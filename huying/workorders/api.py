@@ -1,8 +1,6 @@
 """Work-order endpoints under /api/v1/workorders: the 12345 hotline push, the list and
 detail for staff, and the public "track my report" lookup."""
 
-from __future__ import annotations
-
 import base64
 import binascii
 from datetime import date, datetime

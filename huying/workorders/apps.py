@@ -6,3 +6,8 @@ class WorkordersConfig(AppConfig):
     name = "huying.workorders"
     label = "workorders"
     verbose_name = _("Work orders")
+
+    def ready(self) -> None:
+        from huying.handling.policy import Policy, register
+
+        register(Policy(workflow="workorder", label=_("Work order")))
