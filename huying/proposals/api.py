@@ -4,8 +4,6 @@ Reads use ``Proposal.objects.visible_to`` exactly as the pages do; writes call t
 whose ``ValidationError`` / ``PermissionDenied`` become 422 / 403 in the project's format.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 
