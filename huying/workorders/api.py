@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from huying.accounts.models import mask_mobile
 from huying.core.api_errors import ErrorOut
 from huying.workorders import actions
 from huying.workorders.choices import Channel
@@ -99,7 +100,7 @@ def _order_out(order: WorkOrder, viewer: Any, districts: list[int] | None = None
         "category_name": order.category.name if order.category else None,
         "content": order.content,
         "caller_name": order.caller_name_for(viewer),
-        "caller_phone": order.caller_phone if may_see_phone else order.caller_phone_for(None),
+        "caller_phone": order.caller_phone if may_see_phone else mask_mobile(order.caller_phone),
         "address": order.address,
         "latitude": float(order.latitude) if order.latitude is not None else None,
         "longitude": float(order.longitude) if order.longitude is not None else None,
