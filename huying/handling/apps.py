@@ -9,3 +9,7 @@ class HandlingConfig(AppConfig):
 
     def ready(self) -> None:
         import huying.handling.signals  # noqa: F401  (connects the calendar cache invalidation)
+        from huying.core.seeding import connect_seed
+        from huying.handling import calendar
+
+        connect_seed(self, "0002_seed_calendar_and_limits", ("CalendarDay", "TimeLimitRule"), after=calendar.invalidate)

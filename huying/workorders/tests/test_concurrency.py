@@ -7,6 +7,7 @@ unique constraint are what is tested; SQLite serialises writers by itself."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,8 +23,9 @@ from huying.workorders.models import WorkOrder
 from huying.workorders.tests.conftest import order_data
 
 THREADS = 6
-# serialized_rollback: the flush after each test would otherwise wipe the seeded categories.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+ATTEMPTS = 60
+# The seeded categories survive the flush after each test: huying.core.seeding re-seeds them.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -41,13 +43,16 @@ def run_together(work: Callable[[int], Any]) -> list[Any]:
     def worker(i: int) -> None:
         try:
             barrier.wait()
-            for attempt in range(20):
+            for attempt in range(ATTEMPTS):
                 try:
                     results[i] = work(i)
                     break
-                except OperationalError:  # SQLite: "database is locked" under contention
-                    if connection.vendor != "sqlite" or attempt == 19:
+                except OperationalError:
+                    # SQLite's in-memory test database locks whole tables and does not wait
+                    # (no busy timeout for shared-cache locks): back off and retry.
+                    if connection.vendor != "sqlite" or attempt == ATTEMPTS - 1:
                         raise
+                    time.sleep(min(0.01 * (attempt + 1), 0.2))
         except Exception as error:  # reported by the assertion below
             results[i] = error
         finally:
