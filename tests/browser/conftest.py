@@ -50,13 +50,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def fast_passwords(settings: Any) -> None:
-    # Test people get a cheap hash; the login form still checks the password for real.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def person(tree: Any, fast_passwords: None) -> Callable[[str], User]:
+def person(tree: Any) -> Callable[[str], User]:
     """``person(Role.MEMBER)`` creates (once per test) a person holding that one role."""
     made: dict[str, User] = {}
 

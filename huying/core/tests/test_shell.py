@@ -23,12 +23,6 @@ MEMBER_SECTIONS = ["duty", "consult", "interact", "news", "thinktank"]
 ALL_AREAS = [*MEMBER_SECTIONS, "public", "console", "dashboard"]
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    # These tests log people in with force_login; hashing their passwords with Argon2 only costs time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def leader(tree: Any) -> User:
     return UserFactory(username="lena", real_name="刘领", roles=[(Role.LEADER, tree.province_cppcc)])

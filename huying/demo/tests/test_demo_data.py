@@ -23,12 +23,6 @@ from huying.organisations.models import Organisation, Sector
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    # Argon2 is deliberately slow; these tests check the data, not the hash strength.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def run(*args):
     out = StringIO()
     call_command("demo_data", "--scale", "small", *args, stdout=out)
