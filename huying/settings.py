@@ -166,7 +166,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
+# Trusted reverse proxies in front of the web processes; huying.core.net.client_ip uses it
+# for both the lockout and the audit log.
+PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "huying.core.net.client_ip"
 
 OTP_TOTP_ISSUER = "Huying 呼应"
 

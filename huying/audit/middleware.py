@@ -6,10 +6,7 @@ from django.http import HttpRequest, HttpResponse
 
 from huying.audit.context import AuditContext, reset_context, set_context
 from huying.audit.models import Channel
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+from huying.core.net import client_ip
 
 
 class AuditContextMiddleware:
