@@ -8,7 +8,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from huying.accounts.choices import Role
+from huying.accounts.choices import CONSOLE_ROLES, Role
 from huying.core.navigation import AREAS, entries_for, may_enter
 
 
@@ -21,7 +21,7 @@ def landing_area(user: object) -> str:
         return "dashboard"
     if Role.MEMBER in roles:
         return "duty"
-    if roles & {Role.DISPATCHER, Role.UNIT_STAFF, Role.STREET_HANDLER, Role.AGENCY_STAFF, Role.ADMIN}:
+    if roles & CONSOLE_ROLES:
         return "console"
     return "public"
 
