@@ -25,6 +25,10 @@ from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
 from huying.audit.actions import record
+from huying.handling import actions as handling
+from huying.handling.choices import LEAD_ROLES, AssignmentRole
+from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest
+from huying.handling.transitions import SUPERVISOR, authorise
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation
 from huying.workorders.choices import (
@@ -34,6 +38,7 @@ from huying.workorders.choices import (
     AreaClass,
     Channel,
     Nature,
+    OrderStatus,
     Urgency,
 )
 from huying.workorders.models import (
@@ -42,12 +47,16 @@ from huying.workorders.models import (
     MAX_ATTACHMENT_BYTES,
     Attachment,
     Category,
+    DispatchDecision,
     OrderCounter,
     WorkOrder,
     dispatcher_districts,
     phone_validator,
+    route,
     sniff_content_type,
 )
+from huying.workorders.suggest import suggest_category
+from huying.workorders.transitions import move
 
 MAX_CONTENT_CHARS = 4000
 EXTERNAL_ID_RE = re.compile(r"^[\w.:/-]{1,64}$")
@@ -384,3 +393,209 @@ def do_intake(
                 return IntakeResult(existing, False)
         raise
     return IntakeResult(order, True)
+
+
+# --- dispatch and the units' steps ----------------------------------------------------
+# The order's status follows its lead assignment through these wrapper actions: each calls
+# the engine's transition and, in the same transaction, ``transitions.move`` (one place,
+# docs/workorders.md "Dispatch"). Pages and the API call these, never the engine directly.
+WORKFLOW = "workorder"
+
+
+def command_centre_of(order: WorkOrder) -> Organisation:
+    """The command centre of the order's district: the office that supervises its assignments."""
+    centre = (
+        Organisation.objects.filter(kind=OrgKind.COMMAND_CENTRE, parent_id=order.district_id, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if centre is None:
+        raise ValidationError({"district": _("This district has no command centre to dispatch from.")})
+    return centre
+
+
+def _locked_order(pk: int) -> WorkOrder:
+    return WorkOrder.objects.select_for_update().get(pk=pk)
+
+
+def _sync(actor: Any, order_pk: int, to: str, note: str) -> None:
+    order = _locked_order(order_pk)
+    if order.status != to:
+        move(actor, order, to, note=note)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    category: Category | None
+    confidence: float | None
+    unit: Organisation | None
+    tier: int
+
+
+def dispatch_suggestion(order: WorkOrder, category: Category | None = None) -> Suggestion:
+    """What the platform proposes: the category from the text (unless ``category`` is
+    given), the unit and tier from the routing rules for it and the order's place."""
+    confidence: float | None = None
+    if category is None:
+        ranked = suggest_category(order.content, k=1)
+        if ranked:
+            category, confidence = ranked[0]
+        else:
+            category = order.category
+    routed = route(category, order.street, order.area_class) if category is not None else None
+    return Suggestion(category, confidence, routed[0] if routed else None, routed[1] if routed else 1)
+
+
+def do_dispatch(
+    actor: Any,
+    order: WorkOrder,
+    unit: Organisation,
+    *,
+    category: Category | None = None,
+    role: str = AssignmentRole.LEAD,
+    tier: int = 1,
+    co_units: Sequence[Organisation] = (),
+    note: str = "",
+    version: int | None = None,
+) -> list[Assignment]:
+    """派单 / 改派 after a return: the dispatcher confirms or corrects the category and the
+    unit, the engine assigns the lead (and co-handling units) with deadlines from the
+    ``workorder`` time-limit rules, the order becomes *dispatched*, and the decision
+    (suggested vs chosen) is stored for training. Returns the assignments, lead first."""
+    centre = command_centre_of(order)
+    authorise(actor, Assignment(workflow=WORKFLOW, unit=unit, owner=centre), SUPERVISOR)
+    category = category or order.category
+    if category is None:
+        raise ValidationError({"category": _("Choose the category of the order.")})
+    if not category.is_active:
+        raise ValidationError({"category": _("This category is no longer active.")})
+    if role not in LEAD_ROLES:
+        raise ValidationError({"role": _("Choose lead or sole handling unit.")})
+    if co_units and role == AssignmentRole.SINGLE:
+        raise ValidationError({"co_units": _("A sole handling unit cannot have co-handling units.")})
+    if any(c.pk == unit.pk for c in co_units) or len({c.pk for c in co_units}) != len(co_units):
+        raise ValidationError({"co_units": _("Each unit can take part only once.")})
+    if order.status != OrderStatus.NEW:
+        raise ValidationError(
+            {
+                "status": _("Only new or returned orders can be dispatched; this one is “%(status)s”.")
+                % {"status": order.get_status_display()}
+            }
+        )
+    suggestion = dispatch_suggestion(order)
+    person = actor if _is_person(actor) else None
+    with transaction.atomic():
+        locked = _locked_order(order.pk)
+        if version is not None and locked.version != version:
+            raise ValidationError(
+                {"version": _("Someone else changed this work order meanwhile; reload it and retry.")}
+            )
+        kwargs: dict[str, Any] = {
+            "workflow": WORKFLOW,
+            "owner": centre,
+            "nature": locked.nature,
+            "urgency": locked.urgency,
+            "category_code": category.code,
+            "reason": note,
+            "tier": tier,
+        }
+        lead = handling.do_assign(actor, locked, unit=unit, role=role, **kwargs)
+        assignments = [lead]
+        for co in co_units:
+            assignments.append(handling.do_assign(actor, locked, unit=co, role=AssignmentRole.CO, **kwargs))
+        if locked.category_id != category.pk:
+            WorkOrder.objects.filter(pk=locked.pk).update(category=category)
+            locked.category = category
+        DispatchDecision.objects.create(
+            order=locked,
+            decided_by=person,
+            suggested_category=suggestion.category,
+            confidence=suggestion.confidence,
+            chosen_category=category,
+            suggested_unit=suggestion.unit,
+            chosen_unit=unit,
+        )
+        move(actor, locked, OrderStatus.DISPATCHED, note=note)
+        record(
+            actor,
+            "workorder.dispatch",
+            locked,
+            {
+                "category": category.code,
+                "unit": unit.pk,
+                "co_units": [c.pk for c in co_units],
+                "suggested_category": suggestion.category.code if suggestion.category else "",
+                "suggested_unit": suggestion.unit.pk if suggestion.unit else None,
+            },
+        )
+    order.refresh_from_db()
+    return assignments
+
+
+def do_reassign(actor: Any, assignment: Assignment, to_unit: Organisation, *, reason: str) -> Assignment:
+    """改派 of an active or returned assignment by the dispatcher: the engine cancels it (if
+    still active) and assigns ``to_unit`` with the same role and tier; a lead change puts
+    the order back to *dispatched* until the new unit accepts."""
+    with transaction.atomic():
+        new = handling.do_reassign(actor, assignment, to_unit=to_unit, reason=reason)
+        if new.role in LEAD_ROLES:
+            order = _locked_order(assignment.case_id)
+            if order.status in (OrderStatus.NEW, OrderStatus.IN_PROGRESS):
+                move(actor, order, OrderStatus.DISPATCHED, note=reason)
+    return new
+
+
+def _is_lead(assignment: Assignment) -> bool:
+    return assignment.role in LEAD_ROLES
+
+
+def do_accept(actor: Any, assignment: Assignment, *, note: str = "", version: int | None = None) -> Assignment:
+    """签收; the lead's acceptance puts the order *in progress*."""
+    with transaction.atomic():
+        handling.do_accept(actor, assignment, note=note, expected_version=version)
+        if _is_lead(assignment):
+            _sync(actor, assignment.case_id, OrderStatus.IN_PROGRESS, note)
+    return assignment
+
+
+def do_return(actor: Any, assignment: Assignment, *, reason: str, version: int | None = None) -> Assignment:
+    """退单 within the accept limit; the lead's return puts the order back in the
+    dispatcher's queue (*new*) for reassignment."""
+    with transaction.atomic():
+        handling.do_return(actor, assignment, reason=reason, expected_version=version)
+        if _is_lead(assignment):
+            _sync(actor, assignment.case_id, OrderStatus.NEW, reason)
+    return assignment
+
+
+def do_request_extension(
+    actor: Any, assignment: Assignment, *, until: datetime, reason: str, version: int | None = None
+) -> ExtensionRequest:
+    """延期申请 (the order's status does not change)."""
+    return handling.do_request_extension(actor, assignment, until=until, reason=reason, expected_version=version)
+
+
+def do_add_progress(actor: Any, assignment: Assignment, *, note: str) -> AssignmentEvent:
+    """进展 note (the order's status does not change)."""
+    return handling.do_add_progress(actor, assignment, note=note)
+
+
+def do_resolve(actor: Any, assignment: Assignment, *, result: str, version: int | None = None) -> Assignment:
+    """办结 with the result; the lead's resolution makes the order *resolved*."""
+    with transaction.atomic():
+        handling.do_resolve(actor, assignment, result=result, expected_version=version)
+        if _is_lead(assignment):
+            _sync(actor, assignment.case_id, OrderStatus.RESOLVED, result)
+    return assignment
+
+
+def do_escalate(
+    actor: Any, assignment: Assignment, *, to_unit: Organisation, reason: str, version: int | None = None
+) -> Assignment:
+    """上呼 to ``to_unit`` at the next tier; when the lead calls up, the order waits for the
+    called unit to accept (*dispatched*). Returns the new assignment."""
+    with transaction.atomic():
+        new = handling.do_escalate(actor, assignment, to_unit=to_unit, reason=reason, expected_version=version)
+        if _is_lead(assignment):
+            _sync(actor, assignment.case_id, OrderStatus.DISPATCHED, reason)
+    return new

@@ -426,3 +426,61 @@ def route(
         key=lambda r: (len(r.category_prefix), r.street_id is not None, r.area_class != "", r.priority, -r.pk),
     )
     return best.unit, best.tier
+
+
+# --- dispatch decisions -----------------------------------------------------------------
+class DispatchDecision(models.Model):
+    """What the platform suggested and what the dispatcher chose when dispatching an order:
+    the corrections are training data for the category model and the routing rules."""
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="dispatch_decisions"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dispatcher"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    suggested_category = models.ForeignKey(
+        Category,
+        verbose_name=_("suggested category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    chosen_category = models.ForeignKey(
+        Category, verbose_name=_("chosen category"), on_delete=models.PROTECT, related_name="+"
+    )
+    suggested_unit = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("suggested unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    chosen_unit = models.ForeignKey(
+        "organisations.Organisation", verbose_name=_("chosen unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dispatch decision")
+        verbose_name_plural = _("dispatch decisions")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.chosen_category_id} → {self.chosen_unit_id}"
+
+    @property
+    def category_corrected(self) -> bool:
+        return self.suggested_category_id != self.chosen_category_id
+
+    @property
+    def unit_corrected(self) -> bool:
+        return self.suggested_unit_id != self.chosen_unit_id
