@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "huying.proposals",
     "huying.handling",
     "huying.workorders",
+    "huying.open311",
     "huying.demo",
 ]
 
