@@ -17,6 +17,7 @@ urlpatterns = [
     path("organisations/", include("huying.organisations.urls")),
     path("audit/", include("huying.audit.urls")),
     path("proposals/", include("huying.proposals.urls")),
+    path("workorders/", include("huying.workorders.urls")),
     path("open311/v2/", include("huying.open311.urls")),
     path("", include("huying.core.urls")),
 ]

@@ -14,3 +14,30 @@ class WorkordersConfig(AppConfig):
         connect_seed(self, "0002_seed_categories", ("Category",))
 
         register(Policy(workflow="workorder", label=_("Work order")))
+
+        from huying.accounts.choices import Role
+        from huying.core.navigation import Entry
+        from huying.core.navigation import register as register_entry
+
+        register_entry(
+            Entry(
+                area="console",
+                key="workorders_dispatch",
+                title=_("Work-order dispatch"),
+                description=_(
+                    "Take hotline calls, dispatch new and returned orders with suggested categories and units."
+                ),
+                url_name="workorders:console",
+                roles=frozenset({Role.DISPATCHER, Role.ADMIN}),
+            )
+        )
+        register_entry(
+            Entry(
+                area="console",
+                key="workorders_inbox",
+                title=_("Work-order inbox"),
+                description=_("Accept, return, report progress on, resolve or call up the orders of your unit."),
+                url_name="workorders:inbox",
+                roles=frozenset({Role.UNIT_STAFF, Role.STREET_HANDLER}),
+            )
+        )
