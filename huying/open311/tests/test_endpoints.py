@@ -469,3 +469,15 @@ def test_open311_client_command_refuses_other_people(tree: Tree, charlie: User) 
         call_command("open311_client", "--username", "charlie", "--name", "demo")
     with pytest.raises(CommandError):
         call_command("open311_client", "--username", "nobody", "--name", "demo")
+
+
+# --- language -------------------------------------------------------------------------------
+def test_notices_and_errors_follow_accept_language(client: Client, tree: Tree, api_key: str) -> None:
+    chinese = client.post(f"{BASE}/requests.json", post_data(api_key), headers={"Accept-Language": "zh-hans"})
+    assert "已受理" in chinese.json()[0]["service_notice"]
+    english = client.post(
+        f"{BASE}/requests.json", post_data(api_key, service_code=""), headers={"Accept-Language": "en"}
+    )
+    assert english.json()[0]["description"] == "service_code: required."
+    refused = client.get(f"{BASE}/requests.json?status=x", headers={"Accept-Language": "zh-hans"})
+    assert refused.json()[0]["description"] == "status：请填写 open 或 closed。"
