@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -69,6 +69,10 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if (refusal := _unknown_format(fmt)) is not None:
         return refusal
     if request.method == "POST":
+        try:
+            request.POST  # noqa: B018 - parse the body here to answer its limits in the spec's format
+        except (RequestDataTooBig, TooManyFieldsSent):
+            return error(fmt, 400, _("request: the body is too large."))
         return _create(request, fmt)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "POST"])

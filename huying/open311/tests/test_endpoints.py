@@ -21,6 +21,8 @@ from huying.accounts.models import User
 from huying.handling.transitions import do_assign
 from huying.open311.georeport import STATUS_MAP
 from huying.open311.tests.helpers import BASE, DATETIME_RE, post_data, tiny_png, xml_errors, xml_root
+from huying.organisations.choices import OrgKind, OrgLevel
+from huying.organisations.tests.factories import OrganisationFactory
 from huying.workorders import transitions
 from huying.workorders.actions import do_intake
 from huying.workorders.choices import Channel, OrderStatus
@@ -481,3 +483,35 @@ def test_notices_and_errors_follow_accept_language(client: Client, tree: Tree, a
     assert english.json()[0]["description"] == "service_code: required."
     refused = client.get(f"{BASE}/requests.json?status=x", headers={"Accept-Language": "zh-hans"})
     assert refused.json()[0]["description"] == "status：请填写 open 或 closed。"
+
+
+# --- who may submit ---------------------------------------------------------------------------
+def test_administrator_key_works_with_a_jurisdiction(client: Client, tree: Tree, admin: User) -> None:
+    key = do_create_api_token(admin, admin, "city portal")[1]
+    assert client.post(f"{BASE}/requests.json", post_data(key)).status_code == 201
+    response = client.post(f"{BASE}/requests.json", post_data(key, jurisdiction_id=""))
+    assert response.status_code == 400
+    assert response.json()[0]["description"].startswith("jurisdiction_id")
+    assert WorkOrder.objects.count() == 1
+
+
+def test_dispatcher_may_not_submit_to_another_district(client: Client, tree: Tree, api_key: str) -> None:
+    OrganisationFactory(
+        name="越秀区人民政府",
+        kind=OrgKind.GOVERNMENT,
+        level=OrgLevel.COUNTY,
+        parent=tree.city_gov,
+        division_code="440104",
+    )
+    response = client.post(f"{BASE}/requests.json", post_data(api_key, jurisdiction_id="440104"))
+    assert response.status_code == 400
+    assert response.json()[0]["description"].startswith("jurisdiction_id")
+    assert not WorkOrder.objects.exists()
+
+
+def test_oversized_body_is_400_in_the_spec_format(client: Client, tree: Tree, api_key: str, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post(f"{BASE}/requests.xml", post_data(api_key, description="长" * 2000))
+    assert response.status_code == 400
+    assert xml_errors(response)[0][0] == "400"
+    assert not WorkOrder.objects.exists()
