@@ -19,6 +19,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from huying.handling.choices import (
     ACTIVE_STATUSES,
@@ -203,7 +204,12 @@ class Assignment(models.Model):
         related_name="supervised_assignments",
         help_text=_("The command centre or office that dispatched the case and supervises it."),
     )
-    role = models.CharField(_("role"), max_length=10, choices=AssignmentRole.choices, default=AssignmentRole.SINGLE)
+    role = models.CharField(
+        pgettext_lazy("assignment", "role"),
+        max_length=10,
+        choices=AssignmentRole.choices,
+        default=AssignmentRole.SINGLE,
+    )
     tier = models.PositiveSmallIntegerField(
         _("tier"), default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
     )
@@ -247,7 +253,7 @@ class Assignment(models.Model):
     resolve_warn_at = models.DateTimeField(_("resolve warning from"), null=True, blank=True)
 
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
-    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    responded_at = models.DateTimeField(pgettext_lazy("assignment", "responded at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -381,7 +387,7 @@ class ExtensionRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = models.DateTimeField(pgettext_lazy("extension request", "decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
 
     class Meta:
@@ -413,7 +419,7 @@ class Warning(models.Model):  # the domain word (预警); shadows the builtin in
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="warnings"
     )
-    level = models.CharField(_("level"), max_length=6, choices=WarningLevel.choices)
+    level = models.CharField(pgettext_lazy("warning", "level"), max_length=6, choices=WarningLevel.choices)
     stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices)
     deadline = models.DateTimeField(_("deadline"))
     repeat = models.PositiveSmallIntegerField(

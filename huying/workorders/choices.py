@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -13,7 +14,7 @@ class Channel(models.TextChoices):
 
 
 class Nature(models.TextChoices):
-    CONSULTATION = "consultation", _("Consultation")
+    CONSULTATION = "consultation", pgettext_lazy("work order nature", "Consultation")
     HELP = "help", _("Request for help")
     COMPLAINT = "complaint", _("Complaint")
     REPORT = "report", _("Report of a violation")

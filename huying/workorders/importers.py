@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
@@ -49,9 +49,9 @@ IMPORTED = "imported"
 DUPLICATE = "duplicate"
 REJECTED = "rejected"
 OUTCOME_LABELS = {
-    IMPORTED: gettext_lazy("imported"),
-    DUPLICATE: gettext_lazy("duplicate"),
-    REJECTED: gettext_lazy("rejected"),
+    IMPORTED: pgettext_lazy("import result", "imported"),
+    DUPLICATE: pgettext_lazy("import result", "duplicate"),
+    REJECTED: pgettext_lazy("import result", "rejected"),
 }
 
 

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from huying.accounts.choices import Role
 from huying.accounts.models import mask_mobile
@@ -56,7 +57,12 @@ class Category(models.Model):
     code = models.CharField(_("code"), max_length=6, unique=True, validators=[category_code_validator])
     name = models.CharField(_("name"), max_length=40)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=pgettext_lazy("category", "parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     level = models.PositiveSmallIntegerField(_("level"), validators=[MinValueValidator(1), MaxValueValidator(3)])
     is_active = models.BooleanField(_("active"), default=True)
@@ -98,7 +104,7 @@ class OrderCounter(models.Model):
 
     prefix = models.CharField(_("prefix"), max_length=20)
     year = models.PositiveSmallIntegerField(_("year"))
-    last = models.PositiveIntegerField(_("last number"), default=0)
+    last = models.PositiveIntegerField(pgettext_lazy("work order", "last number"), default=0)
 
     class Meta:
         verbose_name = _("order number counter")
@@ -164,7 +170,7 @@ class WorkOrderQuerySet(models.QuerySet["WorkOrder"]):
 
 
 class WorkOrder(models.Model):
-    number = models.CharField(_("number"), max_length=40, unique=True, editable=False)
+    number = models.CharField(pgettext_lazy("work order", "number"), max_length=40, unique=True, editable=False)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, db_index=True)
     external_id = models.CharField(
         _("external id"),
@@ -467,7 +473,7 @@ class DispatchDecision(models.Model):
     chosen_unit = models.ForeignKey(
         "organisations.Organisation", verbose_name=_("chosen unit"), on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("dispatch", "decided at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("dispatch decision")

@@ -294,3 +294,26 @@ def test_compilemessages_refuses_fuzzy_entries(only_catalogues_under: Path) -> N
     with pytest.raises(CommandError, match="fuzzy"):
         call_command("compilemessages", verbosity=0)
     assert not (only_catalogues_under / "django.mo").exists()
+
+
+def test_one_message_id_has_one_translation_across_apps() -> None:
+    """Django merges the apps' catalogues and the first app wins, so the same msgid
+    translated two ways means one app silently shows the other's word (e.g. a work order's
+    nature "Consultation" 咨询 shown as the CPPCC section 协商). Use a context instead."""
+    seen: dict[tuple[str | None, str], dict[str, str]] = {}
+    for po_path in sorted(Path(__file__).resolve().parents[2].glob("*/locale/zh_Hans/LC_MESSAGES/django.po")):
+        for entry in polib.pofile(str(po_path)):
+            if entry.obsolete or not entry.msgstr:
+                continue
+            seen.setdefault((entry.msgctxt, entry.msgid), {})[po_path.parts[-5]] = entry.msgstr
+    clashes = {key: apps for key, apps in seen.items() if len(set(apps.values())) > 1}
+    assert not clashes, clashes
+
+
+def test_same_english_word_in_two_meanings() -> None:
+    from huying.core.navigation import AREAS
+    from huying.workorders.choices import Nature
+
+    with translation.override("zh-hans"):
+        assert str(Nature.CONSULTATION.label) == "咨询"
+        assert str(AREAS["consult"].title) == "协商"
