@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProposalKind(models.TextChoices):
@@ -84,3 +85,26 @@ class EventKind(models.TextChoices):
     REJECTED = "rejected", _("Not filed")
     MERGED = "merged", _("Merged")
     CONVERTED = "converted", _("Converted")
+
+
+class ReplyClass(models.TextChoices):
+    """The class of a handling unit's reply (答复类别)."""
+
+    A = "A", _("A — solved or adopted")
+    B = "B", _("B — included in plans")
+    C = "C", _("C — kept for reference")
+
+
+class ReplyStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Awaiting review")
+    ACCEPTED = "accepted", pgettext_lazy("reply", "Accepted")
+    RETURNED = "returned", _("Sent back")
+
+
+class Publication(models.TextChoices):
+    """Whether the proposal and its replies are shown in the public zone."""
+
+    UNPUBLISHED = "unpublished", _("Not published")
+    PUBLISHED = "published", _("Published")
+    OBJECTED = "objected", _("Withheld at the proposer's request")
+    RESTRICTED = "restricted", _("Withheld by staff")

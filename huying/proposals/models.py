@@ -24,7 +24,10 @@ from huying.proposals.choices import (
     EventKind,
     ProposalKind,
     ProposalStatus,
+    Publication,
     RejectReason,
+    ReplyClass,
+    ReplyStatus,
     SubmitterKind,
 )
 
@@ -202,6 +205,31 @@ class Proposal(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Supervision (督办): key proposals with a supervising leader and/or committee.
+    is_key = models.BooleanField(_("key proposal"), default=False, db_index=True)
+    key_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("supervising leader"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised_key_proposals",
+    )
+    key_committee = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("supervising committee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised_key_proposals",
+    )
+    # Publication in the public zone (公开): replies are published unless the proposer
+    # objects with a reason or staff restrict them.
+    publication = models.CharField(
+        _("publication"), max_length=12, choices=Publication.choices, default=Publication.UNPUBLISHED
+    )
+    publication_note = models.TextField(_("publication note"), max_length=1000, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = ProposalQuerySet.as_manager()
@@ -221,7 +249,10 @@ class Proposal(models.Model):
                 condition=Q(number__isnull=True) | Q(status=ProposalStatus.FILED), name="proposal_number_only_filed"
             ),
         ]
-        indexes = [models.Index(fields=["session", "status"], name="proposal_session_status")]
+        indexes = [
+            models.Index(fields=["session", "status"], name="proposal_session_status"),
+            models.Index(fields=["publication", "published_at"], name="proposal_publication"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -329,3 +360,75 @@ class NumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session}: {self.last_number}"
+
+
+def reply_upload_to(instance: Reply, filename: str) -> str:
+    return f"proposals/replies/{instance.proposal_id}/{filename}"
+
+
+class Reply(models.Model):
+    """A handling unit's reply (答复) to a filed proposal, for one engine assignment.
+
+    Each round of handling (the first, then each 再办理) produces a new reply; the
+    supervising staff accept it or send it back. Only the proposals' actions write it.
+    """
+
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="replies")
+    assignment = models.ForeignKey(
+        "handling.Assignment",
+        verbose_name=_("assignment record"),
+        on_delete=models.PROTECT,
+        related_name="proposal_replies",
+    )
+    unit = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("handling unit"),
+        on_delete=models.PROTECT,
+        related_name="proposal_replies",
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    reply_class = models.CharField(_("reply class"), max_length=1, choices=ReplyClass.choices)
+    reference_number = models.CharField(_("reference number"), max_length=60)
+    contact_person = models.CharField(_("contact person"), max_length=40)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    body = models.TextField(_("reply"), max_length=10000)
+    document = models.FileField(_("reply document"), upload_to=reply_upload_to, max_length=255, blank=True)
+    proposer_contacted = models.BooleanField(_("proposer contacted"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=ReplyStatus.choices, default=ReplyStatus.SUBMITTED)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(reply_class__in=ReplyClass.values), name="reply_class_valid"),
+            models.CheckConstraint(condition=Q(status__in=ReplyStatus.values), name="reply_status_valid"),
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=Q(status="submitted"),
+                name="reply_one_pending_per_assignment",
+            ),
+        ]
+        indexes = [models.Index(fields=["proposal", "status"], name="reply_proposal_status")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} · {self.unit_id} · {self.reply_class}"
