@@ -165,3 +165,80 @@ def read_labelled_messages(path: str | Path, text_columns: Sequence[str], label_
     if total == 0:
         raise TrainingDataError(f"{source} has a header but no data rows.")
     return LabelledMessages(texts=texts, labels=labels, rows=total, skipped=skipped)
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    rows: int
+    corrected: int
+
+
+EXPORT_HEADER = ("工单编号", "诉求内容", "一级分类", "分类编码", "调度员修正")
+
+
+def export_dispatch_decisions(path: Path, *, since: str | None = None, district: str | None = None) -> ExportSummary:
+    """Write the latest dispatch decision of every order as a labelled message.
+
+    The label is the first-level name of the category the dispatcher chose (confirmed or
+    corrected); that is what ``CategoryModel`` learns. One row per order, oldest first;
+    written to a temporary file and moved into place, so a failure leaves no half file.
+    """
+    import os
+    import tempfile
+
+    from django.db.models import Max
+
+    from huying.workorders.models import Category, DispatchDecision
+
+    decisions = DispatchDecision.objects.all()
+    if since:
+        try:
+            day = datetime.date.fromisoformat(since)
+        except ValueError as error:
+            raise TrainingDataError(f"--since must be a date like 2026-01-01, not {since!r}.") from error
+        decisions = decisions.filter(created_at__date__gte=day)
+    if district:
+        from huying.organisations.models import Organisation
+
+        found = Organisation.objects.filter(division_code=district).first()
+        if found is None:
+            raise TrainingDataError(f"No organisation has the division code {district!r}.")
+        decisions = decisions.filter(order__district=found)
+    latest = decisions.values("order_id").annotate(last=Max("id")).values("last")
+    rows = (
+        DispatchDecision.objects.filter(id__in=latest).select_related("order", "chosen_category").order_by("order_id")
+    )
+    first_level = {c.code: c.name for c in Category.objects.filter(level=1)}
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    records: list[tuple[str, str, str, str, str]] = []
+    corrected = 0
+    for decision in rows.iterator(chunk_size=2000):
+        code = decision.chosen_category.code
+        fix = decision.category_corrected
+        corrected += bool(fix)
+        records.append(
+            (decision.order.number, decision.order.content, first_level.get(code[:2], ""), code, "是" if fix else "否")
+        )
+    fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=target.suffix)
+    os.close(fd)
+    try:
+        if target.suffix.lower() in XLSX_SUFFIXES:
+            from openpyxl import Workbook
+
+            book = Workbook(write_only=True)
+            sheet = book.create_sheet("dispatch decisions")
+            sheet.append(list(EXPORT_HEADER))
+            for record in records:
+                sheet.append(list(record))
+            book.save(temporary)
+        else:
+            with open(temporary, "w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(EXPORT_HEADER)
+                writer.writerows(records)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return ExportSummary(rows=len(records), corrected=corrected)

@@ -2,6 +2,11 @@
 
     python manage.py category_model train --file history.xlsx --text-column 留言详情 --label-column 一级标签
     python manage.py category_model evaluate --file test.csv --text-column 内容 --label-column 分类
+    python manage.py category_model export --file decisions.csv [--since 2026-01-01] [--district 440103]
+
+``export`` writes the work orders dispatchers have categorised (their confirmed or corrected
+choice, the latest dispatch decision per order) as a training file with the columns 诉求内容
+and 一级分类, so that the next ``train`` learns from the corrections.
 
 Operator output is English (like Django's own commands); the last line of ``evaluate`` is
 ``macro_f1=0.xxx`` so that scripts can read it.
@@ -31,7 +36,7 @@ class Command(BaseCommand):
     help = "Train or evaluate the model that suggests a work order's category from its text."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        subcommands = parser.add_subparsers(dest="action", required=True, metavar="{train,evaluate}")
+        subcommands = parser.add_subparsers(dest="action", required=True, metavar="{train,evaluate,export}")
 
         def common(sub: ArgumentParser) -> None:
             sub.add_argument("--file", required=True, help="CSV (utf-8, utf-8-sig or gb18030), TSV or XLSX export.")
@@ -65,7 +70,19 @@ class Command(BaseCommand):
         )
         common(evaluate_parser)
 
+        export = subcommands.add_parser(
+            "export",
+            help="Write dispatchers' category decisions as a training file (CSV or XLSX).",
+            formatter_class=parser.formatter_class,
+        )
+        export.add_argument("--file", required=True, help="Output file; .xlsx writes a workbook, anything else CSV.")
+        export.add_argument("--since", default=None, help="Only decisions made on or after this date (YYYY-MM-DD).")
+        export.add_argument("--district", default=None, help="Division code of one district (e.g. 440103).")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "export":
+            self.export(options["file"], since=options["since"], district=options["district"])
+            return
         model_path = Path(options["model"]) if options["model"] else default_model_path()
         try:
             data = read_labelled_messages(options["file"], options["text_column"], options["label_column"])
@@ -113,6 +130,19 @@ class Command(BaseCommand):
         if evaluation is not None:
             self.stdout.write("Hold-out evaluation (model trained without these rows):")
             self.write_evaluation(evaluation)
+
+    def export(self, path: str, *, since: str | None, district: str | None) -> None:
+        from huying.workorders.training_data import TrainingDataError, export_dispatch_decisions
+
+        try:
+            summary = export_dispatch_decisions(Path(path), since=since, district=district)
+        except TrainingDataError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            f"Wrote {summary.rows:,} orders to {path} ({summary.corrected:,} with the category corrected by "
+            f"the dispatcher). Train with: python manage.py category_model train --file {path} "
+            "--text-column 诉求内容 --label-column 一级分类"
+        )
 
     @staticmethod
     def _split(data: LabelledMessages, holdout: float, seed: int) -> tuple[list[str], list[str], list[str], list[str]]:
