@@ -33,10 +33,10 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from huying.core.api_errors import ErrorOut
-from huying.handling.choices import OPEN_STATUSES, AssignmentRole, FeedbackChannel, Rating
+from huying.handling.choices import OPEN_STATUSES, AssignmentRole, FeedbackChannel
 from huying.handling.models import Assignment, ExtensionRequest, Feedback
 from huying.handling.supervision import deadline_state
-from huying.handling.transitions import available_actions
+from huying.handling.transitions import HANDLER, SUPERVISOR, authorise, available_actions
 from huying.organisations.models import Organisation
 from huying.workorders import actions
 from huying.workorders.duplicates import find_duplicates
@@ -451,6 +451,7 @@ def resolve(request: HttpRequest, pk: int, payload: ResolveIn) -> Any:
 )
 def escalate(request: HttpRequest, pk: int, payload: UnitReasonIn) -> Any:
     assignment = _assignment(request, pk)
+    authorise(request.user, assignment, HANDLER)
     order = WorkOrder.objects.select_related("district").get(pk=assignment.case_id)
     to_unit = _district_unit(order, payload.to_unit, "to_unit")
     new = actions.do_escalate(request.user, assignment, to_unit=to_unit, reason=payload.reason, version=payload.version)
@@ -474,6 +475,7 @@ def urge(request: HttpRequest, pk: int, payload: UrgeIn) -> Any:
 )
 def reassign(request: HttpRequest, pk: int, payload: UnitReasonIn) -> Any:
     assignment = _assignment(request, pk)
+    authorise(request.user, assignment, SUPERVISOR)
     order = WorkOrder.objects.select_related("district").get(pk=assignment.case_id)
     to_unit = _district_unit(order, payload.to_unit, "to_unit")
     new = actions.do_reassign(request.user, assignment, to_unit, reason=payload.reason, version=payload.version)
@@ -508,6 +510,7 @@ def refuse_extension(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
 @router.post("/{number}/dispatch", response={201: DispatchOut, **WRITE}, summary="Dispatch (派单) to units")
 def dispatch(request: HttpRequest, number: str, payload: DispatchIn) -> Any:
     order = _order(request, number)
+    actions.authorise_office(request.user, order)  # who may, before what is wrong with the fields
     unit = _district_unit(order, payload.unit, "unit")
     co_units = [_district_unit(order, pk, "co_units") for pk in payload.co_units]
     category = None
@@ -533,8 +536,6 @@ def dispatch(request: HttpRequest, number: str, payload: DispatchIn) -> Any:
 @router.post("/{number}/feedback", response={201: FeedbackOut, **WRITE}, summary="Record a feedback call (回访)")
 def feedback(request: HttpRequest, number: str, payload: FeedbackIn) -> Any:
     order = _order(request, number)
-    if payload.rating not in Rating.values:
-        raise ValidationError({"rating": _("Choose satisfied, basically satisfied or dissatisfied.")})
     recorded: Feedback = actions.do_record_feedback(
         request.user,
         order,

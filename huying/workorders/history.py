@@ -1,7 +1,7 @@
 """The timeline of a work order, as the console, the inbox and the API show it: the
 engine's events of its assignments (assigned, accepted, urged, extension decisions,
-feedback…) and the order's own audit entries (received, dispatched, status changes,
-merges). Two queries."""
+feedback…) and the order's own audit entries (received, status changes, merges). Two
+queries."""
 
 from __future__ import annotations
 
@@ -53,7 +53,6 @@ def _event_note(event: AssignmentEvent) -> str:
 
 TITLES = {
     "workorder.intake": lambda: _("Order received"),
-    "workorder.dispatch": lambda: _("Dispatched"),
     "workorder.status": lambda: _("Status changed"),
     "workorder.merge": lambda: _("Duplicates merged into this order"),
     "workorder.merge_moved": lambda: _("Merged orders moved to the new parent"),
@@ -84,7 +83,10 @@ def order_timeline(order: WorkOrder) -> list[dict[str, Any]]:
         if entry.action == "workorder.status":
             to = (changes.get("status") or ["", ""])[-1]
             label = str(OrderStatus(to).label) if to in OrderStatus.values else ""
-            note = " · ".join(p for p in (label, str(changes.get("note") or "")) if p)
+            # The engine's event of the same step carries the note, except for the order's
+            # own moves (cancelled, merged).
+            own = to in (OrderStatus.CANCELLED, OrderStatus.MERGED)
+            note = " · ".join(p for p in (label, str(changes.get("note") or "") if own else "") if p)
         elif entry.action == "workorder.merge":
             note = "、".join(changes.get("children") or [])
             if changes.get("reason"):
