@@ -7,10 +7,12 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from playwright.sync_api import Browser, Page, expect
 
 from huying.accounts.choices import Role
@@ -18,8 +20,8 @@ from huying.accounts.models import User
 from huying.accounts.tests.factories import UserFactory
 from huying.workorders import actions
 from huying.workorders.choices import AttachmentKind, Channel, OrderStatus
-from huying.workorders.models import Attachment, WorkOrder
-from tests.browser.helpers import log_in, open_page
+from huying.workorders.models import Attachment, Category, WorkOrder
+from tests.browser.helpers import describe_violations, log_in, open_page, run_axe
 
 pytestmark = pytest.mark.browser
 
@@ -132,3 +134,47 @@ def test_dispatch_resolve_with_a_photo_feedback_and_close(
         expect(page.locator(".timeline")).to_contain_text("来电人表示满意")
 
     assert WorkOrder.objects.get(pk=order.pk).status == OrderStatus.CLOSED
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_console_and_inbox_pages_pass_axe(
+    browser: Browser, viewport: str, live_server: Any, tree: Any, people: dict[str, User]
+) -> None:
+    """axe-core finds no serious or critical violation on the console queues, an order page
+    with every form of a resolved order, and the unit inbox."""
+    dispatcher, street = people["dispatcher"], people["street"]
+    base = {
+        "content": "沙面大街路口有人乱摆卖，占用人行道。",
+        "caller_phone": "13812341234",
+        "street": tree.street.name,
+    }
+    order = actions.do_intake(dispatcher, {**base, "external_id": "AXE-1"}, Channel.HOTLINE).order
+    actions.do_intake(dispatcher, {**base, "external_id": "AXE-2"}, Channel.HOTLINE)
+    lead = actions.do_dispatch(dispatcher, order, tree.street, category=Category.objects.get(code="010101"))[0]
+    actions.do_accept(street, lead)
+    assert lead.resolve_due is not None
+    actions.do_request_extension(street, lead, until=lead.resolve_due + timedelta(days=2), reason="需协调")
+    found: list[str] = []
+    pages = open_page(browser, viewport, bypass_csp=True)
+    page = next(pages)
+    log_in(page, live_server.url, dispatcher)
+    for path in (f"/workorders/console/{order.pk}/", "/workorders/console/?queue=extensions"):
+        page.goto(live_server.url + path)
+        violations = run_axe(page)
+        if violations:
+            found.append(describe_violations(f"{viewport} {path}", violations))
+    actions.do_resolve(street, lead, result="已清理", files=[actions.UploadedAttachment("a.jpg", ContentFile(JPEG))])
+    page.goto(f"{live_server.url}/workorders/console/{order.pk}/")
+    violations = run_axe(page)
+    if violations:
+        found.append(describe_violations(f"{viewport} resolved order", violations))
+    page.context.clear_cookies()
+    log_in(page, live_server.url, street)
+    for path in ("/workorders/inbox/?show=all", f"/workorders/inbox/{lead.pk}/"):
+        page.goto(live_server.url + path)
+        violations = run_axe(page)
+        if violations:
+            found.append(describe_violations(f"{viewport} {path}", violations))
+    with suppress(StopIteration):
+        next(pages)
+    assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)
