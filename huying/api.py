@@ -10,6 +10,7 @@ from huying.core import api_errors
 from huying.organisations.api import router as organisations_router
 from huying.proposals.api import router as proposals_router
 from huying.workorders.api import router as workorders_router
+from huying.workorders.api_handling import router as workorders_handling_router
 
 api = NinjaAPI(
     title="Huying 呼应 API",
@@ -26,4 +27,6 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/audit", audit_router)
 api.add_router("/proposals", proposals_router)
+# Before the main work-order router: its /{number} would take /workorders/assignments.
+api.add_router("/workorders", workorders_handling_router)
 api.add_router("/workorders", workorders_router)

@@ -9,12 +9,14 @@ every field (a ValidationError naming the fields at fault, nothing saved), is id
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
@@ -26,9 +28,11 @@ from django.utils.translation import gettext as _
 from huying.accounts.choices import Role
 from huying.audit.actions import record
 from huying.handling import actions as handling
-from huying.handling.choices import LEAD_ROLES, AssignmentRole
-from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest
-from huying.handling.transitions import SUPERVISOR, authorise
+from huying.handling import transitions as handling_transitions
+from huying.handling.choices import LEAD_ROLES, OPEN_STATUSES, AssignmentRole, EventKind, FeedbackChannel, Rating
+from huying.handling.choices import Status as AssignmentStatus
+from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest, Feedback
+from huying.handling.transitions import SUPERVISOR, StaleUpdate, authorise
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation
 from huying.workorders.choices import (
@@ -36,6 +40,7 @@ from huying.workorders.choices import (
     NATURE_ALIASES,
     URGENCY_ALIASES,
     AreaClass,
+    AttachmentKind,
     Channel,
     Nature,
     OrderStatus,
@@ -532,12 +537,49 @@ def do_dispatch(
     return assignments
 
 
-def do_reassign(actor: Any, assignment: Assignment, to_unit: Organisation, *, reason: str) -> Assignment:
+@contextmanager
+def _versioned() -> Iterator[None]:
+    """One convention for stale updates: the engine's ``StaleUpdate`` becomes a
+    ValidationError on ``version`` (API: 422 with ``errors.version``), like a stale order."""
+    try:
+        yield
+    except StaleUpdate as exc:
+        raise ValidationError({"version": list(exc.messages)}) from exc
+
+
+def _stale_order() -> ValidationError:
+    return ValidationError({"version": _("Someone else changed this work order meanwhile; reload it and retry.")})
+
+
+def authorise_office(actor: Any, order: WorkOrder) -> Organisation:
+    """The supervising office's right on ``order`` (its district's command centre):
+    dispatchers there, leaders above it, administrators (the engine's policy)."""
+    centre = command_centre_of(order)
+    authorise(actor, Assignment(workflow=WORKFLOW, unit=centre, owner=centre), SUPERVISOR)
+    return centre
+
+
+def _check_order(order: WorkOrder, version: int | None, allowed: Sequence[str], message: str) -> None:
+    if version is not None and order.version != version:
+        raise _stale_order()
+    if order.status not in allowed:
+        raise ValidationError({"status": message % {"status": order.get_status_display()}})
+
+
+def _order_assignments(order: WorkOrder) -> list[Assignment]:
+    return list(
+        Assignment.objects.for_case(order).select_related("unit", "owner").order_by("assigned_at", "id")  # type: ignore[attr-defined]
+    )
+
+
+def do_reassign(
+    actor: Any, assignment: Assignment, to_unit: Organisation, *, reason: str, version: int | None = None
+) -> Assignment:
     """改派 of an active or returned assignment by the dispatcher: the engine cancels it (if
     still active) and assigns ``to_unit`` with the same role and tier; a lead change puts
     the order back to *dispatched* until the new unit accepts."""
-    with transaction.atomic():
-        new = handling.do_reassign(actor, assignment, to_unit=to_unit, reason=reason)
+    with _versioned(), transaction.atomic():
+        new = handling.do_reassign(actor, assignment, to_unit=to_unit, reason=reason, expected_version=version)
         if new.role in LEAD_ROLES:
             order = _locked_order(assignment.case_id)
             if order.status in (OrderStatus.NEW, OrderStatus.IN_PROGRESS):
@@ -551,7 +593,7 @@ def _is_lead(assignment: Assignment) -> bool:
 
 def do_accept(actor: Any, assignment: Assignment, *, note: str = "", version: int | None = None) -> Assignment:
     """签收; the lead's acceptance puts the order *in progress*."""
-    with transaction.atomic():
+    with _versioned(), transaction.atomic():
         handling.do_accept(actor, assignment, note=note, expected_version=version)
         if _is_lead(assignment):
             _sync(actor, assignment.case_id, OrderStatus.IN_PROGRESS, note)
@@ -561,7 +603,7 @@ def do_accept(actor: Any, assignment: Assignment, *, note: str = "", version: in
 def do_return(actor: Any, assignment: Assignment, *, reason: str, version: int | None = None) -> Assignment:
     """退单 within the accept limit; the lead's return puts the order back in the
     dispatcher's queue (*new*) for reassignment."""
-    with transaction.atomic():
+    with _versioned(), transaction.atomic():
         handling.do_return(actor, assignment, reason=reason, expected_version=version)
         if _is_lead(assignment):
             _sync(actor, assignment.case_id, OrderStatus.NEW, reason)
@@ -572,7 +614,8 @@ def do_request_extension(
     actor: Any, assignment: Assignment, *, until: datetime, reason: str, version: int | None = None
 ) -> ExtensionRequest:
     """延期申请 (the order's status does not change)."""
-    return handling.do_request_extension(actor, assignment, until=until, reason=reason, expected_version=version)
+    with _versioned():
+        return handling.do_request_extension(actor, assignment, until=until, reason=reason, expected_version=version)
 
 
 def do_add_progress(actor: Any, assignment: Assignment, *, note: str) -> AssignmentEvent:
@@ -580,10 +623,61 @@ def do_add_progress(actor: Any, assignment: Assignment, *, note: str) -> Assignm
     return handling.do_add_progress(actor, assignment, note=note)
 
 
-def do_resolve(actor: Any, assignment: Assignment, *, result: str, version: int | None = None) -> Assignment:
-    """办结 with the result; the lead's resolution makes the order *resolved*."""
-    with transaction.atomic():
+MAX_EVIDENCE_FILES = 9
+
+
+def check_evidence(files: Sequence[UploadedAttachment]) -> list[tuple[UploadedAttachment, str, int]]:
+    """Evidence of a result: at most :data:`MAX_EVIDENCE_FILES` photos (JPEG, PNG, WebP) or
+    PDF documents, each checked by its first bytes and size as at intake. Errors name
+    ``photos``."""
+    if len(files) > MAX_EVIDENCE_FILES:
+        raise ValidationError({"photos": _("Attach at most %(n)d files.") % {"n": MAX_EVIDENCE_FILES}})
+    checked = []
+    for upload in files:
+        try:
+            checked.append((upload, *check_attachment(upload)))
+        except ValidationError as exc:
+            raise ValidationError({"photos": list(exc.messages)}) from exc
+    return checked
+
+
+def do_resolve(
+    actor: Any,
+    assignment: Assignment,
+    *,
+    result: str,
+    files: Sequence[UploadedAttachment] = (),
+    version: int | None = None,
+) -> Assignment:
+    """办结 with the result and evidence (photos or PDF, stored as the order's attachments
+    of kind *evidence* linked to the assignment); the lead's resolution makes the order
+    *resolved*. The unit's handlers may call it (the engine's rule)."""
+    checked = check_evidence(files)
+    person = actor if _is_person(actor) else None
+    with _versioned(), transaction.atomic():
         handling.do_resolve(actor, assignment, result=result, expected_version=version)
+        order = WorkOrder.objects.get(pk=assignment.case_id)
+        saved = []
+        for upload, content_type, size in checked:
+            attachment = Attachment(
+                order=order,
+                original_name=upload.name[:200],
+                content_type=content_type,
+                size=size,
+                uploaded_by=person,
+                kind=AttachmentKind.EVIDENCE,
+                assignment=assignment,
+            )
+            attachment.file.save(upload.name, upload.file, save=False)
+            attachment.save()
+            saved.append(attachment.pk)
+        if saved:
+            event = (
+                AssignmentEvent.objects.filter(assignment=assignment, kind=EventKind.RESOLVED).order_by("-id").first()
+            )
+            if event is not None:
+                event.data = {**event.data, "evidence": saved}
+                event.save(update_fields=["data"])
         if _is_lead(assignment):
             _sync(actor, assignment.case_id, OrderStatus.RESOLVED, result)
     return assignment
@@ -594,8 +688,272 @@ def do_escalate(
 ) -> Assignment:
     """上呼 to ``to_unit`` at the next tier; when the lead calls up, the order waits for the
     called unit to accept (*dispatched*). Returns the new assignment."""
-    with transaction.atomic():
+    with _versioned(), transaction.atomic():
         new = handling.do_escalate(actor, assignment, to_unit=to_unit, reason=reason, expected_version=version)
         if _is_lead(assignment):
             _sync(actor, assignment.case_id, OrderStatus.DISPATCHED, reason)
     return new
+
+
+# --- the command centre's supervision, feedback and closing -----------------------------
+def do_urge(actor: Any, assignment: Assignment, *, text: str) -> Assignment:
+    """督办 / 催办: an urging notice from the command centre to the unit of an open
+    assignment (an event on the timeline and a notification to the unit). Supervisors of
+    the centre only; the order's status does not change."""
+    return handling.do_urge(actor, assignment, text)
+
+
+def do_approve_extension(
+    actor: Any, request: ExtensionRequest, *, until: datetime | None = None, note: str = "", version: int | None = None
+) -> ExtensionRequest:
+    """延期审批 (approve): the resolve deadline becomes ``until`` or the one requested.
+    ``version`` is the assignment's. Supervisors of the centre only."""
+    with _versioned():
+        return handling.do_approve_extension(actor, request, until=until, note=note, expected_version=version)
+
+
+def do_refuse_extension(
+    actor: Any, request: ExtensionRequest, *, reason: str, version: int | None = None
+) -> ExtensionRequest:
+    """延期审批 (refuse), with a reason; the deadline stays."""
+    with _versioned():
+        return handling.do_refuse_extension(actor, request, reason=reason, expected_version=version)
+
+
+def _resolved_leads(order: WorkOrder) -> list[Assignment]:
+    return [a for a in _order_assignments(order) if a.role in LEAD_ROLES and a.status == AssignmentStatus.RESOLVED]
+
+
+def do_record_feedback(
+    actor: Any,
+    order: WorkOrder,
+    *,
+    rating: str,
+    solved: bool | None = None,
+    attributable_to_unit: bool = False,
+    comment: str = "",
+    channel: str = FeedbackChannel.PHONE,
+    rater_name: str = "",
+    reopen_due: datetime | None = None,
+    version: int | None = None,
+) -> Feedback:
+    """回访: the command centre records the caller's rating of a *resolved* order —
+    satisfied / basically satisfied / dissatisfied, solved or not, and (when dissatisfied)
+    whether it is attributable to the unit, with a comment. Dissatisfied *and*
+    attributable reopens the lead assignment (重办, new deadline ``reopen_due`` or the
+    rule's) and puts the order back *in progress*; otherwise the order stays resolved,
+    ready to close. A later call supersedes an earlier rating by the same caller."""
+    authorise_office(actor, order)
+    if rating not in Rating.values:
+        raise ValidationError({"rating": _("Choose satisfied, basically satisfied or dissatisfied.")})
+    if channel not in FeedbackChannel.values:
+        raise ValidationError({"channel": _("Choose a valid feedback channel.")})
+    attributable = bool(attributable_to_unit) and rating == Rating.DISSATISFIED
+    if attributable and reopen_due is not None and reopen_due <= timezone.now():
+        raise ValidationError({"reopen_due": _("The new deadline must be in the future.")})
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        raise ValidationError({"comment": _("At most %(n)d characters.") % {"n": 2000}})
+    with _versioned(), transaction.atomic():
+        locked = _locked_order(order.pk)
+        _check_order(
+            locked,
+            version,
+            (OrderStatus.RESOLVED,),
+            _("Only a resolved order gets a feedback call; this one is “%(status)s”."),
+        )
+        feedback = handling.do_record_feedback(
+            actor,
+            locked,
+            rating=rating,
+            channel=channel,
+            rater_name=(rater_name or locked.caller_name_for(None) or "").strip(),
+            solved=solved,
+            attributable_to_unit=attributable,
+            comment=comment,
+            reopen_due=reopen_due if attributable else None,
+        )
+        if attributable:
+            move(actor, locked, OrderStatus.IN_PROGRESS, note=_("Reopened after a dissatisfied feedback call."))
+    order.refresh_from_db()
+    return feedback
+
+
+def do_reopen(
+    actor: Any, order: WorkOrder, *, reason: str, due: datetime | None = None, version: int | None = None
+) -> list[Assignment]:
+    """重办: the command centre sends a *resolved* order back to its lead unit with a reason
+    (the answer does not hold up on review, or the caller is dissatisfied for the unit's
+    reasons) and a new deadline (``due``, else the rule's). The order is *in progress*
+    again. A closed order is final: a new call about it is a new order."""
+    authorise_office(actor, order)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for reopening.")})
+    if due is not None and due <= timezone.now():
+        raise ValidationError({"due": _("The new deadline must be in the future.")})
+    with _versioned(), transaction.atomic():
+        locked = _locked_order(order.pk)
+        _check_order(
+            locked,
+            version,
+            (OrderStatus.RESOLVED,),
+            _("Only a resolved order can be reopened; this one is “%(status)s”."),
+        )
+        leads = _resolved_leads(locked)
+        for lead in leads:
+            handling.do_reopen(actor, lead, reason=reason, due=due)
+        move(actor, locked, OrderStatus.IN_PROGRESS, note=reason)
+    order.refresh_from_db()
+    return leads
+
+
+def current_feedback(order: WorkOrder) -> Feedback | None:
+    """The latest rating of the order that is not superseded, if any."""
+    return (
+        Feedback.objects.filter(
+            case_type=ContentType.objects.get_for_model(WorkOrder), case_id=order.pk, superseded=False
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def do_close(actor: Any, order: WorkOrder, *, note: str = "", version: int | None = None) -> WorkOrder:
+    """结案: the command centre closes a *resolved* order. A feedback call recorded since
+    the last resolution is expected (any rating: a dissatisfied one not attributable to
+    the unit still closes); without one, ``note`` must say why (caller anonymous,
+    unreachable, declined). The resolved assignments are closed; co-handling units still
+    working are withdrawn. Merged orders follow (their tracking shows this outcome)."""
+    authorise_office(actor, order)
+    note = (note or "").strip()
+    with _versioned(), transaction.atomic():
+        locked = _locked_order(order.pk)
+        _check_order(
+            locked,
+            version,
+            (OrderStatus.RESOLVED,),
+            _("Only a resolved order can be closed; this one is “%(status)s”."),
+        )
+        assignments = _order_assignments(locked)
+        resolved = [a.resolved_at for a in assignments if a.status == AssignmentStatus.RESOLVED and a.resolved_at]
+        feedback = current_feedback(locked)
+        if not note and (feedback is None or (resolved and feedback.created_at < max(resolved))):
+            raise ValidationError(
+                {
+                    "note": _(
+                        "No feedback call has been recorded since the order was resolved; "
+                        "say why it is closed without one."
+                    )
+                }
+            )
+        for a in assignments:
+            if a.status == AssignmentStatus.RESOLVED:
+                handling.do_close(actor, a, note=note)
+            elif a.status in OPEN_STATUSES:
+                handling.do_cancel(actor, a, reason=note or _("The order was closed."))
+        move(actor, locked, OrderStatus.CLOSED, note=note)
+    order.refresh_from_db()
+    return order
+
+
+def do_cancel(actor: Any, order: WorkOrder, *, reason: str, version: int | None = None) -> WorkOrder:
+    """撤销: the command centre cancels an order nobody has started on — *new* or
+    *dispatched* (an invalid or withdrawn call, a test, a wrong channel) — with a reason;
+    its pending assignments are withdrawn. Orders being handled are closed or merged
+    instead."""
+    authorise_office(actor, order)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for cancelling.")})
+    with _versioned(), transaction.atomic():
+        locked = _locked_order(order.pk)
+        _check_order(
+            locked,
+            version,
+            (OrderStatus.NEW, OrderStatus.DISPATCHED),
+            _("Only new or dispatched orders can be cancelled; this one is “%(status)s”."),
+        )
+        for a in _order_assignments(locked):
+            if a.status in handling_transitions.MOVES["cancel"].sources:
+                handling.do_cancel(actor, a, reason=reason)
+        move(actor, locked, OrderStatus.CANCELLED, note=reason)
+    order.refresh_from_db()
+    return order
+
+
+# --- merging duplicates (并单) -----------------------------------------------------------
+MERGEABLE = (OrderStatus.NEW, OrderStatus.DISPATCHED, OrderStatus.IN_PROGRESS)
+
+
+def do_merge(
+    actor: Any, parent: WorkOrder, children: Sequence[WorkOrder], *, reason: str, version: int | None = None
+) -> list[WorkOrder]:
+    """并单: ``children`` are duplicates of ``parent`` and follow it from now on. Each child
+    gets status *merged* with ``parent`` set; its open assignments are withdrawn (the
+    parent's units answer); orders already merged into a child move to ``parent`` (merges
+    stay one level deep). Their tracking shows the parent's outcome.
+
+    The command centre of the parent's district only. Refused (nothing changes): no
+    children, a child twice, merging an order into itself, a parent that is not open
+    (merged, cancelled, resolved, closed), a child of another district, a child that is
+    no longer open (resolved, closed, merged, cancelled), a stale ``version`` of the parent."""
+    authorise_office(actor, parent)
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = [_("Give the reason for merging.")]
+    if not children:
+        errors["children"] = [_("Choose the duplicate orders to merge.")]
+    pks = [c.pk for c in children]
+    if len(set(pks)) != len(pks):
+        errors.setdefault("children", []).append(_("Each order can be merged only once."))
+    if parent.pk in pks:
+        errors.setdefault("children", []).append(_("An order cannot be merged into itself."))
+    if errors:
+        raise ValidationError(errors)
+    with _versioned(), transaction.atomic():
+        locked_parent = _locked_order(parent.pk)
+        _check_order(
+            locked_parent,
+            version,
+            MERGEABLE,
+            _("Duplicates can be merged only into an order still being handled; this one is “%(status)s”."),
+        )
+        locked = list(WorkOrder.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+        problems = []
+        for child in locked:
+            if child.district_id != locked_parent.district_id:
+                problems.append(
+                    _("%(number)s belongs to another district.") % {"number": child.number},
+                )
+            elif child.status not in MERGEABLE:
+                problems.append(
+                    _("%(number)s is “%(status)s” and can no longer be merged.")
+                    % {"number": child.number, "status": child.get_status_display()}
+                )
+        if len(locked) != len(pks):
+            problems.append(_("Some of the orders no longer exist."))
+        if problems:
+            raise ValidationError({"children": problems})
+        note = _("Merged into %(number)s: %(reason)s") % {"number": locked_parent.number, "reason": reason}
+        for child in locked:
+            for a in _order_assignments(child):
+                if a.status in handling_transitions.MOVES["cancel"].sources:
+                    handling.do_cancel(actor, a, reason=note)
+            moved = list(WorkOrder.objects.filter(parent=child).values_list("number", flat=True))
+            if moved:
+                WorkOrder.objects.filter(parent=child).update(parent=locked_parent)
+            WorkOrder.objects.filter(pk=child.pk).update(parent=locked_parent)
+            child.parent = locked_parent
+            move(actor, child, OrderStatus.MERGED, note=note)
+            if moved:
+                record(actor, "workorder.merge_moved", child, {"to": locked_parent.number, "orders": moved})
+        record(
+            actor,
+            "workorder.merge",
+            locked_parent,
+            {"children": [c.number for c in locked], "reason": reason},
+        )
+    parent.refresh_from_db()
+    return locked

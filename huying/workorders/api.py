@@ -17,6 +17,7 @@ from huying.accounts.models import mask_mobile
 from huying.core.api_errors import ErrorOut
 from huying.workorders import actions
 from huying.workorders.choices import Channel
+from huying.workorders.duplicates import find_duplicates, outcome_order
 from huying.workorders.models import WorkOrder, dispatcher_districts
 from huying.workorders.suggest import suggest_category
 
@@ -78,9 +79,15 @@ class OrderOut(Schema):
     created_at: datetime
 
 
+class DuplicateBriefOut(Schema):
+    number: str
+    score: float = Field(description="0–1; definition in docs/workorders.md “Duplicates”.")
+
+
 class IntakeOut(OrderOut):
     created: bool
     suggestions: list[SuggestionOut]
+    duplicates: list[DuplicateBriefOut] = Field(description="Likely duplicates of the order, best first.")
 
 
 def _order_out(order: WorkOrder, viewer: Any, districts: list[int] | None = None) -> dict[str, Any]:
@@ -144,6 +151,7 @@ def intake_hotline(request: HttpRequest, payload: IntakeIn) -> Any:
         {"code": c.code, "name": c.name, "confidence": confidence}
         for c, confidence in (suggest_category(order.content) if order.category_id is None else [])
     ]
+    body["duplicates"] = [{"number": d.order.number, "score": d.score} for d in find_duplicates(order, limit=5)]
     return Status(201 if result.created else 200, body)
 
 
@@ -212,7 +220,7 @@ def track(request: HttpRequest, number: str, phone: str) -> Any:
     steps only: no names, phones or internal notes."""
     phone = phone.strip()
     order = (
-        WorkOrder.objects.select_related("category")
+        WorkOrder.objects.select_related("category", "parent")
         .filter(number=number.strip(), caller_phone=phone)
         .exclude(caller_phone="")
         .first()
@@ -225,18 +233,34 @@ def track(request: HttpRequest, number: str, phone: str) -> Any:
     from huying.handling.models import AssignmentEvent
 
     public_kinds = (EventKind.ASSIGNED, EventKind.ACCEPTED, EventKind.RESOLVED, EventKind.CLOSED, EventKind.REOPENED)
+    # A merged report follows the order it was merged into: that order's status and steps.
+    shown = outcome_order(order)
     events = AssignmentEvent.objects.filter(
-        case_type=ContentType.objects.get_for_model(WorkOrder), case_id=order.pk, kind__in=public_kinds
+        case_type=ContentType.objects.get_for_model(WorkOrder), case_id=shown.pk, kind__in=public_kinds
     ).order_by("created_at", "id")
+    notes: list[dict[str, Any]] = [{"time": e.created_at, "event": e.get_kind_display()} for e in events]
+    if shown.pk != order.pk:
+        from huying.audit.models import AuditEntry
+
+        merged = (
+            AuditEntry.objects.filter(
+                object_type=WorkOrder._meta.label_lower, object_id=str(order.pk), action="workorder.status"
+            )
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        notes.append({"time": merged or order.created_at, "event": _("Merged with a report of the same problem")})
+        notes.sort(key=lambda note: note["time"])
     return Status(
         200,
         {
             "number": order.number,
-            "status": order.status,
-            "status_display": order.get_status_display(),
+            "status": shown.status,
+            "status_display": shown.get_status_display(),
             "category_name": order.category.name if order.category else None,
             "created_at": order.created_at,
-            "notes": [{"time": e.created_at, "event": e.get_kind_display()} for e in events],
+            "notes": notes,
         },
     )
 

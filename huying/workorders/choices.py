@@ -43,6 +43,11 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class AttachmentKind(models.TextChoices):
+    INTAKE = "intake", _("Submitted with the report")
+    EVIDENCE = "evidence", _("Evidence of the result")
+
+
 # Orders still waiting for an answer.
 OPEN_ORDER_STATUSES = (OrderStatus.NEW, OrderStatus.DISPATCHED, OrderStatus.IN_PROGRESS)
 

@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from huying.accounts.choices import Role
 from huying.accounts.models import mask_mobile
-from huying.workorders.choices import AreaClass, Channel, Nature, OrderStatus, Urgency
+from huying.workorders.choices import AreaClass, AttachmentKind, Channel, Nature, OrderStatus, Urgency
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -344,6 +344,16 @@ class Attachment(models.Model):
     original_name = models.CharField(_("original file name"), max_length=200, blank=True)
     content_type = models.CharField(_("content type"), max_length=40)
     size = models.PositiveIntegerField(_("size in bytes"))
+    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices, default=AttachmentKind.INTAKE)
+    assignment = models.ForeignKey(
+        "handling.Assignment",
+        verbose_name=_("assignment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("For evidence: the assignment whose result it documents."),
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
@@ -363,6 +373,7 @@ class Attachment(models.Model):
                 condition=Q(content_type__in=list(ATTACHMENT_TYPES)), name="attachment_content_type_valid"
             ),
             models.CheckConstraint(condition=Q(size__lte=MAX_ATTACHMENT_BYTES), name="attachment_size_limit"),
+            models.CheckConstraint(condition=Q(kind__in=AttachmentKind.values), name="attachment_kind_valid"),
         ]
 
     def __str__(self) -> str:

@@ -12,8 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -21,15 +21,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from huying.accounts.choices import Role
-from huying.audit.models import AuditEntry
-from huying.handling.choices import Status
-from huying.handling.models import Assignment, AssignmentEvent
+from huying.handling import transitions as handling_moves
+from huying.handling.choices import OPEN_STATUSES, EventKind, ExtensionStatus, FeedbackChannel, Rating, Status
+from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest, Feedback
+from huying.handling.supervision import deadline_state
 from huying.handling.transitions import available_actions
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
 from huying.workorders import actions
-from huying.workorders.choices import Channel, Nature, OrderStatus, Urgency
-from huying.workorders.models import Category, WorkOrder, dispatcher_districts
+from huying.workorders.choices import AttachmentKind, Channel, Nature, OrderStatus, Urgency
+from huying.workorders.duplicates import find_duplicates
+from huying.workorders.history import order_timeline
+from huying.workorders.models import Attachment, Category, WorkOrder, dispatcher_districts
 from huying.workorders.suggest import suggest_category
 
 PAGE_SIZE = 20
@@ -76,13 +79,53 @@ def _streets(user: Any, districts: list[int]) -> list[Organisation]:
     return list(streets.order_by("name"))
 
 
+QUEUES = ("supervise", "extensions", "feedback")
+
+
+def _queue_filters(orders: Any, now: datetime) -> dict[str, Any]:
+    """The console's work queues over ``orders`` (already ``visible_to`` the person):
+
+    - *supervise* 督办: an assignment with a running stage overdue (red) or due soon
+      (yellow) — the engine's ``overdue`` / ``due_soon`` conditions;
+    - *extensions* 延期审批: a pending extension request;
+    - *feedback* 待回访: resolved, and no current rating recorded since the last resolution.
+    """
+    case = {"case_type": _order_type(), "case_id": OuterRef("pk")}
+    overdue = Assignment.objects.filter(**case).overdue(now)
+    due_soon = Assignment.objects.filter(**case).due_soon(now)
+    pending = ExtensionRequest.objects.filter(
+        status=ExtensionStatus.PENDING, assignment__case_type=_order_type(), assignment__case_id=OuterRef("pk")
+    )
+    resolved_time = Subquery(
+        Assignment.objects.filter(**case, status=Status.RESOLVED).order_by("-resolved_at").values("resolved_at")[:1]
+    )
+    rated = Feedback.objects.filter(**case, superseded=False, created_at__gte=OuterRef("resolved_time"))
+    return {
+        "supervise": orders.filter(Q(Exists(overdue)) | Q(Exists(due_soon))),
+        "extensions": orders.filter(Exists(pending)),
+        "feedback": orders.filter(status=OrderStatus.RESOLVED)
+        .annotate(resolved_time=resolved_time)
+        .filter(~Exists(rated)),
+    }
+
+
 @require_safe
 @login_required
 def console(request: HttpRequest) -> HttpResponse:
     user = request.user
     districts = _require_dispatcher(user)
-    status = request.GET.get("status", OrderStatus.NEW)
-    orders = WorkOrder.objects.visible_to(user).with_related()  # type: ignore[arg-type]
+    now = timezone.now()
+    visible = WorkOrder.objects.visible_to(user)  # type: ignore[arg-type]
+    queues = _queue_filters(visible, now)
+    queue = request.GET.get("queue", "")
+    if queue in QUEUES:
+        orders = queues[queue]
+        status = request.GET.get("status", "all")
+    else:
+        queue = ""
+        orders = visible
+        status = request.GET.get("status", OrderStatus.NEW)
+    orders = orders.with_related()
     if status in OrderStatus.values:
         orders = orders.filter(status=status)
     else:
@@ -94,14 +137,21 @@ def console(request: HttpRequest) -> HttpResponse:
     if street:
         orders = orders.filter(street_id=street)
     returned = Assignment.objects.filter(case_type=_order_type(), case_id=OuterRef("pk"), status=Status.RETURNED)
-    orders = orders.annotate(was_returned=Exists(returned))
+    overdue = Assignment.objects.filter(case_type=_order_type(), case_id=OuterRef("pk")).overdue(now)
+    orders = orders.annotate(was_returned=Exists(returned), is_overdue=Exists(overdue))
+    if queue == "supervise":
+        orders = orders.order_by("-is_overdue", "created_at", "id")
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    handling = _handling_by_order([o.pk for o in page.object_list], now)
     query = request.GET.copy()
     query.pop("page", None)
     context: dict[str, Any] = {
         "page": page,
+        "rows": [(o, handling.get(o.pk, [])) for o in page.object_list],
         "statuses": OrderStatus.choices,
         "status": status,
+        "queue": queue,
+        "counts": {name: qs.count() for name, qs in queues.items()},
         "category": category,
         "street": street,
         "categories": Category.objects.active().filter(level=1),
@@ -109,6 +159,20 @@ def console(request: HttpRequest) -> HttpResponse:
         "query": query,
     }
     return render(request, "workorders/console.html", context)
+
+
+def _handling_by_order(order_pks: list[int], now: datetime) -> dict[int, list[tuple[Assignment, Any]]]:
+    """The open assignments of the listed orders with their deadline state (one query)."""
+    rows: dict[int, list[tuple[Assignment, Any]]] = {}
+    if not order_pks:
+        return rows
+    for a in (
+        Assignment.objects.filter(case_type=_order_type(), case_id__in=order_pks, status__in=OPEN_STATUSES)
+        .select_related("unit")
+        .order_by("assigned_at", "id")
+    ):
+        rows.setdefault(a.case_id, []).append((a, deadline_state(a, now)))
+    return rows
 
 
 @login_required
@@ -141,43 +205,14 @@ def console_new(request: HttpRequest) -> HttpResponse:
 
 def _console_order(user: Any, pk: int) -> WorkOrder:
     _require_dispatcher(user)
-    order = WorkOrder.objects.visible_to(user).with_related().filter(pk=pk).first()
+    order = WorkOrder.objects.visible_to(user).with_related().select_related("parent").filter(pk=pk).first()
     if order is None:
         raise Http404(_("There is no such work order, or you may not see it."))
     return order
 
 
 def _timeline(order: WorkOrder) -> list[dict[str, Any]]:
-    events = AssignmentEvent.objects.filter(case_type=_order_type(), case_id=order.pk).select_related(
-        "actor_unit", "assignment__unit"
-    )
-    items: list[dict[str, Any]] = [
-        {
-            "at": e.created_at,
-            "title": e.get_kind_display(),
-            "who": e.actor_name,
-            "unit": e.assignment.unit.name if e.assignment else "",
-            "note": e.note,
-        }
-        for e in events
-    ]
-    titles = {
-        "workorder.intake": _("Order received"),
-        "workorder.dispatch": _("Dispatched"),
-        "workorder.status": _("Status changed"),
-    }
-    for entry in AuditEntry.objects.filter(
-        object_type=WorkOrder._meta.label_lower, object_id=str(order.pk), action__in=list(titles)
-    ):
-        note = ""
-        if entry.action == "workorder.status":
-            to = (entry.changes.get("status") or ["", ""])[-1]
-            note = str(OrderStatus(to).label) if to in OrderStatus.values else ""
-        items.append(
-            {"at": entry.created_at, "title": titles[entry.action], "who": entry.actor_name, "unit": "", "note": note}
-        )
-    items.sort(key=lambda item: item["at"])
-    return items
+    return order_timeline(order)
 
 
 def _units(order: WorkOrder) -> list[Organisation]:
@@ -189,54 +224,106 @@ def _units(order: WorkOrder) -> list[Organisation]:
     )
 
 
+def _dispatch(request: HttpRequest, order: WorkOrder, units: list[Organisation]) -> tuple[dict[str, Any], Any]:
+    """The dispatch form's values and errors; errors empty and a redirect on success."""
+    user = request.user
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {
+        "category": request.POST.get("category", ""),
+        "unit": _int(request.POST.get("unit")),
+        "co_units": [int(v) for v in request.POST.getlist("co_units") if v.isdigit()],
+        "note": request.POST.get("note", ""),
+    }
+    by_pk = {u.pk: u for u in units}
+    category = Category.objects.active().filter(code=values["category"]).first()
+    unit = by_pk.get(values["unit"] or 0)
+    if category is None:
+        errors["category"] = [_("Choose the category of the order.")]
+    if unit is None:
+        errors["unit"] = [_("Choose the handling unit.")]
+    co_units = [by_pk[c] for c in values["co_units"] if c in by_pk and c != values["unit"]]
+    if not errors and category is not None and unit is not None:
+        try:
+            actions.do_dispatch(
+                user,
+                order,
+                unit,
+                category=category,
+                co_units=co_units,
+                note=values["note"],
+                version=_int(request.POST.get("version")),
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, _("Work order %(number)s dispatched.") % {"number": order.number})
+            return values, redirect("workorders:console_detail", pk=order.pk)
+    return values, errors
+
+
 @login_required
 def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     order = _console_order(user, pk)
-    errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
     units = _units(order)
     if request.method == "POST":
-        values = {
-            "category": request.POST.get("category", ""),
-            "unit": _int(request.POST.get("unit")),
-            "co_units": [int(v) for v in request.POST.getlist("co_units") if v.isdigit()],
-            "note": request.POST.get("note", ""),
-        }
-        by_pk = {u.pk: u for u in units}
-        category = Category.objects.active().filter(code=values["category"]).first()
-        unit = by_pk.get(values["unit"] or 0)
-        if category is None:
-            errors["category"] = [_("Choose the category of the order.")]
-        if unit is None:
-            errors["unit"] = [_("Choose the handling unit.")]
-        co_units = [by_pk[c] for c in values["co_units"] if c in by_pk and c != values["unit"]]
-        if not errors and category is not None and unit is not None:
-            try:
-                actions.do_dispatch(
-                    user,
-                    order,
-                    unit,
-                    category=category,
-                    co_units=co_units,
-                    note=values["note"],
-                    version=_int(request.POST.get("version")),
-                )
-            except ValidationError as exc:
-                errors = _errors(exc)
-            else:
-                messages.success(request, _("Work order %(number)s dispatched.") % {"number": order.number})
-                return redirect("workorders:console_detail", pk=order.pk)
+        values, outcome = _dispatch(request, order, units)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        return _console_page(request, order, units, outcome, "dispatch", values)
+    return _console_page(request, order, units, {}, "", {})
+
+
+def _console_page(
+    request: HttpRequest,
+    order: WorkOrder,
+    units: list[Organisation],
+    errors: dict[str, list[str]],
+    verb: str,
+    values: dict[str, Any],
+) -> HttpResponse:
+    user = request.user
+    now = timezone.now()
     suggestion = actions.dispatch_suggestion(order)
     ranked = suggest_category(order.content, k=3)
-    if not values:
+    dispatch_values = values if verb == "dispatch" else {}
+    if not dispatch_values:
         preset = order.category or suggestion.category
-        values = {
+        dispatch_values = {
             "category": preset.code if preset is not None else "",
             "unit": suggestion.unit.pk if suggestion.unit else None,
             "co_units": [],
         }
-    assignments = Assignment.objects.filter(case_type=_order_type(), case_id=order.pk).select_related("unit")
+    assignments = list(
+        Assignment.objects.filter(case_type=_order_type(), case_id=order.pk)
+        .select_related("unit")
+        .order_by("assigned_at", "id")
+    )
+    cancellable = set(handling_moves.MOVES["cancel"].sources)
+    handling = [
+        {
+            "a": a,
+            "state": deadline_state(a, now),
+            "urge": a.status in OPEN_STATUSES,
+            "reassign": a.status in cancellable,
+            "units": [u for u in units if u.pk != a.unit_id],
+        }
+        for a in assignments
+    ]
+    pending = list(
+        ExtensionRequest.objects.filter(
+            assignment__case_type=_order_type(), assignment__case_id=order.pk, status=ExtensionStatus.PENDING
+        )
+        .select_related("assignment__unit", "requested_by")
+        .order_by("requested_at")
+    )
+    attachments = list(order.attachments.select_related("assignment__unit"))
+    results = [
+        (a, next((e for e in reversed(_resolved_events(order)) if e.assignment_id == a.pk), None))
+        for a in assignments
+        if a.status in (Status.RESOLVED, Status.CLOSED)
+    ]
+    duplicates = find_duplicates(order) if order.status not in (OrderStatus.MERGED, OrderStatus.CANCELLED) else []
     context = {
         "order": order,
         "phone": order.caller_phone_for(user),
@@ -245,13 +332,191 @@ def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ranked": ranked,
         "categories": Category.objects.active(),
         "units": units,
-        "values": values,
+        "values": dispatch_values,
+        "form": values if verb != "dispatch" else {},
         "errors": errors,
+        "verb": verb,
         "assignments": assignments,
+        "handling": handling,
+        "pending": pending,
+        "intake_files": [f for f in attachments if f.kind == AttachmentKind.INTAKE],
+        "evidence_files": [f for f in attachments if f.kind == AttachmentKind.EVIDENCE],
+        "results": results,
+        "feedback": actions.current_feedback(order),
+        "ratings": Rating.choices,
+        "feedback_channels": FeedbackChannel.choices,
+        "duplicates": duplicates,
+        "merged_children": list(order.merged_orders.order_by("created_at", "id")),
         "timeline": _timeline(order),
         "can_dispatch": order.status == OrderStatus.NEW,
+        "can_cancel": order.status in (OrderStatus.NEW, OrderStatus.DISPATCHED),
+        "can_merge": order.status in actions.MERGEABLE,
+        "is_resolved": order.status == OrderStatus.RESOLVED,
     }
     return render(request, "workorders/console_detail.html", context, status=400 if errors else 200)
+
+
+def _resolved_events(order: WorkOrder) -> list[AssignmentEvent]:
+    cache = getattr(order, "_resolved_events", None)
+    if cache is None:
+        cache = list(
+            AssignmentEvent.objects.filter(case_type=_order_type(), case_id=order.pk, kind=EventKind.RESOLVED).order_by(
+                "created_at", "id"
+            )
+        )
+        order._resolved_events = cache  # type: ignore[attr-defined]
+    return cache
+
+
+def _order_assignment(order: WorkOrder, pk: int | None) -> Assignment:
+    assignment = (
+        Assignment.objects.filter(case_type=_order_type(), case_id=order.pk, pk=pk or 0)
+        .select_related("unit", "owner")
+        .first()
+    )
+    if assignment is None:
+        raise ValidationError({"assignment": _("Choose one of this order's assignments.")})
+    return assignment
+
+
+def _merge(user: Any, order: WorkOrder, post: Any) -> str:
+    """The merge form: the checked duplicates (and an order number typed in) are merged
+    into this order, or this order into the one checked."""
+    visible = WorkOrder.objects.visible_to(user)
+    picked = [int(v) for v in post.getlist("children") if v.isdigit()]
+    others = list(visible.filter(pk__in=picked))
+    number = post.get("number", "").strip()
+    if number:
+        extra = visible.filter(number=number).first()
+        if extra is None:
+            raise ValidationError({"number": _("There is no work order %(number)s you may see.") % {"number": number}})
+        others.append(extra)
+    if post.get("direction") == "into_other":
+        if len(others) != 1:
+            raise ValidationError({"children": _("Choose exactly one order to merge this one into.")})
+        actions.do_merge(user, others[0], [order], reason=post.get("reason", ""))
+        return _("Merged into %(number)s.") % {"number": others[0].number}
+    actions.do_merge(user, order, others, reason=post.get("reason", ""), version=_int(post.get("version")))
+    return _("%(n)d orders merged into this one.") % {"n": len(others)}
+
+
+CONSOLE_VERBS = ("urge", "reassign", "approve", "refuse", "feedback", "reopen", "close", "cancel", "merge")
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+@require_POST
+@login_required
+def console_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """The command centre's steps on one order: supervise (urge), reassign, extension
+    decisions, feedback call, reopen, close, cancel, merge. Each posts here; a refused
+    step re-renders the order page with the message next to its form (400)."""
+    if verb not in CONSOLE_VERBS:
+        raise Http404(_("Unknown action."))
+    user = request.user
+    order = _console_order(user, pk)
+    post = request.POST
+    version = _int(post.get("version"))
+    try:
+        if verb == "urge":
+            actions.do_urge(user, _order_assignment(order, _int(post.get("assignment"))), text=post.get("text", ""))
+            done = _("Urging notice sent.")
+        elif verb == "reassign":
+            assignment = _order_assignment(order, _int(post.get("assignment")))
+            to_unit = {u.pk: u for u in _units(order)}.get(_int(post.get("to_unit")) or 0)
+            if to_unit is None:
+                raise ValidationError({"to_unit": _("Choose the unit to hand it to.")})
+            actions.do_reassign(user, assignment, to_unit, reason=post.get("reason", ""), version=version)
+            done = _("Reassigned to %(unit)s.") % {"unit": to_unit.name}
+        elif verb in ("approve", "refuse"):
+            extension = (
+                ExtensionRequest.objects.filter(
+                    pk=_int(post.get("request")) or 0,
+                    assignment__case_type=_order_type(),
+                    assignment__case_id=order.pk,
+                )
+                .select_related("assignment__unit", "assignment__owner")
+                .first()
+            )
+            if extension is None:
+                raise ValidationError({"request": _("There is no such extension request on this order.")})
+            if verb == "approve":
+                until = _until(post.get("until", ""))
+                if post.get("until", "").strip() and until is None:
+                    raise ValidationError({"until": _("Enter the new deadline, e.g. 2026-03-01 18:00.")})
+                actions.do_approve_extension(user, extension, until=until, note=post.get("note", ""), version=version)
+                done = _("Extension approved.")
+            else:
+                actions.do_refuse_extension(user, extension, reason=post.get("reason", ""), version=version)
+                done = _("Extension refused.")
+        elif verb == "feedback":
+            due_text = post.get("reopen_due", "").strip()
+            reopen_due = _until(due_text)
+            if due_text and reopen_due is None:
+                raise ValidationError({"reopen_due": _("Enter the new deadline, e.g. 2026-03-01 18:00.")})
+            actions.do_record_feedback(
+                user,
+                order,
+                rating=post.get("rating", ""),
+                solved=_yes_no(post.get("solved", "")),
+                attributable_to_unit=bool(post.get("attributable")),
+                comment=post.get("comment", ""),
+                channel=post.get("channel", FeedbackChannel.PHONE),
+                reopen_due=reopen_due,
+                version=version,
+            )
+            order.refresh_from_db()
+            done = (
+                _("Feedback recorded; the order was sent back to the unit.")
+                if order.status == OrderStatus.IN_PROGRESS
+                else _("Feedback recorded.")
+            )
+        elif verb == "reopen":
+            due_text = post.get("due", "").strip()
+            due = _until(due_text)
+            if due_text and due is None:
+                raise ValidationError({"due": _("Enter the new deadline, e.g. 2026-03-01 18:00.")})
+            actions.do_reopen(user, order, reason=post.get("reason", ""), due=due, version=version)
+            done = _("Sent back to the unit for handling again.")
+        elif verb == "close":
+            actions.do_close(user, order, note=post.get("note", ""), version=version)
+            done = _("Work order closed.")
+        elif verb == "cancel":
+            actions.do_cancel(user, order, reason=post.get("reason", ""), version=version)
+            done = _("Work order cancelled.")
+        else:
+            done = _merge(user, order, post)
+    except ValidationError as exc:
+        order = _console_order(user, pk)
+        return _console_page(request, order, _units(order), _errors(exc), verb, dict(post.items()))
+    messages.success(request, done)
+    return redirect("workorders:console_detail", pk=order.pk)
+
+
+@require_safe
+@login_required
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """An attachment of an order the person may see (404 otherwise), served with its
+    sniffed type; images inline, PDF documents as downloads."""
+    item = (
+        Attachment.objects.filter(pk=pk, order__in=WorkOrder.objects.visible_to(request.user).values("pk"))  # type: ignore[arg-type]
+        .select_related("order")
+        .first()
+    )
+    if item is None:
+        raise Http404(_("There is no such file, or you may not see it."))
+    inline = item.content_type.startswith("image/")
+    response = FileResponse(
+        item.file.open("rb"),
+        content_type=item.content_type,
+        as_attachment=not inline,
+        filename=item.original_name or item.file.name.rsplit("/", 1)[-1],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 # --- unit inbox -------------------------------------------------------------------------
@@ -278,7 +543,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         show = "all"
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     orders = WorkOrder.objects.with_related().in_bulk([a.case_id for a in page.object_list])
-    items = [(a, orders.get(a.case_id)) for a in page.object_list]
+    now = timezone.now()
+    items = [(a, orders.get(a.case_id), deadline_state(a, now)) for a in page.object_list]
     return render(request, "workorders/inbox.html", {"page": page, "items": items, "show": show})
 
 
@@ -306,6 +572,9 @@ def _inbox_page(
         "phone": order.caller_phone_for(user),
         "caller": order.caller_name_for(user),
         "available": available_actions(assignment),
+        "state": deadline_state(assignment),
+        "attachments": list(order.attachments.all()),
+        "max_evidence": actions.MAX_EVIDENCE_FILES,
         "escalate_units": [u for u in _units(order) if u.pk != assignment.unit_id],
         "timeline": _timeline(order),
         "errors": errors,
@@ -359,7 +628,10 @@ def inbox_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             actions.do_add_progress(user, assignment, note=post.get("note", ""))
             done = _("Progress note added.")
         elif verb == "resolve":
-            actions.do_resolve(user, assignment, result=post.get("result", ""), version=version)
+            photos = [
+                actions.UploadedAttachment(name=f.name or "photo", file=f) for f in request.FILES.getlist("photos")
+            ]
+            actions.do_resolve(user, assignment, result=post.get("result", ""), files=photos, version=version)
             done = _("Resolved.")
         else:
             units = {u.pk: u for u in _units(order)}
