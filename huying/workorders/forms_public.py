@@ -113,7 +113,7 @@ class IntakeForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-    photos = MultipleFileField(label=_("Photos"), required=False)
+    photos = MultipleFileField(label=_("Choose photos or files"), required=False)
     caller_name = forms.CharField(
         label=_("Your name"), max_length=50, required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )

@@ -154,7 +154,7 @@ def do_rate_as_caller(
     if len(comment) > MAX_COMMENT_CHARS:
         raise ValidationError({"comment": _("At most %(n)d characters.") % {"n": MAX_COMMENT_CHARS}})
     with transaction.atomic():
-        locked = WorkOrder.objects.select_for_update().select_related("parent").get(pk=order.pk)
+        locked = WorkOrder.objects.select_for_update(of=("self",)).select_related("parent").get(pk=order.pk)
         state = tracked(locked)
         if state.rated:
             raise ValidationError({"rating": _("You have already rated this answer. Thank you.")})

@@ -126,8 +126,11 @@ def _renew_token(form: IntakeForm, channel: str) -> None:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
-    """The public report form: anyone, no login needed."""
-    return _intake_page(request, Channel.WEB, reporting.public_districts(), {})
+    """The public report form: anyone, no login needed (a logged-in person finds their
+    name and mobile filled in)."""
+    user: Any = request.user
+    initial = {"caller_name": user.real_name, "caller_phone": user.mobile} if user.is_authenticated else {}
+    return _intake_page(request, Channel.WEB, reporting.public_districts(), initial)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

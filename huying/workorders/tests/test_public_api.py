@@ -225,6 +225,21 @@ def test_track_answers_the_result_and_takes_the_rating(
     assert client.get(f"{URL}/track", {"number": web_order.number, "phone": PHONE}).json()["may_rate"] is False
 
 
+def test_track_takes_a_fixed_number_of_queries(
+    client: Client,
+    web_order: WorkOrder,
+    tree: Tree,
+    dispatcher: User,
+    street_handler: User,
+    django_assert_num_queries: Any,
+) -> None:
+    resolve(web_order, dispatcher, street_handler, tree)
+    client.get(f"{URL}/track", {"number": web_order.number, "phone": PHONE})  # warms the content-type cache
+    # the order, its public steps, the last answer, whether it was rated since
+    with django_assert_num_queries(4):
+        assert client.get(f"{URL}/track", {"number": web_order.number, "phone": PHONE}).status_code == 200
+
+
 def test_openapi_documents_the_new_endpoints(client: Client, db: None) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     for path, status in (

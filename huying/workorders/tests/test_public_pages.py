@@ -103,6 +103,7 @@ def test_anonymous_submit_creates_one_order_even_when_posted_twice(client: Clien
 
 def test_logged_in_person_reports_as_themselves(client: Client, tree: Tree, dora: User) -> None:
     client.force_login(dora)
+    assert dora.mobile in client.get(REPORT).content.decode()  # their contact is filled in
     data = report_form(client, street=str(tree.street.pk), anonymous="on")
     assert client.post(REPORT, data).status_code == 302
     order = WorkOrder.objects.get()
