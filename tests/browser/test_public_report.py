@@ -3,15 +3,17 @@ report with a photo and a map point, gets its number and follows it; axe-core on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
+from huying.accounts.choices import Role
+from huying.accounts.models import User
 from huying.workorders.models import Attachment, WorkOrder
-from tests.browser.helpers import describe_violations, run_axe
+from tests.browser.helpers import describe_violations, log_in, run_axe
 
 pytestmark = pytest.mark.browser
 
@@ -150,3 +152,19 @@ def test_public_pages_have_no_serious_accessibility_problems(
     if found:
         message = "axe-core found serious or critical violations:\n" + "\n".join(found)
         pytest.fail(message, pytrace=False)
+
+
+def test_grid_and_referral_pages_have_no_serious_accessibility_problems(
+    axe_page: Page, viewport: str, live_server: Any, person: Callable[[str], User]
+) -> None:
+    found: list[str] = []
+    for role, path in ((Role.STREET_HANDLER, "/workorders/grid/"), (Role.MEMBER, "/workorders/referral/")):
+        axe_page.context.clear_cookies()
+        log_in(axe_page, live_server.url, person(role))
+        axe_page.goto(live_server.url + path)
+        expect(axe_page.locator("main h1")).to_be_visible()
+        violations = run_axe(axe_page)
+        if violations:
+            found.append(describe_violations(f"{viewport} {path}", violations))
+    if found:
+        pytest.fail("axe-core found serious or critical violations:\n" + "\n".join(found), pytrace=False)
