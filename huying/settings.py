@@ -229,6 +229,14 @@ if WHITENOISE_USE_FINDERS:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Public work-order pages: rate limits (docs/workorders.md "Public pages") -----------
+# Track lookups (page and API), counted per client address and per order number.
+WORKORDERS_TRACK_LIMIT = env_int("WORKORDERS_TRACK_LIMIT", 10, minimum=1)
+WORKORDERS_TRACK_WINDOW_SECONDS = env_int("WORKORDERS_TRACK_WINDOW_SECONDS", 600, minimum=1)
+# Reports through the public form and POST /api/v1/workorders/report, per client address.
+WORKORDERS_REPORT_LIMIT = env_int("WORKORDERS_REPORT_LIMIT", 30, minimum=1)
+WORKORDERS_REPORT_WINDOW_SECONDS = env_int("WORKORDERS_REPORT_WINDOW_SECONDS", 600, minimum=1)
+
 # --- Logging: passwords and tokens never reach the log -----------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])
 LOGGING = {

@@ -5,19 +5,38 @@ Every 4xx answer is ``{"message": "<one sentence for a person>", "errors": {"<fi
 request). Endpoints do not catch errors themselves: actions raise Django's
 ``ValidationError`` (422), ``PermissionDenied`` (403) or ``Http404`` (404), and the handlers
 below turn them into this shape, so the API, the pages and the commands share one set of
-rules and messages.
+rules and messages. Two more: a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` answers 413
+naming the field registered for its path (``attachments`` for work orders), and
+``RateLimited`` answers 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+
+from huying.core.ratelimit import RateLimited
+
+# Which field a too-large JSON body is blamed on, by path prefix (the longest match wins).
+# JSON bodies only grow past DATA_UPLOAD_MAX_MEMORY_SIZE through base64 files, so an app
+# whose endpoints take files names that field: register_large_body_field("/api/v1/x/", "attachments").
+_LARGE_BODY_FIELDS: dict[str, str] = {}
+
+
+def register_large_body_field(path_prefix: str, field: str) -> None:
+    _LARGE_BODY_FIELDS[path_prefix] = field
+
+
+def large_body_field(path: str) -> str:
+    matches = [prefix for prefix in _LARGE_BODY_FIELDS if path.startswith(prefix)]
+    return _LARGE_BODY_FIELDS[max(matches, key=len)] if matches else "__all__"
 
 
 class ErrorOut(Schema):
@@ -66,6 +85,21 @@ def install(api: NinjaAPI) -> None:
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         body = {"message": _("Log in or send a valid API token (Authorization: Bearer …)."), "errors": {}}
         return api.create_response(request, body, status=401)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE before the endpoint runs;
+        # without this handler the client would get Django's HTML "Bad Request (400)".
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        message = _("The request is larger than %(mb)s MB: send fewer or smaller files.") % {"mb": f"{megabytes:g}"}
+        body = {"message": message, "errors": {large_body_field(request.path): [message]}}
+        return api.create_response(request, body, status=413)
+
+    @api.exception_handler(RateLimited)
+    def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+        response = api.create_response(request, {"message": exc.message, "errors": {}}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

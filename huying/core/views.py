@@ -35,15 +35,20 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(AREAS[landing_area(request.user)].url_name)
     public_area = AREAS["public"]
+    entries = entries_for(request.user, "public")
+    # A planned function that a module has since registered shows as its entry, the rest
+    # stay marked as coming.
+    live = {str(entry.title) for entry in entries}
     return render(
         request,
         "core/home.html",
         {
             "public_area": public_area,
-            "public_entries": entries_for(request.user, "public"),
+            "public_entries": entries,
             "public_planned": [
                 {"title": title, "icon": icon}
                 for title, icon in zip(public_area.planned, _PUBLIC_PLANNED_ICONS, strict=False)
+                if str(title) not in live
             ],
         },
     )

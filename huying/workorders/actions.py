@@ -169,7 +169,9 @@ def _coordinate(raw: Any, bounds: tuple[float, float]) -> Decimal | str | None:
 
 def _resolve_district(actor: Any, value: str, errors: dict[str, list[str]]) -> Organisation | None:
     districts = Organisation.objects.filter(kind=OrgKind.GOVERNMENT, level=OrgLevel.COUNTY)
-    mine = dispatcher_districts(actor) if _is_person(actor) and not actor.is_administrator else None
+    # Dispatchers are bound to their command centres' districts; other people (the public,
+    # members, grid inspectors) and the platform may name any district.
+    mine = (dispatcher_districts(actor) or None) if _is_person(actor) and not actor.is_administrator else None
     if value:
         district = districts.filter(Q(division_code=value) | Q(name=value)).order_by("pk").first()
         if district is None:

@@ -1,11 +1,13 @@
-"""Work-order endpoints under /api/v1/workorders: the 12345 hotline push, the list and
-detail for staff, and the public "track my report" lookup."""
+"""Work-order endpoints under /api/v1/workorders: the 12345 hotline push, the public
+report, grid reports and members' referrals, the list and detail for staff, and the public
+"track my report" lookup with the caller's rating."""
 
 import base64
 import binascii
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.http import Http404, HttpRequest
@@ -13,15 +15,20 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+import huying.workorders.converters  # noqa: F401 - registers the {order:…} path converter
+from huying.accounts.api import ApiTokenAuth
 from huying.accounts.models import mask_mobile
+from huying.core import api_errors
 from huying.core.api_errors import ErrorOut
-from huying.workorders import actions
+from huying.workorders import actions, reporting, tracking
 from huying.workorders.choices import Channel
-from huying.workorders.duplicates import find_duplicates, outcome_order
+from huying.workorders.duplicates import find_duplicates
 from huying.workorders.models import WorkOrder, dispatcher_districts
 from huying.workorders.suggest import suggest_category
 
 router = Router(tags=["workorders"])
+# A JSON body only outgrows DATA_UPLOAD_MAX_MEMORY_SIZE through base64 files: 413 names them.
+api_errors.register_large_body_field("/api/v1/workorders/", "attachments")
 
 
 class AttachmentIn(Schema):
@@ -121,8 +128,12 @@ def _order_out(order: WorkOrder, viewer: Any, districts: list[int] | None = None
 
 
 def _decode_attachments(payload: IntakeIn) -> list[actions.UploadedAttachment]:
+    return decode_attachments(payload.attachments)
+
+
+def decode_attachments(items: list[AttachmentIn]) -> list[actions.UploadedAttachment]:
     files = []
-    for item in payload.attachments:
+    for item in items:
         try:
             raw = base64.b64decode(item.content_base64, validate=True)
         except (binascii.Error, ValueError) as error:
@@ -194,6 +205,126 @@ def list_orders(
     return qs.order_by("-created_at", "-id")
 
 
+# --- public report, grid reports, members' referrals ----------------------------------
+class ReportIn(Schema):
+    client_token: str = Field(
+        description="A one-time token the client makes up for this report (16–64 letters, digits or . : / - _), "
+        "e.g. a UUID: sending the same token again returns the order created the first time."
+    )
+    content: str = Field("", description="What the problem is (required, ≤ 4000 characters).")
+    category: str = Field("", description="Category hint: a first- or second-level category code, e.g. 0101.")
+    nature: str = Field("", description="consultation/help/complaint/report/suggestion or 咨询/求助/投诉/举报/建议.")
+    address: str = ""
+    latitude: float | None = Field(None, description="Decimal degrees inside China, with longitude.")
+    longitude: float | None = Field(None, description="Decimal degrees inside China, with latitude.")
+    district: str = Field(
+        "",
+        description="Division code or name of a district with a command centre; optional when only one takes reports.",
+    )
+    street: str = Field("", description="Street name or division code inside the district.")
+    community: str = Field("", description="Community name or division code inside the street or district.")
+    caller_name: str = ""
+    caller_phone: str = Field(
+        "",
+        description="Required for public reports: with the number it tracks the report, and the command centre calls back on it.",
+    )
+    anonymous: bool = Field(False, description="Hide the caller's name from everyone but administrators.")
+    attachments: list[AttachmentIn] = Field(
+        default_factory=list,
+        description="Up to 6 photos (JPEG, PNG, WebP) or PDFs, base64. The whole body must stay under 10 MB.",
+    )
+
+
+class GridReportIn(ReportIn):
+    urgency: str = Field("", description="normal/urgent/emergency or 一般/紧急/特急.")
+
+
+class ReportOut(Schema):
+    number: str = Field(description="The report number, e.g. 荔湾-2026-000123: with the phone it tracks the report.")
+    status: str
+    status_display: str
+    channel: str
+    received_at: datetime
+    created: bool = Field(description="False when the same client_token was sent before (nothing changed).")
+
+
+def _report_out(result: actions.IntakeResult) -> Status:
+    order = result.order
+    body = {
+        "number": order.number,
+        "status": order.status,
+        "status_display": order.get_status_display(),
+        "channel": order.channel,
+        "received_at": order.received_at,
+        "created": result.created,
+    }
+    return Status(201 if result.created else 200, body)
+
+
+def _without_token_header(request: HttpRequest) -> bool:
+    """Lets anonymous callers in — but a request that sends a token it cannot back is 401."""
+    return "HTTP_AUTHORIZATION" not in request.META
+
+
+INTAKE_RESPONSES: dict[int, Any] = {
+    200: ReportOut,
+    201: ReportOut,
+    403: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+}
+
+
+@router.post(
+    "/report",
+    auth=[ApiTokenAuth(), _without_token_header],
+    response={**INTAKE_RESPONSES, 429: ErrorOut},
+    summary="Report a problem as the public web form does (anonymous allowed; idempotent on client_token)",
+)
+def report(request: HttpRequest, payload: ReportIn) -> Any:
+    """Channel ``web``. No login needed; with an API token the report is recorded as its
+    owner's. 201 with the number; 200 with the same order when ``client_token`` was sent
+    before by the same caller (same phone, or same account); 422 naming every field at
+    fault (``client_token`` reused by someone else, ``caller_phone`` missing,
+    ``attachments`` of the wrong type or over 10 MB, coordinates outside China…); 413 when
+    the body is over 10 MB; 429 past ``WORKORDERS_REPORT_LIMIT`` reports per client address."""
+    auth = getattr(request, "auth", None)
+    actor = auth if getattr(auth, "is_authenticated", False) else AnonymousUser()
+    reporting.check_report_rate(request)
+    data = payload.dict(exclude={"attachments", "client_token"})
+    files = decode_attachments(payload.attachments)
+    result = reporting.do_report(actor, data, files, token=payload.client_token, key_field="client_token")
+    return _report_out(result)
+
+
+@router.post(
+    "/grid",
+    response=INTAKE_RESPONSES,
+    summary="A grid inspector's report (street/community handlers, unit staff, dispatchers)",
+)
+def grid_report(request: HttpRequest, payload: GridReportIn) -> Any:
+    """Channel ``grid``. Without street and community, the reporter's own (from their
+    organisation); without a caller, the reporter. The district must contain or lie inside
+    the reporter's organisation. Idempotent on ``client_token`` per reporter."""
+    data = payload.dict(exclude={"attachments", "client_token"})
+    files = decode_attachments(payload.attachments)
+    result = reporting.do_grid_report(request.user, data, files, token=payload.client_token, key_field="client_token")
+    return _report_out(result)
+
+
+@router.post("/member", response=INTAKE_RESPONSES, summary="A CPPCC member's referral of a problem")
+def member_referral(request: HttpRequest, payload: ReportIn) -> Any:
+    """Channel ``member``: members (and dispatchers). The caller is the person who raised
+    the problem, or the member when left empty. Idempotent on ``client_token`` per member."""
+    data = payload.dict(exclude={"attachments", "client_token"})
+    files = decode_attachments(payload.attachments)
+    result = reporting.do_member_referral(
+        request.user, data, files, token=payload.client_token, key_field="client_token"
+    )
+    return _report_out(result)
+
+
+# --- track my report --------------------------------------------------------------------
 class TrackEventOut(Schema):
     time: datetime
     event: str
@@ -206,66 +337,78 @@ class TrackOut(Schema):
     category_name: str | None
     created_at: datetime
     notes: list[TrackEventOut]
+    result: str | None = Field(description="The unit's answer, once the report is resolved.")
+    resolved_at: datetime | None
+    may_rate: bool = Field(description="Whether POST /track/feedback would be accepted now.")
 
 
 @router.get(
     "/track",
     auth=None,
-    response={200: TrackOut, 404: ErrorOut},
+    response={200: TrackOut, 404: ErrorOut, 429: ErrorOut},
     summary="Track a report by its number and the caller's phone (public)",
 )
 def track(request: HttpRequest, number: str, phone: str) -> Any:
     """Both must match; otherwise 404 with the same message whatever was wrong, so the
-    answer tells nothing about which numbers exist. Returns the status and the public
-    steps only: no names, phones or internal notes."""
-    phone = phone.strip()
-    order = (
-        WorkOrder.objects.select_related("category", "parent")
-        .filter(number=number.strip(), caller_phone=phone)
-        .exclude(caller_phone="")
-        .first()
-    )
+    answer tells nothing about which numbers exist. Returns the status, the public steps
+    and the answer once resolved: no names, phones, addresses or internal notes. 429 past
+    ``WORKORDERS_TRACK_LIMIT`` lookups per client address or per number in
+    ``WORKORDERS_TRACK_WINDOW_SECONDS`` (shared with the page)."""
+    tracking.check_lookup_rate(request, number)
+    order = tracking.find_order(number, phone)
     if order is None:
-        raise Http404(_("No report matches this number and phone number."))
-    from django.contrib.contenttypes.models import ContentType
-
-    from huying.handling.choices import EventKind
-    from huying.handling.models import AssignmentEvent
-
-    public_kinds = (EventKind.ASSIGNED, EventKind.ACCEPTED, EventKind.RESOLVED, EventKind.CLOSED, EventKind.REOPENED)
-    # A merged report follows the order it was merged into: that order's status and steps.
-    shown = outcome_order(order)
-    events = AssignmentEvent.objects.filter(
-        case_type=ContentType.objects.get_for_model(WorkOrder), case_id=shown.pk, kind__in=public_kinds
-    ).order_by("created_at", "id")
-    notes: list[dict[str, Any]] = [{"time": e.created_at, "event": e.get_kind_display()} for e in events]
-    if shown.pk != order.pk:
-        from huying.audit.models import AuditEntry
-
-        merged = (
-            AuditEntry.objects.filter(
-                object_type=WorkOrder._meta.label_lower, object_id=str(order.pk), action="workorder.status"
-            )
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)
-            .first()
-        )
-        notes.append({"time": merged or order.created_at, "event": _("Merged with a report of the same problem")})
-        notes.sort(key=lambda note: note["time"])
+        raise Http404(str(tracking.NOT_FOUND))
+    state = tracking.tracked(order)
+    source = state.source
     return Status(
         200,
         {
             "number": order.number,
-            "status": shown.status,
-            "status_display": shown.get_status_display(),
-            "category_name": order.category.name if order.category else None,
+            "status": source.status,
+            "status_display": source.get_status_display(),
+            "category_name": source.category.name if source.category else None,
             "created_at": order.created_at,
-            "notes": notes,
+            "notes": [{"time": step.time, "event": step.label} for step in state.steps],
+            "result": state.result or None,
+            "resolved_at": state.resolved_at,
+            "may_rate": state.may_rate,
         },
     )
 
 
-@router.get("/{number}", response={200: OrderOut, 404: ErrorOut}, summary="One work order")
+class TrackFeedbackIn(Schema):
+    number: str
+    phone: str
+    rating: str = Field(description="satisfied / basically_satisfied / dissatisfied.")
+    solved: bool | None = Field(None, description="Was the problem solved?")
+    comment: str = Field("", description="≤ 500 characters.")
+
+
+class TrackFeedbackOut(Schema):
+    rating: str
+    solved: bool | None
+    created_at: datetime
+
+
+@router.post(
+    "/track/feedback",
+    auth=None,
+    response={201: TrackFeedbackOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="The caller rates the answer to their report (public; number and phone)",
+)
+def track_feedback(request: HttpRequest, payload: TrackFeedbackIn) -> Any:
+    """Once resolved, and once per resolution. Counts as a lookup for the rate limit. The
+    rating is recorded for the command centre (feedback channel ``web``); it never reopens
+    the order by itself."""
+    tracking.check_lookup_rate(request, payload.number)
+    order = tracking.find_order(payload.number, payload.phone)
+    if order is None:
+        raise Http404(str(tracking.NOT_FOUND))
+    feedback = tracking.do_rate_as_caller(order, rating=payload.rating, solved=payload.solved, comment=payload.comment)
+    return Status(201, {"rating": feedback.rating, "solved": feedback.solved, "created_at": feedback.created_at})
+
+
+@router.get("/{order:number}", response={200: OrderOut, 404: ErrorOut}, summary="One work order")
 def get_order(request: HttpRequest, number: str) -> Any:
     order = WorkOrder.objects.visible_to(request.user).with_related().filter(number=number).first()  # type: ignore[arg-type]
     if order is None:

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+import huying.workorders.converters  # noqa: F401 - registers the {order:…} path converter
 from huying.core.api_errors import ErrorOut
 from huying.handling.choices import OPEN_STATUSES, AssignmentRole, FeedbackChannel
 from huying.handling.models import Assignment, ExtensionRequest, Feedback
@@ -507,7 +508,7 @@ def refuse_extension(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
 
 
 # --- the command centre's steps on an order -----------------------------------------------
-@router.post("/{number}/dispatch", response={201: DispatchOut, **WRITE}, summary="Dispatch (派单) to units")
+@router.post("/{order:number}/dispatch", response={201: DispatchOut, **WRITE}, summary="Dispatch (派单) to units")
 def dispatch(request: HttpRequest, number: str, payload: DispatchIn) -> Any:
     order = _order(request, number)
     actions.authorise_office(request.user, order)  # who may, before what is wrong with the fields
@@ -533,7 +534,7 @@ def dispatch(request: HttpRequest, number: str, payload: DispatchIn) -> Any:
     return Status(201, {"order": _order_state(order), "assignments": [_assignment_out(a, order.number) for a in made]})
 
 
-@router.post("/{number}/feedback", response={201: FeedbackOut, **WRITE}, summary="Record a feedback call (回访)")
+@router.post("/{order:number}/feedback", response={201: FeedbackOut, **WRITE}, summary="Record a feedback call (回访)")
 def feedback(request: HttpRequest, number: str, payload: FeedbackIn) -> Any:
     order = _order(request, number)
     recorded: Feedback = actions.do_record_feedback(
@@ -562,14 +563,14 @@ def feedback(request: HttpRequest, number: str, payload: FeedbackIn) -> Any:
     )
 
 
-@router.post("/{number}/reopen", response={200: OrderStateOut, **WRITE}, summary="Reopen (重办) a resolved order")
+@router.post("/{order:number}/reopen", response={200: OrderStateOut, **WRITE}, summary="Reopen (重办) a resolved order")
 def reopen(request: HttpRequest, number: str, payload: ReopenIn) -> Any:
     order = _order(request, number)
     actions.do_reopen(request.user, order, reason=payload.reason, due=_aware(payload.due), version=payload.version)
     return Status(200, _order_state(order))
 
 
-@router.post("/{number}/close", response={200: OrderStateOut, **WRITE}, summary="Close (结案) a resolved order")
+@router.post("/{order:number}/close", response={200: OrderStateOut, **WRITE}, summary="Close (结案) a resolved order")
 def close(request: HttpRequest, number: str, payload: NoteIn) -> Any:
     order = _order(request, number)
     actions.do_close(request.user, order, note=payload.note, version=payload.version)
@@ -577,7 +578,7 @@ def close(request: HttpRequest, number: str, payload: NoteIn) -> Any:
 
 
 @router.post(
-    "/{number}/cancel", response={200: OrderStateOut, **WRITE}, summary="Cancel (撤销) a new or dispatched order"
+    "/{order:number}/cancel", response={200: OrderStateOut, **WRITE}, summary="Cancel (撤销) a new or dispatched order"
 )
 def cancel(request: HttpRequest, number: str, payload: ReasonIn) -> Any:
     order = _order(request, number)
@@ -585,7 +586,9 @@ def cancel(request: HttpRequest, number: str, payload: ReasonIn) -> Any:
     return Status(200, _order_state(order))
 
 
-@router.post("/{number}/merge", response={200: MergeOut, **WRITE}, summary="Merge duplicates into this order (并单)")
+@router.post(
+    "/{order:number}/merge", response={200: MergeOut, **WRITE}, summary="Merge duplicates into this order (并单)"
+)
 def merge(request: HttpRequest, number: str, payload: MergeIn) -> Any:
     parent = _order(request, number)
     visible = WorkOrder.objects.visible_to(request.user)  # type: ignore[arg-type]
@@ -604,7 +607,7 @@ def merge(request: HttpRequest, number: str, payload: MergeIn) -> Any:
 
 
 @router.get(
-    "/{number}/duplicates",
+    "/{order:number}/duplicates",
     response={200: list[DuplicateOut], 403: ErrorOut, 404: ErrorOut},
     summary="Likely duplicates of an order, ranked (command centre)",
 )
@@ -631,7 +634,7 @@ def duplicates(request: HttpRequest, number: str, limit: int = 10) -> Any:
     )
 
 
-@router.get("/{number}/timeline", response={200: list[TimelineOut], 404: ErrorOut}, summary="The order's history")
+@router.get("/{order:number}/timeline", response={200: list[TimelineOut], 404: ErrorOut}, summary="The order's history")
 def timeline(request: HttpRequest, number: str) -> Any:
     """Every step: the engine's events of its assignments and the order's own entries."""
     order = _order(request, number)

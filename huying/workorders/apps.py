@@ -41,3 +41,46 @@ class WorkordersConfig(AppConfig):
                 roles=frozenset({Role.UNIT_STAFF, Role.STREET_HANDLER}),
             )
         )
+        # Intake pages outside the console and the public tracking page (views_public.py).
+        register_entry(
+            Entry(
+                area="public",
+                key="workorders_report",
+                title=_("Report a problem"),
+                description=_(
+                    "Describe a problem where you live, mark it on the map and add photos. No account needed."
+                ),
+                url_name="workorders:report",
+            )
+        )
+        register_entry(
+            Entry(
+                area="public",
+                key="workorders_track",
+                title=_("Track my report"),
+                description=_(
+                    "Follow the handling of your report with its number and your phone, and rate the answer."
+                ),
+                url_name="workorders:track",
+            )
+        )
+        register_entry(
+            Entry(
+                area="console",
+                key="workorders_grid",
+                title=_("Grid report"),
+                description=_("Report a problem found on your rounds, with photos and a map point."),
+                url_name="workorders:grid_report",
+                roles=frozenset({Role.STREET_HANDLER, Role.UNIT_STAFF, Role.DISPATCHER, Role.ADMIN}),
+            )
+        )
+        register_entry(
+            Entry(
+                area="duty",
+                key="workorders_referral",
+                title=_("Refer a problem"),
+                description=_("Pass a problem people raised with you to the district command centre as a work order."),
+                url_name="workorders:member_referral",
+                roles=frozenset({Role.MEMBER, Role.ADMIN}),
+            )
+        )

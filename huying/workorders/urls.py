@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huying.workorders import views
+from huying.workorders import views, views_public
 
 app_name = "workorders"
 
@@ -13,4 +13,12 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/", views.inbox_detail, name="inbox_detail"),
     path("inbox/<int:pk>/<str:verb>/", views.inbox_act, name="inbox_act"),
+    # Intake pages outside the console and the public tracking page (views_public.py).
+    path("report/", views_public.report, name="report"),
+    path("report/done/", views_public.report_done, name="report_done"),
+    path("grid/", views_public.grid_report, name="grid_report"),
+    path("referral/", views_public.member_referral, name="member_referral"),
+    path("track/", views_public.track, name="track"),
+    path("track/<str:number>/", views_public.track_detail, name="track_detail"),
+    path("track/<str:number>/rate/", views_public.track_rate, name="track_rate"),
 ]

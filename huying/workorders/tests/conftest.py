@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from conftest import Tree
 from huying.accounts.actions import do_create_api_token
@@ -20,6 +21,12 @@ URL = "/api/v1/workorders"
 def _isolated_files(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.WORKORDERS_CATEGORY_MODEL = str(tmp_path / "no-model.joblib")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """The track and report rate limits count in the cache (every test client is 127.0.0.1)."""
+    cache.clear()
 
 
 @pytest.fixture
