@@ -372,3 +372,9 @@ def convert(request: HttpRequest, pk: int, payload: ConvertIn) -> Any:
     proposal = actions.access_proposal(request.user, pk)
     actions.do_convert(request.user, proposal, to=payload.to, note=payload.note)
     return detail(request, pk)
+
+
+# Handling, supervision, publication and the public zone: huying/proposals/api_handling.py.
+from huying.proposals.api_handling import router as handling_router  # noqa: E402
+
+router.add_router("", handling_router)

@@ -133,6 +133,9 @@ def _move(
     changes.update(data or {})
     record(actor, f"proposal.{kind}", proposal, changes)
     user_ids = recipients(proposal)
+    from huying.proposals.notifications import notify_event
+
+    notify_event(proposal, event, user_ids)
     transaction.on_commit(lambda: _deliver(proposal, event, user_ids))
     return event
 

@@ -47,7 +47,10 @@ def mine(request: HttpRequest) -> HttpResponse:
         .select_related("proposal", "proposal__proposer")
         .order_by("-invited_at")[:50]
     )
-    return render(request, "proposals/mine.html", {"page": page, "invitations": invitations})
+    from huying.proposals.supervision import replies_to_rate
+
+    to_rate = replies_to_rate(user)[:50]
+    return render(request, "proposals/mine.html", {"page": page, "invitations": invitations, "to_rate": to_rate})
 
 
 @login_required
@@ -158,6 +161,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         if reviewer
         else [],
     }
+    from huying.proposals.views_handling import handling_context
+
+    context.update(handling_context(request, proposal))
     return render(request, "proposals/detail.html", context)
 
 
