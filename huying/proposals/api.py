@@ -45,6 +45,9 @@ class ProposalOut(Schema):
     number: int | None = Field(description="Filing number; for merged proposals the number of the target.")
     formatted_number: str = Field(description="e.g. 十三届三次会议 第0123号; empty before filing.")
     submitted_at: datetime | None
+    handling_status: str = Field(description="unassigned, assigned, replied, rehandling or completed (办理).")
+    is_key: bool = Field(description="A key proposal (重点提案) under supervision.")
+    publication: str = Field(description="unpublished, published, objected or restricted.")
     version: int
 
     @staticmethod

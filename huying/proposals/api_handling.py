@@ -385,6 +385,8 @@ def _renamed(exc: ValidationError, names: dict[str, str]) -> ValidationError:
     return ValidationError({names.get(k, k): v for k, v in exc.message_dict.items()})
 
 
+# The optional ``document`` part of the multipart reply.
+NO_DOCUMENT = File(None)
 _WRITE = {200: HandlingOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
@@ -641,7 +643,7 @@ def co_view(request: HttpRequest, pk: int, payload: CoViewIn) -> Any:
     response=_WRITE,
     summary="Reply (答复, the sole, lead or a separate unit; multipart with the document)",
 )
-def reply(request: HttpRequest, pk: int, payload: Form[ReplyIn], document: File[UploadedFile] | None = None) -> Any:
+def reply(request: HttpRequest, pk: int, payload: Form[ReplyIn], document: UploadedFile | None = NO_DOCUMENT) -> Any:
     """Send the fields as ``multipart/form-data`` with the reply document in ``document``
     (PDF, DOC, DOCX, JPEG, PNG or WebP by its bytes, at most 20 MB)."""
     assignment = access_assignment(request.user, pk)

@@ -338,6 +338,8 @@ def do_reassign(
     now = now or timezone.now()
     proposal = _lock(_staff_assignment(actor, assignment).pk)
     to_unit = _check_unit(to_unit, "to_unit")
+    if to_unit.pk == assignment.unit_id:
+        raise ValidationError({"to_unit": [_("Choose another unit.")]})
     reason = _require(reason, "reason", _("Give the reason for reassigning."))
     try:
         new = engine.do_reassign(_engine_actor(actor), assignment, to_unit=to_unit, reason=reason, now=now)

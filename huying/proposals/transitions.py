@@ -3,7 +3,8 @@
 Each transition locks the proposal row, refuses an illegal move with
 :class:`TransitionError` (a ``ValidationError``), checks the actor's right
 (``PermissionDenied``), writes a :class:`ProposalEvent` and an audit entry in the same
-transaction and notifies the proposers once the transaction commits.
+transaction, writes the proposers' notifications (the engine's ``Notification`` rows) and
+delivers them once the transaction commits.
 
 =========  =========================  ====================================
 from       to                         who

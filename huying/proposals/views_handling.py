@@ -367,7 +367,8 @@ def board(request: HttpRequest) -> HttpResponse:
     if not supervision.may_supervise(user):
         raise PermissionDenied(_("The supervision board is open only to the proposals committee staff."))
     get = request.GET
-    unit = Organisation.objects.filter(pk=_int(get.get("unit")) or 0).first()
+    unit_id = _int(get.get("unit"))
+    unit = Organisation.objects.filter(pk=unit_id).first() if unit_id else None
     filters = {
         "state": get.get("state", ""),
         "key": get.get("key") == "1",
