@@ -40,6 +40,7 @@ from huying.handling.choices import (
     ACTIVE_STATUSES,
     LEAD_ROLES,
     OPEN_STATUSES,
+    WORKING_STATUSES,
     AssignmentRole,
     FeedbackChannel,
     NotificationKind,
@@ -576,6 +577,12 @@ def do_submit_reply(
             errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    if assignment.status not in (Status.ASSIGNED, *WORKING_STATUSES):
+        raise TransitionError(
+            _("A unit replies while it handles the proposal; this assignment is “%(status)s”.")
+            % {"status": assignment.get_status_display()},
+            code="illegal",
+        )
     version = _accept_if_new(actor, assignment, version, now)
     contacted = AssignmentEvent.objects.filter(assignment=assignment, kind="responded").exists() or (
         AssignmentEvent.objects.filter(assignment=assignment, kind="progress", data__contact=True).exists()
@@ -592,12 +599,6 @@ def do_submit_reply(
         submitted_at=now,
         **cleaned,
     )
-    if document is not None:
-        document.seek(0)
-        count = Reply.objects.filter(assignment=assignment).count() + 1
-        reply.document.save(
-            f"reply-{assignment.pk}-r{proposal.handling_round}-{count}.{extension}", document, save=False
-        )
     try:
         with transaction.atomic():
             reply.save()
@@ -611,6 +612,13 @@ def do_submit_reply(
         now=now,
         expected_version=version,
     )
+    if document is not None:
+        # Stored last, once the engine has taken the reply: a refused reply leaves no file.
+        document.seek(0)
+        count = Reply.objects.filter(assignment=assignment).count()
+        name = f"reply-{assignment.pk}-r{proposal.handling_round}-{count}.{extension}"
+        reply.document.save(name, document, save=False)
+        Reply.objects.filter(pk=reply.pk).update(document=reply.document.name)
     record(
         actor if is_person(actor) else None,
         "proposal.reply_submit",

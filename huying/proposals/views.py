@@ -38,7 +38,8 @@ def _similar_pool(user: Any) -> Any:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_role(Role.MEMBER):  # type: ignore[union-attr]
+    # Members, and the staff who submitted proposals for a collective (they rate the replies).
+    if not user.has_role(Role.MEMBER) and not Proposal.objects.filter(submitted_by=user.pk).exists():  # type: ignore[union-attr]
         raise PermissionDenied(_("My proposals is open only to CPPCC members."))
     own = Proposal.objects.visible_to(user).for_list().filter(Q(proposer=user) | Q(submitted_by=user))
     page = Paginator(own, PAGE_SIZE).get_page(request.GET.get("page"))

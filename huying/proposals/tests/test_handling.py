@@ -440,6 +440,20 @@ def test_a_unit_outside_the_assignment_cannot_reply(
     assert Reply.objects.count() == 2
 
 
+def test_no_reply_while_objecting_and_no_file_left_behind(
+    filed: Proposal, bob: Any, gina: Any, edu: Any, settings: Any
+) -> None:
+    from pathlib import Path
+
+    assignment = assign_single(bob, filed, edu)
+    actions.do_object(gina, assignment, reason="不属本单位职责")
+    with pytest.raises(TransitionError):
+        actions.do_submit_reply(gina, assignment, document=upload("reply.pdf", PDF), **reply_fields())
+    assert Reply.objects.count() == 0
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
 def test_one_reply_at_a_time(filed: Proposal, bob: Any, gina: Any, edu: Any) -> None:
     assignment = assign_single(bob, filed, edu)
     actions.do_submit_reply(gina, assignment, **reply_fields())
@@ -620,6 +634,12 @@ def test_collective_proposals_are_rated_by_the_submitting_staff(
     actions.do_submit(clerk, proposal)
     actions.do_file(bob, proposal)
     _assignment, reply = replied(bob, gina, proposal, edu)
+    from django.test import Client
+
+    client = Client()
+    client.force_login(clerk)
+    page = client.get("/proposals/")  # the submitting staff find the replies to rate too
+    assert page.status_code == 200 and "关于加强职业教育的建议" in page.content.decode()
     actions.do_rate(clerk, reply, rating=Rating.SATISFIED)
     proposal.refresh_from_db()
     assert proposal.handling_status == HandlingStatus.COMPLETED
