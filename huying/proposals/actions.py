@@ -293,3 +293,61 @@ def do_create_session(
     session.save()
     record(actor, "proposal.create_session", session, {"name": session.display_name})
     return session
+
+
+# Handling of filed proposals (交办 → 办理 → 答复 → 测评 → 公开) lives in its own module;
+# re-exported here so that callers have one place to import from.
+from huying.proposals.handling_actions import (  # noqa: E402
+    do_accept,
+    do_assign,
+    do_cancel_assignment,
+    do_decide_extension,
+    do_mark_key,
+    do_object,
+    do_object_publication,
+    do_overrule_objection,
+    do_publish,
+    do_rate,
+    do_reassign,
+    do_record_contact,
+    do_request_extension,
+    do_restrict_publication,
+    do_review_reply,
+    do_submit_co_view,
+    do_submit_reply,
+    do_urge,
+)
+
+__all__ = [
+    "DraftResult",
+    "access_proposal",
+    "do_accept",
+    "do_assign",
+    "do_cancel_assignment",
+    "do_convert",
+    "do_create_session",
+    "do_decide_extension",
+    "do_file",
+    "do_invite_cosigner",
+    "do_mark_key",
+    "do_merge",
+    "do_object",
+    "do_object_publication",
+    "do_overrule_objection",
+    "do_publish",
+    "do_rate",
+    "do_reassign",
+    "do_record_contact",
+    "do_reject",
+    "do_request_extension",
+    "do_respond_cosign",
+    "do_restrict_publication",
+    "do_review_reply",
+    "do_save_draft",
+    "do_submit",
+    "do_submit_co_view",
+    "do_submit_reply",
+    "do_urge",
+    "do_withdraw",
+    "format_warnings",
+]

@@ -45,6 +45,9 @@ class ProposalOut(Schema):
     number: int | None = Field(description="Filing number; for merged proposals the number of the target.")
     formatted_number: str = Field(description="e.g. 十三届三次会议 第0123号; empty before filing.")
     submitted_at: datetime | None
+    handling_status: str = Field(description="unassigned, assigned, replied, rehandling or completed (办理).")
+    is_key: bool = Field(description="A key proposal (重点提案) under supervision.")
+    publication: str = Field(description="unpublished, published, objected or restricted.")
     version: int
 
     @staticmethod
@@ -372,3 +375,9 @@ def convert(request: HttpRequest, pk: int, payload: ConvertIn) -> Any:
     proposal = actions.access_proposal(request.user, pk)
     actions.do_convert(request.user, proposal, to=payload.to, note=payload.note)
     return detail(request, pk)
+
+
+# Handling, supervision, publication and the public zone: huying/proposals/api_handling.py.
+from huying.proposals.api_handling import router as handling_router  # noqa: E402
+
+router.add_router("", handling_router)

@@ -32,3 +32,64 @@ class ProposalsConfig(AppConfig):
                 roles=frozenset({Role.AGENCY_STAFF}),
             )
         )
+        self._register_handling()
+
+    def _register_handling(self) -> None:
+        """Handling through the engine (workflow ``proposal``) and the handling pages."""
+        from huying.accounts.choices import Role
+        from huying.core.navigation import Entry, register
+        from huying.handling.choices import LimitUnit
+        from huying.handling.limits import Limit
+        from huying.handling.policy import Policy
+        from huying.handling.policy import register as register_policy
+        from huying.proposals import handling_actions
+
+        register_policy(
+            Policy(
+                workflow=handling_actions.WORKFLOW,
+                label=_("Proposal"),
+                # 再办理 after a dissatisfied rating, and a reply sent back by the staff.
+                reopen_limit=Limit(1, LimitUnit.MONTHS),
+                supervisor_unit=handling_actions.supervisor_unit,
+                may_rate=handling_actions.may_rate,
+            )
+        )
+        register(
+            Entry(
+                area="console",
+                key="proposal_supervision",
+                title=_("Proposal supervision"),
+                description=_("Assigned proposals with their deadlines, replies to review, key proposals first."),
+                url_name="proposals:board",
+                roles=frozenset({Role.AGENCY_STAFF, Role.ADMIN}),
+            )
+        )
+        register(
+            Entry(
+                area="console",
+                key="proposal_inbox",
+                title=_("Proposal inbox"),
+                description=_("Proposals assigned to your unit: accept or object, contact the proposer, reply."),
+                url_name="proposals:inbox",
+                roles=frozenset({Role.UNIT_STAFF, Role.STREET_HANDLER}),
+            )
+        )
+        register(
+            Entry(
+                area="dashboard",
+                key="key_proposals",
+                title=_("My key proposals"),
+                description=_("The key proposals you supervise and how their handling stands."),
+                url_name="proposals:key",
+                roles=frozenset({Role.LEADER}),
+            )
+        )
+        register(
+            Entry(
+                area="public",
+                key="published_proposals",
+                title=_("Published proposals"),
+                description=_("CPPCC members' proposals and the government's replies to them."),
+                url_name="proposals:public",
+            )
+        )

@@ -108,3 +108,40 @@ class Publication(models.TextChoices):
     PUBLISHED = "published", _("Published")
     OBJECTED = "objected", _("Withheld at the proposer's request")
     RESTRICTED = "restricted", _("Withheld by staff")
+
+
+class HandlingStatus(models.TextChoices):
+    """Where a filed proposal stands in its handling (办理), kept in step by
+    :mod:`huying.proposals.handling_actions`; the units' own progress is in the engine's
+    assignments."""
+
+    UNASSIGNED = "unassigned", _("Not yet assigned")
+    ASSIGNED = "assigned", _("Being handled")
+    REPLIED = "replied", _("Replied, awaiting rating")
+    REHANDLING = "rehandling", _("Being handled again")
+    COMPLETED = "completed", _("Handling completed")
+
+
+class HandlingMode(models.TextChoices):
+    """How a proposal is assigned (交办方式)."""
+
+    SINGLE = "single", _("Single unit")
+    SEPARATE = "separate", _("Separate answers")
+    LEAD = "lead", _("Lead and co-handling units")
+
+
+class HandlingEventKind(models.TextChoices):
+    """Events of the handling shown in a proposal's history (the units' own steps are in the
+    engine's timeline)."""
+
+    ASSIGNED = "assigned", _("Assigned to handling units")
+    ASSIGNMENT_CHANGED = "assignment_changed", _("Handling units changed")
+    REPLY_ACCEPTED = "reply_accepted", _("Reply received")
+    RATED = "rated", _("Reply rated")
+    REHANDLING = "rehandling", _("Sent back for handling again")
+    COMPLETED = "completed", _("Handling completed")
+    KEY_MARKED = "key_marked", _("Marked as a key proposal")
+    KEY_UNMARKED = "key_unmarked", _("No longer a key proposal")
+    PUBLISHED = "published", _("Published")
+    PUBLICATION_OBJECTED = "publication_objected", _("Proposer objected to publication")
+    RESTRICTED = "restricted", _("Publication restricted")

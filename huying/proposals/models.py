@@ -16,12 +16,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from huying.handling.choices import Rating
 from huying.proposals.choices import (
     Category,
     CollectiveKind,
     ConvertTarget,
     CoSignStatus,
     EventKind,
+    HandlingEventKind,
+    HandlingStatus,
     ProposalKind,
     ProposalStatus,
     Publication,
@@ -35,6 +38,8 @@ if TYPE_CHECKING:
     from huying.accounts.models import User
 
 _DIGITS = "零一二三四五六七八九"
+# The handling engine's workflow name for proposals (huying.handling, Policy in apps.py).
+HANDLING_WORKFLOW = "proposal"
 
 
 def chinese_number(n: int) -> str:
@@ -116,10 +121,18 @@ class ProposalQuerySet(models.QuerySet["Proposal"]):
           they are asked to sign), and keeps seeing it once confirmed;
         - agency staff see every non-draft proposal of sessions of the CPPCC committees at
           or below the organisations where they hold the agency-staff role;
-        - everyone else (other members, unit staff, the public, anonymous visitors) sees
-          nothing yet: publication is later work.
+        - staff of a handling unit (unit staff, street handlers, leaders holding a role in
+          the unit) see the proposals assigned to their unit, to a unit below it, or to a
+          unit above it that they act for (the engine's rule: who may act for a unit may
+          see its cases), whatever became of the assignment;
+        - a leader sees the key proposals they supervise, by name or as a leader of the
+          supervising committee;
+        - everyone else (other members, the public, anonymous visitors) sees nothing here:
+          published proposals are read through :func:`huying.proposals.public.public_queryset`.
         """
         from huying.accounts.choices import Role
+        from huying.handling.models import Assignment
+        from huying.handling.policy import HANDLER_ROLES
 
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -135,6 +148,18 @@ class ProposalQuerySet(models.QuerySet["Proposal"]):
             for path in staff_paths:
                 under |= Q(session__cppcc__path__startswith=path)
             condition |= under & ~Q(status=ProposalStatus.DRAFT)
+        unit_roots = [a.organisation for a in user.active_roles if a.role in HANDLER_ROLES and a.organisation_id]
+        if unit_roots:
+            units = Q()
+            for root in unit_roots:
+                units |= Q(unit__path__startswith=root.path) | Q(unit__path__in=[*root.ancestor_paths(), root.path])
+            assigned = Assignment.objects.filter(units, workflow=HANDLING_WORKFLOW).values("case_id")
+            condition |= Q(pk__in=assigned)
+        leader_orgs = [a.organisation_id for a in user.active_roles if a.role == Role.LEADER and a.organisation_id]
+        if Role.LEADER in user.role_set:
+            condition |= Q(is_key=True, key_leader=user)
+            if leader_orgs:
+                condition |= Q(is_key=True, key_committee_id__in=leader_orgs)
         return self.filter(pk__in=self.model.objects.filter(condition).values("pk"))
 
     def for_list(self) -> ProposalQuerySet:
@@ -230,6 +255,15 @@ class Proposal(models.Model):
     )
     publication_note = models.TextField(_("publication note"), max_length=1000, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Handling (办理) through the engine: the proposal-level state, kept in step by
+    # huying.proposals.handling_actions; the units' own steps are engine assignments.
+    handling_status = models.CharField(
+        _("handling"), max_length=12, choices=HandlingStatus.choices, default=HandlingStatus.UNASSIGNED, db_index=True
+    )
+    handling_round = models.PositiveSmallIntegerField(
+        _("handling round"), default=1, help_text=_("1 for the first handling, 2 after the first re-handling, …")
+    )
+    handling_completed_at = models.DateTimeField(_("handling completed at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = ProposalQuerySet.as_manager()
@@ -321,7 +355,7 @@ class ProposalEvent(models.Model):
     """One entry of a proposal's history."""
 
     proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices + HandlingEventKind.choices)
     from_status = models.CharField(_("from"), max_length=12, choices=ProposalStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=ProposalStatus.choices, blank=True)
     actor = models.ForeignKey(
@@ -364,6 +398,32 @@ class NumberCounter(models.Model):
 
 def reply_upload_to(instance: Reply, filename: str) -> str:
     return f"proposals/replies/{instance.proposal_id}/{filename}"
+
+
+class ReplyQuerySet(models.QuerySet["Reply"]):
+    def visible_to(self, user: Any) -> ReplyQuerySet:
+        """Replies of the proposals ``user`` may see (``Proposal.objects.visible_to``):
+        accepted ones for everyone who sees the proposal; also those awaiting review or sent
+        back for the supervising staff and the staff of the handling units."""
+        from huying.accounts.choices import Role
+        from huying.handling.models import Assignment
+        from huying.handling.policy import HANDLER_ROLES
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        condition = Q(status=ReplyStatus.ACCEPTED)
+        for a in user.active_roles:
+            if a.organisation is None:
+                continue
+            if a.role == Role.AGENCY_STAFF:
+                condition |= Q(proposal__session__cppcc__path__startswith=a.organisation.path)
+            elif a.role in HANDLER_ROLES:
+                root = a.organisation
+                units = Q(unit__path__startswith=root.path) | Q(unit__path__in=[*root.ancestor_paths(), root.path])
+                condition |= Q(
+                    proposal_id__in=Assignment.objects.filter(units, workflow=HANDLING_WORKFLOW).values("case_id")
+                )
+        return self.filter(condition, proposal_id__in=Proposal.objects.visible_to(user).values("pk"))
 
 
 class Reply(models.Model):
@@ -415,6 +475,8 @@ class Reply(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("review note"), max_length=1000, blank=True)
 
+    objects = ReplyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("reply")
         verbose_name_plural = _("replies")
@@ -432,3 +494,40 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id} · {self.unit_id} · {self.reply_class}"
+
+
+class ReplyRating(models.Model):
+    """One proposer's rating (满意度测评) of one accepted reply: the first proposer, each
+    confirmed co-signer, or the staff who submitted a collective proposal. One per person
+    per reply (so one per round: a re-handled assignment answers with a new reply); a second
+    rating is refused. The engine's ``Feedback`` row (for the satisfaction rate) is linked."""
+
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="ratings")
+    reply = models.ForeignKey(Reply, verbose_name=_("reply"), on_delete=models.CASCADE, related_name="ratings")
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("rated by"), on_delete=models.PROTECT, related_name="+"
+    )
+    rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices)
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    feedback = models.ForeignKey(
+        "handling.Feedback",
+        verbose_name=_("feedback"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("reply rating")
+        verbose_name_plural = _("reply ratings")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "rater"], name="replyrating_once_per_person"),
+            models.CheckConstraint(condition=Q(rating__in=Rating.values), name="replyrating_rating_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reply_id} · {self.rater_id} · {self.rating}"

@@ -3,7 +3,8 @@
 Each transition locks the proposal row, refuses an illegal move with
 :class:`TransitionError` (a ``ValidationError``), checks the actor's right
 (``PermissionDenied``), writes a :class:`ProposalEvent` and an audit entry in the same
-transaction and notifies the proposers once the transaction commits.
+transaction, writes the proposers' notifications (the engine's ``Notification`` rows) and
+delivers them once the transaction commits.
 
 =========  =========================  ====================================
 from       to                         who
@@ -133,6 +134,9 @@ def _move(
     changes.update(data or {})
     record(actor, f"proposal.{kind}", proposal, changes)
     user_ids = recipients(proposal)
+    from huying.proposals.notifications import notify_event
+
+    notify_event(proposal, event, user_ids)
     transaction.on_commit(lambda: _deliver(proposal, event, user_ids))
     return event
 

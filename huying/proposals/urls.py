@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huying.proposals import views
+from huying.proposals import views, views_handling
 
 app_name = "proposals"
 
@@ -12,4 +12,14 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/act/<str:verb>/", views.act, name="act"),
+    # Handling (交办 → 办理 → 答复 → 测评), supervision and publication.
+    path("<int:pk>/handle/<str:verb>/", views_handling.handle, name="handle"),
+    path("inbox/", views_handling.inbox, name="inbox"),
+    path("inbox/<int:pk>/", views_handling.inbox_detail, name="inbox_detail"),
+    path("inbox/<int:pk>/act/<str:verb>/", views_handling.inbox_act, name="inbox_act"),
+    path("supervision/", views_handling.board, name="board"),
+    path("key/", views_handling.key, name="key"),
+    path("replies/<int:pk>/document/", views_handling.reply_document, name="reply_document"),
+    path("public/", views_handling.public_list, name="public"),
+    path("public/<int:pk>/", views_handling.public_detail, name="public_detail"),
 ]

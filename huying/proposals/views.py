@@ -38,7 +38,8 @@ def _similar_pool(user: Any) -> Any:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_role(Role.MEMBER):  # type: ignore[union-attr]
+    # Members, and the staff who submitted proposals for a collective (they rate the replies).
+    if not user.has_role(Role.MEMBER) and not Proposal.objects.filter(submitted_by=user.pk).exists():  # type: ignore[union-attr]
         raise PermissionDenied(_("My proposals is open only to CPPCC members."))
     own = Proposal.objects.visible_to(user).for_list().filter(Q(proposer=user) | Q(submitted_by=user))
     page = Paginator(own, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -47,7 +48,10 @@ def mine(request: HttpRequest) -> HttpResponse:
         .select_related("proposal", "proposal__proposer")
         .order_by("-invited_at")[:50]
     )
-    return render(request, "proposals/mine.html", {"page": page, "invitations": invitations})
+    from huying.proposals.supervision import replies_to_rate
+
+    to_rate = replies_to_rate(user)[:50]
+    return render(request, "proposals/mine.html", {"page": page, "invitations": invitations, "to_rate": to_rate})
 
 
 @login_required
@@ -158,6 +162,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         if reviewer
         else [],
     }
+    from huying.proposals.views_handling import handling_context
+
+    context.update(handling_context(request, proposal))
     return render(request, "proposals/detail.html", context)
 
 

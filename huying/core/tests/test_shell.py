@@ -104,6 +104,10 @@ def test_anonymous_home_is_a_front_page(client: Client, db: None) -> None:
             if str(title) in live:
                 assert f'href="{live[str(title)]}"' in html
     assert html.count("即将上线") >= len([t for t in AREAS["public"].planned if str(t) not in live])
+    # Every registered public entry is linked, whether it was planned or not.
+    with translation.override("zh-hans"):
+        for entry in navigation.entries_for(response.wsgi_request.user, "public"):
+            assert str(entry.title) in html and f'href="{entry.url}"' in html
     assert landing_area(response.wsgi_request.user) == "public"
 
 

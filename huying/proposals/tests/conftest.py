@@ -40,3 +40,61 @@ def make_draft(user: Any, session: Session, title: str = "关于加强老旧小�
     return do_save_draft(
         user, session=session, title=title, summary=kw.pop("summary", "老旧小区加装电梯"), **kw
     ).proposal
+
+
+# --- handling (交办 → 办理 → 测评) -------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _isolated_media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def edu(tree: Any) -> Any:
+    """A handling unit: the district's education bureau."""
+    from huying.organisations.choices import OrgKind, OrgLevel
+    from huying.organisations.tests.factories import OrganisationFactory
+
+    return OrganisationFactory(
+        name="荔湾区教育局", kind=OrgKind.DEPARTMENT, level=OrgLevel.COUNTY, parent=tree.district_gov
+    )
+
+
+@pytest.fixture
+def health(tree: Any) -> Any:
+    """Another handling unit: the district's health bureau."""
+    from huying.organisations.choices import OrgKind, OrgLevel
+    from huying.organisations.tests.factories import OrganisationFactory
+
+    return OrganisationFactory(
+        name="荔湾区卫生健康局", kind=OrgKind.DEPARTMENT, level=OrgLevel.COUNTY, parent=tree.district_gov
+    )
+
+
+@pytest.fixture
+def gina(edu: Any) -> Any:
+    """Unit staff of the education bureau (the assigned unit in most tests)."""
+    return UserFactory(username="gina", real_name="郭娜", roles=[(Role.UNIT_STAFF, edu)])
+
+
+@pytest.fixture
+def hank(health: Any) -> Any:
+    """Unit staff of the health bureau."""
+    return UserFactory(username="hank", real_name="韩凯", roles=[(Role.UNIT_STAFF, health)])
+
+
+@pytest.fixture
+def lei(tree: Any) -> Any:
+    """A leader (领导) who can be named to supervise key proposals."""
+    return UserFactory(username="lei", real_name="雷主席", roles=[(Role.LEADER, tree.province_cppcc)])
+
+
+@pytest.fixture
+def filed(alice: Any, bob: Any, erin: Any, session: Session) -> Proposal:
+    """alice's joint proposal with erin as confirmed co-signer, filed by bob."""
+    from huying.proposals import actions
+
+    proposal = make_draft(alice, session, "关于推进中小学课后服务提质的建议", summary="课后服务")
+    actions.do_invite_cosigner(alice, proposal, erin)
+    actions.do_respond_cosign(erin, proposal, confirm=True)
+    actions.do_submit(alice, proposal)
+    return actions.do_file(bob, proposal)

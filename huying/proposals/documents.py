@@ -1,0 +1,81 @@
+"""Reply documents (答复函): what a handling unit may upload with its reply.
+
+The type is read from the file's first bytes (magic numbers), never from its name or the
+browser's claim: PDF, Word (DOC: an OLE2 compound file; DOCX: a ZIP holding
+``word/document.xml``), JPEG, PNG or WebP, at most :data:`MAX_DOCUMENT_BYTES`. The stored
+name is made by the platform (``reply-<assignment>-r<round>.<ext>``), so nothing the
+uploader typed reaches the file system.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCUMENT_TYPES: dict[str, str] = {
+    "application/pdf": "pdf",
+    "application/msword": "doc",
+    DOCX: "docx",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+}
+CONTENT_TYPES = {extension: content_type for content_type, extension in DOCUMENT_TYPES.items()}
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _is_docx(file: IO[bytes]) -> bool:
+    try:
+        with zipfile.ZipFile(file) as archive:
+            return "word/document.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def sniff_document(file: IO[bytes]) -> str | None:
+    """The content type the file's bytes say it is, among the accepted ones, else ``None``.
+    Leaves the file positioned at its start."""
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    content_type: str | None = None
+    if head.startswith(b"%PDF-"):
+        content_type = "application/pdf"
+    elif head.startswith(OLE2):
+        content_type = "application/msword"
+    elif head.startswith(b"PK\x03\x04"):
+        content_type = DOCX if _is_docx(file) else None
+    elif head.startswith(b"\xff\xd8\xff"):
+        content_type = "image/jpeg"
+    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
+        content_type = "image/png"
+    elif len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        content_type = "image/webp"
+    file.seek(0)
+    return content_type
+
+
+def check_document(upload: Any) -> str:
+    """The file extension to store ``upload`` under, or a ValidationError on ``document``."""
+    size = getattr(upload, "size", None)
+    if size is None:
+        upload.seek(0, 2)
+        size = upload.tell()
+        upload.seek(0)
+    if size > MAX_DOCUMENT_BYTES:
+        raise ValidationError(
+            {"document": _("The document is larger than %(mb)d MB.") % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)}}
+        )
+    if size == 0:
+        raise ValidationError({"document": _("The document is empty.")})
+    content_type = sniff_document(upload)
+    if content_type is None:
+        raise ValidationError(
+            {"document": _("The document must be a PDF, Word (DOC or DOCX), JPEG, PNG or WebP file.")}
+        )
+    return DOCUMENT_TYPES[content_type]
