@@ -148,7 +148,7 @@ def test_submit_cosign_file_assign_reply_rate_on_a_phone(phone: Page, live_serve
         page.get_by_label(label, exact=True).check()
         page.fill("textarea[name=comment]", "答复具体，措施明确。")
         page.get_by_role("button", name="提交测评").click()
-        expect(page.locator(".messages")).to_contain_text("您的测评已记录")
+        expect(page.locator(".messages")).to_contain_text("感谢您的评价，已记录")
         no_horizontal_scroll(page)
     proposal.refresh_from_db()
     assert (proposal.handling_status, proposal.publication) == (HandlingStatus.COMPLETED, Publication.PUBLISHED)
