@@ -10,6 +10,7 @@ from huying.core import api_errors
 from huying.organisations.api import router as organisations_router
 from huying.proposals.api import router as proposals_router
 from huying.workorders.api import router as workorders_router
+from huying.workorders.api_stats import router as workorders_stats_router
 
 api = NinjaAPI(
     title="Huying 呼应 API",
@@ -26,4 +27,6 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/audit", audit_router)
 api.add_router("/proposals", proposals_router)
+# Before the work-order router: its /workorders/{number} would take /workorders/stats.
+api.add_router("/workorders", workorders_stats_router)
 api.add_router("/workorders", workorders_router)
