@@ -169,16 +169,23 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     context = {
         **filters,
+        # What the date fields show: the dates used, or what was typed when it was refused.
+        "date_from_value": _date_value(filters["date_from"]),
+        "date_to_value": _date_value(filters["date_to"]),
         "rows": rows,
         "total": stats.sum_metrics(r.metrics for r in rows),
         "errors": errors,
         "groups": _group_choices(),
         "granularities": _granularity_choices(),
         "query": query.urlencode(),
-        "export_limit": exports.export_limit(),
+        "export_limit": f"{exports.export_limit():,}",
         "active_area": "dashboard" if user.has_role("leader") else "console",
     }
     return render(request, "workorders/dashboard/stats.html", context, status=400 if errors else 200)
+
+
+def _date_value(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 @require_safe

@@ -179,6 +179,8 @@ def test_stats_page_bad_input(client: Any, month: Month, params: dict[str, str],
     response = client.get(STATS, params)
     assert response.status_code == 400 and field in response.context["errors"]
     assert response.context["rows"] == []
+    if "date_from" in params:  # what was typed stays in the field
+        assert f'value="{params["date_from"]}"' in response.content.decode()
 
 
 def test_units_see_their_own_statistics(client: Any, month: Month) -> None:
