@@ -268,3 +268,16 @@ def test_order_detail_route_still_answers(client: Any, month: Month) -> None:
     client.force_login(month.dispatcher)
     number = month.orders["O1"].number
     assert client.get(f"{API}/{number}").json()["number"] == number
+
+
+def test_shell_entries(month: Month, alice: Any, admin: Any) -> None:
+    from huying.core.navigation import entries_for
+
+    def keys(user: Any, area: str) -> set[str]:
+        return {e.key for e in entries_for(user, area)} & {"workorders_dashboard", "workorders_stats"}
+
+    assert keys(month.dispatcher, "console") == {"workorders_dashboard", "workorders_stats"}
+    assert keys(month.leader, "dashboard") == {"workorders_dashboard", "workorders_stats"}
+    assert keys(month.street_handler, "console") == {"workorders_stats"}
+    assert keys(admin, "console") == keys(admin, "dashboard") == {"workorders_dashboard", "workorders_stats"}
+    assert keys(alice, "console") == keys(alice, "dashboard") == set()
