@@ -211,10 +211,12 @@ class Scope:
         return qs if condition is None else qs.filter(condition)
 
     def streets(self) -> QuerySet[Organisation]:
-        """The streets a person may filter by: those inside the scope."""
+        """The streets a person may filter by: those inside the scope (for everything: the
+        streets of districts that have a command centre, not every street of the province)."""
         qs = Organisation.objects.filter(kind=OrgKind.STREET, is_active=True)
         if self.everything:
-            return qs.order_by("name")
+            with_centre = Organisation.objects.filter(kind=OrgKind.COMMAND_CENTRE).values("parent_id")
+            return qs.filter(parent_id__in=with_centre).order_by("name")
         return qs.filter(pk__in=self.unit_ids).order_by("name")
 
 

@@ -121,9 +121,14 @@ def test_dashboard_refuses_others(client: Any, month: Month, person: str, reques
 
 def test_leader_and_admin_open_the_dashboard(client: Any, month: Month, admin: Any) -> None:
     client.force_login(month.leader)
-    assert client.get(DASHBOARD).context["data"].received == 5
+    response = client.get(DASHBOARD)
+    assert response.context["data"].received == 5
+    assert {s.name for s in response.context["streets"]} == {"沙面街道", "华林街道"}
     client.force_login(admin)
-    assert client.get(DASHBOARD).context["data"].received == 6
+    response = client.get(DASHBOARD)
+    assert response.context["data"].received == 6
+    # The streets of districts with a command centre, not every street there is.
+    assert {s.name for s in response.context["streets"]} == {"沙面街道", "华林街道", "北京街道"}
 
 
 def test_anonymous_must_log_in(client: Any, db: None) -> None:
