@@ -11,6 +11,7 @@ from huying.organisations.api import router as organisations_router
 from huying.proposals.api import router as proposals_router
 from huying.workorders.api import router as workorders_router
 from huying.workorders.api_handling import router as workorders_handling_router
+from huying.workorders.api_stats import router as workorders_stats_router
 
 api = NinjaAPI(
     title="Huying 呼应 API",
@@ -29,4 +30,6 @@ api.add_router("/audit", audit_router)
 api.add_router("/proposals", proposals_router)
 # Before the main work-order router: its /{number} would take /workorders/assignments.
 api.add_router("/workorders", workorders_handling_router)
+# Before the work-order router: its /workorders/{number} would take /workorders/stats.
+api.add_router("/workorders", workorders_stats_router)
 api.add_router("/workorders", workorders_router)

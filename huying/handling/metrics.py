@@ -25,12 +25,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, F, Q, QuerySet
 
-from huying.handling.choices import Rating, Status
-from huying.handling.models import Assignment
+from huying.handling.choices import OPEN_STATUSES, Rating, Status
+from huying.handling.models import Assignment, Feedback, _stage_condition
 
 RESOLVED = (Status.RESOLVED, Status.CLOSED)
 NOT_HANDLED = (Status.RETURNED, Status.ESCALATED, Status.OBJECTED)
@@ -61,6 +61,12 @@ COUNTS: dict[str, Count] = {
     "solved_answered": Count("feedbacks", filter=CURRENT & Q(feedbacks__solved__isnull=False)),
     "solved": Count("feedbacks", filter=CURRENT & Q(feedbacks__solved=True)),
 }
+
+
+def overdue_condition(now: datetime) -> Q:
+    """Open assignments past the deadline of a stage still running, as a condition for
+    conditional aggregation (the same test as ``Assignment.objects.overdue(now)``)."""
+    return Q(status__in=OPEN_STATUSES) & _stage_condition(now, "due")
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -146,3 +152,113 @@ def handling_metrics(
 def unit_metrics(start: datetime, end: datetime, *, workflow: str | None = None) -> dict[int, HandlingMetrics]:
     """Per unit id."""
     return {m.key["unit"]: m for m in handling_metrics(start, end, workflow=workflow)}
+
+
+# --- The same metrics in two plain aggregate queries (for large cohorts) ---------------------
+#
+# ``handling_metrics`` joins every assignment to its ratings and counts DISTINCT ids, which
+# makes the database sort the cohort once per count. At a million work orders a year (about
+# 90,000 assignments a month) the split form below is about twice as fast on PostgreSQL:
+# one query counts the assignments (one row each, no join, plain ``COUNT(*) FILTER``), the
+# other counts the current ratings of the same cohort. The definitions are the same;
+# ``tests/test_split_metrics.py`` checks both forms agree.
+
+ASSIGNMENT_COUNTS: dict[str, Count] = {
+    "assigned": Count("id"),
+    "accepted_in_time": Count(
+        "id", filter=Q(accepted_at__isnull=False) & (Q(accept_due__isnull=True) | Q(accepted_at__lte=F("accept_due")))
+    ),
+    "handled": Count("id", filter=~Q(status__in=NOT_HANDLED)),
+    "resolved": Count("id", filter=Q(status__in=RESOLVED)),
+    "resolved_on_time": Count(
+        "id", filter=Q(status__in=RESOLVED) & (Q(resolve_due__isnull=True) | Q(resolved_at__lte=F("resolve_due")))
+    ),
+    "returned": Count("id", filter=Q(status=Status.RETURNED)),
+    "reopened": Count("id", filter=Q(reopen_count__gt=0)),
+    "resolved_ever": Count("id", filter=Q(status__in=RESOLVED) | Q(reopen_count__gt=0)),
+}
+# Over ``Feedback`` rows that are current (not superseded) and linked to a cohort assignment.
+FEEDBACK_COUNTS: dict[str, Count] = {
+    "rated": Count("id"),
+    "satisfied": Count("id", filter=Q(rating__in=(Rating.SATISFIED, Rating.BASICALLY_SATISFIED))),
+    "solved_answered": Count("id", filter=Q(solved__isnull=False)),
+    "solved": Count("id", filter=Q(solved=True)),
+}
+
+
+def prefixed(condition: Q, prefix: str) -> Q:
+    """``condition`` on assignments rewritten for a query over their feedback rows
+    (``unit_id__in`` → ``assignment__unit_id__in``). Values are kept as they are, so the
+    condition must not compare with ``F()`` expressions."""
+    rewritten = Q()
+    rewritten.connector, rewritten.negated = condition.connector, condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            rewritten.children.append(prefixed(child, prefix))
+        else:
+            lookup, value = cast(tuple[str, Any], child)
+            rewritten.children.append((f"{prefix}{lookup}", value))
+    return rewritten
+
+
+def cohort_feedback(
+    start: datetime, end: datetime, *, workflow: str | None = None, condition: Q | None = None
+) -> QuerySet[Feedback]:
+    """The current ratings of :func:`cohort`'s assignments (same filters, through the
+    ``assignment`` foreign key)."""
+    qs = Feedback.objects.filter(
+        superseded=False, assignment__assigned_at__gte=start, assignment__assigned_at__lt=end
+    ).exclude(assignment__status=Status.CANCELLED)
+    if workflow:
+        qs = qs.filter(assignment__workflow=workflow)
+    if condition is not None:
+        qs = qs.filter(prefixed(condition, "assignment__"))
+    return qs
+
+
+def merge_counts(
+    keys: tuple[str, ...],
+    assignment_rows: list[dict[str, Any]],
+    feedback_rows: list[dict[str, Any]],
+    feedback_keys: tuple[str, ...] | None = None,
+) -> list[HandlingMetrics]:
+    """Join the rows of the two queries on their key columns: ``keys`` in the assignment
+    rows, ``feedback_keys`` (default: the same names) in the feedback rows. Every rating
+    counted belongs to a cohort assignment, so no group has ratings but no assignments."""
+    feedback_keys = feedback_keys or keys
+    ratings = {tuple(row[k] for k in feedback_keys): row for row in feedback_rows}
+    result = []
+    for row in assignment_rows:
+        key = tuple(row[k] for k in keys)
+        rated = ratings.get(key, {})
+        counts = {name: row[name] for name in ASSIGNMENT_COUNTS}
+        counts.update({name: rated.get(name, 0) for name in FEEDBACK_COUNTS})
+        result.append(HandlingMetrics(key=dict(zip(keys, key, strict=True)), **counts))
+    return result
+
+
+def split_metrics(
+    start: datetime,
+    end: datetime,
+    *,
+    group_by: tuple[str, ...] = ("unit",),
+    workflow: str | None = None,
+    condition: Q | None = None,
+) -> list[HandlingMetrics]:
+    """:func:`handling_metrics` in two queries without ``DISTINCT``: per group of
+    assignment field paths (``()`` for one overall row), for the cohort narrowed by
+    ``condition`` (a ``Q`` on assignment fields, e.g. ``Q(unit_id__in=ids)``)."""
+    assignments = cohort(start, end, workflow=workflow)
+    if condition is not None:
+        assignments = assignments.filter(condition)
+    feedback = cohort_feedback(start, end, workflow=workflow, condition=condition)
+    if not group_by:
+        counts = assignments.aggregate(**ASSIGNMENT_COUNTS)
+        counts.update(feedback.aggregate(**FEEDBACK_COUNTS))
+        return [HandlingMetrics(key={}, **counts)]
+    # Aliases, not the paths themselves: a path may clash with a feedback field (case_id).
+    aliases = tuple(f"key_{i}" for i in range(len(group_by)))
+    by_alias = {alias: F(f"assignment__{path}") for alias, path in zip(aliases, group_by, strict=True)}
+    assignment_rows = list(assignments.order_by().values(*group_by).annotate(**ASSIGNMENT_COUNTS).order_by(*group_by))
+    feedback_rows = list(feedback.order_by().values(**by_alias).annotate(**FEEDBACK_COUNTS))
+    return merge_counts(group_by, assignment_rows, feedback_rows, aliases)

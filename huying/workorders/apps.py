@@ -84,3 +84,48 @@ class WorkordersConfig(AppConfig):
                 roles=frozenset({Role.MEMBER, Role.ADMIN}),
             )
         )
+        # The command centre's figures (views_dashboard.py, stats.py).
+        register_entry(
+            Entry(
+                area="console",
+                key="workorders_dashboard",
+                title=_("Command centre dashboard"),
+                description=_("Today's and this month's orders, overdue orders, the three rates, the map by street."),
+                url_name="workorders:dashboard",
+                roles=frozenset({Role.DISPATCHER, Role.ADMIN}),
+            )
+        )
+        register_entry(
+            Entry(
+                area="console",
+                key="workorders_stats",
+                title=_("Work-order statistics"),
+                description=_("Rates and counts by unit, street, category and period; the red and black list; Excel."),
+                url_name="workorders:stats",
+                roles=frozenset({Role.DISPATCHER, Role.UNIT_STAFF, Role.STREET_HANDLER, Role.ADMIN}),
+            )
+        )
+        register_entry(
+            Entry(
+                area="dashboard",
+                key="workorders_dashboard",
+                title=_("Command centre dashboard"),
+                description=_("Today's and this month's orders, overdue orders, the three rates, the map by street."),
+                url_name="workorders:dashboard",
+                roles=frozenset({Role.LEADER, Role.ADMIN}),
+            )
+        )
+        register_entry(
+            Entry(
+                area="dashboard",
+                key="workorders_stats",
+                title=_("Work-order statistics"),
+                description=_("Rates and counts by unit, street, category and period; the red and black list; Excel."),
+                url_name="workorders:stats",
+                roles=frozenset({Role.LEADER, Role.ADMIN}),
+            )
+        )
+
+        from huying.audit.labels import register_action_labels
+
+        register_action_labels({"workorder.export": _("Exported work orders or statistics")})

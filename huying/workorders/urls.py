@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huying.workorders import views, views_public
+from huying.workorders import views, views_dashboard, views_public
 
 app_name = "workorders"
 
@@ -21,4 +21,12 @@ urlpatterns = [
     path("track/", views_public.track, name="track"),
     path("track/<str:number>/", views_public.track_detail, name="track_detail"),
     path("track/<str:number>/rate/", views_public.track_rate, name="track_rate"),
+    # Figures and exports (views_dashboard.py).
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    path("stats/", views_dashboard.stats_page, name="stats"),
+    path("stats/export.xlsx", views_dashboard.stats_export, name="stats_export"),
+    path("stats/red-black/", views_dashboard.red_black_page, name="red_black"),
+    path("stats/red-black/export.xlsx", views_dashboard.red_black_export, name="red_black_export"),
+    path("console/export.xlsx", views_dashboard.console_export, name="console_export"),
+    path("inbox/export.xlsx", views_dashboard.inbox_export, name="inbox_export"),
 ]
