@@ -310,6 +310,7 @@ class Assignment(models.Model):
             models.Index(fields=["status", "respond_due"], name="assignment_status_respond_due"),
             models.Index(fields=["case_type", "case_id"], name="assignment_case"),
             models.Index(fields=["unit", "assigned_at"], name="assignment_unit_assigned"),
+            models.Index(fields=["workflow", "assigned_at"], name="assignment_workflow_assigned"),
             models.Index(fields=["owner", "status"], name="assignment_owner_status"),
         ]
 
