@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from huying.accounts.choices import Role
 from huying.accounts.tests.factories import UserFactory
+from huying.audit.labels import action_label
 from huying.audit.models import AuditEntry
 from huying.handling import actions
 from huying.handling import centre as centre_reads
@@ -216,7 +217,10 @@ def test_mark_all_read_marks_only_what_the_person_may_see_in_one_update(centre, 
     assert len(updates) == 1 and "handling_notification" in updates[0]
     assert Notification.objects.visible_to(person).unread().count() == 0
     assert Notification.objects.filter(pk__in=others, read_at__isnull=True).count() == 3
-    assert AuditEntry.objects.get(action="notification.read_all").changes["count"] == str(mine)
+    entry = AuditEntry.objects.get(action="notification.read_all")
+    assert entry.changes["count"] == str(mine) and entry.actor == person
+    with translation.override("zh-hans"):
+        assert str(action_label(entry.action, entry.object_type)) == "将全部消息标为已读"
     # Nothing left: no second write, no audit entry.
     assert actions.do_mark_all_notifications_read(person) == 0
     assert AuditEntry.objects.filter(action="notification.read_all").count() == 1
