@@ -7,6 +7,7 @@ from huying.accounts.api import ApiTokenAuth
 from huying.accounts.api import router as accounts_router
 from huying.audit.api import router as audit_router
 from huying.core import api_errors
+from huying.handling.api import router as notifications_router
 from huying.organisations.api import router as organisations_router
 from huying.proposals.api import router as proposals_router
 from huying.workorders.api import router as workorders_router
@@ -27,6 +28,7 @@ api_errors.install(api)
 api.add_router("/accounts", accounts_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/audit", audit_router)
+api.add_router("/notifications", notifications_router)
 api.add_router("/proposals", proposals_router)
 # Before the main work-order router: its /{number} would take /workorders/assignments.
 api.add_router("/workorders", workorders_handling_router)

@@ -68,6 +68,7 @@ __all__ = [
     "do_close",
     "do_delete_calendar_day",
     "do_escalate",
+    "do_mark_all_notifications_read",
     "do_mark_notification_read",
     "do_object",
     "do_overrule_objection",
@@ -284,8 +285,35 @@ def do_record_feedback(
 # --- notifications -----------------------------------------------------------------------
 
 
-def do_mark_notification_read(user: Any, notification: Notification, *, now: datetime | None = None) -> None:
-    """Mark one of the user's (or their unit's) notifications read."""
+@transaction.atomic
+def do_mark_notification_read(user: Any, notification: Notification, *, now: datetime | None = None) -> bool:
+    """Mark one of the user's (or their unit's) notifications read; answers whether it was
+    unread. A unit's notification is read once for the unit: when one of its staff opens
+    it, it is read for all of them (the audit entry says who). Anyone it is not addressed
+    to is refused (``NotAllowed``) and nothing changes."""
     if not Notification.objects.visible_to(user).filter(pk=notification.pk).exists():
         raise NotAllowed(_("This notification is not addressed to you."))
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now or timezone.now())
+    now = now or timezone.now()
+    changed = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+    if changed:
+        notification.read_at = now
+        record(user, "notification.read", notification, {"read_at": [None, now]})
+    return bool(changed)
+
+
+@transaction.atomic
+def do_mark_all_notifications_read(user: Any, *, now: datetime | None = None) -> int:
+    """Mark every unread notification ``user`` may see — their own and their units' — read,
+    in one ``UPDATE``; answers how many. Nothing outside ``visible_to(user)`` changes."""
+    now = now or timezone.now()
+    count = Notification.objects.visible_to(user).unread().update(read_at=now)
+    if count:
+        record(
+            user,
+            "notification.read_all",
+            None,
+            {"count": count, "read_at": now},
+            object_type="handling.notification",
+            object_repr=_("%(count)s notifications") % {"count": count},
+        )
+    return count

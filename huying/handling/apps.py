@@ -13,3 +13,13 @@ class HandlingConfig(AppConfig):
         from huying.handling import calendar
 
         connect_seed(self, "0002_seed_calendar_and_limits", ("CalendarDay", "TimeLimitRule"), after=calendar.invalidate)
+
+        from huying.audit.labels import register_action_labels
+
+        # How the notification centre's read markers read in the audit log.
+        register_action_labels(
+            {
+                "notification.read": _("Read a notification"),
+                "notification.read_all": _("Marked all notifications read"),
+            }
+        )

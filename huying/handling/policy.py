@@ -16,6 +16,15 @@ Default rights (used unless the policy passes its own callbacks):
 
 Each callback answers with the organisation the person acts for (recorded on the event),
 or ``None`` to refuse.
+
+Links from the notification centre (消息中心): ``case_model`` names the workflow's case
+model as ``"app_label.model"`` (lower case, as in ``ContentType``), so a notification
+without an assignment still finds its workflow; ``case_url(user, notification)`` answers
+with the path of the page where ``user`` handles the case, or ``None`` when there is none
+for them. The notification arrives with ``case_type``, ``assignment`` (or ``None``) and
+``recipient_unit_id`` loaded; the callback must not query the database (the list calls
+it for every row) — decide from ``user.role_set`` / ``user.active_roles`` (cached on the
+person) and the notification's fields.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ from huying.accounts.choices import Role
 if TYPE_CHECKING:
     from huying.accounts.models import User
     from huying.handling.limits import Limit
-    from huying.handling.models import Assignment
+    from huying.handling.models import Assignment, Notification
     from huying.organisations.models import Organisation
 
 HANDLER_ROLES = frozenset({Role.UNIT_STAFF, Role.STREET_HANDLER, Role.LEADER})
@@ -75,6 +84,12 @@ class Policy:
     supervisor_unit: Callable[[User, Organisation], Organisation | None] = default_supervisor_unit
     # Who besides supervisors may rate a case (e.g. the proposer): (user, case_type_id, case_id) -> bool.
     may_rate: Callable[[User, int, int], bool] | None = None
+    # The case model, "app_label.model" (lower case): finds the workflow of a notification
+    # that has no assignment (a proposal's filing, a leader's key proposal).
+    case_model: str = ""
+    # The page of the case for a person reading a notification about it (see the module
+    # docstring): (user, notification) -> path or None. Must not query the database.
+    case_url: Callable[[User, Notification], str | None] | None = None
 
     def case_label(self, assignment: Assignment) -> str:
         return f"{self.label or self.workflow} #{assignment.case_id}"
@@ -94,6 +109,24 @@ def unregister(workflow: str) -> None:
 
 def policy_for(workflow: str) -> Policy:
     return _registry.get(workflow) or Policy(workflow=workflow)
+
+
+def policy_for_case_model(case_model: str) -> Policy | None:
+    """The registered policy whose ``case_model`` is ``"app_label.model"``, if any."""
+    for policy in _registry.values():
+        if policy.case_model and policy.case_model == case_model:
+            return policy
+    return None
+
+
+def notification_policy(notification: Notification) -> Policy | None:
+    """The workflow policy of a notification: its assignment's workflow, else the policy
+    registered for its case model. Needs ``assignment`` and ``case_type`` loaded
+    (``select_related``) to stay free of queries."""
+    if notification.assignment_id is not None:
+        return _registry.get(notification.assignment.workflow)  # type: ignore[union-attr]
+    case_type = notification.case_type
+    return policy_for_case_model(f"{case_type.app_label}.{case_type.model}")
 
 
 def is_person(actor: Any) -> bool:

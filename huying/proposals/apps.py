@@ -42,7 +42,7 @@ class ProposalsConfig(AppConfig):
         from huying.handling.limits import Limit
         from huying.handling.policy import Policy
         from huying.handling.policy import register as register_policy
-        from huying.proposals import handling_actions
+        from huying.proposals import handling_actions, links
 
         register_policy(
             Policy(
@@ -52,6 +52,8 @@ class ProposalsConfig(AppConfig):
                 reopen_limit=Limit(1, LimitUnit.MONTHS),
                 supervisor_unit=handling_actions.supervisor_unit,
                 may_rate=handling_actions.may_rate,
+                case_model="proposals.proposal",
+                case_url=links.case_url,
             )
         )
         register(

@@ -13,7 +13,11 @@ class WorkordersConfig(AppConfig):
 
         connect_seed(self, "0002_seed_categories", ("Category",))
 
-        register(Policy(workflow="workorder", label=_("Work order")))
+        from huying.workorders.links import case_url
+
+        register(
+            Policy(workflow="workorder", label=_("Work order"), case_model="workorders.workorder", case_url=case_url)
+        )
 
         from huying.accounts.choices import Role
         from huying.core.navigation import Entry

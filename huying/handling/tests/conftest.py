@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -118,3 +119,74 @@ def make_assignment(tree, people, case):  # type: ignore[no-untyped-def]
         )
 
     return make
+
+
+# --- the notification centre: real work orders and proposals ---------------------------
+@dataclass
+class Centre:
+    """A dispatched work order and an assigned proposal, with the people who hear about them."""
+
+    dispatcher: User  # 荔湾区指挥中心: the work order's office
+    street_a: User  # 沙面街道 street handler
+    street_b: User  # 沙面街道 unit staff: the same unit as street_a
+    edu_staff: User  # 荔湾区教育局: the proposal's handling unit
+    edu: Organisation
+    order: Any
+    order_lead: Assignment
+    proposal: Any
+    proposal_assignment: Assignment
+
+
+@pytest.fixture
+def centre(tree, alice, bob, settings, tmp_path) -> Centre:  # type: ignore[no-untyped-def]
+    """alice's filed proposal assigned by bob to the education bureau, and a hotline work
+    order dispatched to 沙面街道 — both through the workflows' own actions, so the
+    notifications are the ones the workflows really write."""
+    import datetime as dt
+
+    from huying.organisations.choices import OrgKind, OrgLevel
+    from huying.proposals import actions as proposal_actions
+    from huying.proposals import handling_actions
+    from huying.workorders import actions as order_actions
+    from huying.workorders.choices import Channel
+    from huying.workorders.models import Category
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.WORKORDERS_CATEGORY_MODEL = str(tmp_path / "no-model.joblib")
+    dispatcher = UserFactory(username="diaodu", real_name="周调", roles=[(Role.DISPATCHER, tree.command_centre)])
+    street_a = UserFactory(username="jiedao", real_name="吴街", roles=[(Role.STREET_HANDLER, tree.street)])
+    street_b = UserFactory(username="jiedao2", real_name="黄珊", roles=[(Role.UNIT_STAFF, tree.street)])
+    order = order_actions.do_intake(
+        dispatcher,
+        {
+            "external_id": "GZ12345-NOTIFY",
+            "content": "沙面大街路口有人乱摆卖，占用人行道。",
+            "caller_phone": "13812341234",
+            "street": tree.street.name,
+        },
+        Channel.HOTLINE,
+    ).order
+    [order_lead] = order_actions.do_dispatch(
+        dispatcher, order, tree.street, category=Category.objects.get(code="010101")
+    )
+
+    edu = OrganisationFactory(
+        name="荔湾区教育局", kind=OrgKind.DEPARTMENT, level=OrgLevel.COUNTY, parent=tree.district_gov
+    )
+    edu_staff = UserFactory(username="gina", real_name="郭娜", roles=[(Role.UNIT_STAFF, edu)])
+    session = proposal_actions.do_create_session(
+        None,
+        cppcc=tree.province_cppcc,
+        term=13,
+        number=3,
+        is_current=True,
+        window_opens=dt.date(2000, 1, 1),
+        window_closes=dt.date(2000, 1, 31),
+    )
+    proposal = proposal_actions.do_save_draft(
+        alice, session=session, title="关于推进中小学课后服务提质的建议", summary="课后服务"
+    ).proposal
+    proposal_actions.do_submit(alice, proposal)
+    proposal = proposal_actions.do_file(bob, proposal)
+    [proposal_assignment] = handling_actions.do_assign(bob, proposal, mode="single", units=[edu])
+    return Centre(dispatcher, street_a, street_b, edu_staff, edu, order, order_lead, proposal, proposal_assignment)

@@ -1,0 +1,29 @@
+"""Where a notification about a proposal takes its reader (消息中心 → the case).
+
+Registered as the ``proposal`` policy's ``case_url`` (``apps.py``). No database query:
+the notification comes with its assignment and case type loaded, the person's roles are
+cached on them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+
+from huying.handling.policy import HANDLER_ROLES
+
+if TYPE_CHECKING:
+    from huying.accounts.models import User
+    from huying.handling.models import Notification
+
+
+def case_url(user: User, notification: Notification) -> str | None:
+    """A handling unit's notice about its assignment opens that assignment in the
+    proposals inbox; everyone else — the proposers, the supervising staff of the CPPCC
+    committee, a supervising leader — opens the proposal's page."""
+    assignment = notification.assignment
+    handler = user.is_administrator or bool(user.role_set & HANDLER_ROLES)
+    if assignment is not None and handler and notification.recipient_unit_id == assignment.unit_id:
+        return reverse("proposals:inbox_detail", args=[assignment.pk])
+    return reverse("proposals:detail", args=[notification.case_id])

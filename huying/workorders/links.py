@@ -1,0 +1,35 @@
+"""Where a notification about a work order takes its reader (消息中心 → the case).
+
+Registered as the ``workorder`` policy's ``case_url`` (``apps.py``). No database query:
+the notification comes with its assignment and case type loaded, the person's roles are
+cached on them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+
+from huying.accounts.choices import Role
+from huying.handling.policy import HANDLER_ROLES
+
+if TYPE_CHECKING:
+    from huying.accounts.models import User
+    from huying.handling.models import Notification
+
+
+def case_url(user: User, notification: Notification) -> str | None:
+    """A unit's notice about its own assignment opens the unit inbox's page of that
+    assignment; the command centre (dispatchers, administrators) opens the order in the
+    dispatch console; other unit staff open the assignment in their inbox."""
+    assignment = notification.assignment
+    handler = user.is_administrator or bool(user.role_set & HANDLER_ROLES)
+    dispatcher = user.is_administrator or Role.DISPATCHER in user.role_set
+    if assignment is not None and handler and notification.recipient_unit_id == assignment.unit_id:
+        return reverse("workorders:inbox_detail", args=[assignment.pk])
+    if dispatcher:
+        return reverse("workorders:console_detail", args=[notification.case_id])
+    if assignment is not None and handler:
+        return reverse("workorders:inbox_detail", args=[assignment.pk])
+    return None
