@@ -90,8 +90,15 @@ class Policy:
     # The page of the case for a person reading a notification about it (see the module
     # docstring): (user, notification) -> path or None. Must not query the database.
     case_url: Callable[[User, Notification], str | None] | None = None
+    # How people name the case in notices and warnings (a work order's number, a
+    # proposal's filing number): (assignment) -> text; None: "<label> #<id>".
+    describe: Callable[[Assignment], str] | None = None
 
     def case_label(self, assignment: Assignment) -> str:
+        if self.describe is not None:
+            named = self.describe(assignment)
+            if named:
+                return named
         return f"{self.label or self.workflow} #{assignment.case_id}"
 
 

@@ -54,6 +54,7 @@ class ProposalsConfig(AppConfig):
                 may_rate=handling_actions.may_rate,
                 case_model="proposals.proposal",
                 case_url=links.case_url,
+                describe=links.describe_case,
             )
         )
         register(

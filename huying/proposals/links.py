@@ -15,7 +15,7 @@ from huying.handling.policy import HANDLER_ROLES
 
 if TYPE_CHECKING:
     from huying.accounts.models import User
-    from huying.handling.models import Notification
+    from huying.handling.models import Assignment, Notification
 
 
 def case_url(user: User, notification: Notification) -> str | None:
@@ -27,3 +27,16 @@ def case_url(user: User, notification: Notification) -> str | None:
     if assignment is not None and handler and notification.recipient_unit_id == assignment.unit_id:
         return reverse("proposals:inbox_detail", args=[assignment.pk])
     return reverse("proposals:detail", args=[notification.case_id])
+
+
+def describe_case(assignment: Assignment) -> str:
+    """How notices and deadline warnings name a proposal: its filing number
+    (十三届三次会议 第0123号) and title."""
+    from django.utils.translation import gettext
+
+    from huying.proposals.models import Proposal
+
+    proposal = Proposal.objects.select_related("session").filter(pk=assignment.case_id).first()
+    if proposal is None:
+        return ""
+    return gettext("Proposal %(number)s “%(title)s”") % {"number": proposal.formatted_number, "title": proposal.title}

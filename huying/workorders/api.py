@@ -167,9 +167,8 @@ def intake_hotline(request: HttpRequest, payload: IntakeIn) -> Any:
 
 
 class _OrderPagination(PageNumberPagination):
-    """Page first, then turn the page into output rows (phones masked per viewer)."""
-
-    page_size = 50
+    """Page first, then turn the page into output rows (phones masked per viewer). The
+    page size is given to ``@paginate`` (django-ninja sets it in the constructor)."""
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
         result = super().paginate_queryset(queryset, pagination, request, **params)
@@ -180,7 +179,7 @@ class _OrderPagination(PageNumberPagination):
 
 
 @router.get("", response=list[OrderOut], summary="Work orders I may see")
-@paginate(_OrderPagination)
+@paginate(_OrderPagination, page_size=50)
 def list_orders(
     request: HttpRequest,
     status: str = "",

@@ -356,8 +356,6 @@ def _extension_out(extension: ExtensionRequest) -> dict[str, Any]:
 class _AssignmentPagination(PageNumberPagination):
     """Page first, then one query for the page's order numbers: 3 queries per page."""
 
-    page_size = 50
-
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
         result = super().paginate_queryset(queryset, pagination, request, **params)
         rows = list(result[self.items_attribute])
@@ -368,7 +366,7 @@ class _AssignmentPagination(PageNumberPagination):
 
 
 @router.get("/assignments", response=list[AssignmentOut], summary="Work-order assignments I may see (unit inbox)")
-@paginate(_AssignmentPagination)
+@paginate(_AssignmentPagination, page_size=50)
 def list_assignments(request: HttpRequest, show: str = "open", unit: int | None = None, state: str = "") -> Any:
     """``show``: ``open`` (default: assigned, accepted, responded, reopened) or ``all``;
     ``unit``: an organisation id; ``state``: ``red`` (overdue) or ``yellow`` (due soon).

@@ -13,10 +13,16 @@ class WorkordersConfig(AppConfig):
 
         connect_seed(self, "0002_seed_categories", ("Category",))
 
-        from huying.workorders.links import case_url
+        from huying.workorders.links import case_url, describe_case
 
         register(
-            Policy(workflow="workorder", label=_("Work order"), case_model="workorders.workorder", case_url=case_url)
+            Policy(
+                workflow="workorder",
+                label=_("Work order"),
+                case_model="workorders.workorder",
+                case_url=case_url,
+                describe=describe_case,
+            )
         )
 
         from huying.accounts.choices import Role

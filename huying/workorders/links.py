@@ -16,7 +16,7 @@ from huying.handling.policy import HANDLER_ROLES
 
 if TYPE_CHECKING:
     from huying.accounts.models import User
-    from huying.handling.models import Notification
+    from huying.handling.models import Assignment, Notification
 
 
 def case_url(user: User, notification: Notification) -> str | None:
@@ -33,3 +33,13 @@ def case_url(user: User, notification: Notification) -> str | None:
     if assignment is not None and handler:
         return reverse("workorders:inbox_detail", args=[assignment.pk])
     return None
+
+
+def describe_case(assignment: Assignment) -> str:
+    """工单 荔湾-2026-000123: how notices and deadline warnings name a work order."""
+    from django.utils.translation import gettext
+
+    from huying.workorders.models import WorkOrder
+
+    number = WorkOrder.objects.filter(pk=assignment.case_id).values_list("number", flat=True).first()
+    return gettext("Work order %(number)s") % {"number": number} if number else ""

@@ -33,7 +33,7 @@ def test_the_list_gives_each_staff_of_the_unit_its_notifications_with_the_link(c
             "kind": "assignment",
             "kind_display": "新交办",
             "text": notice.text,
-            "workflow": "工单处置",
+            "workflow": "工单",
             "case_type": "workorders.workorder",
             "case_id": centre.order.pk,
             "assignment_id": centre.order_lead.pk,
@@ -137,7 +137,7 @@ def test_the_list_issues_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         body = client.get(URL).json()
     assert len(body["items"]) == min(20, 3 + 3 * per_workflow)
-    assert {item["workflow"] for item in body["items"]} <= {"工单处置", "提案", "测试案件"}
+    assert {item["workflow"] for item in body["items"]} <= {"工单", "提案", "测试案件"}
 
 
 def test_every_endpoint_is_in_the_openapi_document(db):

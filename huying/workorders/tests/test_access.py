@@ -124,3 +124,13 @@ def test_track_needs_number_and_phone(client: Any, assigned: WorkOrder) -> None:
     assert wrong_phone.status_code == wrong_number.status_code == 404
     assert wrong_phone.json() == wrong_number.json()
     assert client.get(url, {"number": assigned.number, "phone": ""}).status_code == 404
+
+
+def test_the_order_list_pages_by_fifty(client: Any, tree: Any, dispatcher: Any) -> None:
+    for index in range(51):
+        actions.do_intake(dispatcher, order_data(external_id=f"P-{index}"), Channel.HOTLINE)
+    client.force_login(dispatcher)
+    first = client.get(URL).json()
+    second = client.get(URL, {"page": 2}).json()
+    assert first["count"] == 51
+    assert len(first["items"]) == 50 and len(second["items"]) == 1
