@@ -519,7 +519,7 @@ def list_cases(ctx: Context) -> list[tuple[str, dict[str, Any]]]:
     today = timezone.localdate()
     street = ctx.district.streets["逢源街道"].pk
     return [
-        ("list, no match (fixed cost)", {"status": "cancelled", "street": street, "category": "17"}),
+        ("list, a dozen matches", {"status": "cancelled", "street": street, "category": "17"}),
         ("list, first page", {}),
         ("list ?status=in_progress", {"status": "in_progress"}),
         ("list ?category=01 (市容环境)", {"category": "01"}),
@@ -641,25 +641,25 @@ def bench_sweep() -> dict[str, float]:
 # Proposed in docs/workorders-benchmark.md; created here only for a measurement, then dropped.
 INDEX_PROPOSALS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
-        "bench_wo_district_created",
-        "CREATE INDEX bench_wo_district_created ON workorders_workorder (district_id, created_at DESC, id DESC)",
-        ("list, first page", "list ?date_from…date_to (30 days)"),
-    ),
-    (
-        "bench_wo_category_created",
-        "CREATE INDEX bench_wo_category_created ON workorders_workorder (category_id, created_at DESC, id DESC)",
-        ("list ?category=01 (市容环境)", "list ?category=0101&street=…"),
+        "bench_wo_district_street_created",
+        "CREATE INDEX bench_wo_district_street_created ON workorders_workorder (district_id, street_id, created_at)",
+        ("list ?street=逢源街道",),
     ),
     (
         "bench_asg_workflow_assigned",
-        "CREATE INDEX bench_asg_workflow_assigned ON handling_assignment (workflow, assigned_at) "
-        "INCLUDE (unit_id, status, accept_due, accepted_at, resolve_due, resolved_at, reopen_count)",
+        "CREATE INDEX bench_asg_workflow_assigned ON handling_assignment (workflow, assigned_at)",
+        ("stats",),
+    ),
+    (
+        "bench_feedback_assignment_rating",
+        "CREATE INDEX bench_feedback_assignment_rating ON handling_feedback (assignment_id) "
+        "INCLUDE (superseded, rating, solved)",
         ("stats",),
     ),
 )
 
 
-def query_shapes(ctx: Context, runs: int) -> list[tuple[str, str, float, float]]:
+def query_shapes(ctx: Context, runs: int) -> list[tuple[str, str, float, float, float, float]]:
     """SQL-only timings of query shapes proposed in docs/workorders-benchmark.md, next to the
     current shape of the same list: a count capped at 10,001 ("10,000+") instead of an exact
     count, and a date range as time bounds (index-friendly) instead of ``created_at::date``."""
@@ -671,17 +671,22 @@ def query_shapes(ctx: Context, runs: int) -> list[tuple[str, str, float, float]]
     cases = dict(list_cases(ctx))
     rows = []
 
-    def shape(label: str, change: str, build: Callable[[], Any], cap: bool) -> None:
-        def run() -> None:
-            qs = build()
-            if cap:
-                qs.values("id")[:10_001].count()
-            else:
-                qs.count()
-            list(qs[:50])
+    measured_now: dict[str, tuple[float, float]] = {}
 
-        p50, p95 = timed(run, runs)
-        rows.append((label, change, p50, p95))
+    def run_shape(build: Callable[[], Any], cap: bool) -> None:
+        qs = build()
+        if cap:
+            qs.values("id")[:10_001].count()
+        else:
+            qs.count()
+        list(qs[:50])
+
+    def shape(label: str, change: str, build: Callable[[], Any], cap: bool) -> None:
+        if label not in measured_now:  # the current shape, measured in the same minutes
+            current = functools.partial(api_queryset, user, cases[label])
+            measured_now[label] = timed(functools.partial(run_shape, current, False), runs)
+        p50, p95 = timed(functools.partial(run_shape, build, cap), runs)
+        rows.append((label, change, *measured_now[label], p50, p95))
 
     for label in ("list, first page", "list ?category=01 (市容环境)"):
         filters = cases[label]
@@ -696,6 +701,19 @@ def query_shapes(ctx: Context, runs: int) -> list[tuple[str, str, float, float]]
         return api_queryset(user, rest).filter(created_at__gte=low, created_at__lt=high)
 
     shape("list ?date_from…date_to (30 days)", "created_at >= day start AND < day after", bounded, False)
+
+    from huying.workorders.models import Category
+
+    for label in ("list ?category=01 (市容环境)", "list ?category=0101&street=…"):
+        filters = cases[label]
+        ids = list(Category.objects.filter(code__startswith=filters["category"]).values_list("id", flat=True))
+        rest = {k: v for k, v in filters.items() if k != "category"}
+
+        def by_ids(rest: dict[str, Any] = rest, ids: list[int] = ids) -> Any:
+            return api_queryset(user, rest).filter(category_id__in=ids)
+
+        shape(label, "category ids looked up first (IN list, no join)", by_ids, False)
+        shape(label, "category ids first + count capped at 10,001", by_ids, True)
     return rows
 
 
@@ -744,7 +762,7 @@ def unit_stats_two_queries(start: datetime, end: datetime) -> dict[int, dict[str
     return result
 
 
-def stats_shapes(runs: int) -> list[tuple[str, str, float, float]]:
+def stats_shapes(runs: int) -> list[tuple[str, str, float, float, float, float]]:
     """The statistics now and in the proposed two-query shape (same counts, checked)."""
     start, end = stats_period()
     current = unit_stats(start, end)
@@ -754,31 +772,83 @@ def stats_shapes(runs: int) -> list[tuple[str, str, float, float]]:
         for name in ("assigned", "accepted_in_time", "resolved", "returned", "rated", "satisfied", "solved"):
             if getattr(metrics, name) != row.get(name, 0):
                 raise RuntimeError(f"two-query statistics differ for unit {unit}: {name}")
+    n50, n95 = timed(lambda: unit_stats(start, end), runs, warmup=1)
     p50, p95 = timed(lambda: unit_stats_two_queries(start, end), runs, warmup=1)
-    return [(f"三率 by unit, {start:%Y-%m}", "two aggregates, no feedback join, no DISTINCT", p50, p95)]
+    return [(f"三率 by unit, {start:%Y-%m}", "two aggregates, no feedback join, no DISTINCT", n50, n95, p50, p95)]
 
 
-def try_indexes(ctx: Context, runs: int) -> list[tuple[str, str, float, float]]:
+STORED_RATING_SQL = """
+    SELECT unit_id, count(*) AS assigned,
+           count(*) FILTER (WHERE accepted_at IS NOT NULL AND (accept_due IS NULL OR accepted_at <= accept_due)),
+           count(*) FILTER (WHERE status NOT IN ('returned', 'escalated', 'objected')),
+           count(*) FILTER (WHERE status IN ('resolved', 'closed')),
+           count(*) FILTER (WHERE status IN ('resolved', 'closed') AND (resolve_due IS NULL OR resolved_at <= resolve_due)),
+           count(*) FILTER (WHERE status = 'returned'),
+           count(*) FILTER (WHERE reopen_count > 0),
+           count(*) FILTER (WHERE status IN ('resolved', 'closed') OR reopen_count > 0),
+           count(*) FILTER (WHERE bench_rating IS NOT NULL),
+           count(*) FILTER (WHERE bench_rating IN ('satisfied', 'basically_satisfied')),
+           count(*) FILTER (WHERE bench_solved IS NOT NULL),
+           count(*) FILTER (WHERE bench_solved)
+    FROM handling_assignment
+    WHERE workflow = 'workorder' AND assigned_at >= %s AND assigned_at < %s AND status <> 'cancelled'
+    GROUP BY unit_id
+"""
+
+
+def stored_rating_shape(runs: int) -> list[tuple[str, str, float, float, float, float]]:
+    """The statistics if the current rating were stored on the assignment (two columns kept
+    by ``do_record_feedback``) and the cohort had an index on (workflow, assigned_at):
+    simulated in a transaction that is rolled back, so the schema stays the migrations'."""
+    from django.db import connection, transaction
+
+    start, end = stats_period()
+    now = timed(lambda: unit_stats(start, end), runs, warmup=1)
+    with transaction.atomic(), connection.cursor() as c:
+        c.execute("ALTER TABLE handling_assignment ADD COLUMN bench_rating varchar(20), ADD COLUMN bench_solved bool")
+        c.execute(
+            "UPDATE handling_assignment a SET bench_rating = f.rating, bench_solved = f.solved "
+            "FROM handling_feedback f WHERE f.assignment_id = a.id AND NOT f.superseded"
+        )
+        c.execute("CREATE INDEX bench_asg_workflow_assigned ON handling_assignment (workflow, assigned_at)")
+        c.execute("ANALYZE handling_assignment")
+
+        def stored() -> None:
+            c.execute(STORED_RATING_SQL, [start, end])
+            c.fetchall()
+
+        new = timed(stored, runs, warmup=1)
+        transaction.set_rollback(True)
+    return [
+        (f"三率 by unit, {start:%Y-%m}", "rating stored on the assignment + (workflow, assigned_at) index", *now, *new)
+    ]
+
+
+def try_indexes(ctx: Context, runs: int) -> list[tuple[str, str, float, float, float, float]]:
     from django.db import connection
     from django.test import Client
 
     rows = []
     cases = dict(list_cases(ctx))
     client = Client(HTTP_AUTHORIZATION=f"Bearer {ctx.token}")
+
+    def measure(target: str) -> tuple[float, float]:
+        if target == "stats":
+            p50, p95, _units = bench_stats(runs)
+            return p50, p95
+        path = "/api/v1/workorders?" + urllib.parse.urlencode(cases[target])
+        return timed(functools.partial(client.get, path), runs)
+
     for name, ddl, targets in INDEX_PROPOSALS:
+        before = {target: measure(target) for target in targets}
+        table = ddl.split(" ON ")[1].split(" ")[0]
         with connection.cursor() as c:
             c.execute(f"DROP INDEX IF EXISTS {name}")
             c.execute(ddl)
-            c.execute("ANALYZE workorders_workorder")
-            c.execute("ANALYZE handling_assignment")
+            c.execute(f"ANALYZE {table}")
         try:
             for target in targets:
-                if target == "stats":
-                    p50, p95, _units = bench_stats(runs)
-                else:
-                    path = "/api/v1/workorders?" + urllib.parse.urlencode(cases[target])
-                    p50, p95 = timed(functools.partial(client.get, path), runs)
-                rows.append((name, target, p50, p95))
+                rows.append((name, target, *before[target], *measure(target)))
         finally:
             with connection.cursor() as c:
                 c.execute(f"DROP INDEX IF EXISTS {name}")
@@ -811,8 +881,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (4 threads each)")
     parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--only", default="intake,lists,stats,sweep")
-    parser.add_argument("--try-indexes", action="store_true")
+    parser.add_argument("--experiment-runs", type=int, default=20, help="runs per shape/index experiment")
+    parser.add_argument(
+        "--only",
+        default="intake,lists,stats,sweep",
+        help="comma-separated: intake, lists, stats, shapes, indexes, sweep",
+    )
+    parser.add_argument("--try-indexes", action="store_true", help="also run the shapes and indexes experiments")
     parser.add_argument("--regenerate", action="store_true", help="generate the orders even if they exist")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
@@ -845,7 +920,7 @@ def main(argv: list[str] | None = None) -> None:
             ],
         )
 
-    if parts & {"lists", "stats", "sweep"}:
+    if parts & {"lists", "stats", "sweep", "shapes", "indexes"}:
         existing = generated_count()
         if existing != args.orders or args.regenerate:
             seconds = generate(ctx, args.orders, args.open)
@@ -871,16 +946,25 @@ def main(argv: list[str] | None = None) -> None:
             rows,
         )
 
-    if args.try_indexes and parts & {"lists", "stats"}:
+    if args.try_indexes:
+        parts |= {"shapes", "indexes"}
+    if "shapes" in parts:
         print_table(
-            "2b. Proposed query shapes, SQL only (count + first page), p50/p95 ms",
-            ("list", "shape", "p50 ms", "p95 ms"),
-            query_shapes(ctx, args.runs) + stats_shapes(args.runs),
+            f"2b. Proposed query shapes, SQL only (count + first page; stats: the whole call), "
+            f"ms over {args.experiment_runs} runs, now and proposed, measured back to back",
+            ("list", "shape", "now p50", "now p95", "new p50", "new p95"),
+            [
+                *query_shapes(ctx, args.experiment_runs),
+                *stats_shapes(args.experiment_runs),
+                *stored_rating_shape(args.experiment_runs),
+            ],
         )
+    if "indexes" in parts:
         print_table(
-            "2c. API p50/p95 ms with each proposed index (created for the measurement, then dropped)",
-            ("index", "query", "p50 ms", "p95 ms"),
-            try_indexes(ctx, args.runs),
+            f"2c. API ms over {args.experiment_runs} runs without and with each proposed index "
+            "(created for the measurement, then dropped)",
+            ("index", "query", "without p50", "without p95", "with p50", "with p95"),
+            try_indexes(ctx, args.experiment_runs),
         )
 
     if "sweep" in parts:
