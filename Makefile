@@ -65,8 +65,12 @@ messages: venv
 	done
 
 # Benchmarks print tables; they are not tests. Figures are recorded in docs/.
+# The work-order benchmark needs PostgreSQL: BENCH_DATABASE_URL (default
+# postgres://postgres@127.0.0.1:5432/huying_bench; created and migrated by the bench),
+# BENCH_ARGS for its options (e.g. BENCH_ARGS="--orders 100000 --only lists,stats").
 bench: venv
 	$(DEV_ENV) $(PY) -m huying.workorders.bench_classifier
+	$(PY) -m huying.workorders.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/media

@@ -245,9 +245,15 @@ def do_revoke_role(actor: Any, assignment: RoleAssignment) -> None:
 
 # --- API tokens -----------------------------------------------------------------------------
 @transaction.atomic
-def do_create_api_token(actor: Any, user: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+def do_create_api_token(
+    actor: Any, user: User, name: str, expires_at: datetime | None = None, *, secret: str | None = None
+) -> tuple[ApiToken, str]:
     """Create a token for ``user``. Returns the token row and the secret, which is never
-    stored and cannot be shown again."""
+    stored and cannot be shown again.
+
+    ``secret`` is for the demo data only (a published, fixed demo key): it must look like a
+    generated one (the ``hy_`` prefix, at least 32 characters) and not be in use already.
+    Everyone else gets a random secret."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the client a name.")})
@@ -255,7 +261,12 @@ def do_create_api_token(actor: Any, user: User, name: str, expires_at: datetime 
         raise ValidationError({"name": _("The client name is too long (at most 80 characters).")})
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("The expiry time must be in the future.")})
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    if secret is None:
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    elif not secret.startswith(TOKEN_PREFIX) or len(secret) < 32:
+        raise ValidationError({"secret": _("A fixed token must start with hy_ and have at least 32 characters.")})
+    elif ApiToken.objects.filter(token_hash=hash_token(secret)).exists():
+        raise ValidationError({"secret": _("This token is already in use.")})
     token = ApiToken.objects.create(
         user=user, name=name, prefix=secret[:10], token_hash=hash_token(secret), expires_at=expires_at
     )

@@ -1,4 +1,6 @@
-"""Build the Guangdong demo dataset: the organisation tree, the 34 sectors and ~2,000 people.
+"""Build the Guangdong demo dataset: the organisation tree, the 34 sectors, ~2,000 people and
+Liwan district's work orders (routing rules, time limits, ~2,000 orders in every state;
+:mod:`huying.demo.workorders`).
 
 Deterministic (seeded ``random.Random``; every generated person draws from a generator seeded
 with their own login name, so a person looks the same at any scale) and idempotent: every
@@ -28,12 +30,13 @@ from huying.audit.actions import record
 from huying.audit.models import AuditEntry
 from huying.demo import dataset as ds
 from huying.demo.logins import DEMO_LOGINS, DEMO_MEMBER_COMMITTEE, DEMO_MEMBER_SECTOR, DEMO_PASSWORD
+from huying.demo.workorders import load_work_orders
 from huying.organisations.actions import do_create_organisation, do_create_sector
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation, Sector
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-DATASET_VERSION = "1"
+DATASET_VERSION = "2"
 SEED = 20260126
 MARKER_ACTION = "demo.load"
 MARKER_TYPE = "demo.dataset"
@@ -54,11 +57,12 @@ class Scale:
     handlers_per_community: int
     admins: int
     public: int
+    work_orders: int
 
 
 SCALES: dict[str, Scale] = {
-    "full": Scale(750, 36, 250, 2, 3, 8, 2, 1, 2, 300),
-    "small": Scale(30, 3, 10, 0, 1, 2, 1, 0, 1, 10),
+    "full": Scale(750, 36, 250, 2, 3, 8, 2, 1, 2, 300, 2000),
+    "small": Scale(30, 3, 10, 0, 1, 2, 1, 0, 1, 10, 80),
 }
 
 
@@ -479,27 +483,32 @@ def create_demo_logins(tree: Tree, sectors: dict[str, Sector]) -> int:
 
 
 # --- entry points --------------------------------------------------------------------------------
-def _marker_id(scale: str) -> str:
-    return f"{DATASET_VERSION}:{scale}"
+def _marker_id(scale: str, orders: int | None = None) -> str:
+    return f"{DATASET_VERSION}:{scale}" if orders is None else f"{DATASET_VERSION}:{scale}:{orders}"
 
 
-def is_loaded(scale: str) -> bool:
+def is_loaded(scale: str, orders: int | None = None) -> bool:
     """Cheap check (three small queries): the marker of this version and scale is in the
     audit log, and the demo logins and the root of the tree are still there."""
     return (
-        AuditEntry.objects.filter(action=MARKER_ACTION, object_type=MARKER_TYPE, object_id=_marker_id(scale)).exists()
+        AuditEntry.objects.filter(
+            action=MARKER_ACTION, object_type=MARKER_TYPE, object_id=_marker_id(scale, orders)
+        ).exists()
         and User.objects.filter(username__in=[d.username for d in DEMO_LOGINS]).count() == len(DEMO_LOGINS)
         and Organisation.objects.filter(parent__isnull=True, name=ROOT_NAME).exists()
     )
 
 
-def load_demo_data(scale: str = "full", force: bool = False) -> LoadResult:
+def load_demo_data(scale: str = "full", force: bool = False, orders: int | None = None) -> LoadResult:
     """Load the dataset at ``scale`` unless it is already there (``force`` checks every
-    piece anyway). Safe on a partly loaded database: only missing rows are created."""
+    piece anyway). Safe on a partly loaded database: only missing rows are created.
+    ``orders`` overrides the scale's number of work orders."""
     if scale not in SCALES:
         raise ValueError(f"Unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    if orders is not None and orders < 0:
+        raise ValueError("The number of work orders cannot be negative.")
     started = time.monotonic()
-    if not force and is_loaded(scale):
+    if not force and is_loaded(scale, orders):
         return LoadResult(scale, skipped=True, seconds=time.monotonic() - started)
     result = LoadResult(scale, skipped=False, seconds=0)
     with transaction.atomic():
@@ -508,15 +517,18 @@ def load_demo_data(scale: str = "full", force: bool = False) -> LoadResult:
         sectors, result.created["sectors"] = build_sectors()
         result.created["demo logins"] = create_demo_logins(tree, sectors)
         result.created.update(bulk_create_people(generate_people(tree, sectors, SCALES[scale])))
-        record(
-            None,
-            MARKER_ACTION,
-            None,
-            {"version": DATASET_VERSION, "scale": scale, **{k: v for k, v in result.created.items() if v}},
-            object_type=MARKER_TYPE,
-            object_id=_marker_id(scale),
-            object_repr=f"Guangdong demo dataset v{DATASET_VERSION} ({scale})",
-        )
+    # Work orders commit in chunks (a long load that stops half-way is completed next time).
+    count = SCALES[scale].work_orders if orders is None else orders
+    result.created.update(load_work_orders(count, SEED))
+    record(
+        None,
+        MARKER_ACTION,
+        None,
+        {"version": DATASET_VERSION, "scale": scale, **{k: v for k, v in result.created.items() if v}},
+        object_type=MARKER_TYPE,
+        object_id=_marker_id(scale, orders),
+        object_repr=f"Guangdong demo dataset v{DATASET_VERSION} ({scale})",
+    )
     result.seconds = time.monotonic() - started
     return result
 

@@ -15,6 +15,10 @@ from django.utils.translation import gettext as _
 from huying.accounts.choices import Role
 
 DEMO_PASSWORD = "huying2026"  # noqa: S105 - published demo-only password
+# The Open311 demo client's key: an API token of the demo dispatcher, fixed so that the
+# README can show it. Demo data only, like the password.
+DEMO_OPEN311_KEY = "hy_demo-open311-liwan-2026-not-a-secret"
+DEMO_OPEN311_CLIENT = "diaodu"
 
 
 @dataclass(frozen=True)
@@ -70,3 +74,4 @@ def print_demo_logins(out: Any) -> None:
     """Write the table to ``out`` (a file, ``sys.stdout`` or a command's ``self.stdout``)."""
     out.write(_("Demo logins (demo data only, never use these passwords in production):") + "\n")
     out.write(format_demo_logins() + "\n")
+    out.write(_("Open311 demo client (%(user)s):") % {"user": DEMO_OPEN311_CLIENT} + f" api_key: {DEMO_OPEN311_KEY}\n")

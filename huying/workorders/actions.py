@@ -464,11 +464,13 @@ def do_dispatch(
     co_units: Sequence[Organisation] = (),
     note: str = "",
     version: int | None = None,
+    now: datetime | None = None,
 ) -> list[Assignment]:
     """派单 / 改派 after a return: the dispatcher confirms or corrects the category and the
     unit, the engine assigns the lead (and co-handling units) with deadlines from the
     ``workorder`` time-limit rules, the order becomes *dispatched*, and the decision
-    (suggested vs chosen) is stored for training. Returns the assignments, lead first."""
+    (suggested vs chosen) is stored for training. Returns the assignments, lead first.
+    ``now`` (default: the current time) is for loaders replaying history, as in the engine."""
     centre = command_centre_of(order)
     authorise(actor, Assignment(workflow=WORKFLOW, unit=unit, owner=centre), SUPERVISOR)
     category = category or order.category
@@ -505,6 +507,7 @@ def do_dispatch(
             "category_code": category.code,
             "reason": note,
             "tier": tier,
+            "now": now,
         }
         lead = handling.do_assign(actor, locked, unit=unit, role=role, **kwargs)
         assignments = [lead]
@@ -575,13 +578,19 @@ def _order_assignments(order: WorkOrder) -> list[Assignment]:
 
 
 def do_reassign(
-    actor: Any, assignment: Assignment, to_unit: Organisation, *, reason: str, version: int | None = None
+    actor: Any,
+    assignment: Assignment,
+    to_unit: Organisation,
+    *,
+    reason: str,
+    version: int | None = None,
+    now: datetime | None = None,
 ) -> Assignment:
     """改派 of an active or returned assignment by the dispatcher: the engine cancels it (if
     still active) and assigns ``to_unit`` with the same role and tier; a lead change puts
     the order back to *dispatched* until the new unit accepts."""
     with _versioned(), transaction.atomic():
-        new = handling.do_reassign(actor, assignment, to_unit=to_unit, reason=reason, expected_version=version)
+        new = handling.do_reassign(actor, assignment, to_unit=to_unit, reason=reason, expected_version=version, now=now)
         if new.role in LEAD_ROLES:
             order = _locked_order(assignment.case_id)
             if order.status in (OrderStatus.NEW, OrderStatus.IN_PROGRESS):
@@ -593,36 +602,48 @@ def _is_lead(assignment: Assignment) -> bool:
     return assignment.role in LEAD_ROLES
 
 
-def do_accept(actor: Any, assignment: Assignment, *, note: str = "", version: int | None = None) -> Assignment:
+def do_accept(
+    actor: Any, assignment: Assignment, *, note: str = "", version: int | None = None, now: datetime | None = None
+) -> Assignment:
     """签收; the lead's acceptance puts the order *in progress*."""
     with _versioned(), transaction.atomic():
-        handling.do_accept(actor, assignment, note=note, expected_version=version)
+        handling.do_accept(actor, assignment, note=note, expected_version=version, now=now)
         if _is_lead(assignment):
             _sync(actor, assignment.case_id, OrderStatus.IN_PROGRESS, note)
     return assignment
 
 
-def do_return(actor: Any, assignment: Assignment, *, reason: str, version: int | None = None) -> Assignment:
+def do_return(
+    actor: Any, assignment: Assignment, *, reason: str, version: int | None = None, now: datetime | None = None
+) -> Assignment:
     """退单 within the accept limit; the lead's return puts the order back in the
     dispatcher's queue (*new*) for reassignment."""
     with _versioned(), transaction.atomic():
-        handling.do_return(actor, assignment, reason=reason, expected_version=version)
+        handling.do_return(actor, assignment, reason=reason, expected_version=version, now=now)
         if _is_lead(assignment):
             _sync(actor, assignment.case_id, OrderStatus.NEW, reason)
     return assignment
 
 
 def do_request_extension(
-    actor: Any, assignment: Assignment, *, until: datetime, reason: str, version: int | None = None
+    actor: Any,
+    assignment: Assignment,
+    *,
+    until: datetime,
+    reason: str,
+    version: int | None = None,
+    now: datetime | None = None,
 ) -> ExtensionRequest:
     """延期申请 (the order's status does not change)."""
     with _versioned():
-        return handling.do_request_extension(actor, assignment, until=until, reason=reason, expected_version=version)
+        return handling.do_request_extension(
+            actor, assignment, until=until, reason=reason, expected_version=version, now=now
+        )
 
 
-def do_add_progress(actor: Any, assignment: Assignment, *, note: str) -> AssignmentEvent:
+def do_add_progress(actor: Any, assignment: Assignment, *, note: str, now: datetime | None = None) -> AssignmentEvent:
     """进展 note (the order's status does not change)."""
-    return handling.do_add_progress(actor, assignment, note=note)
+    return handling.do_add_progress(actor, assignment, note=note, now=now)
 
 
 MAX_EVIDENCE_FILES = 9
@@ -650,6 +671,7 @@ def do_resolve(
     result: str,
     files: Sequence[UploadedAttachment] = (),
     version: int | None = None,
+    now: datetime | None = None,
 ) -> Assignment:
     """办结 with the result and evidence (photos or PDF, stored as the order's attachments
     of kind *evidence* linked to the assignment); the lead's resolution makes the order
@@ -657,7 +679,7 @@ def do_resolve(
     checked = check_evidence(files)
     person = actor if _is_person(actor) else None
     with _versioned(), transaction.atomic():
-        handling.do_resolve(actor, assignment, result=result, expected_version=version)
+        handling.do_resolve(actor, assignment, result=result, expected_version=version, now=now)
         order = WorkOrder.objects.get(pk=assignment.case_id)
         saved = []
         for upload, content_type, size in checked:
@@ -686,12 +708,18 @@ def do_resolve(
 
 
 def do_escalate(
-    actor: Any, assignment: Assignment, *, to_unit: Organisation, reason: str, version: int | None = None
+    actor: Any,
+    assignment: Assignment,
+    *,
+    to_unit: Organisation,
+    reason: str,
+    version: int | None = None,
+    now: datetime | None = None,
 ) -> Assignment:
     """上呼 to ``to_unit`` at the next tier; when the lead calls up, the order waits for the
     called unit to accept (*dispatched*). Returns the new assignment."""
     with _versioned(), transaction.atomic():
-        new = handling.do_escalate(actor, assignment, to_unit=to_unit, reason=reason, expected_version=version)
+        new = handling.do_escalate(actor, assignment, to_unit=to_unit, reason=reason, expected_version=version, now=now)
         if _is_lead(assignment):
             _sync(actor, assignment.case_id, OrderStatus.DISPATCHED, reason)
     return new

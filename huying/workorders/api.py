@@ -194,13 +194,10 @@ def list_orders(
     if status:
         qs = qs.filter(status=status)
     if category:
-        qs = qs.filter(category__code__startswith=category)
+        qs = qs.in_category(category)
     if street is not None:
         qs = qs.filter(street_id=street)
-    if date_from is not None:
-        qs = qs.filter(created_at__date__gte=date_from)
-    if date_to is not None:
-        qs = qs.filter(created_at__date__lte=date_to)
+    qs = qs.created_between(date_from, date_to)
     return qs.order_by("-created_at", "-id")
 
 

@@ -132,7 +132,7 @@ def console(request: HttpRequest) -> HttpResponse:
         status = ""
     category = request.GET.get("category", "").strip()
     if category.isdigit():
-        orders = orders.filter(category__code__startswith=category)
+        orders = orders.in_category(category)
     street = _int(request.GET.get("street"))
     if street:
         orders = orders.filter(street_id=street)

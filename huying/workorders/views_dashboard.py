@@ -230,7 +230,7 @@ def console_export(request: HttpRequest) -> HttpResponseBase:
         status = "all"
     category = request.GET.get("category", "").strip()
     if category.isdigit():
-        orders = orders.filter(category__code__startswith=category)
+        orders = orders.in_category(category)
     street = _int(request.GET.get("street"))
     if street:
         orders = orders.filter(street_id=street)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from huying.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from huying.demo.logins import DEMO_LOGINS, DEMO_OPEN311_KEY, DEMO_PASSWORD
 
 
 def test_readme_lists_every_demo_login_with_its_organisation():
@@ -15,3 +15,8 @@ def test_readme_lists_every_demo_login_with_its_organisation():
         login.username: login.organisation or "—" for login in DEMO_LOGINS
     }
     assert f"`{DEMO_PASSWORD}`" in readme
+
+
+def test_readme_shows_the_open311_demo_key():
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    assert f"api_key: {DEMO_OPEN311_KEY}" in readme

@@ -134,3 +134,21 @@ def test_the_order_list_pages_by_fifty(client: Any, tree: Any, dispatcher: Any) 
     second = client.get(URL, {"page": 2}).json()
     assert first["count"] == 51
     assert len(first["items"]) == 50 and len(second["items"]) == 1
+
+
+def test_date_filters_use_chinese_calendar_days(client: Any, tree: Any, dispatcher: Any) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    late = actions.do_intake(dispatcher, order_data(external_id="late"), Channel.HOTLINE).order
+    early = actions.do_intake(dispatcher, order_data(external_id="early"), Channel.HOTLINE).order
+    # 23:30 on 1 October in Beijing time is still 1 October, though 15:30 UTC; 00:10 on
+    # 2 October is the next day.
+    WorkOrder.objects.filter(pk=late.pk).update(created_at=datetime(2026, 10, 1, 23, 30, tzinfo=shanghai))
+    WorkOrder.objects.filter(pk=early.pk).update(created_at=datetime(2026, 10, 2, 0, 10, tzinfo=shanghai))
+    client.force_login(dispatcher)
+    assert numbers(client, date_from="2026-10-01", date_to="2026-10-01") == [late.number]
+    assert numbers(client, date_from="2026-10-02") == [early.number]
+    assert numbers(client, date_to="2026-10-02", category="01") == [early.number, late.number]
+    assert numbers(client, category="05") == []

@@ -1,0 +1,986 @@
+"""Benchmark of the work-order platform on PostgreSQL (issue 3, point 13). Not a test.
+
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/huying_bench \\
+        .venv/bin/python -m huying.workorders.bench [--orders 1000000] [--open 100000] \\
+        [--intake 2000] [--threads 8] [--runs 50] [--try-indexes] [--only intake,lists,stats,sweep]
+
+Creates and migrates the bench database itself (refuses SQLite), loads the small demo tree
+(Liwan's streets, departments, routing rules and time limits), then measures and prints:
+
+1. intake through the HTTP API — ``POST /api/v1/workorders/intake/hotline`` with a
+   dispatcher's API token, ``--threads`` concurrent clients against gunicorn (DEBUG off) on
+   a free loopback port — as orders/s, the same number of raw single-row INSERTs into the
+   same table (each its own transaction, same concurrency) as rows/s, and the ratio;
+2. at ``--orders`` orders (bulk-generated with ``INSERT … SELECT generate_series`` over 12
+   months, with assignments and feedback; reused when the count is right), p50/p95 over
+   ``--runs`` runs of the order list API's first page, filtered by status, category prefix,
+   street and date range (the API endpoint in-process: ``visible_to(dispatcher)``, count and
+   page), and the 三率 by unit for one month (:func:`unit_stats`);
+3. the deadline sweep over the ``--open`` open assignments: seconds and rows/s (the sweep's
+   own rows are removed before each run, so it does the full work every time).
+
+``--try-indexes`` creates each index proposed in docs/workorders-benchmark.md, measures the
+queries it is meant for again and drops it (the schema stays as the migrations make it).
+Figures are recorded in docs/workorders-benchmark.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.client
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/huying_bench"
+BASE_DIR = Path(__file__).resolve().parents[2]
+GENERATED_PREFIX = "荔湾B-"  # numbers of the bulk-generated orders
+INTAKE_PREFIX = "bench-intake-"
+
+
+# --- setting up ----------------------------------------------------------------------------------
+def database_url() -> str:
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    scheme = urllib.parse.urlsplit(url).scheme
+    if scheme not in ("postgres", "postgresql", "pgsql"):
+        sys.exit(
+            f"The work-order benchmark runs on PostgreSQL only (BENCH_DATABASE_URL is {scheme or 'empty'}://…): "
+            "1,000,000 orders in SQLite say nothing about production. "
+            f"Set BENCH_DATABASE_URL, e.g. {DEFAULT_URL}"
+        )
+    return url
+
+
+def ensure_database(url: str) -> None:
+    """Create the bench database if it does not exist (connecting to the server's ``postgres`` db)."""
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}")
+
+
+def bench_environment(url: str) -> dict[str, str]:
+    """Production-like settings for this process and the web server: DEBUG off, no HTTPS redirect."""
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "LOG_LEVEL": "WARNING",
+        "DB_CONN_MAX_AGE": "60",
+        "DJANGO_SETTINGS_MODULE": "huying.settings",
+    }
+
+
+def setup_django(url: str) -> None:
+    os.environ.update(bench_environment(url))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def timed(function: Callable[[], Any], runs: int, warmup: int = 2) -> tuple[float, float]:
+    """p50 and p95 in milliseconds over ``runs`` calls (after ``warmup`` calls)."""
+    for _ in range(warmup):
+        function()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return percentile(samples, 0.5), percentile(samples, 0.95)
+
+
+class Context:
+    """The demo pieces the bench needs (Liwan, its dispatcher, a fresh API token)."""
+
+    def __init__(self) -> None:
+        from huying.accounts.actions import do_create_api_token
+        from huying.accounts.models import User
+        from huying.demo.loader import load_demo_data
+        from huying.demo.workorders import District
+
+        load_demo_data("small", orders=0)  # Liwan's tree, people, routing rules and time limits
+        self.district = District.load()
+        self.dispatcher = User.objects.get(username="diaodu")
+        _token, self.token = do_create_api_token(None, self.dispatcher, f"bench {datetime.now():%Y-%m-%d %H:%M}")
+
+
+# --- 1. intake ---------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "huying.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, cwd=BASE_DIR, env=bench_environment(url))  # noqa: S603 - our own command
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server, port
+        except OSError:
+            if server.poll() is not None:
+                raise RuntimeError("gunicorn stopped while starting") from None
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start within 30 s")
+
+
+def run_threads(threads: int, total: int, work: Callable[[int, list[int]], None]) -> float:
+    """Run ``work(thread_index, items)`` in ``threads`` threads over ``total`` items; seconds."""
+    shares = [list(range(i, total, threads)) for i in range(threads)]
+    errors: list[BaseException] = []
+
+    def target(i: int) -> None:
+        try:
+            work(i, shares[i])
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    pool = [threading.Thread(target=target, args=(i,)) for i in range(threads)]
+    started = time.perf_counter()
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return time.perf_counter() - started
+
+
+def bench_intake(url: str, ctx: Context, total: int, threads: int, workers: int) -> dict[str, float]:
+    import psycopg
+    from django.db import connection
+
+    from huying.workorders.models import WorkOrder
+    from huying.workorders.sample_messages import generate_messages
+
+    run_id = secrets.token_hex(4)
+    texts = [m.text[:1000] for m in generate_messages(min(total, 500), seed=3)]
+    streets = [s.division_code for s in ctx.district.streets.values()]
+    server, port = start_server(url, workers)
+    statuses: dict[int, int] = {}
+    try:
+        # warm the workers (imports, first connections) outside the measurement
+        warm = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for _ in range(workers * 4):
+            warm.request("GET", "/api/v1/workorders?page=1", headers={"Authorization": f"Bearer {ctx.token}"})
+            warm.getresponse().read()
+        warm.close()
+
+        def post(thread: int, items: list[int]) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            headers = {"Authorization": f"Bearer {ctx.token}", "Content-Type": "application/json"}
+            for i in items:
+                body = {
+                    "external_id": f"{INTAKE_PREFIX}{run_id}-{i}",
+                    "content": texts[i % len(texts)],
+                    "caller_name": "陈先生",
+                    "caller_phone": f"138{i % 100_000_000:08d}",
+                    "nature": "投诉",
+                    "district": "440103",
+                    "street": streets[i % len(streets)],
+                    "address": "荔湾区龙津西路1号",
+                    "latitude": "23.126",
+                    "longitude": "113.239",
+                }
+                conn.request("POST", "/api/v1/workorders/intake/hotline", json.dumps(body), headers)
+                response = conn.getresponse()
+                response.read()
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+            conn.close()
+
+        api_seconds = run_threads(threads, total, post)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    created = statuses.get(201, 0)
+    if created != total:
+        raise RuntimeError(f"intake answered {statuses}, expected {total} × 201")
+
+    # the baseline: the same number of single-row INSERTs, each its own transaction
+    district_id = ctx.district.government.pk
+    columns = (
+        "number, channel, external_id, caller_name, caller_phone, is_anonymous, content, nature, urgency, "
+        "address, district_id, area_class, status, received_at, created_at, updated_at, version"
+    )
+
+    def insert(thread: int, items: list[int]) -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            for i in items:
+                conn.execute(
+                    f"INSERT INTO workorders_workorder ({columns}) VALUES "  # noqa: S608 - constant column list
+                    "(%s, 'hotline', %s, '陈先生', %s, false, %s, 'complaint', 'normal', '荔湾区龙津西路1号', "
+                    "%s, '', 'new', now(), now(), now(), 1)",
+                    (
+                        f"BENCH-RAW-{run_id}-{i}",
+                        f"{INTAKE_PREFIX}raw-{run_id}-{i}",
+                        f"138{i % 100_000_000:08d}",
+                        texts[i % len(texts)],
+                        district_id,
+                    ),
+                )
+
+    raw_seconds = run_threads(threads, total, insert)
+    # leave the table as it was: the generated orders only
+    WorkOrder.objects.filter(external_id__startswith=INTAKE_PREFIX).delete()
+    connection.close()
+    api_rate = total / api_seconds
+    raw_rate = total / raw_seconds
+    return {"api_rate": api_rate, "raw_rate": raw_rate, "ratio": api_rate / raw_rate, "total": total}
+
+
+# --- 2. one million orders ------------------------------------------------------------------------
+def generated_count() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM workorders_workorder WHERE number LIKE %s", [GENERATED_PREFIX + "%"])
+        return int(cursor.fetchone()[0])
+
+
+def generate(ctx: Context, orders: int, open_orders: int) -> float:
+    """Bulk-generate ``orders`` orders over the last 12 months (the newest ``open_orders``
+    still open) with their assignments and feedback, in a handful of SQL statements."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+
+    from huying.demo import workorder_data as wd
+    from huying.workorders.models import Category, WorkOrder
+    from huying.workorders.sample_messages import generate_messages
+
+    started = time.perf_counter()
+    d = ctx.district
+    case_type = ContentType.objects.get_for_model(WorkOrder).pk
+    codes = {c.code: c.pk for c in Category.objects.all()}
+    category_rows = [(codes[code], code, weight) for code, weight in wd.CATEGORY_MIX if code in codes]
+    departments = list(d.departments.values())
+    texts = [m.text[:300] for m in generate_messages(200, seed=11)]
+    places = [
+        (street.pk, community.pk)
+        for street in d.streets.values()
+        for community in (d.communities.get(street.pk) or [street])
+    ]
+    with transaction.atomic(), connection.cursor() as c:
+        c.execute("DELETE FROM handling_feedback WHERE case_type_id = %s", [case_type])
+        c.execute("DELETE FROM handling_warning")
+        c.execute("DELETE FROM handling_notification WHERE case_type_id = %s", [case_type])
+        c.execute("DELETE FROM handling_assignmentevent WHERE case_type_id = %s", [case_type])
+        c.execute("DELETE FROM handling_extensionrequest")
+        c.execute("UPDATE handling_assignment SET escalated_from_id = NULL")
+        c.execute("DELETE FROM handling_assignment WHERE case_type_id = %s", [case_type])
+        c.execute("DELETE FROM workorders_dispatchdecision")
+        c.execute("DELETE FROM workorders_attachment")
+        c.execute("UPDATE workorders_workorder SET parent_id = NULL")
+        c.execute("DELETE FROM workorders_workorder")
+        # lookup tables: categories repeated by weight (with the unit that answers them), places, texts
+        c.execute("CREATE TEMP TABLE b_cat (i serial, id bigint, unit_id bigint, street_first bool) ON COMMIT DROP")
+        from huying.demo.workorders import DEPARTMENT_RULES, STREET_FIRST
+
+        by_short = {o.short_name: o.pk for o in departments}
+        for category_id, code, weight in category_rows:
+            prefixes = [p for p, _d in DEPARTMENT_RULES if code.startswith(p)]
+            best = max(prefixes, key=len) if prefixes else "17"
+            unit = by_short.get(dict(DEPARTMENT_RULES)[best], departments[0].pk)
+            for _ in range(max(1, round(weight * 10))):
+                c.execute(
+                    "INSERT INTO b_cat (id, unit_id, street_first) VALUES (%s, %s, %s)",
+                    [category_id, unit, code.startswith(STREET_FIRST)],
+                )
+        c.execute("CREATE TEMP TABLE b_place (i serial, street_id bigint, community_id bigint) ON COMMIT DROP")
+        c.executemany("INSERT INTO b_place (street_id, community_id) VALUES (%s, %s)", places)
+        c.execute("CREATE TEMP TABLE b_text (i serial, content text) ON COMMIT DROP")
+        c.executemany("INSERT INTO b_text (content) VALUES (%s)", [(t,) for t in texts])
+        c.execute("SELECT count(*) FROM b_cat")
+        n_cat = c.fetchone()[0]
+        # 1. orders: received over 12 months (weekdays busier), the newest `open_orders` open
+        c.execute(
+            """
+            CREATE TEMP TABLE b_order ON COMMIT DROP AS
+            SELECT g AS n,
+                   now() - (interval '365 days') * (1 - g::float / %(orders)s) - random() * interval '40 minutes'
+                       AS received_at,
+                   1 + floor(random() * %(n_cat)s)::int AS cat_i,
+                   1 + floor(random() * %(n_place)s)::int AS place_i,
+                   1 + floor(random() * %(n_text)s)::int AS text_i,
+                   random() AS r1, random() AS r2, random() AS r3
+            FROM generate_series(1, %(orders)s) AS g
+            """,
+            {"orders": orders, "n_cat": n_cat, "n_place": len(places), "n_text": len(texts)},
+        )
+        c.execute(
+            """
+            INSERT INTO workorders_workorder (
+                number, channel, external_id, caller_name, caller_phone, is_anonymous, content, nature,
+                urgency, category_id, address, latitude, longitude, district_id, street_id, community_id,
+                area_class, status, parent_id, received_at, created_by_id, created_at, updated_at, version)
+            SELECT %(prefix)s || lpad(o.n::text, 7, '0'),
+                   CASE WHEN o.r1 < 0.6 THEN 'hotline' WHEN o.r1 < 0.78 THEN 'grid' WHEN o.r1 < 0.9 THEN 'web'
+                        WHEN o.r1 < 0.96 THEN 'open311' ELSE 'member' END,
+                   CASE WHEN o.r1 < 0.6 THEN 'GZ12345-B' || o.n ELSE '' END,
+                   '陈先生', '138' || lpad((o.n %% 100000000)::text, 8, '0'), o.r2 < 0.08, t.content,
+                   CASE WHEN o.r2 < 0.35 THEN 'complaint' WHEN o.r2 < 0.63 THEN 'help' WHEN o.r2 < 0.77 THEN 'report'
+                        WHEN o.r2 < 0.9 THEN 'consultation' ELSE 'suggestion' END,
+                   CASE WHEN o.r3 < 0.02 THEN 'emergency' WHEN o.r3 < 0.1 THEN 'urgent' ELSE 'normal' END,
+                   CASE WHEN o.n > %(orders)s - 3000 AND o.r3 > 0.5 THEN NULL ELSE cat.id END,
+                   '荔湾区龙津西路' || (o.n %% 400) || '号',
+                   23.07 + (o.place_i %% 9) * 0.009, 113.21 + (o.place_i %% 7) * 0.007,
+                   %(district)s, p.street_id, p.community_id,
+                   (1 + (o.n %% 3))::text,
+                   CASE WHEN o.n > %(orders)s - 3000 AND o.r3 > 0.5 THEN 'new'
+                        WHEN o.n > %(orders)s - %(open)s THEN
+                            CASE WHEN o.r1 < 0.2 THEN 'dispatched' ELSE 'in_progress' END
+                        WHEN o.r3 < 0.025 THEN 'cancelled'
+                        WHEN o.n > %(orders)s - %(open)s - 8000 AND o.r2 < 0.4 THEN 'resolved'
+                        ELSE 'closed' END,
+                   NULL,
+                   o.received_at, NULL, o.received_at + interval '30 seconds',
+                   o.received_at + interval '3 days' * o.r1, 1
+            FROM b_order o
+            JOIN b_cat cat ON cat.i = o.cat_i
+            JOIN b_place p ON p.i = o.place_i
+            JOIN b_text t ON t.i = o.text_i
+            """,
+            {
+                "prefix": GENERATED_PREFIX,
+                "orders": orders,
+                "open": open_orders,
+                "district": d.government.pk,
+            },
+        )
+        # 2 % of the closed ones were duplicates, merged into the order received just before them
+        c.execute(
+            """
+            UPDATE workorders_workorder w SET parent_id = prev.id, status = 'merged'
+            FROM b_order o, workorders_workorder prev
+            WHERE w.status = 'closed' AND o.n = substr(w.number, %(cut)s)::int AND o.r3 < 0.02 AND o.n > 1
+              AND prev.number = %(prefix)s || lpad((o.n - 1)::text, 7, '0')
+            """,
+            {"prefix": GENERATED_PREFIX, "cut": len(GENERATED_PREFIX) + 1},
+        )
+        # 2. the lead assignment of every dispatched order: the street (六乱, 五类车, 环境卫生) at
+        # tier 1, else the category's department at tier 2; 5 % of them called up from the street
+        c.execute(
+            """
+            INSERT INTO handling_assignment (
+                workflow, case_type_id, case_id, unit_id, owner_id, role, tier, status, called_by_id,
+                escalated_from_id, reason, rule_id, assigned_at, accept_due, respond_due, resolve_due,
+                objection_due, accept_warn_at, respond_warn_at, resolve_warn_at, accepted_at, responded_at,
+                resolved_at, closed_at, extension_count, reopen_count, supervision_level, version, updated_at)
+            SELECT 'workorder', %(ct)s, w.id,
+                   CASE WHEN cat.street_first AND (w.id %% 20) <> 0 THEN w.street_id ELSE cat.unit_id END,
+                   %(centre)s, 'lead',
+                   CASE WHEN cat.street_first AND (w.id %% 20) <> 0 THEN 1 ELSE 2 END,
+                   CASE w.status WHEN 'dispatched' THEN 'assigned' WHEN 'in_progress'
+                        THEN (CASE WHEN (w.id %% 13) = 0 THEN 'reopened' ELSE 'accepted' END)
+                        WHEN 'resolved' THEN 'resolved' ELSE 'closed' END,
+                   CASE WHEN cat.street_first AND (w.id %% 20) = 0 THEN w.street_id END,
+                   NULL, '', NULL,
+                   w.received_at + interval '20 minutes',
+                   w.received_at + interval '20 minutes' + interval '1 day',
+                   NULL,
+                   w.received_at + interval '20 minutes' + interval '5 days' + interval '1 day' * (w.id %% 4),
+                   NULL,
+                   w.received_at + interval '20 minutes' + interval '19 hours',
+                   NULL,
+                   w.received_at + interval '20 minutes' + interval '4 days',
+                   CASE WHEN w.status = 'dispatched' THEN NULL
+                        ELSE w.received_at + interval '20 minutes' + interval '28 hours' * random() END,
+                   NULL,
+                   CASE WHEN w.status IN ('resolved', 'closed')
+                        THEN w.received_at + interval '1 day' + interval '6 days' * random() END,
+                   CASE WHEN w.status = 'closed' THEN w.received_at + interval '8 days' END,
+                   0, CASE WHEN (w.id %% 13) = 0 THEN 1 ELSE 0 END, 0, 2, w.updated_at
+            FROM workorders_workorder w
+            JOIN b_order o ON o.n = substr(w.number, %(cut)s)::int
+            JOIN b_cat cat ON cat.i = o.cat_i
+            WHERE w.status IN ('dispatched', 'in_progress', 'resolved', 'closed')
+            """,
+            {"ct": case_type, "centre": d.centre.pk, "cut": len(GENERATED_PREFIX) + 1},
+        )
+        # returned (退单) and called-up (上呼) earlier parts of the same cases
+        c.execute(
+            """
+            INSERT INTO handling_assignment (
+                workflow, case_type_id, case_id, unit_id, owner_id, role, tier, status, called_by_id,
+                escalated_from_id, reason, rule_id, assigned_at, accept_due, respond_due, resolve_due,
+                objection_due, accept_warn_at, respond_warn_at, resolve_warn_at, accepted_at, responded_at,
+                resolved_at, closed_at, extension_count, reopen_count, supervision_level, version, updated_at)
+            SELECT workflow, case_type_id, case_id,
+                   CASE WHEN called_by_id IS NOT NULL THEN called_by_id ELSE %(other)s END,
+                   owner_id, 'lead', 1,
+                   CASE WHEN called_by_id IS NOT NULL THEN 'escalated' ELSE 'returned' END,
+                   NULL, NULL, '', NULL, assigned_at - interval '3 hours', accept_due - interval '3 hours', NULL,
+                   resolve_due - interval '3 hours', NULL, accept_warn_at - interval '3 hours', NULL,
+                   resolve_warn_at - interval '3 hours',
+                   CASE WHEN called_by_id IS NOT NULL THEN assigned_at - interval '2 hours' END, NULL, NULL, NULL,
+                   0, 0, 0, 2, assigned_at
+            FROM handling_assignment
+            WHERE case_type_id = %(ct)s AND (called_by_id IS NOT NULL OR (case_id %% 16) = 0)
+            """,
+            {"ct": case_type, "other": departments[-1].pk},
+        )
+        # 3. feedback on 90 % of closed cases: 78 % satisfied, 13 % basically, 9 % dissatisfied
+        c.execute(
+            """
+            INSERT INTO handling_feedback (
+                case_type_id, case_id, assignment_id, rater_id, rater_name, recorded_by_id, channel, rating,
+                solved, attributable_to_unit, comment, superseded, created_at)
+            SELECT a.case_type_id, a.case_id, a.id, NULL, '陈先生', %(dispatcher)s, 'phone',
+                   CASE WHEN r < 0.78 THEN 'satisfied' WHEN r < 0.91 THEN 'basically_satisfied'
+                        ELSE 'dissatisfied' END,
+                   r < 0.88, false, '', false, a.resolved_at + interval '1 day'
+            FROM (SELECT *, random() AS r FROM handling_assignment
+                  WHERE case_type_id = %(ct)s AND status = 'closed' AND role = 'lead') a
+            WHERE (a.case_id %% 10) <> 0
+            """,
+            {"ct": case_type, "dispatcher": ctx.dispatcher.pk},
+        )
+    vacuum()
+    return time.perf_counter() - started
+
+
+def vacuum() -> None:
+    """VACUUM ANALYZE the big tables, as autovacuum would soon after a bulk load: statistics
+    for the planner and the visibility map that lets counts use index-only scans."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        for table in ("workorders_workorder", "handling_assignment", "handling_feedback"):
+            c.execute(f"VACUUM ANALYZE {table}")
+
+
+def table_counts() -> dict[str, int]:
+    from django.db import connection
+
+    with connection.cursor() as c:
+        result = {}
+        for table in ("workorders_workorder", "handling_assignment", "handling_feedback"):
+            c.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - constant table names
+            result[table] = int(c.fetchone()[0])
+        return result
+
+
+# --- 2b. lists and statistics ------------------------------------------------------------------------
+def unit_stats(start: datetime, end: datetime) -> Any:
+    """The 三率 by unit for ``[start, end)``: the function the statistics pages and the API
+    call (``huying.workorders.stats.unit_stats``), for the whole platform's scope."""
+    from huying.workorders.stats import unit_stats as stats_by_unit
+
+    return stats_by_unit(start, end)
+
+
+def list_cases(ctx: Context) -> list[tuple[str, dict[str, Any]]]:
+    """(label, filters) of the list API calls measured."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    street = ctx.district.streets["逢源街道"].pk
+    return [
+        ("list, a dozen matches", {"status": "cancelled", "street": street, "category": "17"}),
+        ("list, first page", {}),
+        ("list ?status=in_progress", {"status": "in_progress"}),
+        ("list ?category=01 (市容环境)", {"category": "01"}),
+        ("list ?street=逢源街道", {"street": street}),
+        (
+            "list ?date_from…date_to (30 days)",
+            {"date_from": today - timedelta(days=60), "date_to": today - timedelta(days=31)},
+        ),
+        ("list ?category=0101&street=…", {"category": "0101", "street": street}),
+    ]
+
+
+def api_queryset(user: Any, filters: dict[str, Any]) -> Any:
+    """The queryset of ``GET /api/v1/workorders`` (huying/workorders/api.py ``list_orders``)."""
+    from huying.workorders.models import WorkOrder
+
+    qs = WorkOrder.objects.visible_to(user).with_related()
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("category"):
+        qs = qs.in_category(filters["category"])
+    if filters.get("street") is not None:
+        qs = qs.filter(street_id=filters["street"])
+    qs = qs.created_between(filters.get("date_from"), filters.get("date_to"))
+    return qs.order_by("-created_at", "-id")
+
+
+def bench_lists(ctx: Context, runs: int) -> list[tuple[str, float, float, float, float, int]]:
+    """Per case: the API call in-process (p50, p95) and its SQL alone — count and first page
+    of the same queryset (p50, p95) — and the number of matching orders."""
+    from django.test import Client
+
+    from huying.accounts.models import User
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {ctx.token}")
+    user = User.objects.get(pk=ctx.dispatcher.pk)
+    rows = []
+    for label, filters in list_cases(ctx):
+        path = "/api/v1/workorders?" + urllib.parse.urlencode(filters)
+        first = client.get(path)
+        if first.status_code != 200:
+            raise RuntimeError(f"{path} answered {first.status_code}: {first.content[:200]!r}")
+        count = int(first.json()["count"])
+        p50, p95 = timed(functools.partial(client.get, path), runs)
+
+        def sql(filters: dict[str, Any] = filters) -> None:
+            qs = api_queryset(user, filters)
+            qs.count()
+            list(qs[:50])
+
+        s50, s95 = timed(sql, runs)
+        rows.append((label, p50, p95, s50, s95, count))
+    return rows
+
+
+def stats_period() -> tuple[datetime, datetime]:
+    """The last full calendar month (Asia/Shanghai)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    first_this = today.replace(day=1)
+    first_last = (first_this - timedelta(days=1)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    return (
+        datetime(first_last.year, first_last.month, 1, tzinfo=tz),
+        datetime(first_this.year, first_this.month, 1, tzinfo=tz),
+    )
+
+
+def bench_stats(runs: int) -> tuple[float, float, int]:
+    start, end = stats_period()
+    units = len(unit_stats(start, end))
+    p50, p95 = timed(lambda: unit_stats(start, end), runs, warmup=1)
+    return p50, p95, units
+
+
+# --- 3. the sweep ----------------------------------------------------------------------------------
+def reset_sweep() -> None:
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("DELETE FROM handling_warning")
+        c.execute("DELETE FROM handling_assignmentevent WHERE kind IN ('warning', 'supervision_escalated')")
+        c.execute("DELETE FROM handling_notification WHERE kind IN ('warning', 'supervision')")
+        c.execute("UPDATE handling_assignment SET supervision_level = 0 WHERE supervision_level > 0")
+
+
+def bench_sweep() -> dict[str, float]:
+    from django.utils import timezone
+
+    from huying.handling.models import Assignment
+    from huying.handling.sweep import sweep
+
+    reset_sweep()
+    open_count = Assignment.objects.open().count()
+    now = timezone.now()
+    started = time.perf_counter()
+    result = sweep(now)
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    again = sweep(now)
+    second = time.perf_counter() - started
+    return {
+        "open": open_count,
+        "scanned": result.scanned,
+        "warnings": result.warnings,
+        "escalated": result.escalated,
+        "seconds": first,
+        "rate": result.scanned / first if first else 0.0,
+        "again_seconds": second,
+        "again_warnings": again.warnings,
+    }
+
+
+# --- index experiments --------------------------------------------------------------------------------
+# Proposed in docs/workorders-benchmark.md; created here only for a measurement, then dropped.
+INDEX_PROPOSALS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "bench_wo_district_street_created",
+        "CREATE INDEX bench_wo_district_street_created ON workorders_workorder (district_id, street_id, created_at)",
+        ("list ?street=逢源街道",),
+    ),
+    (
+        "bench_asg_workflow_assigned",
+        "CREATE INDEX bench_asg_workflow_assigned ON handling_assignment (workflow, assigned_at)",
+        ("stats",),
+    ),
+    (
+        "bench_feedback_assignment_rating",
+        "CREATE INDEX bench_feedback_assignment_rating ON handling_feedback (assignment_id) "
+        "INCLUDE (superseded, rating, solved)",
+        ("stats",),
+    ),
+)
+
+
+def query_shapes(ctx: Context, runs: int) -> list[tuple[str, str, float, float, float, float]]:
+    """SQL-only timings of query shapes proposed in docs/workorders-benchmark.md, next to the
+    current shape of the same list: a count capped at 10,001 ("10,000+") instead of an exact
+    count, and a date range as time bounds (index-friendly) instead of ``created_at::date``."""
+    from django.utils import timezone
+
+    from huying.accounts.models import User
+
+    user = User.objects.get(pk=ctx.dispatcher.pk)
+    cases = dict(list_cases(ctx))
+    rows = []
+
+    measured_now: dict[str, tuple[float, float]] = {}
+
+    def run_shape(build: Callable[[], Any], cap: bool) -> None:
+        qs = build()
+        if cap:
+            qs.values("id")[:10_001].count()
+        else:
+            qs.count()
+        list(qs[:50])
+
+    def shape(label: str, change: str, build: Callable[[], Any], cap: bool) -> None:
+        if label not in measured_now:  # the current shape, measured in the same minutes
+            current = functools.partial(api_queryset, user, cases[label])
+            measured_now[label] = timed(functools.partial(run_shape, current, False), runs)
+        p50, p95 = timed(functools.partial(run_shape, build, cap), runs)
+        rows.append((label, change, *measured_now[label], p50, p95))
+
+    for label in ("list, first page", "list ?category=01 (市容环境)"):
+        filters = cases[label]
+        shape(label, "count capped at 10,001", functools.partial(api_queryset, user, filters), True)
+    date_filters = cases["list ?date_from…date_to (30 days)"]
+    tz = timezone.get_current_timezone()
+    low = datetime.combine(date_filters["date_from"], datetime.min.time(), tzinfo=tz)
+    high = datetime.combine(date_filters["date_to"] + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+
+    def bounded() -> Any:
+        rest = {k: v for k, v in date_filters.items() if k not in ("date_from", "date_to")}
+        return api_queryset(user, rest).filter(created_at__gte=low, created_at__lt=high)
+
+    shape("list ?date_from…date_to (30 days)", "created_at >= day start AND < day after", bounded, False)
+
+    from huying.workorders.models import Category
+
+    for label in ("list ?category=01 (市容环境)", "list ?category=0101&street=…"):
+        filters = cases[label]
+        ids = list(Category.objects.filter(code__startswith=filters["category"]).values_list("id", flat=True))
+        rest = {k: v for k, v in filters.items() if k != "category"}
+
+        def by_ids(rest: dict[str, Any] = rest, ids: list[int] = ids) -> Any:
+            return api_queryset(user, rest).filter(category_id__in=ids)
+
+        shape(label, "category ids looked up first (IN list, no join)", by_ids, False)
+        shape(label, "category ids first + count capped at 10,001", by_ids, True)
+    return rows
+
+
+def unit_stats_two_queries(start: datetime, end: datetime) -> dict[int, dict[str, int]]:
+    """The same per-unit counts as ``unit_metrics`` in the shape proposed for the statistics
+    (docs/workorders-benchmark.md): one aggregate over the cohort's assignments without the
+    feedback join (plain ``COUNT … FILTER``, no ``DISTINCT``), and one over the current
+    feedback of that cohort grouped by the assignment's unit."""
+    from django.db.models import Count, F, Q
+
+    from huying.handling.choices import Rating, Status
+    from huying.handling.metrics import NOT_HANDLED, RESOLVED, cohort
+    from huying.handling.models import Feedback
+
+    assignments = cohort(start, end, workflow="workorder").order_by()
+    rows = assignments.values("unit").annotate(
+        assigned=Count("id"),
+        accepted_in_time=Count(
+            "id",
+            filter=Q(accepted_at__isnull=False) & (Q(accept_due__isnull=True) | Q(accepted_at__lte=F("accept_due"))),
+        ),
+        handled=Count("id", filter=~Q(status__in=NOT_HANDLED)),
+        resolved=Count("id", filter=Q(status__in=RESOLVED)),
+        resolved_on_time=Count(
+            "id",
+            filter=Q(status__in=RESOLVED) & (Q(resolve_due__isnull=True) | Q(resolved_at__lte=F("resolve_due"))),
+        ),
+        returned=Count("id", filter=Q(status=Status.RETURNED)),
+        reopened=Count("id", filter=Q(reopen_count__gt=0)),
+        resolved_ever=Count("id", filter=Q(status__in=RESOLVED) | Q(reopen_count__gt=0)),
+    )
+    result = {row.pop("unit"): row for row in rows}
+    ratings = (
+        Feedback.objects.filter(assignment__in=assignments, superseded=False)
+        .order_by()
+        .values("assignment__unit")
+        .annotate(
+            rated=Count("id"),
+            satisfied=Count("id", filter=Q(rating__in=(Rating.SATISFIED, Rating.BASICALLY_SATISFIED))),
+            solved_answered=Count("id", filter=Q(solved__isnull=False)),
+            solved=Count("id", filter=Q(solved=True)),
+        )
+    )
+    for row in ratings:
+        result.setdefault(row.pop("assignment__unit"), {}).update(row)
+    return result
+
+
+def stats_shapes(runs: int) -> list[tuple[str, str, float, float, float, float]]:
+    """The statistics now and in the proposed two-query shape (same counts, checked)."""
+    start, end = stats_period()
+    current = unit_stats(start, end)
+    proposed = unit_stats_two_queries(start, end)
+    for unit, metrics in current.items():
+        row = proposed.get(unit, {})
+        for name in ("assigned", "accepted_in_time", "resolved", "returned", "rated", "satisfied", "solved"):
+            if getattr(metrics, name) != row.get(name, 0):
+                raise RuntimeError(f"two-query statistics differ for unit {unit}: {name}")
+    n50, n95 = timed(lambda: unit_stats(start, end), runs, warmup=1)
+    p50, p95 = timed(lambda: unit_stats_two_queries(start, end), runs, warmup=1)
+    return [(f"三率 by unit, {start:%Y-%m}", "two aggregates, no feedback join, no DISTINCT", n50, n95, p50, p95)]
+
+
+STORED_RATING_SQL = """
+    SELECT unit_id, count(*) AS assigned,
+           count(*) FILTER (WHERE accepted_at IS NOT NULL AND (accept_due IS NULL OR accepted_at <= accept_due)),
+           count(*) FILTER (WHERE status NOT IN ('returned', 'escalated', 'objected')),
+           count(*) FILTER (WHERE status IN ('resolved', 'closed')),
+           count(*) FILTER (WHERE status IN ('resolved', 'closed') AND (resolve_due IS NULL OR resolved_at <= resolve_due)),
+           count(*) FILTER (WHERE status = 'returned'),
+           count(*) FILTER (WHERE reopen_count > 0),
+           count(*) FILTER (WHERE status IN ('resolved', 'closed') OR reopen_count > 0),
+           count(*) FILTER (WHERE bench_rating IS NOT NULL),
+           count(*) FILTER (WHERE bench_rating IN ('satisfied', 'basically_satisfied')),
+           count(*) FILTER (WHERE bench_solved IS NOT NULL),
+           count(*) FILTER (WHERE bench_solved)
+    FROM handling_assignment
+    WHERE workflow = 'workorder' AND assigned_at >= %s AND assigned_at < %s AND status <> 'cancelled'
+    GROUP BY unit_id
+"""
+
+
+def stored_rating_shape(runs: int) -> list[tuple[str, str, float, float, float, float]]:
+    """The statistics if the current rating were stored on the assignment (two columns kept
+    by ``do_record_feedback``) and the cohort had an index on (workflow, assigned_at):
+    simulated in a transaction that is rolled back, so the schema stays the migrations'."""
+    from django.db import connection, transaction
+
+    start, end = stats_period()
+    now = timed(lambda: unit_stats(start, end), runs, warmup=1)
+    with transaction.atomic(), connection.cursor() as c:
+        c.execute("ALTER TABLE handling_assignment ADD COLUMN bench_rating varchar(20), ADD COLUMN bench_solved bool")
+        c.execute(
+            "UPDATE handling_assignment a SET bench_rating = f.rating, bench_solved = f.solved "
+            "FROM handling_feedback f WHERE f.assignment_id = a.id AND NOT f.superseded"
+        )
+        c.execute("CREATE INDEX bench_asg_workflow_assigned ON handling_assignment (workflow, assigned_at)")
+        c.execute("ANALYZE handling_assignment")
+
+        def stored() -> None:
+            c.execute(STORED_RATING_SQL, [start, end])
+            c.fetchall()
+
+        new = timed(stored, runs, warmup=1)
+        transaction.set_rollback(True)
+    return [
+        (f"三率 by unit, {start:%Y-%m}", "rating stored on the assignment + (workflow, assigned_at) index", *now, *new)
+    ]
+
+
+def try_indexes(ctx: Context, runs: int) -> list[tuple[str, str, float, float, float, float]]:
+    from django.db import connection
+    from django.test import Client
+
+    rows = []
+    cases = dict(list_cases(ctx))
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {ctx.token}")
+
+    def measure(target: str) -> tuple[float, float]:
+        if target == "stats":
+            p50, p95, _units = bench_stats(runs)
+            return p50, p95
+        path = "/api/v1/workorders?" + urllib.parse.urlencode(cases[target])
+        return timed(functools.partial(client.get, path), runs)
+
+    for name, ddl, targets in INDEX_PROPOSALS:
+        before = {target: measure(target) for target in targets}
+        table = ddl.split(" ON ")[1].split(" ")[0]
+        with connection.cursor() as c:
+            c.execute(f"DROP INDEX IF EXISTS {name}")
+            c.execute(ddl)
+            c.execute(f"ANALYZE {table}")
+        try:
+            for target in targets:
+                rows.append((name, target, *before[target], *measure(target)))
+        finally:
+            with connection.cursor() as c:
+                c.execute(f"DROP INDEX IF EXISTS {name}")
+    return rows
+
+
+# --- the table ----------------------------------------------------------------------------------------
+def print_table(title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    def cell(value: Any) -> str:
+        if isinstance(value, float):
+            return f"{value:,.1f}"
+        if isinstance(value, int):
+            return f"{value:,}"
+        return str(value)
+
+    cells = [[cell(v) for v in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(header)]
+    print(f"\n{title}")
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--open", type=int, default=100_000, help="open assignments among the orders (sweep)")
+    parser.add_argument("--intake", type=int, default=2_000, help="orders posted through the API")
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (4 threads each)")
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--experiment-runs", type=int, default=20, help="runs per shape/index experiment")
+    parser.add_argument(
+        "--only",
+        default="intake,lists,stats,sweep",
+        help="comma-separated: intake, lists, stats, shapes, indexes, sweep",
+    )
+    parser.add_argument("--try-indexes", action="store_true", help="also run the shapes and indexes experiments")
+    parser.add_argument("--regenerate", action="store_true", help="generate the orders even if they exist")
+    args = parser.parse_args(argv)
+    parts = set(args.only.split(","))
+
+    url = database_url()
+    ensure_database(url)
+    setup_django(url)
+    from django.db import connection
+
+    started = time.perf_counter()
+    ctx = Context()
+    with connection.cursor() as c:
+        c.execute("SHOW server_version")
+        version = c.fetchone()[0]
+    print(
+        f"PostgreSQL {version}, {os.cpu_count()} CPUs, database {urllib.parse.urlsplit(url).path.lstrip('/')}, "
+        f"load average at start {os.getloadavg()[0]:.1f} (figures from a busy machine are slower)"
+    )
+
+    if "intake" in parts:
+        intake = bench_intake(url, ctx, args.intake, args.threads, args.workers)
+        print_table(
+            f"1. Intake: {intake['total']:,} orders, {args.threads} concurrent clients, "
+            f"gunicorn {args.workers} workers × 4 threads",
+            ("measure", "per second"),
+            [
+                ("POST /api/v1/workorders/intake/hotline (orders/s)", intake["api_rate"]),
+                ("raw single-row INSERT, own transaction (rows/s)", intake["raw_rate"]),
+                ("ratio API / raw insert", f"{intake['ratio']:.3f}"),
+            ],
+        )
+
+    if parts & {"lists", "stats", "sweep", "shapes", "indexes"}:
+        existing = generated_count()
+        if existing != args.orders or args.regenerate:
+            seconds = generate(ctx, args.orders, args.open)
+            print(f"\ngenerated {args.orders:,} orders in {seconds:.0f} s")
+        else:
+            vacuum()
+            print(f"\nreusing {existing:,} generated orders")
+        counts = table_counts()
+        print("  ".join(f"{k}: {v:,}" for k, v in counts.items()))
+
+    if "lists" in parts or "stats" in parts:
+        rows: list[tuple[Any, ...]] = []
+        if "lists" in parts:
+            rows += bench_lists(ctx, args.runs)
+        if "stats" in parts:
+            start, _end = stats_period()
+            p50, p95, units = bench_stats(args.runs)
+            rows.append((f"三率 by unit, {start:%Y-%m}", p50, p95, "", "", units))
+        print_table(
+            f"2. At {generated_count():,} orders: p50/p95 over {args.runs} runs (ms); "
+            "API = the endpoint in-process, SQL = count + first page of its queryset",
+            ("query", "API p50", "API p95", "SQL p50", "SQL p95", "rows"),
+            rows,
+        )
+
+    if args.try_indexes:
+        parts |= {"shapes", "indexes"}
+    if "shapes" in parts:
+        print_table(
+            f"2b. Proposed query shapes, SQL only (count + first page; stats: the whole call), "
+            f"ms over {args.experiment_runs} runs, now and proposed, measured back to back",
+            ("list", "shape", "now p50", "now p95", "new p50", "new p95"),
+            [
+                *query_shapes(ctx, args.experiment_runs),
+                *stats_shapes(args.experiment_runs),
+                *stored_rating_shape(args.experiment_runs),
+            ],
+        )
+    if "indexes" in parts:
+        print_table(
+            f"2c. API ms over {args.experiment_runs} runs without and with each proposed index "
+            "(created for the measurement, then dropped)",
+            ("index", "query", "without p50", "without p95", "with p50", "with p95"),
+            try_indexes(ctx, args.experiment_runs),
+        )
+
+    if "sweep" in parts:
+        result = bench_sweep()
+        print_table(
+            f"3. Sweep over {result['open']:,} open assignments",
+            ("measure", "value"),
+            [
+                ("assignments scanned (past a warning time)", int(result["scanned"])),
+                ("warnings written", int(result["warnings"])),
+                ("supervision raised", int(result["escalated"])),
+                ("seconds", result["seconds"]),
+                ("assignments/s", result["rate"]),
+                ("second run (idempotent): seconds", result["again_seconds"]),
+                ("second run: warnings written", int(result["again_warnings"])),
+            ],
+        )
+    print(f"\ntotal {time.perf_counter() - started:.0f} s, load average at the end {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
