@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from huying.accounts.choices import Role
 from huying.audit.actions import record
 from huying.organisations.models import Organisation
-from huying.proposals import transitions
+from huying.proposals import search, transitions
 from huying.proposals.choices import Category, CollectiveKind, CoSignStatus, EventKind, ProposalStatus, SubmitterKind
 from huying.proposals.models import CoSigner, Proposal, ProposalEvent, Session
 
@@ -194,6 +194,7 @@ def do_save_draft(
             record(actor, "proposal.update", proposal, changes)
     if suggested_units is not None:
         proposal.suggested_units.set(suggested_units)
+    search.index_proposal(proposal)
     return DraftResult(proposal, format_warnings(title, summary, situation, analysis, suggestions))
 
 
@@ -250,8 +251,11 @@ def do_respond_cosign(actor: Any, proposal: Proposal, *, confirm: bool) -> CoSig
     return cosigner
 
 
+@transaction.atomic
 def do_submit(actor: Any, proposal: Proposal) -> Proposal:
-    return transitions.submit(proposal, actor)
+    proposal = transitions.submit(proposal, actor)
+    search.index_proposal(proposal)
+    return proposal
 
 
 def do_withdraw(actor: Any, proposal: Proposal, *, note: str = "") -> Proposal:
@@ -266,8 +270,12 @@ def do_reject(actor: Any, proposal: Proposal, *, reason: str, explanation: str) 
     return transitions.reject(proposal, actor, reason=reason, explanation=explanation)
 
 
+@transaction.atomic
 def do_merge(actor: Any, proposal: Proposal, *, into: Proposal, note: str = "") -> Proposal:
-    return transitions.merge(proposal, actor, into=into, note=note)
+    proposal = transitions.merge(proposal, actor, into=into, note=note)
+    # The target's document carries the titles of the proposals merged into it.
+    search.index_proposal(into)
+    return proposal
 
 
 def do_convert(actor: Any, proposal: Proposal, *, to: str, note: str = "") -> Proposal:

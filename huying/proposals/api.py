@@ -25,6 +25,7 @@ from huying.proposals.choices import (
     RejectReason,
 )
 from huying.proposals.models import Proposal, ProposalEvent, Session
+from huying.proposals.search import search
 from huying.proposals.similarity import similar_proposals
 
 router = Router(tags=["proposals"])
@@ -185,6 +186,11 @@ class SessionOut(Schema):
 class ListFilters(Schema):
     status: ProposalStatus | None = None
     session: int | None = None
+    q: str | None = Field(
+        None,
+        max_length=100,
+        description="Full-text search (Chinese word segmentation); results are ordered by relevance.",
+    )
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -216,7 +222,7 @@ def list_proposals(request: HttpRequest, filters: Query[ListFilters]) -> Any:
         qs = qs.filter(status=filters.status)
     if filters.session:
         qs = qs.filter(session_id=filters.session)
-    return qs
+    return search(qs, filters.q)
 
 
 @router.get("/queue", response={200: list[ProposalOut], 403: ErrorOut}, summary="Review queue (staff)")

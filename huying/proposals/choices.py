@@ -108,3 +108,17 @@ class Publication(models.TextChoices):
     PUBLISHED = "published", _("Published")
     OBJECTED = "objected", _("Withheld at the proposer's request")
     RESTRICTED = "restricted", _("Withheld by staff")
+
+
+class AwardStatus(models.TextChoices):
+    """An excellent-proposal selection (优秀提案评选): open for nominations and decisions,
+    then published (final)."""
+
+    OPEN = "open", _("Open for nominations")
+    PUBLISHED = "published", pgettext_lazy("award selection", "Published")
+
+
+class AwardDecision(models.TextChoices):
+    PENDING = "pending", _("Awaiting decision")
+    SELECTED = "selected", _("Selected")
+    NOT_SELECTED = "not_selected", _("Not selected")

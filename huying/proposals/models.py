@@ -432,3 +432,8 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id} · {self.unit_id} · {self.reply_class}"
+
+
+# Search documents and excellent-proposal awards live in their own modules.
+from huying.proposals.models_awards import AwardNomination, AwardSelection  # noqa: E402, F401
+from huying.proposals.models_search import ProposalSearch  # noqa: E402, F401
