@@ -301,3 +301,14 @@ def do_create_session(
     session.save()
     record(actor, "proposal.create_session", session, {"name": session.display_name})
     return session
+
+
+@transaction.atomic
+def do_record_stats_export(actor: Any, session: Session, *, file_format: str) -> None:
+    """Record that ``actor`` exported the statistics of ``session`` (exporting figures is an
+    auditable act, as for the audit log). Agency staff, leaders and administrators who may
+    read that session's statistics."""
+    from huying.proposals.stats import check_may_view
+
+    check_may_view(actor, session)
+    record(actor, "proposal.stats_export", session, {"format": file_format, "session": session.display_name})

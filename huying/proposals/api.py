@@ -378,3 +378,7 @@ def convert(request: HttpRequest, pk: int, payload: ConvertIn) -> Any:
     proposal = actions.access_proposal(request.user, pk)
     actions.do_convert(request.user, proposal, to=payload.to, note=payload.note)
     return detail(request, pk)
+
+
+# Statistics and awards add their endpoints to this router.
+from huying.proposals import api_stats  # noqa: E402, F401

@@ -32,3 +32,27 @@ class ProposalsConfig(AppConfig):
                 roles=frozenset({Role.AGENCY_STAFF}),
             )
         )
+        register(
+            Entry(
+                area="console",
+                key="proposal_stats",
+                title=_("Proposal statistics"),
+                description=_(
+                    "Figures of a session: review results, sectors, committees, units, replies, satisfaction."
+                ),
+                url_name="proposals:stats",
+                roles=frozenset({Role.AGENCY_STAFF, Role.ADMIN}),
+            )
+        )
+        register(
+            Entry(
+                area="dashboard",
+                key="proposal_stats",
+                title=_("Proposal statistics"),
+                description=_(
+                    "Figures of a session: review results, sectors, committees, units, replies, satisfaction."
+                ),
+                url_name="proposals:stats",
+                roles=frozenset({Role.LEADER, Role.ADMIN}),
+            )
+        )

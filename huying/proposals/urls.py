@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huying.proposals import views
+from huying.proposals import views, views_stats
 
 app_name = "proposals"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("new/", views.edit, name="new"),
     path("similar/", views.similar, name="similar"),
     path("review/", views.queue, name="queue"),
+    path("stats/", views_stats.index, name="stats"),
+    path("stats/export.xlsx", views_stats.export, name="stats_export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/act/<str:verb>/", views.act, name="act"),
