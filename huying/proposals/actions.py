@@ -20,6 +20,12 @@ from huying.accounts.choices import Role
 from huying.audit.actions import record
 from huying.organisations.models import Organisation
 from huying.proposals import search, transitions
+from huying.proposals.awards import (  # noqa: F401 - the award actions, re-exported: one place to import writes from
+    do_decide_nomination,
+    do_nominate_for_award,
+    do_open_award_selection,
+    do_publish_awards,
+)
 from huying.proposals.choices import Category, CollectiveKind, CoSignStatus, EventKind, ProposalStatus, SubmitterKind
 from huying.proposals.models import CoSigner, Proposal, ProposalEvent, Session
 

@@ -381,4 +381,4 @@ def convert(request: HttpRequest, pk: int, payload: ConvertIn) -> Any:
 
 
 # Statistics and awards add their endpoints to this router.
-from huying.proposals import api_stats  # noqa: E402, F401
+from huying.proposals import api_awards, api_stats  # noqa: E402, F401

@@ -56,3 +56,25 @@ class ProposalsConfig(AppConfig):
                 roles=frozenset({Role.LEADER, Role.ADMIN}),
             )
         )
+        register(
+            Entry(
+                # Members read the lists from their duty section; the public reach the page
+                # from the public proposal pages (the public zone's entries are planned).
+                area="duty",
+                key="proposal_awards",
+                title=_("Excellent proposals"),
+                description=_("The yearly lists of excellent proposals."),
+                url_name="proposals:awards",
+                roles=frozenset({Role.MEMBER}),
+            )
+        )
+        register(
+            Entry(
+                area="console",
+                key="proposal_awards",
+                title=_("Excellent-proposal selection"),
+                description=_("Open the yearly selection, nominate filed proposals, decide and publish the list."),
+                url_name="proposals:awards",
+                roles=frozenset({Role.AGENCY_STAFF}),
+            )
+        )
