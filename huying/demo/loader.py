@@ -486,8 +486,11 @@ def _marker_id(scale: str) -> str:
 def is_loaded(scale: str) -> bool:
     """Cheap check (three small queries): the marker of this version and scale is in the
     audit log, and the demo logins and the root of the tree are still there."""
+    from huying.demo.proposals import is_loaded as proposals_loaded
+
     return (
         AuditEntry.objects.filter(action=MARKER_ACTION, object_type=MARKER_TYPE, object_id=_marker_id(scale)).exists()
+        and proposals_loaded(scale)
         and User.objects.filter(username__in=[d.username for d in DEMO_LOGINS]).count() == len(DEMO_LOGINS)
         and Organisation.objects.filter(parent__isnull=True, name=ROOT_NAME).exists()
     )
@@ -508,6 +511,10 @@ def load_demo_data(scale: str = "full", force: bool = False) -> LoadResult:
         sectors, result.created["sectors"] = build_sectors()
         result.created["demo logins"] = create_demo_logins(tree, sectors)
         result.created.update(bulk_create_people(generate_people(tree, sectors, SCALES[scale])))
+        # The current session's proposals, before handling (huying/demo/proposals.py).
+        from huying.demo.proposals import load_proposal_demo
+
+        result.created.update(load_proposal_demo(scale, force=force).created)
         record(
             None,
             MARKER_ACTION,
