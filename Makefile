@@ -67,6 +67,7 @@ messages: venv
 # Benchmarks print tables; they are not tests. Figures are recorded in docs/.
 bench: venv
 	$(DEV_ENV) $(PY) -m huying.workorders.bench_classifier
+	$(DEV_ENV) $(PY) -m huying.proposals.bench
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/media

@@ -25,7 +25,7 @@ from huying.proposals.choices import (
     RejectReason,
 )
 from huying.proposals.models import Proposal, ProposalEvent, Session
-from huying.proposals.search import search
+from huying.proposals.search import paginate_search
 from huying.proposals.similarity import similar_proposals
 
 router = Router(tags=["proposals"])
@@ -222,7 +222,7 @@ def list_proposals(request: HttpRequest, filters: Query[ListFilters]) -> Any:
         qs = qs.filter(status=filters.status)
     if filters.session:
         qs = qs.filter(session_id=filters.session)
-    return search(qs, filters.q)
+    return paginate_search(qs, filters.q)
 
 
 @router.get("/queue", response={200: list[ProposalOut], 403: ErrorOut}, summary="Review queue (staff)")

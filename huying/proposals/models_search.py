@@ -6,8 +6,9 @@ space-joined, so both database engines index whole Chinese words:
 - SQLite: the FTS5 table ``proposals_search_fts`` (external content: this table), kept in
   step by triggers, ranked with ``bm25``;
 - PostgreSQL: ``document``, a ``tsvector`` built by a trigger with the ``simple``
-  configuration (title words weight A, body words weight D), GIN-indexed, ranked with
-  ``ts_rank``. On SQLite the column exists but stays empty.
+  configuration (title words weight A, title character pairs B, summary words C, body
+  words D), and ``head`` (the same without the body), small and kept in the row; both
+  GIN-indexed; ``ts_rank`` over ``head``. On SQLite the two columns exist but stay empty.
 
 The triggers, the FTS5 table and the GIN index are created by migration
 ``0003_search_awards`` (and re-created if missing by ``manage.py proposals_reindex``); see
@@ -30,9 +31,17 @@ class ProposalSearch(models.Model):
         related_name="search_doc",
     )
     title_words = models.TextField(_("title words"), blank=True)
+    summary_words = models.TextField(_("case summary words"), blank=True)
     body_words = models.TextField(_("body words"), blank=True)
-    # PostgreSQL only: filled by a trigger from the two columns above.
+    # Pairs of neighbouring characters of the title: a title "contains" a typed string when
+    # it holds the string's pairs in a row, which both engines answer from their index.
+    title_grams = models.TextField(_("title character pairs"), blank=True)
+    # PostgreSQL only, filled by a trigger from the columns above: ``head`` (title words,
+    # title pairs, summary words; small, kept in the row) for ranking, the title fallback and
+    # the similar-proposal prefilter, ``document`` (head + body words; in the TOAST table)
+    # for matching words.
     document = SearchVectorField(_("search document"), null=True, editable=False)
+    head = SearchVectorField(_("title and summary"), null=True, editable=False)
     indexed_at = models.DateTimeField(_("indexed at"), auto_now=True)
 
     class Meta:

@@ -29,12 +29,12 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar, overload
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
-from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -73,6 +73,8 @@ STOPWORDS = frozenset([
 ])
 # fmt: on
 MAX_QUERY_LENGTH = 100
+# Marks the title's character pairs in the index (zz垃圾), apart from the words (垃圾).
+GRAM_PREFIX = "zz"
 MAX_QUERY_WORDS = 12
 BATCH_SIZE = 500
 
@@ -86,12 +88,12 @@ def normalise(text: str) -> str:
 
 
 def _clean(tokens: Iterable[str]) -> list[str]:
-    words: list[str] = []
+    result: list[str] = []
     for token in tokens:
         for part in _WORD_RE.findall(token):
             if part not in STOPWORDS:
-                words.append(part)
-    return words
+                result.append(part)
+    return result
 
 
 def index_words(text: str) -> list[str]:
@@ -99,6 +101,12 @@ def index_words(text: str) -> list[str]:
     dropped. 关于完善城乡居民医疗保障制度的建议 → 完善 城乡 乡居 居民 城乡居民 医疗 保障
     医疗保障 制度."""
     return _clean(_cut_for_search(normalise(text)))
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` in jieba's precise mode (each character in one word), stop
+    words and punctuation dropped."""
+    return _clean(_cut(normalise(text)))
 
 
 def _partition(word: str) -> list[str] | None:
@@ -125,7 +133,7 @@ def query_terms(q: str) -> list[tuple[str, list[str] | None]]:
     its split into parts if it has one."""
     seen: set[str] = set()
     terms: list[tuple[str, list[str] | None]] = []
-    for word in _clean(_cut(normalise(q))):
+    for word in words(q):
         if word in seen:
             continue
         seen.add(word)
@@ -135,35 +143,78 @@ def query_terms(q: str) -> list[tuple[str, list[str] | None]]:
     return terms
 
 
-def fts5_query(terms: Sequence[tuple[str, list[str] | None]]) -> str:
-    """``"生活" AND ("垃圾处理" OR ("垃圾" AND "处理"))``. Words contain only letters and
-    digits, so quoting cannot be broken out of."""
+def _fts5_quoted(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
 
-    def quoted(word: str) -> str:
-        return '"' + word.replace('"', '""') + '"'
 
+def _ts_quoted(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def fts5_query(
+    terms: Sequence[tuple[str, list[str] | None]], columns: str = "title_words summary_words body_words"
+) -> str:
+    """``{title_words summary_words body_words} : ("生活" AND ("垃圾处理" OR ("垃圾" AND
+    "处理")))``: every word in the title, summary or body words. Words contain only letters and digits, so quoting
+    cannot be broken out of."""
     clauses = []
     for word, parts in terms:
         if parts:
-            clauses.append(f"({quoted(word)} OR ({' AND '.join(quoted(p) for p in parts)}))")
+            clauses.append(f"({_fts5_quoted(word)} OR ({' AND '.join(_fts5_quoted(p) for p in parts)}))")
         else:
-            clauses.append(quoted(word))
-    return " AND ".join(clauses)
+            clauses.append(_fts5_quoted(word))
+    return "{" + columns + "} : (" + " AND ".join(clauses) + ")"
 
 
 def tsquery(terms: Sequence[tuple[str, list[str] | None]]) -> str:
-    """``'生活' & ('垃圾处理' | ('垃圾' & '处理'))`` for ``to_tsquery('simple', …)``."""
-
-    def quoted(word: str) -> str:
-        return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
-
+    """``'生活' & ('垃圾处理' | ('垃圾' & '处理'))`` for ``to_tsquery('simple', …)``. The
+    title's character pairs carry a prefix, so words never match them; without weights or
+    phrases the GIN index answers without reading the documents."""
     clauses = []
     for word, parts in terms:
         if parts:
-            clauses.append(f"({quoted(word)} | ({' & '.join(quoted(p) for p in parts)}))")
+            clauses.append(f"({_ts_quoted(word)} | ({' & '.join(_ts_quoted(p) for p in parts)}))")
         else:
-            clauses.append(quoted(word))
+            clauses.append(_ts_quoted(word))
     return " & ".join(clauses)
+
+
+def _runs(text: str) -> list[str]:
+    return _WORD_RE.findall(normalise(text))
+
+
+def _pairs(run: str) -> list[str]:
+    return [GRAM_PREFIX + run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def title_grams(title: str) -> list[str]:
+    """Neighbouring character pairs of each run of letters and digits of ``title``,
+    prefixed so that no pair is ever taken for a word (a run of one character is kept as
+    it is): 垃圾分类 → zz垃圾 zz圾分 zz分类."""
+    grams: list[str] = []
+    for run in _runs(title):
+        grams += _pairs(run) or [GRAM_PREFIX + run]
+    return grams
+
+
+def query_grams(text: str) -> list[list[str]] | None:
+    """The character pairs of each run of the typed text, or None when a run is a single
+    character (pairs cannot find it: the title fallback then scans titles)."""
+    runs = _runs(text)
+    if not runs or any(len(run) < 2 for run in runs):
+        return None
+    return [_pairs(run) for run in runs]
+
+
+def fts5_grams_query(grams: list[list[str]]) -> str:
+    """``title_grams : ("zz垃圾 zz圾分 zz分类")``: the pairs in a row (an FTS5 phrase)."""
+    phrases = " AND ".join('"' + " ".join(run) + '"' for run in grams)
+    return "title_grams : (" + phrases + ")"
+
+
+def ts_grams_query(grams: list[list[str]]) -> str:
+    """``('zz垃圾' <-> 'zz圾分' <-> 'zz分类')``: the pairs in a row."""
+    return " & ".join("(" + " <-> ".join(_ts_quoted(g) for g in run) + ")" for run in grams)
 
 
 def clean_query(q: str | None) -> str:
@@ -171,10 +222,10 @@ def clean_query(q: str | None) -> str:
 
 
 _FTS_IDS_SQL = "SELECT rowid FROM proposals_search_fts WHERE proposals_search_fts MATCH %s"
-# bm25 column weights: title_words 5.0, body_words 1.0.
+# bm25 column weights: title words 5, summary words 2, body words 1, title pairs 0.
 _BM25_SQL = (
     "COALESCE((SELECT h.score FROM ("
-    "WITH h0 AS MATERIALIZED (SELECT rowid AS id, -bm25(proposals_search_fts, 5.0, 1.0) AS score "
+    "WITH h0 AS MATERIALIZED (SELECT rowid AS id, -bm25(proposals_search_fts, 5.0, 2.0, 1.0, 0.0) AS score "
     "FROM proposals_search_fts WHERE proposals_search_fts MATCH %s) SELECT id, score FROM h0"
     ") AS h WHERE h.id = {pk}), 0.0)"
 )
@@ -213,35 +264,53 @@ def search(queryset: _QS, q: str | None) -> _QS:
     """``queryset`` narrowed to the proposals matching ``q`` and ordered by relevance (see
     the module docstring). An empty query returns ``queryset`` unchanged. Annotates
     ``search_words`` (1 = matched by words), ``search_title_hit`` (1 = the title contains
-    the query) and ``search_rank``."""
+    the query) and ``search_rank``. The long text fields (situation, analysis, suggestions)
+    are deferred: lists do not show them, and the rows are sorted."""
     text = clean_query(q)
     if not text:
         return queryset
     terms = query_terms(text)
+    grams = query_grams(text)
     title_hit = Q(title__icontains=text)
-    condition = title_hit
-    words: Q | None = None
+    word_match: Any = None
     rank: Any = Value(0.0)
     vendor = connections[queryset.db].vendor
-    if terms and vendor == "postgresql":
-        query = SearchQuery(tsquery(terms), config="simple", search_type="raw")
-        condition |= Q(pk__in=ProposalSearch.objects.filter(document=query).values("proposal_id"))
-        words = Q(search_doc__document=query)
-        rank = Coalesce(SearchRank(F("search_doc__document"), query), Value(0.0))
-    elif terms and vendor == "sqlite":
-        match = fts5_query(terms)
-        words = Q(pk__in=RawSQL(_FTS_IDS_SQL, (match,)))  # noqa: S611 - constant SQL, the query is a parameter
-        condition |= words
-        rank = Bm25Rank(F("pk"), match)
-    elif terms:  # another engine: every word somewhere in the title or the case summary
-        words = Q()
+    if vendor == "postgresql":
+        condition = Q()
+        if terms:
+            words_query = SearchQuery(tsquery(terms), config="simple", search_type="raw")
+            word_match = Q(pk__in=_pg_ids(tsquery(terms)))
+            condition |= word_match
+            rank = _ts_rank(words_query)
+        if grams:
+            # The title holds the typed text's pairs in a row: the title hit, from the index
+            # (no title read, so PostgreSQL can sort the ids from an index-only scan).
+            title_hit = Q(pk__in=_pg_head_ids(ts_grams_query(grams)))
+            condition |= title_hit
+    elif vendor == "sqlite":
+        condition = Q()
+        if terms:
+            words_match = fts5_query(terms)
+            word_match = Q(pk__in=RawSQL(_FTS_IDS_SQL, (words_match,)))  # noqa: S611 - constant SQL, parameter
+            condition |= word_match
+            rank = Bm25Rank(F("pk"), words_match)
+        if grams:
+            title_hit = Q(pk__in=RawSQL(_FTS_IDS_SQL, (fts5_grams_query(grams),)))  # noqa: S611 - constant SQL
+            condition |= title_hit
+    else:  # another engine: every word somewhere in the title or the case summary
+        word_match = Q()
         for word, _parts in terms:
-            words &= Q(title__icontains=word) | Q(summary__icontains=word)
-        condition |= words
+            word_match &= Q(title__icontains=word) | Q(summary__icontains=word)
+        condition = word_match if terms else Q()
+        grams = None
+    if grams is None:
+        # The typed text has a single character between punctuation: scan the titles.
+        condition = condition | title_hit if condition else title_hit
     return (
         queryset.filter(condition)
+        .defer("situation", "analysis", "suggestions")
         .annotate(
-            search_words=_flag(words),
+            search_words=_flag(word_match),
             search_title_hit=_flag(title_hit),
             search_rank=rank,
         )
@@ -249,7 +318,113 @@ def search(queryset: _QS, q: str | None) -> _QS:
     )
 
 
-def _flag(condition: Q | None) -> Any:
+class SearchResults:
+    """The result of :func:`search` for lists that show one page at a time (Django's
+    ``Paginator``, the API's pagination): counts like a queryset, and a slice first sorts
+    the matching **ids** (a narrow query: the sort keys come from the index by id) and then
+    fetches the page's rows from ``base`` (the caller's queryset, with its
+    ``select_related``), instead of sorting every matching row with all its columns."""
+
+    ordered = True  # for Paginator's check
+
+    def __init__(self, base: QuerySet[Proposal], q: str | None) -> None:
+        self.base = base
+        self.matches = search(base, q)
+
+    def count(self) -> int:
+        return self.matches.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Proposal]:
+        return iter(self.matches)
+
+    @overload
+    def __getitem__(self, key: int) -> Proposal: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> list[Proposal]: ...
+
+    def __getitem__(self, key: int | slice) -> Proposal | list[Proposal]:
+        if isinstance(key, int):
+            found = self[key : key + 1]
+            if not found:
+                raise IndexError(key)
+            return found[0]
+        ids = list(self.matches.values_list("pk", flat=True)[key])
+        rows = {p.pk: p for p in self.base.filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def paginate_search(queryset: _QS, q: str | None) -> _QS | SearchResults:
+    """``queryset`` itself without a query, else its :class:`SearchResults`."""
+    return SearchResults(queryset, q) if clean_query(q) else queryset
+
+
+def search_any(queryset: _QS, terms: Sequence[str], *, at_least: int = 1) -> _QS:
+    """``queryset`` narrowed to the proposals whose **title or case summary** contains at
+    least ``at_least`` (1 or 2) of ``terms`` (words as :func:`words` or :func:`index_words`
+    give them), best match first: the candidate prefilter of the similar-proposal lookup,
+    which compares titles and summaries. "Two of" is written as the OR of every pair, which
+    the engines answer from their index. Without words, nothing."""
+    unique = [w for w in dict.fromkeys(terms) if _WORD_RE.fullmatch(w)]
+    if not unique:
+        return queryset.none()
+    groups: list[list[str]] = [[w] for w in unique]
+    if at_least >= 2 and len(unique) >= 2:
+        groups = [[a, b] for i, a in enumerate(unique) for b in unique[i + 1 :]]
+    vendor = connections[queryset.db].vendor
+    if vendor == "postgresql":
+        text = " | ".join("(" + tsquery([(w, None) for w in group]) + ")" for group in groups)
+        query = SearchQuery(text, config="simple", search_type="raw")
+        head_ids = RawSQL(_PG_HEAD_IDS_SQL, (text,))  # noqa: S611 - constant SQL, the query is a parameter
+        return queryset.filter(pk__in=head_ids).annotate(search_rank=_ts_rank(query)).order_by("-search_rank", "-pk")
+    if vendor == "sqlite":
+        match = " OR ".join(
+            "(" + fts5_query([(w, None) for w in group], "title_words summary_words") + ")" for group in groups
+        )
+        return (
+            queryset.filter(pk__in=RawSQL(_FTS_IDS_SQL, (match,)))  # noqa: S611 - constant SQL, the query is a parameter
+            .annotate(search_rank=Bm25Rank(F("pk"), match))
+            .order_by("-search_rank", "-pk")
+        )
+    any_word = Q()
+    for word in unique:
+        any_word |= Q(title__icontains=word) | Q(summary__icontains=word)
+    return queryset.filter(any_word).order_by("-pk")
+
+
+_PG_IDS_SQL = "SELECT proposal_id FROM proposals_proposalsearch WHERE document @@ to_tsquery('simple', %s) OFFSET 0"
+_PG_HEAD_IDS_SQL = "SELECT proposal_id FROM proposals_proposalsearch WHERE head @@ to_tsquery('simple', %s) OFFSET 0"
+
+
+def _pg_ids(tsquery_text: str) -> RawSQL:
+    """PostgreSQL: the ids whose document matches, as a subquery the planner keeps whole
+    (``OFFSET 0``): one GIN bitmap scan, then a hash lookup per row. Flattened into a join,
+    the planner may instead test every visible proposal's document."""
+    return RawSQL(_PG_IDS_SQL, (tsquery_text,))  # noqa: S611 - constant SQL, the query is a parameter
+
+
+def _pg_head_ids(tsquery_text: str) -> RawSQL:
+    """As :func:`_pg_ids`, over the title and summary (``head``)."""
+    return RawSQL(_PG_HEAD_IDS_SQL, (tsquery_text,))  # noqa: S611 - constant SQL, the query is a parameter
+
+
+def _ts_rank(query: SearchQuery) -> Any:
+    """PostgreSQL: ``ts_rank`` of the proposal's title and summary (``head``, kept in the
+    row: reading the full documents of ten thousand matches would cost more than the rest
+    of the search), divided by 1 + log(length) so a focused title ranks first; looked up by
+    primary key for the rows that passed the filter."""
+    ranked = (
+        ProposalSearch.objects.filter(proposal_id=OuterRef("pk"))
+        .annotate(r=SearchRank(F("head"), query, normalization=Value(1)))
+        .values("r")[:1]
+    )
+    return Coalesce(Subquery(ranked, output_field=FloatField()), Value(0.0))
+
+
+def _flag(condition: Any) -> Any:
     if condition is None:
         return Value(0, output_field=IntegerField())
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
@@ -257,10 +432,12 @@ def _flag(condition: Q | None) -> Any:
 
 # --- keeping the index in step ----------------------------------------------------------------
 def _row(proposal: Proposal, merged_titles: Iterable[str] = ()) -> ProposalSearch:
-    body = "\n".join([proposal.summary, proposal.situation, proposal.analysis, proposal.suggestions, *merged_titles])
+    body = "\n".join([proposal.situation, proposal.analysis, proposal.suggestions, *merged_titles])
     return ProposalSearch(
         proposal_id=proposal.pk,
         title_words=" ".join(index_words(proposal.title)),
+        summary_words=" ".join(index_words(proposal.summary)),
+        title_grams=" ".join(title_grams(proposal.title)),
         body_words=" ".join(index_words(body)),
         indexed_at=timezone.now(),
     )
@@ -282,7 +459,7 @@ def _upsert(rows: list[ProposalSearch]) -> None:
         batch_size=BATCH_SIZE,
         update_conflicts=True,
         unique_fields=["proposal"],
-        update_fields=["title_words", "body_words", "indexed_at"],
+        update_fields=["title_words", "summary_words", "body_words", "title_grams", "indexed_at"],
     )
 
 

@@ -18,21 +18,22 @@ SQLITE_CREATE = [
     # External content: the words are stored once, in the Django table; FTS5 keeps only its
     # inverted index. The unicode61 tokenizer splits on the spaces between our words.
     """CREATE VIRTUAL TABLE IF NOT EXISTS proposals_search_fts USING fts5(
-        title_words, body_words, content='proposals_proposalsearch', content_rowid='proposal_id', tokenize='unicode61'
+        title_words, summary_words, body_words, title_grams,
+        content='proposals_proposalsearch', content_rowid='proposal_id', tokenize='unicode61'
     )""",
     """CREATE TRIGGER IF NOT EXISTS proposals_search_fts_ai AFTER INSERT ON proposals_proposalsearch BEGIN
-        INSERT INTO proposals_search_fts(rowid, title_words, body_words)
-        VALUES (new.proposal_id, new.title_words, new.body_words);
+        INSERT INTO proposals_search_fts(rowid, title_words, summary_words, body_words, title_grams)
+        VALUES (new.proposal_id, new.title_words, new.summary_words, new.body_words, new.title_grams);
     END""",
     """CREATE TRIGGER IF NOT EXISTS proposals_search_fts_ad AFTER DELETE ON proposals_proposalsearch BEGIN
-        INSERT INTO proposals_search_fts(proposals_search_fts, rowid, title_words, body_words)
-        VALUES ('delete', old.proposal_id, old.title_words, old.body_words);
+        INSERT INTO proposals_search_fts(proposals_search_fts, rowid, title_words, summary_words, body_words, title_grams)
+        VALUES ('delete', old.proposal_id, old.title_words, old.summary_words, old.body_words, old.title_grams);
     END""",
     """CREATE TRIGGER IF NOT EXISTS proposals_search_fts_au AFTER UPDATE ON proposals_proposalsearch BEGIN
-        INSERT INTO proposals_search_fts(proposals_search_fts, rowid, title_words, body_words)
-        VALUES ('delete', old.proposal_id, old.title_words, old.body_words);
-        INSERT INTO proposals_search_fts(rowid, title_words, body_words)
-        VALUES (new.proposal_id, new.title_words, new.body_words);
+        INSERT INTO proposals_search_fts(proposals_search_fts, rowid, title_words, summary_words, body_words, title_grams)
+        VALUES ('delete', old.proposal_id, old.title_words, old.summary_words, old.body_words, old.title_grams);
+        INSERT INTO proposals_search_fts(rowid, title_words, summary_words, body_words, title_grams)
+        VALUES (new.proposal_id, new.title_words, new.summary_words, new.body_words, new.title_grams);
     END""",
 ]
 SQLITE_DROP = [
@@ -47,16 +48,27 @@ POSTGRES_CREATE = [
     # already been done in Python, there is no Chinese stemmer or stop-word list to apply.
     """CREATE OR REPLACE FUNCTION proposals_proposalsearch_document() RETURNS trigger AS $$
     BEGIN
-        NEW.document := setweight(to_tsvector('simple', coalesce(NEW.title_words, '')), 'A')
-            || setweight(to_tsvector('simple', coalesce(NEW.body_words, '')), 'D');
+        NEW.head := setweight(to_tsvector('simple', coalesce(NEW.title_words, '')), 'A')
+            || setweight(to_tsvector('simple', coalesce(NEW.title_grams, '')), 'B')
+            || setweight(to_tsvector('simple', coalesce(NEW.summary_words, '')), 'C');
+        NEW.document := NEW.head || setweight(to_tsvector('simple', coalesce(NEW.body_words, '')), 'D');
         RETURN NEW;
     END
     $$ LANGUAGE plpgsql""",
     """CREATE OR REPLACE TRIGGER proposals_proposalsearch_document BEFORE INSERT OR UPDATE
         ON proposals_proposalsearch FOR EACH ROW EXECUTE FUNCTION proposals_proposalsearch_document()""",
     "CREATE INDEX IF NOT EXISTS proposals_proposalsearch_document_gin ON proposals_proposalsearch USING gin (document)",
+    # Title words, title pairs and summary words: the title fallback and the similar-proposal
+    # prefilter, answered (and rechecked) without reading the full documents.
+    "CREATE INDEX IF NOT EXISTS proposals_proposalsearch_head_gin ON proposals_proposalsearch USING gin (head)",
+    # Keep the rows small: the words and the document go to the TOAST table, so that the
+    # ids of a match are read from a few pages; the small ranking vector stays in the row.
+    "ALTER TABLE proposals_proposalsearch ALTER COLUMN head SET STORAGE MAIN",
+    "ALTER TABLE proposals_proposalsearch SET (toast_tuple_target = 1024)",
 ]
 POSTGRES_DROP = [
+    "DROP INDEX IF EXISTS proposals_proposalsearch_head_gin",
+    "ALTER TABLE proposals_proposalsearch RESET (toast_tuple_target)",
     "DROP INDEX IF EXISTS proposals_proposalsearch_document_gin",
     "DROP TRIGGER IF EXISTS proposals_proposalsearch_document ON proposals_proposalsearch",
     "DROP FUNCTION IF EXISTS proposals_proposalsearch_document()",
@@ -81,10 +93,14 @@ def is_installed(connection: Any) -> bool:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT (SELECT count(*) FROM pg_trigger WHERE tgname = %s AND NOT tgisinternal)"
-                " + (SELECT count(*) FROM pg_indexes WHERE indexname = %s)",
-                ["proposals_proposalsearch_document", "proposals_proposalsearch_document_gin"],
+                " + (SELECT count(*) FROM pg_indexes WHERE indexname IN (%s, %s))",
+                [
+                    "proposals_proposalsearch_document",
+                    "proposals_proposalsearch_document_gin",
+                    "proposals_proposalsearch_head_gin",
+                ],
             )
-            return bool(cursor.fetchone()[0] == 2)
+            return bool(cursor.fetchone()[0] == 3)
     return True
 
 

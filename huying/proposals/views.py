@@ -19,7 +19,7 @@ from huying.accounts.models import User
 from huying.proposals import actions
 from huying.proposals.choices import Category, ConvertTarget, CoSignStatus, ProposalStatus, RejectReason
 from huying.proposals.models import CoSigner, Proposal, Session
-from huying.proposals.search import clean_query, search
+from huying.proposals.search import clean_query, paginate_search
 from huying.proposals.similarity import similar_proposals
 
 PAGE_SIZE = 20
@@ -50,7 +50,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("My proposals is open only to CPPCC members."))
     own = Proposal.objects.visible_to(user).for_list().filter(Q(proposer=user) | Q(submitted_by=user))
     q = clean_query(request.GET.get("q"))
-    page = Paginator(search(own, q), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(paginate_search(own, q), PAGE_SIZE).get_page(request.GET.get("page"))
     invitations = (
         CoSigner.objects.filter(member=user.pk, status=CoSignStatus.INVITED, proposal__status=ProposalStatus.DRAFT)
         .select_related("proposal", "proposal__proposer")
@@ -185,8 +185,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         status = "all"
         qs = qs.exclude(status=ProposalStatus.DRAFT)
     q = clean_query(request.GET.get("q"))
-    qs = search(qs, q) if q else qs.order_by("submitted_at", "id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    results = paginate_search(qs, q) if q else qs.order_by("submitted_at", "id")
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "q": q,

@@ -110,6 +110,9 @@ def test_part_of_a_word_matches_and_the_topic_ranks_first(bob: Any, proposals: A
 def test_title_fallback_for_unknown_and_half_typed_words(bob: Any, proposals: Any) -> None:
     assert staff_search(bob, "琼粤旅") == [HAINAN]  # half a word
     assert staff_search(bob, "垃圾分") == [WASTE]
+    assert staff_search(bob, "琼") == [HAINAN]  # one character: titles are scanned
+    hit = search(Proposal.objects.visible_to(bob), "琼粤旅").get()
+    assert (hit.search_words, hit.search_title_hit, hit.search_rank) == (0, 1, 0)
 
 
 def test_visibility_is_kept(alice: Any, bob: Any, frank: Any, charlie: Any, dora: Any, session: Any) -> None:
@@ -135,7 +138,7 @@ def test_the_index_follows_drafts_and_merges(alice: Any, bob: Any, session: Any,
 
 def test_reindex_command_rebuilds_the_index(bob: Any, proposals: Any) -> None:
     ProposalSearch.objects.all().delete()
-    assert staff_search(bob, "医疗保障") == [INSURANCE]  # the title fallback still works
+    assert staff_search(bob, "医疗保障") == []  # words and title pairs are both in the index
     assert staff_search(bob, "医保") == []
     out = StringIO()
     call_command("proposals_reindex", stdout=out)
@@ -171,7 +174,7 @@ def test_search_list_query_count(bob: Any, proposals: Any, django_assert_num_que
     c = Client()
     c.force_login(bob)
     c.get("/api/v1/proposals", {"q": "医疗"})
-    with django_assert_num_queries(5):  # session, user, roles, count, page
+    with django_assert_num_queries(6):  # session, user, roles, count, the ids of the page, its rows
         r = c.get("/api/v1/proposals", {"q": "医疗"})
     assert r.json()["count"] == 2
 
@@ -186,3 +189,24 @@ def test_reindex_recreates_missing_index_objects() -> None:
     assert not search_sql.is_installed(connection)
     call_command("proposals_reindex", stdout=StringIO())
     assert search_sql.is_installed(connection)
+
+
+def test_similar_lookup_through_the_prefilter(
+    alice: Any, bob: Any, session: Any, proposals: Any, monkeypatch: Any
+) -> None:
+    """Above EXACT_LIMIT candidates the full-text index picks them (two shared words, else
+    one), and TF-IDF ranks: the same first result as over all candidates for a
+    near-duplicate."""
+    from huying.proposals import similarity
+
+    text = "关于推进既有住宅加装电梯的建议\n老旧小区住宅加装电梯方便老年人上下楼"
+    exact = similarity.similar_proposals(text, session)
+    assert exact[0][0].title == ELEVATOR
+    monkeypatch.setattr(similarity, "EXACT_LIMIT", 3)
+    assert similarity.prefilter_terms(text)[:3] == ["既有", "住宅", "加装"]
+    pool = similarity.candidate_pool(text, session)
+    assert [p.title for p in pool] == [ELEVATOR]  # 住宅, 加装, 电梯, 老旧, 小区 … only here
+    assert similarity.similar_proposals(text, session)[0][0] == exact[0][0]  # (IDF over a smaller pool)
+    # Only one shared word: the one-word prefilter still finds candidates.
+    assert ELEVATOR in [p.title for p in similarity.candidate_pool("关于电梯的建议", session)]
+    assert similarity.similar_proposals("关于", session) == []

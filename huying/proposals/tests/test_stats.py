@@ -218,19 +218,19 @@ def test_an_empty_session_has_no_rates(tree: Any) -> None:
 def test_constant_number_of_queries(
     world: World, alice: Any, bob: Any, session: Session, django_assert_num_queries: Any
 ) -> None:
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         session_stats(session)
     for i in range(5):  # more proposals, proposers and assignments: the same count
         p = actions.do_file(bob, actions.do_submit(alice, make_draft(alice, session, f"关于第{i}件事的建议")))
         handling.do_assign(None, p, workflow="proposal", unit=world.dept2, owner=session.cppcc)
     extra = member("ivan", "易万", session.cppcc, SectorFactory())
     actions.do_submit(extra, make_draft(extra, session, "关于再一件事的建议"))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         session_stats(session)
     c = Client()
     c.force_login(bob)
     c.get("/proposals/stats/")
-    with django_assert_num_queries(12):  # session, user, roles, the sessions, 8 figures
+    with django_assert_num_queries(11):  # session, user, roles, the sessions, 7 for the figures
         r = c.get("/proposals/stats/")
     assert r.status_code == 200
 
