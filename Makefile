@@ -71,6 +71,7 @@ messages: venv
 bench: venv
 	$(DEV_ENV) $(PY) -m huying.workorders.bench_classifier
 	$(PY) -m huying.workorders.bench $(BENCH_ARGS)
+	$(PY) -m huying.proposals.bench
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/media

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from huying.accounts.actions import do_assign_role, do_create_user
 from huying.accounts.choices import MemberLevel, Role
@@ -490,10 +491,13 @@ def _marker_id(scale: str, orders: int | None = None) -> str:
 def is_loaded(scale: str, orders: int | None = None) -> bool:
     """Cheap check (three small queries): the marker of this version and scale is in the
     audit log, and the demo logins and the root of the tree are still there."""
+    from huying.demo.proposals import is_loaded as proposals_loaded
+
     return (
         AuditEntry.objects.filter(
             action=MARKER_ACTION, object_type=MARKER_TYPE, object_id=_marker_id(scale, orders)
         ).exists()
+        and proposals_loaded(scale)
         and User.objects.filter(username__in=[d.username for d in DEMO_LOGINS]).count() == len(DEMO_LOGINS)
         and Organisation.objects.filter(parent__isnull=True, name=ROOT_NAME).exists()
     )
@@ -517,6 +521,24 @@ def load_demo_data(scale: str = "full", force: bool = False, orders: int | None 
         sectors, result.created["sectors"] = build_sectors()
         result.created["demo logins"] = create_demo_logins(tree, sectors)
         result.created.update(bulk_create_people(generate_people(tree, sectors, SCALES[scale])))
+        # The current session's proposals (huying/demo/proposals.py), then the handling of
+        # the filed ones through the engine (huying/demo/proposal_handling.py; proposals
+        # already assigned are left alone, so a second run changes nothing).
+        from huying.demo.proposal_handling import handle_demo_proposals
+        from huying.demo.proposals import filed_demo_proposals, load_proposal_demo
+
+        made = load_proposal_demo(scale, force=force).created
+        result.created.update(made)
+        units = list(
+            Organisation.objects.filter(kind=OrgKind.DEPARTMENT, name__startswith="广东省", is_active=True).order_by(
+                "path"
+            )
+        )
+        # Only right after the proposals were made: a rerun would give the proposals the
+        # first run left unassigned another draw.
+        if len(units) >= 2 and any(made.values()):
+            handled = handle_demo_proposals(filed_demo_proposals(), units, random.Random(SEED + 4), timezone.now())
+            result.created["proposals handled"] = sum(n for outcome, n in handled.items() if outcome != "unassigned")
     # Work orders commit in chunks (a long load that stops half-way is completed next time).
     count = SCALES[scale].work_orders if orders is None else orders
     result.created.update(load_work_orders(count, SEED))

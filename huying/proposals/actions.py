@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from huying.accounts.choices import Role
 from huying.audit.actions import record
 from huying.organisations.models import Organisation
-from huying.proposals import transitions
+from huying.proposals import search, transitions
+from huying.proposals.awards import (  # noqa: F401 - the award actions, re-exported: one place to import writes from
+    do_decide_nomination,
+    do_nominate_for_award,
+    do_open_award_selection,
+    do_publish_awards,
+)
 from huying.proposals.choices import Category, CollectiveKind, CoSignStatus, EventKind, ProposalStatus, SubmitterKind
 from huying.proposals.models import CoSigner, Proposal, ProposalEvent, Session
 
@@ -194,6 +200,7 @@ def do_save_draft(
             record(actor, "proposal.update", proposal, changes)
     if suggested_units is not None:
         proposal.suggested_units.set(suggested_units)
+    search.index_proposal(proposal)
     return DraftResult(proposal, format_warnings(title, summary, situation, analysis, suggestions))
 
 
@@ -250,8 +257,11 @@ def do_respond_cosign(actor: Any, proposal: Proposal, *, confirm: bool) -> CoSig
     return cosigner
 
 
+@transaction.atomic
 def do_submit(actor: Any, proposal: Proposal) -> Proposal:
-    return transitions.submit(proposal, actor)
+    proposal = transitions.submit(proposal, actor)
+    search.index_proposal(proposal)
+    return proposal
 
 
 def do_withdraw(actor: Any, proposal: Proposal, *, note: str = "") -> Proposal:
@@ -266,8 +276,12 @@ def do_reject(actor: Any, proposal: Proposal, *, reason: str, explanation: str) 
     return transitions.reject(proposal, actor, reason=reason, explanation=explanation)
 
 
+@transaction.atomic
 def do_merge(actor: Any, proposal: Proposal, *, into: Proposal, note: str = "") -> Proposal:
-    return transitions.merge(proposal, actor, into=into, note=note)
+    proposal = transitions.merge(proposal, actor, into=into, note=note)
+    # The target's document carries the titles of the proposals merged into it.
+    search.index_proposal(into)
+    return proposal
 
 
 def do_convert(actor: Any, proposal: Proposal, *, to: str, note: str = "") -> Proposal:
@@ -293,6 +307,17 @@ def do_create_session(
     session.save()
     record(actor, "proposal.create_session", session, {"name": session.display_name})
     return session
+
+
+@transaction.atomic
+def do_record_stats_export(actor: Any, session: Session, *, file_format: str) -> None:
+    """Record that ``actor`` exported the statistics of ``session`` (exporting figures is an
+    auditable act, as for the audit log). Agency staff, leaders and administrators who may
+    read that session's statistics."""
+    from huying.proposals.stats import check_may_view
+
+    check_may_view(actor, session)
+    record(actor, "proposal.stats_export", session, {"format": file_format, "session": session.display_name})
 
 
 # Handling of filed proposals (交办 → 办理 → 答复 → 测评 → 公开) lives in its own module;
@@ -338,6 +363,7 @@ __all__ = [
     "do_rate",
     "do_reassign",
     "do_record_contact",
+    "do_record_stats_export",
     "do_reject",
     "do_request_extension",
     "do_respond_cosign",

@@ -25,6 +25,7 @@ from huying.proposals.choices import (
     RejectReason,
 )
 from huying.proposals.models import Proposal, ProposalEvent, Session
+from huying.proposals.search import paginate_search
 from huying.proposals.similarity import similar_proposals
 
 router = Router(tags=["proposals"])
@@ -188,6 +189,11 @@ class SessionOut(Schema):
 class ListFilters(Schema):
     status: ProposalStatus | None = None
     session: int | None = None
+    q: str | None = Field(
+        None,
+        max_length=100,
+        description="Full-text search (Chinese word segmentation); results are ordered by relevance.",
+    )
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -219,7 +225,7 @@ def list_proposals(request: HttpRequest, filters: Query[ListFilters]) -> Any:
         qs = qs.filter(status=filters.status)
     if filters.session:
         qs = qs.filter(session_id=filters.session)
-    return qs
+    return paginate_search(qs, filters.q)
 
 
 @router.get("/queue", response={200: list[ProposalOut], 403: ErrorOut}, summary="Review queue (staff)")
@@ -381,3 +387,6 @@ def convert(request: HttpRequest, pk: int, payload: ConvertIn) -> Any:
 from huying.proposals.api_handling import router as handling_router  # noqa: E402
 
 router.add_router("", handling_router)
+
+# Statistics and awards add their endpoints to this router.
+from huying.proposals import api_awards, api_stats  # noqa: E402, F401

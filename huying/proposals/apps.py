@@ -33,6 +33,7 @@ class ProposalsConfig(AppConfig):
             )
         )
         self._register_handling()
+        self._register_statistics_and_awards()
 
     def _register_handling(self) -> None:
         """Handling through the engine (workflow ``proposal``) and the handling pages."""
@@ -94,5 +95,56 @@ class ProposalsConfig(AppConfig):
                 title=_("Published proposals"),
                 description=_("CPPCC members' proposals and the government's replies to them."),
                 url_name="proposals:public",
+            )
+        )
+
+    def _register_statistics_and_awards(self) -> None:
+        from huying.accounts.choices import Role
+        from huying.core.navigation import Entry, register
+
+        register(
+            Entry(
+                area="console",
+                key="proposal_stats",
+                title=_("Proposal statistics"),
+                description=_(
+                    "Figures of a session: review results, sectors, committees, units, replies, satisfaction."
+                ),
+                url_name="proposals:stats",
+                roles=frozenset({Role.AGENCY_STAFF, Role.ADMIN}),
+            )
+        )
+        register(
+            Entry(
+                area="dashboard",
+                key="proposal_stats",
+                title=_("Proposal statistics"),
+                description=_(
+                    "Figures of a session: review results, sectors, committees, units, replies, satisfaction."
+                ),
+                url_name="proposals:stats",
+                roles=frozenset({Role.LEADER, Role.ADMIN}),
+            )
+        )
+        register(
+            Entry(
+                # Members read the lists from their duty section; the public reach the page
+                # from the public proposal pages (the public zone's entries are planned).
+                area="duty",
+                key="proposal_awards",
+                title=_("Excellent proposals"),
+                description=_("The yearly lists of excellent proposals."),
+                url_name="proposals:awards",
+                roles=frozenset({Role.MEMBER}),
+            )
+        )
+        register(
+            Entry(
+                area="console",
+                key="proposal_awards",
+                title=_("Excellent-proposal selection"),
+                description=_("Open the yearly selection, nominate filed proposals, decide and publish the list."),
+                url_name="proposals:awards",
+                roles=frozenset({Role.AGENCY_STAFF}),
             )
         )

@@ -145,3 +145,17 @@ class HandlingEventKind(models.TextChoices):
     PUBLISHED = "published", _("Published")
     PUBLICATION_OBJECTED = "publication_objected", _("Proposer objected to publication")
     RESTRICTED = "restricted", _("Publication restricted")
+
+
+class AwardStatus(models.TextChoices):
+    """An excellent-proposal selection (优秀提案评选): open for nominations and decisions,
+    then published (final)."""
+
+    OPEN = "open", _("Open for nominations")
+    PUBLISHED = "published", pgettext_lazy("award selection", "Published")
+
+
+class AwardDecision(models.TextChoices):
+    PENDING = "pending", _("Awaiting decision")
+    SELECTED = "selected", _("Selected")
+    NOT_SELECTED = "not_selected", _("Not selected")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huying.proposals import views, views_handling
+from huying.proposals import views, views_awards, views_handling, views_stats
 
 app_name = "proposals"
 
@@ -9,6 +9,12 @@ urlpatterns = [
     path("new/", views.edit, name="new"),
     path("similar/", views.similar, name="similar"),
     path("review/", views.queue, name="queue"),
+    path("stats/", views_stats.index, name="stats"),
+    path("stats/export.xlsx", views_stats.export, name="stats_export"),
+    path("awards/", views_awards.index, name="awards"),
+    path("awards/open/", views_awards.open_selection, name="award_open"),
+    path("awards/<int:pk>/", views_awards.detail, name="award_detail"),
+    path("awards/<int:pk>/act/<str:verb>/", views_awards.act, name="award_act"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/act/<str:verb>/", views.act, name="act"),

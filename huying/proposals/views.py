@@ -19,6 +19,7 @@ from huying.accounts.models import User
 from huying.proposals import actions
 from huying.proposals.choices import Category, ConvertTarget, CoSignStatus, ProposalStatus, RejectReason
 from huying.proposals.models import CoSigner, Proposal, Session
+from huying.proposals.search import clean_query, paginate_search
 from huying.proposals.similarity import similar_proposals
 
 PAGE_SIZE = 20
@@ -26,6 +27,13 @@ PAGE_SIZE = 20
 
 def _errors(exc: ValidationError) -> dict[str, list[str]]:
     return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+def _page_query(request: HttpRequest) -> str:
+    """The list's query string without the page number, for the pagination links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def _similar_pool(user: Any) -> Any:
@@ -42,7 +50,8 @@ def mine(request: HttpRequest) -> HttpResponse:
     if not user.has_role(Role.MEMBER) and not Proposal.objects.filter(submitted_by=user.pk).exists():  # type: ignore[union-attr]
         raise PermissionDenied(_("My proposals is open only to CPPCC members."))
     own = Proposal.objects.visible_to(user).for_list().filter(Q(proposer=user) | Q(submitted_by=user))
-    page = Paginator(own, PAGE_SIZE).get_page(request.GET.get("page"))
+    q = clean_query(request.GET.get("q"))
+    page = Paginator(paginate_search(own, q), PAGE_SIZE).get_page(request.GET.get("page"))
     invitations = (
         CoSigner.objects.filter(member=user.pk, status=CoSignStatus.INVITED, proposal__status=ProposalStatus.DRAFT)
         .select_related("proposal", "proposal__proposer")
@@ -51,7 +60,8 @@ def mine(request: HttpRequest) -> HttpResponse:
     from huying.proposals.supervision import replies_to_rate
 
     to_rate = replies_to_rate(user)[:50]
-    return render(request, "proposals/mine.html", {"page": page, "invitations": invitations, "to_rate": to_rate})
+    context = {"page": page, "invitations": invitations, "to_rate": to_rate, "q": q, "page_query": _page_query(request)}
+    return render(request, "proposals/mine.html", context)
 
 
 @login_required
@@ -173,14 +183,25 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     if not request.user.has_role(Role.AGENCY_STAFF):  # type: ignore[union-attr]
         raise PermissionDenied(_("Only the proposals committee staff may review proposals."))
-    qs = (
-        Proposal.objects.visible_to(request.user)
-        .for_list()
-        .filter(status=ProposalStatus.SUBMITTED)
-        .order_by("submitted_at", "id")
-    )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "proposals/queue.html", {"page": page})
+    qs = Proposal.objects.visible_to(request.user).for_list()
+    # ?status=all (or any status) searches beyond the queue of submitted proposals.
+    status = request.GET.get("status", ProposalStatus.SUBMITTED)
+    if status in ProposalStatus.values:
+        qs = qs.filter(status=status)
+    else:
+        status = "all"
+        qs = qs.exclude(status=ProposalStatus.DRAFT)
+    q = clean_query(request.GET.get("q"))
+    results = paginate_search(qs, q) if q else qs.order_by("submitted_at", "id")
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "q": q,
+        "status": status,
+        "statuses": ProposalStatus.choices[1:],
+        "page_query": _page_query(request),
+    }
+    return render(request, "proposals/queue.html", context)
 
 
 @require_POST
