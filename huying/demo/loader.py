@@ -12,6 +12,7 @@ people in bulk (one summary audit entry per role) with the demo password hashed 
 from __future__ import annotations
 
 import csv
+import logging
 import random
 import time
 from collections import Counter
@@ -537,7 +538,13 @@ def load_demo_data(scale: str = "full", force: bool = False, orders: int | None 
         # Only right after the proposals were made: a rerun would give the proposals the
         # first run left unassigned another draw.
         if len(units) >= 2 and any(made.values()):
-            handled = handle_demo_proposals(filed_demo_proposals(), units, random.Random(SEED + 4), timezone.now())
+            quiet = logging.getLogger("huying.proposals.transitions")
+            level = quiet.level
+            quiet.setLevel(logging.WARNING)  # one log line per notification: hundreds
+            try:
+                handled = handle_demo_proposals(filed_demo_proposals(), units, random.Random(SEED + 4), timezone.now())
+            finally:
+                quiet.setLevel(level)
             result.created["proposals handled"] = sum(n for outcome, n in handled.items() if outcome != "unassigned")
     # Work orders commit in chunks (a long load that stops half-way is completed next time).
     count = SCALES[scale].work_orders if orders is None else orders

@@ -31,11 +31,12 @@ def public_queryset() -> ProposalQuerySet:
 
 
 def search(queryset: ProposalQuerySet, q: str) -> ProposalQuerySet:
-    """Proposals of ``queryset`` whose title contains ``q`` (the whole queryset for an empty query)."""
-    q = (q or "").strip()
-    if not q:
-        return queryset
-    return queryset.filter(title__icontains=q)
+    """Proposals of ``queryset`` matching ``q`` by the Chinese full-text search
+    (:func:`huying.proposals.search.search`: jieba words in FTS5 / tsvector, title matches
+    as the fallback), best first; the whole queryset for an empty query."""
+    from huying.proposals.search import search as full_text
+
+    return full_text(queryset, q)
 
 
 def public_detail_queryset() -> ProposalQuerySet:

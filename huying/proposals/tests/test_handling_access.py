@@ -290,6 +290,10 @@ def test_api_publication_and_public_reads(
     anonymous = _client()
     listing = anonymous.get(f"{API}/public", {"q": "课后"}).json()
     assert [p["id"] for p in listing["items"]] == [filed.pk]
+    # Words, not a substring: 小学 服务 (two words, not adjacent in the title) still finds it.
+    listing = anonymous.get(f"{API}/public", {"q": "小学 服务"}).json()
+    assert [p["id"] for p in listing["items"]] == [filed.pk]
+    assert anonymous.get(f"{API}/public", {"q": "加装电梯"}).json()["items"] == []
     detail = anonymous.get(f"{API}/public/{filed.pk}").json()
     assert detail["proposers"] == ["王丽", "周燕"]
     assert [r["body"] for r in detail["replies"]] == [reply.body]
