@@ -322,6 +322,7 @@ def do_record_stats_export(actor: Any, session: Session, *, file_format: str) ->
 
 # Handling of filed proposals (交办 → 办理 → 答复 → 测评 → 公开) lives in its own module;
 # re-exported here so that callers have one place to import from.
+from huying.proposals.attachments import do_add_attachment, do_remove_attachment  # noqa: E402
 from huying.proposals.handling_actions import (  # noqa: E402
     do_accept,
     do_assign,
@@ -347,6 +348,7 @@ __all__ = [
     "DraftResult",
     "access_proposal",
     "do_accept",
+    "do_add_attachment",
     "do_assign",
     "do_cancel_assignment",
     "do_convert",
@@ -365,6 +367,7 @@ __all__ = [
     "do_record_contact",
     "do_record_stats_export",
     "do_reject",
+    "do_remove_attachment",
     "do_request_extension",
     "do_respond_cosign",
     "do_restrict_publication",

@@ -390,3 +390,8 @@ router.add_router("", handling_router)
 
 # Statistics and awards add their endpoints to this router.
 from huying.proposals import api_awards, api_stats  # noqa: E402, F401
+
+# Attachments: huying/proposals/api_attachments.py.
+from huying.proposals.api_attachments import router as attachments_router  # noqa: E402
+
+router.add_router("", attachments_router)

@@ -555,3 +555,37 @@ class ReplyRating(models.Model):
 # Search documents and excellent-proposal awards live in their own modules.
 from huying.proposals.models_awards import AwardNomination, AwardSelection  # noqa: E402, F401
 from huying.proposals.models_search import ProposalSearch  # noqa: E402, F401
+
+
+def attachment_upload_to(instance: ProposalAttachment, filename: str) -> str:
+    return f"proposals/attachments/{instance.proposal_id}/{filename}"
+
+
+class ProposalAttachment(models.Model):
+    """A file attached to a proposal by its author while drafting (附件: survey data,
+    photos, a report). The type is read from the file's bytes; the stored name is the
+    platform's. Readable by whoever may see the proposal."""
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
+    original_name = models.CharField(_("original file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("proposal attachment")
+        verbose_name_plural = _("proposal attachments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

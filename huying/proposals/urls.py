@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huying.proposals import views, views_awards, views_handling, views_stats
+from huying.proposals import views, views_attachments, views_awards, views_handling, views_stats
 
 app_name = "proposals"
 
@@ -17,6 +17,9 @@ urlpatterns = [
     path("awards/<int:pk>/act/<str:verb>/", views_awards.act, name="award_act"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/attachments/", views_attachments.add, name="attachment_add"),
+    path("attachments/<int:pk>/", views_attachments.download, name="attachment"),
+    path("attachments/<int:pk>/remove/", views_attachments.remove, name="attachment_remove"),
     path("<int:pk>/act/<str:verb>/", views.act, name="act"),
     # Handling (交办 → 办理 → 答复 → 测评), supervision and publication.
     path("<int:pk>/handle/<str:verb>/", views_handling.handle, name="handle"),

@@ -1,0 +1,89 @@
+"""Attachments of proposals in the API: list, add (multipart, field ``file``), remove,
+download. Same rules as the pages (huying/proposals/attachments.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from huying.core.api_errors import ErrorOut
+from huying.proposals import actions
+from huying.proposals.attachments import do_add_attachment, do_remove_attachment
+from huying.proposals.models import Proposal, ProposalAttachment
+
+router = Router(tags=["proposals"])
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    created_at: datetime
+    url: str
+
+
+def _out(a: ProposalAttachment) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "name": a.original_name,
+        "content_type": a.content_type,
+        "size": a.size,
+        "created_at": a.created_at,
+        "url": f"/api/v1/proposals/attachments/{a.pk}/file",
+    }
+
+
+def _attachment(request: HttpRequest, pk: int) -> ProposalAttachment:
+    readable = Proposal.objects.visible_to(request.user).values("pk")
+    found = ProposalAttachment.objects.select_related("proposal").filter(pk=pk, proposal_id__in=readable).first()
+    if found is None:
+        raise Http404(_("There is no such attachment, or you may not see it."))
+    return found
+
+
+@router.get(
+    "/{int:pk}/attachments", response={200: list[AttachmentOut], 404: ErrorOut}, summary="A proposal's attachments"
+)
+def list_attachments(request: HttpRequest, pk: int) -> Any:
+    proposal = actions.access_proposal(request.user, pk)
+    return [_out(a) for a in proposal.attachments.all()]
+
+
+@router.post(
+    "/{int:pk}/attachments",
+    response={201: AttachmentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Attach a file to a draft (multipart, field file)",
+)
+def add_attachment(request: HttpRequest, pk: int, file: UploadedFile | None = File(None)) -> Any:  # noqa: B008
+    """PDF, DOC, DOCX, JPEG, PNG or WebP by its bytes, at most 20 MB; at most five per
+    proposal; only the author, only while the proposal is a draft."""
+    proposal = actions.access_proposal(request.user, pk)
+    return Status(201, _out(do_add_attachment(request.user, proposal, file)))
+
+
+@router.delete(
+    "/attachments/{int:pk}",
+    response={204: None, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Remove an attachment from a draft",
+)
+def remove_attachment(request: HttpRequest, pk: int) -> Any:
+    do_remove_attachment(request.user, _attachment(request, pk))
+    return Status(204, None)
+
+
+@router.get("/attachments/{int:pk}/file", response={404: ErrorOut}, summary="Download an attachment")
+def download_attachment(request: HttpRequest, pk: int) -> Any:
+    attachment = _attachment(request, pk)
+    extension = attachment.file.name.rsplit(".", 1)[-1].lower()
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=f"attachment-{attachment.pk}.{extension}",
+        content_type=attachment.content_type,
+    )
