@@ -63,7 +63,7 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
-    "full": Scale(750, 36, 250, 2, 3, 8, 2, 1, 2, 300, 2000),
+    "full": Scale(750, 36, 250, 2, 3, 8, 2, 1, 2, 300, 3000),
     "small": Scale(30, 3, 10, 0, 1, 2, 1, 0, 1, 10, 80),
 }
 
