@@ -6,15 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest
-from django.utils.translation import gettext as _
+from django.http import HttpRequest
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from huying.core.api_errors import ErrorOut
 from huying.proposals import actions
-from huying.proposals.attachments import do_add_attachment, do_remove_attachment
-from huying.proposals.models import Proposal, ProposalAttachment
+from huying.proposals.attachments import do_add_attachment, do_remove_attachment, file_response, readable_attachment
+from huying.proposals.models import ProposalAttachment
 
 router = Router(tags=["proposals"])
 
@@ -37,14 +36,6 @@ def _out(a: ProposalAttachment) -> dict[str, Any]:
         "created_at": a.created_at,
         "url": f"/api/v1/proposals/attachments/{a.pk}/file",
     }
-
-
-def _attachment(request: HttpRequest, pk: int) -> ProposalAttachment:
-    readable = Proposal.objects.visible_to(request.user).values("pk")
-    found = ProposalAttachment.objects.select_related("proposal").filter(pk=pk, proposal_id__in=readable).first()
-    if found is None:
-        raise Http404(_("There is no such attachment, or you may not see it."))
-    return found
 
 
 @router.get(
@@ -73,17 +64,10 @@ def add_attachment(request: HttpRequest, pk: int, file: UploadedFile | None = Fi
     summary="Remove an attachment from a draft",
 )
 def remove_attachment(request: HttpRequest, pk: int) -> Any:
-    do_remove_attachment(request.user, _attachment(request, pk))
+    do_remove_attachment(request.user, readable_attachment(request.user, pk))
     return Status(204, None)
 
 
 @router.get("/attachments/{int:pk}/file", response={404: ErrorOut}, summary="Download an attachment")
 def download_attachment(request: HttpRequest, pk: int) -> Any:
-    attachment = _attachment(request, pk)
-    extension = attachment.file.name.rsplit(".", 1)[-1].lower()
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=f"attachment-{attachment.pk}.{extension}",
-        content_type=attachment.content_type,
-    )
+    return file_response(readable_attachment(request.user, pk))

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from huying.audit.actions import record
@@ -70,3 +71,22 @@ def do_remove_attachment(actor: Any, attachment: ProposalAttachment) -> None:
         storage = attachment.file.storage
         attachment.delete()
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def readable_attachment(user: Any, pk: int) -> ProposalAttachment:
+    """The attachment ``pk`` if ``user`` may read its proposal, else 404 (no hint it exists)."""
+    readable = Proposal.objects.visible_to(user).values("pk")
+    found = ProposalAttachment.objects.select_related("proposal").filter(pk=pk, proposal_id__in=readable).first()
+    if found is None:
+        raise Http404(_("There is no such attachment, or you may not see it."))
+    return found
+
+
+def file_response(attachment: ProposalAttachment) -> FileResponse:
+    extension = attachment.file.name.rsplit(".", 1)[-1].lower()
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=f"attachment-{attachment.pk}.{extension}",
+        content_type=attachment.content_type,
+    )

@@ -7,14 +7,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from huying.proposals import actions
-from huying.proposals.attachments import do_add_attachment, do_remove_attachment
-from huying.proposals.models import Proposal, ProposalAttachment
+from huying.proposals.attachments import do_add_attachment, do_remove_attachment, file_response, readable_attachment
 
 
 @require_POST
@@ -34,7 +33,7 @@ def add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def remove(request: HttpRequest, pk: int) -> HttpResponse:
-    attachment = _visible(request, pk)
+    attachment = readable_attachment(request.user, pk)
     try:
         do_remove_attachment(request.user, attachment)
     except ValidationError as exc:
@@ -47,19 +46,4 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def download(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = _visible(request, pk)
-    extension = attachment.file.name.rsplit(".", 1)[-1].lower()
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=f"attachment-{attachment.pk}.{extension}",
-        content_type=attachment.content_type,
-    )
-
-
-def _visible(request: HttpRequest, pk: int) -> ProposalAttachment:
-    readable = Proposal.objects.visible_to(request.user).values("pk")
-    attachment = ProposalAttachment.objects.select_related("proposal").filter(pk=pk, proposal_id__in=readable).first()
-    if attachment is None:
-        raise Http404(_("There is no such attachment, or you may not see it."))
-    return attachment
+    return file_response(readable_attachment(request.user, pk))

@@ -190,15 +190,11 @@ def list_orders(
 ) -> Any:
     """Filters: ``status`` code; ``category`` code (the category and everything below it);
     ``street`` organisation id; ``date_from`` / ``date_to``: creation dates, inclusive."""
-    qs = WorkOrder.objects.visible_to(request.user).with_related()  # type: ignore[arg-type]
-    if status:
-        qs = qs.filter(status=status)
-    if category:
-        qs = qs.in_category(category)
-    if street is not None:
-        qs = qs.filter(street_id=street)
-    qs = qs.created_between(date_from, date_to)
-    return qs.order_by("-created_at", "-id")
+    return (
+        WorkOrder.objects.visible_to(request.user)  # type: ignore[arg-type]
+        .with_related()
+        .api_filtered(status=status, category=category, street=street, date_from=date_from, date_to=date_to)
+    )
 
 
 # --- public report, grid reports, members' referrals ----------------------------------

@@ -536,15 +536,7 @@ def api_queryset(user: Any, filters: dict[str, Any]) -> Any:
     """The queryset of ``GET /api/v1/workorders`` (huying/workorders/api.py ``list_orders``)."""
     from huying.workorders.models import WorkOrder
 
-    qs = WorkOrder.objects.visible_to(user).with_related()
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("category"):
-        qs = qs.in_category(filters["category"])
-    if filters.get("street") is not None:
-        qs = qs.filter(street_id=filters["street"])
-    qs = qs.created_between(filters.get("date_from"), filters.get("date_to"))
-    return qs.order_by("-created_at", "-id")
+    return WorkOrder.objects.visible_to(user).with_related().api_filtered(**filters)
 
 
 def bench_lists(ctx: Context, runs: int) -> list[tuple[str, float, float, float, float, int]]:

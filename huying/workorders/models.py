@@ -176,6 +176,25 @@ class WorkOrderQuerySet(models.QuerySet["WorkOrder"]):
         ids = list(Category.objects.filter(code__startswith=prefix).values_list("id", flat=True))
         return self.filter(category_id__in=ids)
 
+    def api_filtered(
+        self,
+        *,
+        status: str = "",
+        category: str = "",
+        street: int | None = None,
+        date_from: datetime.date | None = None,
+        date_to: datetime.date | None = None,
+    ) -> WorkOrderQuerySet:
+        """The filters of ``GET /api/v1/workorders`` (also timed by the benchmark), newest first."""
+        qs = self
+        if status:
+            qs = qs.filter(status=status)
+        if category:
+            qs = qs.in_category(category)
+        if street is not None:
+            qs = qs.filter(street_id=street)
+        return qs.created_between(date_from, date_to).order_by("-created_at", "-id")
+
     def created_between(self, first: datetime.date | None, last: datetime.date | None) -> WorkOrderQuerySet:
         """Created on ``first`` … ``last`` (inclusive calendar days, Asia/Shanghai), as a
         range of times that the ``created_at`` indexes serve (``__date`` cannot)."""
