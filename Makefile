@@ -8,7 +8,7 @@ PORT ?= 8000
 # Development defaults; production sets its own environment (README "Deployment").
 DEV_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test venv setup lint typecheck checks pytest test-browser serve messages demo bench clean
+.PHONY: run test test-fast browser venv setup lint typecheck checks pytest pytest-fast test-browser serve messages demo bench clean
 
 venv: $(VENV)/.installed
 
@@ -52,8 +52,19 @@ checks: venv
 pytest: venv
 	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
+# Debian's Chromium and CJK fonts for the browser tests: installed when run as root (as CI
+# does), otherwise make stops at once with the one command to run.
+browser:
+	@scripts/ensure-browser
+
 # The whole suite: lint, type check, migrations and translations, unit, API and browser tests.
-test: lint typecheck checks pytest
+test: browser lint typecheck checks pytest
+
+# The inner loop: lint, types, unit and API tests without the browser and the demo-scale loads.
+pytest-fast: venv
+	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} -m "not browser and not slow" $(PYTEST_ARGS)
+
+test-fast: lint typecheck pytest-fast
 
 # Refresh the message catalogue after changing user-facing strings (needs GNU gettext).
 # -P keeps the app directory off sys.path (huying/core/logging.py would shadow the stdlib logging).
