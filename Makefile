@@ -42,7 +42,7 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 
 typecheck: venv
-	$(DEV_ENV) $(VENV)/bin/mypy huying
+	$(DEV_ENV) $(VENV)/bin/mypy huying bench
 
 checks: venv
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
@@ -67,7 +67,7 @@ pytest-fast: venv
 test-fast: lint typecheck pytest-fast
 
 # Refresh the message catalogue after changing user-facing strings (needs GNU gettext).
-# -P keeps the app directory off sys.path (huying/core/logging.py would shadow the stdlib logging).
+# -P keeps the app directory off sys.path.
 messages: venv
 	@for app in huying/*/; do \
 	  [ -f $$app/apps.py ] || continue; mkdir -p $$app/locale; \
@@ -80,9 +80,9 @@ messages: venv
 # postgres://postgres@127.0.0.1:5432/huying_bench; created and migrated by the bench),
 # BENCH_ARGS for its options (e.g. BENCH_ARGS="--orders 100000 --only lists,stats").
 bench: venv
-	$(DEV_ENV) $(PY) -m huying.workorders.bench_classifier
-	$(PY) -m huying.workorders.bench $(BENCH_ARGS)
-	$(PY) -m huying.proposals.bench
+	$(DEV_ENV) $(PY) -m bench.classifier
+	$(PY) -m bench.workorders $(BENCH_ARGS)
+	$(PY) -m bench.proposals
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/media
