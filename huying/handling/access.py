@@ -28,8 +28,8 @@ from django.db.models import Q
 
 from huying.accounts.choices import Role
 from huying.handling.policy import HANDLER_ROLES, SUPERVISOR_ROLES
-from huying.organisations.choices import OrgKind
 from huying.handling.transitions import HANDLER, MOVES, NotAllowed, authorise, available_actions
+from huying.organisations.choices import OrgKind
 
 # Roles whose holders also *read* (never act on) the assignments of the units below the
 # organisation where they hold the role; unit staff do so at a people's government.

@@ -17,9 +17,9 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquer
 from django.utils import timezone
 
 from huying.accounts.choices import Role
+from huying.handling import access
 from huying.handling.choices import OPEN_STATUSES, AssignmentRole, ExtensionStatus, Status, WarningLevel
 from huying.handling.models import Assignment, AssignmentEvent, AssignmentQuerySet, ExtensionRequest
-from huying.handling import access
 from huying.handling.supervision import LEVEL_ORDER, DeadlineState, deadline_state
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation

@@ -23,9 +23,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from huying.accounts.choices import Role
 from huying.accounts.models import User
+from huying.handling import access
 from huying.handling.choices import ACTIVE_STATUSES, AssignmentRole, ExtensionStatus, Rating, Status, WarningLevel
 from huying.handling.models import Assignment, ExtensionRequest
-from huying.handling import access
 from huying.organisations.models import Organisation
 from huying.proposals import actions, public, supervision
 from huying.proposals.choices import HandlingMode, HandlingStatus, ProposalStatus, Publication, ReplyClass

@@ -325,7 +325,6 @@ def test_the_command_centres_steps_stay_with_its_dispatchers(world: World, name:
     """Urging, reassigning and extension decisions are the command centre's, whoever reads
     the assignment; its dispatcher takes them."""
     world.dispatch("shamian")
-    person = world.people[name]
     assignment = world.assignments["shamian"]
     actions.do_accept(world.people["shamian"], assignment)
     assignment.refresh_from_db()
