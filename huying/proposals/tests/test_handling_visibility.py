@@ -33,7 +33,9 @@ STEPS = ("accept", "object", "extension", "contact", "reply")
 
 @pytest.fixture
 def people(tree: Any, edu: Any, gina: Any, hank: Any) -> dict[str, Any]:
-    section = OrganisationFactory(name="荔湾区教育局基础教育科", kind=OrgKind.DEPARTMENT, level=OrgLevel.COUNTY, parent=edu)
+    section = OrganisationFactory(
+        name="荔湾区教育局基础教育科", kind=OrgKind.DEPARTMENT, level=OrgLevel.COUNTY, parent=edu
+    )
     return {
         "gina": gina,  # 荔湾区教育局: the assigned unit
         "hank": hank,  # 荔湾区卫生健康局: another department
@@ -164,7 +166,9 @@ def test_co_handling_views_only_from_the_co_unit_itself(
         assert response.status_code in (403, 404), name
         assert _snapshot(co) == before, name
     done = _client(people["hank"]).post(
-        f"{API}/assignments/{co.pk}/co-view", {"view": "建议加强协作", "version": co.version}, content_type="application/json"
+        f"{API}/assignments/{co.pk}/co-view",
+        {"view": "建议加强协作", "version": co.version},
+        content_type="application/json",
     )
     assert done.status_code == 200, done.content[:300]
 
