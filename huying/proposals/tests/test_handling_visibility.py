@@ -156,7 +156,7 @@ def test_a_unit_below_cannot_act_for_the_government_it_belongs_to(
 def test_co_handling_views_only_from_the_co_unit_itself(
     filed: Proposal, bob: Any, edu: Any, health: Any, people: dict[str, Any]
 ) -> None:
-    lead, co = actions.do_assign(bob, filed, mode="lead", units=[edu], co_units=[health])
+    _lead, co = actions.do_assign(bob, filed, mode="lead", units=[edu], co_units=[health])
     assert co.unit == health
     before = _snapshot(co)
     for name in ("gina", "section", "district"):
