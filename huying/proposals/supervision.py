@@ -17,9 +17,9 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquer
 from django.utils import timezone
 
 from huying.accounts.choices import Role
+from huying.handling import access
 from huying.handling.choices import OPEN_STATUSES, AssignmentRole, ExtensionStatus, Status, WarningLevel
 from huying.handling.models import Assignment, AssignmentEvent, AssignmentQuerySet, ExtensionRequest
-from huying.handling.policy import HANDLER_ROLES
 from huying.handling.supervision import LEVEL_ORDER, DeadlineState, deadline_state
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
@@ -53,15 +53,10 @@ def rows_for(assignments: list[Assignment], now: datetime) -> list[AssignmentRow
 
 # --- unit inbox -----------------------------------------------------------------------
 def unit_condition(user: Any) -> Q | None:
-    """Assignments a person's handling roles act for (the engine's rule): their unit, the
-    units below it and the units above it that they belong to."""
-    roots = [a.organisation for a in user.active_roles if a.role in HANDLER_ROLES and a.organisation is not None]
-    if not roots:
-        return None
-    condition = Q()
-    for root in roots:
-        condition |= Q(unit__path__startswith=root.path) | Q(unit__path__in=[*root.ancestor_paths(), root.path])
-    return condition
+    """Assignments a person reads as staff of a unit (``huying.handling.access``): their
+    unit's; a leader's also the units' below. Never a unit above their own; acting is for
+    the assigned unit's own staff only (``access.can_act``)."""
+    return access.unit_condition(user)
 
 
 def inbox_assignments(user: Any, show: str = "open") -> AssignmentQuerySet:

@@ -32,7 +32,7 @@ from huying.handling import transitions as handling_transitions
 from huying.handling.choices import LEAD_ROLES, OPEN_STATUSES, AssignmentRole, EventKind, FeedbackChannel, Rating
 from huying.handling.choices import Status as AssignmentStatus
 from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest, Feedback
-from huying.handling.transitions import SUPERVISOR, StaleUpdate, authorise
+from huying.handling.transitions import SUPERVISOR, StaleUpdate, authorise, check_right
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation
 from huying.workorders.choices import (
@@ -675,7 +675,9 @@ def do_resolve(
 ) -> Assignment:
     """办结 with the result and evidence (photos or PDF, stored as the order's attachments
     of kind *evidence* linked to the assignment); the lead's resolution makes the order
-    *resolved*. The unit's handlers may call it (the engine's rule)."""
+    *resolved*. Only the assigned unit's own handlers may call it (the engine's rule),
+    checked before the files so that an outsider is refused whatever they send."""
+    check_right(actor, assignment, "resolve")
     checked = check_evidence(files)
     person = actor if _is_person(actor) else None
     with _versioned(), transaction.atomic():

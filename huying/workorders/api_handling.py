@@ -370,7 +370,8 @@ class _AssignmentPagination(PageNumberPagination):
 def list_assignments(request: HttpRequest, show: str = "open", unit: int | None = None, state: str = "") -> Any:
     """``show``: ``open`` (default: assigned, accepted, responded, reopened) or ``all``;
     ``unit``: an organisation id; ``state``: ``red`` (overdue) or ``yellow`` (due soon).
-    Units see their subtree's assignments, the command centre its district's."""
+    Units see their own assignments (a government's staff and leaders also those of the units
+    below, read only), the command centre its district's; never a unit above's."""
     qs = (
         Assignment.objects.visible_to(request.user)  # type: ignore[arg-type]
         .filter(case_type=_order_type())

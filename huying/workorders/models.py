@@ -137,8 +137,10 @@ class WorkOrderQuerySet(models.QuerySet["WorkOrder"]):
 
         - administrators: all;
         - dispatchers of a command centre: the orders of its district;
-        - unit staff, street handlers and leaders: orders with an engine assignment of a unit
-          in their organisation subtree (leaders also: orders of districts in their subtree);
+        - unit staff, street handlers and leaders: orders with an engine assignment they may
+          read as a unit (``huying.handling.access.unit_condition``: their own unit's; a
+          leader's also the units' below, and every order of the districts in their subtree)
+          — never because of an assignment to a unit above their own;
         - everyone else, the public and anonymous visitors: none (the public tracks its own
           report by number and phone, outside this queryset).
         """
@@ -150,15 +152,14 @@ class WorkOrderQuerySet(models.QuerySet["WorkOrder"]):
         districts = dispatcher_districts(user)  # type: ignore[arg-type]
         if districts:
             condition |= Q(district_id__in=districts)
-        roots = [a.organisation for a in user.active_roles if a.organisation is not None and a.role in UNIT_ROLES]
-        if roots:
+        from huying.handling.access import unit_condition
+
+        units = unit_condition(user)
+        if units is not None:
             from huying.handling.models import Assignment
 
-            unit_condition = Q()
-            for root in roots:
-                unit_condition |= Q(unit__path__startswith=root.path)
             assigned = Assignment.objects.filter(
-                unit_condition, case_type__app_label="workorders", case_type__model="workorder"
+                units, case_type__app_label="workorders", case_type__model="workorder"
             ).values("case_id")
             condition |= Q(pk__in=assigned)
             for a in user.active_roles:

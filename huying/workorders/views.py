@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from huying.accounts.choices import Role
+from huying.handling import access
 from huying.handling import transitions as handling_moves
 from huying.handling.choices import OPEN_STATUSES, EventKind, ExtensionStatus, FeedbackChannel, Rating, Status
 from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest, Feedback
 from huying.handling.supervision import deadline_state
-from huying.handling.transitions import available_actions
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
 from huying.workorders import actions
@@ -566,12 +566,16 @@ def _inbox_page(
     request: HttpRequest, assignment: Assignment, order: WorkOrder, errors: dict[str, list[str]], verb: str = ""
 ) -> HttpResponse:
     user = request.user
+    # Buttons for what this person may do here (the status allows it and the engine's
+    # right holds: staff of the assigned unit itself), never just what the status allows.
+    available = access.allowed_actions(user, assignment)
     context = {
         "assignment": assignment,
         "order": order,
         "phone": order.caller_phone_for(user),
         "caller": order.caller_name_for(user),
-        "available": available_actions(assignment),
+        "available": available,
+        "may_act": access.can_act(user, assignment),
         "state": deadline_state(assignment),
         "attachments": list(order.attachments.all()),
         "max_evidence": actions.MAX_EVIDENCE_FILES,
