@@ -463,10 +463,20 @@ class RoutingRule(models.Model):
         return f"{self.category_prefix} → {self.unit_id} (T{self.tier})"
 
 
-def route(
+def _specificity(rule: RoutingRule) -> tuple[int, bool, bool, int, int]:
+    return (len(rule.category_prefix), rule.street_id is not None, rule.area_class != "", rule.priority, -rule.pk)
+
+
+def _place_rules(street: Organisation | None, area_class: str) -> models.QuerySet[RoutingRule]:
+    rules = RoutingRule.objects.filter(is_active=True).select_related("unit")
+    rules = rules.filter(Q(street__isnull=True) | Q(street=street) if street else Q(street__isnull=True))
+    return rules.filter(Q(area_class="") | Q(area_class=area_class) if area_class else Q(area_class=""))
+
+
+def matching_rule(
     category: Category | None, street: Organisation | None = None, area_class: str = ""
-) -> tuple[Organisation, int] | None:
-    """The responsible unit and tier for an order, or ``None`` when no rule matches.
+) -> RoutingRule | None:
+    """The routing rule that decides the unit for an order, or ``None`` when none matches.
 
     Precedence (most specific first): the longest category prefix; then a rule naming the
     street over one for any street; then one naming the area class over any class; then
@@ -474,17 +484,31 @@ def route(
     if category is None:
         return None
     prefixes = [category.code[:n] for n in range(2, len(category.code) + 1, 2)]
-    rules = RoutingRule.objects.filter(is_active=True, category_prefix__in=prefixes).select_related("unit")
-    rules = rules.filter(Q(street__isnull=True) | Q(street=street) if street else Q(street__isnull=True))
-    rules = rules.filter(Q(area_class="") | Q(area_class=area_class) if area_class else Q(area_class=""))
-    candidates = list(rules)
-    if not candidates:
-        return None
-    best = max(
-        candidates,
-        key=lambda r: (len(r.category_prefix), r.street_id is not None, r.area_class != "", r.priority, -r.pk),
-    )
-    return best.unit, best.tier
+    candidates = list(_place_rules(street, area_class).filter(category_prefix__in=prefixes))
+    return max(candidates, key=_specificity) if candidates else None
+
+
+def route(
+    category: Category | None, street: Organisation | None = None, area_class: str = ""
+) -> tuple[Organisation, int] | None:
+    """The responsible unit and tier for an order (see :func:`matching_rule`)."""
+    rule = matching_rule(category, street, area_class)
+    return (rule.unit, rule.tier) if rule is not None else None
+
+
+def routing_table(
+    categories: list[Category], street: Organisation | None = None, area_class: str = ""
+) -> dict[str, RoutingRule]:
+    """:func:`matching_rule` for many categories at once (one query): category code → rule,
+    for the categories some rule matches. The dispatch form uses it to follow a change of
+    category with the unit that category's routing names."""
+    rules = list(_place_rules(street, area_class))
+    table: dict[str, RoutingRule] = {}
+    for category in categories:
+        candidates = [r for r in rules if category.code.startswith(r.category_prefix)]
+        if candidates:
+            table[category.code] = max(candidates, key=_specificity)
+    return table
 
 
 # --- dispatch decisions -----------------------------------------------------------------
