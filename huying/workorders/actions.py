@@ -228,7 +228,10 @@ def clean_intake(actor: Any, data: Mapping[str, Any], channel: str) -> dict[str,
     if not content:
         errors["content"] = [_("Describe the problem: the content is required.")]
     elif len(content) > MAX_CONTENT_CHARS:
-        errors["content"] = [_("At most %(n)d characters.") % {"n": MAX_CONTENT_CHARS}]
+        errors["content"] = [
+            _("The description has %(count)d characters; at most %(n)d are allowed. Please shorten it.")
+            % {"count": len(content), "n": MAX_CONTENT_CHARS}
+        ]
     values["content"] = content
 
     caller_name = _text(data, "caller_name")

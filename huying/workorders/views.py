@@ -31,6 +31,7 @@ from huying.organisations.models import Organisation
 from huying.workorders import actions
 from huying.workorders.choices import AttachmentKind, Channel, Nature, OrderStatus, Urgency
 from huying.workorders.duplicates import find_duplicates
+from huying.workorders.forms_public import counter_attrs
 from huying.workorders.history import order_timeline
 from huying.workorders.models import Attachment, Category, WorkOrder, dispatcher_districts, routing_table
 from huying.workorders.suggest import suggest_category
@@ -199,6 +200,8 @@ def console_new(request: HttpRequest) -> HttpResponse:
         "natures": Nature.choices,
         "urgencies": Urgency.choices,
         "streets": _streets(user, districts),
+        "max_content": actions.MAX_CONTENT_CHARS,
+        "content_counter": counter_attrs(actions.MAX_CONTENT_CHARS),
     }
     return render(request, "workorders/console_new.html", context, status=400 if errors else 200)
 
