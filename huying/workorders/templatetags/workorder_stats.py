@@ -34,10 +34,7 @@ def duration(value: Any) -> str:
     a whole number of hours or a ``timedelta``. The one way durations are shown on pages."""
     if value is None or value == "":
         return EMPTY
-    if isinstance(value, timedelta):
-        total = int(value.total_seconds() // 3600)
-    else:
-        total = int(value)
+    total = int(value.total_seconds() // 3600) if isinstance(value, timedelta) else int(value)
     if total < 1:
         return gettext("less than an hour")
     days, hours = divmod(total, 24)
