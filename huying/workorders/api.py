@@ -38,7 +38,7 @@ class AttachmentIn(Schema):
 
 class IntakeIn(Schema):
     external_id: str = Field(description="The hotline's own order id: the idempotency key.")
-    content: str = ""
+    content: str = Field("", description="What the caller said (required, ≤ 4000 characters; longer is refused).")
     caller_name: str = ""
     caller_phone: str = ""
     anonymous: bool = False
@@ -222,12 +222,18 @@ def list_orders(
     street: int | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    q: str = "",
 ) -> Any:
     """Filters: ``status`` code; ``category`` code (the category and everything below it);
-    ``street`` organisation id; ``date_from`` / ``date_to``: creation dates, inclusive."""
+    ``street`` organisation id; ``date_from`` / ``date_to``: creation dates, inclusive;
+    ``q``: the console's search — part of the order number, words of the content or
+    address, or a caller's whole phone number (only where the caller may see phones)."""
+    user: Any = request.user
+    phone_districts = None if user.is_administrator else dispatcher_districts(user)
     return (
-        WorkOrder.objects.visible_to(request.user)  # type: ignore[arg-type]
+        WorkOrder.objects.visible_to(user)
         .with_related()
+        .search(q, phone_districts=phone_districts)
         .api_filtered(status=status, category=category, street=street, date_from=date_from, date_to=date_to)
     )
 

@@ -9,6 +9,7 @@ Only :mod:`huying.workorders.actions` creates orders and only
 from __future__ import annotations
 
 import datetime
+import re
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -131,6 +132,10 @@ def dispatcher_districts(user: User) -> list[int]:
     ]
 
 
+# A whole phone number as intake stores it: 7–12 digits (mobiles have 11).
+PHONE_SEARCH_RE = re.compile(r"\d{7,12}")
+
+
 class WorkOrderQuerySet(models.QuerySet["WorkOrder"]):
     def visible_to(self, user: User | AnonymousUser) -> WorkOrderQuerySet:
         """Who sees which orders (docs/workorders.md, "Visibility").
@@ -194,6 +199,23 @@ class WorkOrderQuerySet(models.QuerySet["WorkOrder"]):
         if street is not None:
             qs = qs.filter(street_id=street)
         return qs.created_between(date_from, date_to).order_by("-created_at", "-id")
+
+    def search(self, text: str, *, phone_districts: list[int] | None) -> WorkOrderQuerySet:
+        """The console's search box: ``text`` in the order number (whole or part), the
+        content or the address; and a caller phone, matched only as a whole number (phones
+        are masked for many people, so a part must not find them) and only in the districts
+        ``phone_districts`` whose phones the searcher may see (``None``: every district)."""
+        text = " ".join((text or "").split())[:100]
+        if not text:
+            return self
+        condition = Q(number__icontains=text) | Q(content__icontains=text) | Q(address__icontains=text)
+        phone = re.sub(r"[\s()（）-]", "", text).removeprefix("+86")
+        if PHONE_SEARCH_RE.fullmatch(phone) and (phone_districts is None or phone_districts):
+            by_phone = Q(caller_phone=phone)
+            if phone_districts is not None:
+                by_phone &= Q(district_id__in=phone_districts)
+            condition |= by_phone
+        return self.filter(condition)
 
     def created_between(self, first: datetime.date | None, last: datetime.date | None) -> WorkOrderQuerySet:
         """Created on ``first`` … ``last`` (inclusive calendar days, Asia/Shanghai), as a

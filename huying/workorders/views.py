@@ -119,14 +119,16 @@ def console(request: HttpRequest) -> HttpResponse:
     visible = WorkOrder.objects.visible_to(user)  # type: ignore[arg-type]
     queues = _queue_filters(visible, now)
     queue = request.GET.get("queue", "")
+    search = " ".join(request.GET.get("q", "").split())[:100]
     if queue in QUEUES:
         orders = queues[queue]
         status = request.GET.get("status", "all")
     else:
         queue = ""
         orders = visible
-        status = request.GET.get("status", OrderStatus.NEW)
-    orders = orders.with_related()
+        # A search looks through every status unless one is chosen.
+        status = request.GET.get("status", "all" if search else OrderStatus.NEW)
+    orders = orders.with_related().search(search, phone_districts=None if user.is_administrator else districts)
     if status in OrderStatus.values:
         orders = orders.filter(status=status)
     else:
@@ -155,6 +157,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "counts": {name: qs.count() for name, qs in queues.items()},
         "category": category,
         "street": street,
+        "search": search,
         "categories": Category.objects.active().filter(level=1),
         "streets": _streets(user, districts),
         "query": query,
