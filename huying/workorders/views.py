@@ -603,7 +603,7 @@ def _inbox_page(
         "state": deadline_state(assignment),
         "attachments": list(order.attachments.all()),
         "max_evidence": actions.MAX_EVIDENCE_FILES,
-        "escalate_units": [u for u in _units(order) if u.pk != assignment.unit_id],
+        "escalate_units": unit_groups([u for u in _units(order) if u.pk != assignment.unit_id]),
         "timeline": _timeline(order),
         "errors": errors,
         "verb": verb,

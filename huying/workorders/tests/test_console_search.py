@@ -146,3 +146,16 @@ def test_reassign_list_is_grouped_too(
     select = re.search(rf'<select id="id_reassign_unit_{lead.pk}".*?</select>', page, re.S).group(0)
     assert '<optgroup label="政府部门">' in select and f'value="{tree.street.pk}"' not in select
     assert f'data-unit-filter="id_reassign_unit_{lead.pk}"' in page
+
+
+def test_inbox_call_up_list_is_grouped(
+    client: Client, tree: Tree, orders: dict[str, WorkOrder], dispatcher: User, street_handler: User
+) -> None:
+    lead = actions.do_dispatch(dispatcher, orders["lamp"], tree.street, category=Category.objects.get(code="04"))[0]
+    actions.do_accept(street_handler, lead)
+    client.force_login(street_handler)
+    page = client.get(f"/workorders/inbox/{lead.pk}/").content.decode()
+    select = re.search(r'<select id="id_to_unit".*?</select>', page, re.S)
+    assert select is not None, "an accepted assignment may be called up"
+    assert '<optgroup label="政府部门">' in select.group(0) and f'value="{tree.street.pk}"' not in select.group(0)
+    assert 'data-unit-filter="id_to_unit"' in page and "js/unit_select.js" in page
