@@ -23,7 +23,7 @@ from huying.workorders.tests.conftest import URL, order_data
 pytestmark = pytest.mark.django_db
 
 CONSOLE = "/workorders/console/"
-POTHOLE = "沙面大街有个大坑，路面坑洼，老人经过容易摔倒，养老院门口也是。"
+POTHOLE = "沙面大街有个大坑，路面坑洼，老人经过容易摔倒，长者饭堂和养老院门口也是。"
 
 
 @pytest.fixture
@@ -63,6 +63,7 @@ def test_text_model_only_without_category(rules: None, dispatcher: User, civil_a
     suggestion = actions.dispatch_suggestion(order)
     assert suggestion.source == actions.FROM_KEYWORDS
     assert suggestion.category is not None and suggestion.confidence is not None
+    assert suggestion.category.code == "1502" and suggestion.unit == civil_affairs
     # Whatever the text suggests, the unit is the one that category's rule names.
     assert suggestion.rule == matching_rule(suggestion.category, order.street, order.area_class)
 
@@ -82,6 +83,8 @@ def test_console_preselects_the_category_and_its_routed_unit(
     page = client.get(f"{CONSOLE}{order.pk}/").content.decode()
     assert _selected(page, "id_category") == ["0401"]
     assert _selected(page, "id_unit") == [str(tree.department.pk)]
+    assert f'<option value="{civil_affairs.pk}" selected' not in page
+    assert "养老服务 (1502" in page  # the text's own guess is shown, not applied
     assert "routing rule for category 04" in page or "分派规则" in page
     routes = json.loads(
         re.search(r'<script id="dispatch-routes" type="application/json">(.*?)</script>', page).group(1)
