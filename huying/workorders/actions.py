@@ -54,13 +54,14 @@ from huying.workorders.models import (
     Category,
     DispatchDecision,
     OrderCounter,
+    RoutingRule,
     WorkOrder,
     dispatcher_districts,
+    matching_rule,
     phone_validator,
-    route,
     sniff_content_type,
 )
-from huying.workorders.suggest import suggest_category
+from huying.workorders.suggest import rank_categories
 from huying.workorders.transitions import move
 
 MAX_CONTENT_CHARS = 4000
@@ -227,7 +228,10 @@ def clean_intake(actor: Any, data: Mapping[str, Any], channel: str) -> dict[str,
     if not content:
         errors["content"] = [_("Describe the problem: the content is required.")]
     elif len(content) > MAX_CONTENT_CHARS:
-        errors["content"] = [_("At most %(n)d characters.") % {"n": MAX_CONTENT_CHARS}]
+        errors["content"] = [
+            _("The description has %(count)d characters; at most %(n)d are allowed. Please shorten it.")
+            % {"count": len(content), "n": MAX_CONTENT_CHARS}
+        ]
     values["content"] = content
 
     caller_name = _text(data, "caller_name")
@@ -431,26 +435,45 @@ def _sync(actor: Any, order_pk: int, to: str, note: str) -> None:
         move(actor, order, to, note=note)
 
 
+# Where a suggested category comes from (the console shows it with the unit's reason).
+FROM_ORDER = "order"  # the category the order already has (the reporter's or the hotline's)
+FROM_CHOICE = "choice"  # the category the dispatcher picked
+FROM_MODEL = "model"  # the trained text model
+FROM_KEYWORDS = "keywords"  # the categories' keyword rules
+
+
 @dataclass(frozen=True)
 class Suggestion:
     category: Category | None
     confidence: float | None
     unit: Organisation | None
     tier: int
+    source: str = ""
+    rule: RoutingRule | None = None
 
 
 def dispatch_suggestion(order: WorkOrder, category: Category | None = None) -> Suggestion:
-    """What the platform proposes: the category from the text (unless ``category`` is
-    given), the unit and tier from the routing rules for it and the order's place."""
+    """What the platform proposes for dispatching ``order`` — the one place that decides,
+    for the console page and the API alike.
+
+    The category is ``category`` when given (the dispatcher's choice), else the one the
+    order already has, else the best guess from the text (trained model or keyword rules,
+    with its confidence). The unit and tier come only from the routing rule for that
+    category and the order's place, so the unit never disagrees with the category; with
+    no matching rule there is no unit."""
     confidence: float | None = None
-    if category is None:
-        ranked = suggest_category(order.content, k=1)
+    if category is not None:
+        source = FROM_CHOICE
+    elif order.category is not None:
+        category, source = order.category, FROM_ORDER
+    else:
+        ranked, source = rank_categories(order.content, k=1)
         if ranked:
             category, confidence = ranked[0]
-        else:
-            category = order.category
-    routed = route(category, order.street, order.area_class) if category is not None else None
-    return Suggestion(category, confidence, routed[0] if routed else None, routed[1] if routed else 1)
+    rule = matching_rule(category, order.street, order.area_class)
+    if rule is None:
+        return Suggestion(category, confidence, None, 1, source, None)
+    return Suggestion(category, confidence, rule.unit, rule.tier, source, rule)
 
 
 def do_dispatch(

@@ -66,6 +66,16 @@ class WorkordersConfig(AppConfig):
         register_entry(
             Entry(
                 area="public",
+                key="workorders_mine",
+                title=_("My reports"),
+                description=_("The problems you reported while logged in, with their progress."),
+                url_name="workorders:my_reports",
+                roles=frozenset({Role.PUBLIC}),
+            )
+        )
+        register_entry(
+            Entry(
+                area="public",
                 key="workorders_track",
                 title=_("Track my report"),
                 description=_(

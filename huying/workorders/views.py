@@ -31,8 +31,9 @@ from huying.organisations.models import Organisation
 from huying.workorders import actions
 from huying.workorders.choices import AttachmentKind, Channel, Nature, OrderStatus, Urgency
 from huying.workorders.duplicates import find_duplicates
+from huying.workorders.forms_public import counter_attrs
 from huying.workorders.history import order_timeline
-from huying.workorders.models import Attachment, Category, WorkOrder, dispatcher_districts
+from huying.workorders.models import Attachment, Category, WorkOrder, dispatcher_districts, routing_table
 from huying.workorders.suggest import suggest_category
 
 PAGE_SIZE = 20
@@ -118,14 +119,17 @@ def console(request: HttpRequest) -> HttpResponse:
     visible = WorkOrder.objects.visible_to(user)  # type: ignore[arg-type]
     queues = _queue_filters(visible, now)
     queue = request.GET.get("queue", "")
+    search = " ".join(request.GET.get("q", "").split())[:100]
     if queue in QUEUES:
         orders = queues[queue]
         status = request.GET.get("status", "all")
     else:
         queue = ""
         orders = visible
-        status = request.GET.get("status", OrderStatus.NEW)
-    orders = orders.with_related()
+        # A search looks through every status unless one is chosen.
+        status = request.GET.get("status", "all" if search else OrderStatus.NEW)
+    # _require_dispatcher answers [] for administrators: they may see every district's phones.
+    orders = orders.with_related().search(search, phone_districts=districts or None)
     if status in OrderStatus.values:
         orders = orders.filter(status=status)
     else:
@@ -154,6 +158,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "counts": {name: qs.count() for name, qs in queues.items()},
         "category": category,
         "street": street,
+        "search": search,
         "categories": Category.objects.active().filter(level=1),
         "streets": _streets(user, districts),
         "query": query,
@@ -199,6 +204,8 @@ def console_new(request: HttpRequest) -> HttpResponse:
         "natures": Nature.choices,
         "urgencies": Urgency.choices,
         "streets": _streets(user, districts),
+        "max_content": actions.MAX_CONTENT_CHARS,
+        "content_counter": counter_attrs(actions.MAX_CONTENT_CHARS),
     }
     return render(request, "workorders/console_new.html", context, status=400 if errors else 200)
 
@@ -222,6 +229,18 @@ def _units(order: WorkOrder) -> list[Organisation]:
             "kind", "name"
         )
     )
+
+
+# The unit drop-downs group units by kind, the kinds a dispatcher picks most first.
+UNIT_GROUP_ORDER = (OrgKind.DEPARTMENT, OrgKind.STREET, OrgKind.GOVERNMENT, OrgKind.COMMUNITY)
+
+
+def unit_groups(units: list[Organisation]) -> list[tuple[str, list[Organisation]]]:
+    """``units`` as (kind label, units) groups for ``<optgroup>``s, empty groups left out."""
+    by_kind: dict[str, list[Organisation]] = {}
+    for unit in units:
+        by_kind.setdefault(unit.kind, []).append(unit)
+    return [(str(OrgKind(kind).label), by_kind[kind]) for kind in UNIT_GROUP_ORDER if kind in by_kind]
 
 
 def _dispatch(request: HttpRequest, order: WorkOrder, units: list[Organisation]) -> tuple[dict[str, Any], Any]:
@@ -285,15 +304,22 @@ def _console_page(
     user = request.user
     now = timezone.now()
     suggestion = actions.dispatch_suggestion(order)
-    ranked = suggest_category(order.content, k=3)
+    # The text's own guesses, for the dispatcher to compare; never pre-selected when the
+    # order already has a category.
+    ranked = suggest_category(order.content, k=3) if order.status == OrderStatus.NEW else []
+    categories = list(Category.objects.active())
     dispatch_values = values if verb == "dispatch" else {}
     if not dispatch_values:
-        preset = order.category or suggestion.category
         dispatch_values = {
-            "category": preset.code if preset is not None else "",
+            "category": suggestion.category.code if suggestion.category is not None else "",
             "unit": suggestion.unit.pk if suggestion.unit else None,
             "co_units": [],
         }
+    unit_names = {u.pk: u.name for u in units}
+    routes = {
+        code: {"unit": rule.unit_id, "name": unit_names.get(rule.unit_id, rule.unit.name), "tier": rule.tier}
+        for code, rule in routing_table(categories, order.street, order.area_class).items()
+    }
     assignments = list(
         Assignment.objects.filter(case_type=_order_type(), case_id=order.pk)
         .select_related("unit")
@@ -306,7 +332,7 @@ def _console_page(
             "state": deadline_state(a, now),
             "urge": a.status in OPEN_STATUSES,
             "reassign": a.status in cancellable,
-            "units": [u for u in units if u.pk != a.unit_id],
+            "units": unit_groups([u for u in units if u.pk != a.unit_id]),
         }
         for a in assignments
     ]
@@ -330,8 +356,10 @@ def _console_page(
         "caller": order.caller_name_for(user),
         "suggestion": suggestion,
         "ranked": ranked,
-        "categories": Category.objects.active(),
+        "categories": categories,
+        "routes": routes,
         "units": units,
+        "unit_groups": unit_groups(units),
         "values": dispatch_values,
         "form": values if verb != "dispatch" else {},
         "errors": errors,
@@ -579,7 +607,7 @@ def _inbox_page(
         "state": deadline_state(assignment),
         "attachments": list(order.attachments.all()),
         "max_evidence": actions.MAX_EVIDENCE_FILES,
-        "escalate_units": [u for u in _units(order) if u.pk != assignment.unit_id],
+        "escalate_units": unit_groups([u for u in _units(order) if u.pk != assignment.unit_id]),
         "timeline": _timeline(order),
         "errors": errors,
         "verb": verb,

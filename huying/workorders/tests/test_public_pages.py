@@ -314,7 +314,7 @@ def test_the_caller_rates_the_answer_once(
     # Recorded only: the command centre decides on reopening after its own feedback call.
     assert Assignment.objects.get(role="lead").status == Status.RESOLVED
     page = client.get(detail).content.decode()
-    assert 'name="rating"' not in page and "已评价" in page
+    assert 'name="rating"' not in page and "评价办理结果为" in page
     again = client.post(f"{detail}rate/", {"rating": Rating.SATISFIED})
     assert again.status_code == 400 and Feedback.objects.count() == 1
 
