@@ -15,9 +15,10 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
-from huying.handling.choices import OPEN_STATUSES, AssignmentRole, ExtensionStatus, Status, WarningLevel
+from huying.handling.choices import OPEN_STATUSES, AssignmentRole, ExtensionStatus, Rating, Status, WarningLevel
 from huying.handling.models import Assignment, AssignmentEvent, AssignmentQuerySet, ExtensionRequest
 from huying.handling.policy import HANDLER_ROLES
 from huying.handling.supervision import LEVEL_ORDER, DeadlineState, deadline_state
@@ -228,6 +229,7 @@ class Handling:
     pending_extensions: list[ExtensionRequest]
     timeline: list[AssignmentEvent]
     co_views: list[AssignmentEvent]
+    status_label: str = ""
 
     @property
     def active(self) -> list[AssignmentRow]:
@@ -308,7 +310,38 @@ def handling_of(user: Any, proposal: Proposal, now: datetime | None = None) -> H
                 assignment__in=[a.pk for a in assignments], status=ExtensionStatus.PENDING
             ).select_related("assignment__unit")
         )
-    return Handling(rows_for(assignments, now), views, staff, proposer, mine, pending, timeline, co_views)
+    return Handling(
+        rows_for(assignments, now),
+        views,
+        staff,
+        proposer,
+        mine,
+        pending,
+        timeline,
+        co_views,
+        handling_label(proposal, assignments, latest),
+    )
+
+
+def handling_label(proposal: Proposal, assignments: list[Assignment], latest: dict[int, Reply]) -> str:
+    """Where the handling stands, in words, from the stored status and the ratings of the
+    current replies: awaiting ratings, some ratings in (how many), every rating in,
+    re-handling after a dissatisfied rating, complete."""
+    status = proposal.handling_status
+    if status != HandlingStatus.REPLIED:
+        return str(HandlingStatus(status).label) if status in HandlingStatus.values else status
+    people = set(ha.raters(proposal))
+    current = [latest[a.pk].pk for a in ha._responsible(assignments) if a.pk in latest]
+    rated = ReplyRating.objects.filter(reply__in=current, rater__in=people)
+    if rated.filter(rating=Rating.DISSATISFIED).exists():
+        return str(HandlingStatus.REHANDLING.label)
+    due = len(people) * len(current)
+    done = rated.count()
+    if done == 0:
+        return str(HandlingStatus.REPLIED.label)
+    if done < due:
+        return _("Replied, %(done)d of %(due)d ratings in") % {"done": done, "due": due}
+    return _("Replied, all ratings in")
 
 
 def candidate_units(proposal: Proposal, limit: int = 500) -> list[Organisation]:
