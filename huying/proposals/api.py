@@ -314,7 +314,9 @@ def create_draft(request: HttpRequest, payload: DraftIn) -> Any:
         collective = Organisation.objects.filter(pk=payload.collective_id).first()
         if collective is None:
             raise ValidationError({"collective_id": [_("No organisation with this id.")]})
-    result = _save(request, None, payload, session=session, collective=collective, collective_kind=payload.collective_kind or "")
+    result = _save(
+        request, None, payload, session=session, collective=collective, collective_kind=payload.collective_kind or ""
+    )
     return Status(201, {"proposal": detail(request, result.proposal.pk), "warnings": result.warnings})
 
 

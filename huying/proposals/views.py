@@ -95,9 +95,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if proposal is not None and proposal.status != ProposalStatus.DRAFT:
         messages.info(request, _("Only drafts can be edited."))
         return redirect("proposals:detail", proposal.pk)
-    sessions = (
-        [proposal.session] if proposal is not None and proposal.collective_id else _may_draft(user)
-    )
+    sessions = [proposal.session] if proposal is not None and proposal.collective_id else _may_draft(user)
     errors: dict[str, list[str]] = {}
     warnings: list[str] = []
     values: dict[str, Any] = {}

@@ -109,7 +109,8 @@ def test_pages(alice: Any, bob: Any, dora: Any, erin: Any, session: Any) -> None
     c = Client()
     c.force_login(alice)
     r = c.post(
-        "/proposals/new/", {"session": session.pk, "title": "关于推进既有住宅增设电梯的建议", "summary": "电梯", **COMPLETE}
+        "/proposals/new/",
+        {"session": session.pk, "title": "关于推进既有住宅增设电梯的建议", "summary": "电梯", **COMPLETE},
     )
     assert r.status_code == 302
     p = Proposal.objects.get()

@@ -148,16 +148,17 @@ def test_submission_requires_every_section(alice: Any, session: Session) -> None
 
 
 def test_page_save_and_submit_of_an_incomplete_draft_saves_nothing(alice: Any, session: Session) -> None:
-    r = _client(alice).post(
-        "/proposals/new/", {"session": session.pk, "title": "关于只有标题的建议", "submit": "1"}
-    )
+    r = _client(alice).post("/proposals/new/", {"session": session.pk, "title": "关于只有标题的建议", "submit": "1"})
     assert r.status_code == 422
     assert not Proposal.objects.exists()
     page = r.content.decode()
     assert "提交前请填写案由。" in page and "提交前请填写具体建议。" in page
     assert 'value="关于只有标题的建议"' in page
     # A draft may be incomplete.
-    assert _client(alice).post("/proposals/new/", {"session": session.pk, "title": "关于只有标题的建议"}).status_code == 302
+    assert (
+        _client(alice).post("/proposals/new/", {"session": session.pk, "title": "关于只有标题的建议"}).status_code
+        == 302
+    )
     assert Proposal.objects.get().status == ProposalStatus.DRAFT
 
 
@@ -275,7 +276,9 @@ def test_review_decisions_need_a_choice_and_a_confirmation(
 
 def test_confirmation_is_asked_only_of_those_who_may_decide(alice: Any, charlie: Any, submitted: Proposal) -> None:
     assert _client(alice).post(f"/proposals/{submitted.pk}/act/reject/", {"reason": "state_secrets"}).status_code == 403
-    assert _client(charlie).post(f"/proposals/{submitted.pk}/act/reject/", {"reason": "state_secrets"}).status_code == 404
+    assert (
+        _client(charlie).post(f"/proposals/{submitted.pk}/act/reject/", {"reason": "state_secrets"}).status_code == 404
+    )
 
 
 def test_withdrawal_asks_for_confirmation(alice: Any, submitted: Proposal) -> None:
@@ -322,7 +325,9 @@ def test_only_members_open_the_editor(
         r = _client(user).get("/proposals/new/")
         assert r.status_code == 403, user
         assert "只有政协委员可以在此起草提案" in r.content.decode()
-        assert _client(user).post("/proposals/new/", {"session": session.pk, "title": "关于某事的建议"}).status_code == 403
+        assert (
+            _client(user).post("/proposals/new/", {"session": session.pk, "title": "关于某事的建议"}).status_code == 403
+        )
         assert _client(user).get("/proposals/similar/", {"title": "电梯"}).status_code in (200, 403)
     assert not Proposal.objects.exists()
     r = _client().get("/proposals/new/")

@@ -629,7 +629,13 @@ def test_collective_proposals_are_rated_by_the_submitting_staff(
     party = OrganisationFactory(name="民盟广东省委", kind=OrgKind.PARTY, level=OrgLevel.PROVINCE)
     clerk = UserFactory(username="clerk", roles=[(Role.UNIT_STAFF, party)])
     proposal = actions.do_save_draft(
-        clerk, session=session, title="关于加强职业教育的建议", collective=party, collective_kind="party", summary="案由", **COMPLETE
+        clerk,
+        session=session,
+        title="关于加强职业教育的建议",
+        collective=party,
+        collective_kind="party",
+        summary="案由",
+        **COMPLETE,
     ).proposal
     actions.do_submit(clerk, proposal)
     actions.do_file(bob, proposal)

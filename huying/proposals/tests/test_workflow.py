@@ -210,7 +210,13 @@ def test_collective_proposal_by_authorised_staff(bob: Any, charlie: Any, tree: A
             charlie, session=session, title="关于某事的建议", collective=party, collective_kind="party"
         )
     p = actions.do_save_draft(
-        bob, session=session, title="关于某事的建议", collective=party, collective_kind="party", summary="案由", **COMPLETE
+        bob,
+        session=session,
+        title="关于某事的建议",
+        collective=party,
+        collective_kind="party",
+        summary="案由",
+        **COMPLETE,
     ).proposal
     actions.do_submit(bob, p)
     assert p.submitter_kind == SubmitterKind.COLLECTIVE
