@@ -67,7 +67,7 @@ def test_statistics_charts_and_search(
     page.locator("#proposal-status").select_option("all")
     with page.expect_navigation():
         page.locator("main form[role=search] button[type=submit]").click()
-    results = page.locator("main ul.card-list li")
+    results = page.locator("main ul.handling-list li")
     expect(results).to_have_count(1)
     expect(results.first).to_contain_text(TITLES[0])
 
