@@ -219,12 +219,31 @@ def test_handling_pages_have_no_serious_accessibility_violations(
     )
     actions.do_review_reply(staff, reply, accept=True)
     actions.do_publish(staff, proposal)
+    # A draft (the editor) and a submitted proposal (the review forms).
+    complete = {
+        "summary": "案由",
+        "situation": "（基本情况）",
+        "analysis": "（问题分析）",
+        "suggestions": "（具体建议）",
+    }
+    draft = actions.do_save_draft(member, session=session, title="关于草稿的建议", **complete).proposal
+    pending = actions.do_submit(
+        member, actions.do_save_draft(member, session=session, title="关于待审查的建议", **complete).proposal
+    )
     base = live_server.url
     found: list[str] = []
     for person, paths in (
-        (staff, [f"/proposals/{proposal.pk}/", "/proposals/supervision/"]),
+        (
+            staff,
+            [
+                f"/proposals/{proposal.pk}/",
+                "/proposals/supervision/",
+                f"/proposals/{pending.pk}/",
+                "/proposals/review/",
+            ],
+        ),
         (handler, ["/proposals/inbox/?show=all", f"/proposals/inbox/{assignment.pk}/"]),
-        (member, ["/proposals/", f"/proposals/{proposal.pk}/"]),
+        (member, ["/proposals/", f"/proposals/{proposal.pk}/", "/proposals/new/", f"/proposals/{draft.pk}/edit/"]),
         (leader, ["/proposals/key/"]),
         (None, ["/proposals/public/", f"/proposals/public/{proposal.pk}/"]),
     ):
