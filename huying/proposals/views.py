@@ -204,11 +204,18 @@ def member_search(request: HttpRequest) -> HttpResponse:
         member_ids = RoleAssignment.objects.filter(
             role=Role.MEMBER, is_active=True, organisation__path__startswith=session.cppcc.path
         ).values("user_id")
-        users = list(
-            User.objects.filter(pk__in=member_ids, is_active=True, real_name__icontains=q)
-            .exclude(pk=request.user.pk)
-            .order_by("real_name", "pk")[:10]
+        found = User.objects.filter(pk__in=member_ids, is_active=True, real_name__icontains=q).exclude(
+            pk=request.user.pk
         )
+        exclude = request.GET.get("exclude", "")
+        if exclude.isdigit():
+            # Those already invited to the member's own draft are not offered again.
+            found = found.exclude(
+                pk__in=CoSigner.objects.filter(proposal_id=int(exclude), proposal__proposer=request.user.pk).values(
+                    "member_id"
+                )
+            )
+        users = list(found.order_by("real_name", "pk")[:10])
     return render(request, "proposals/_member_results.html", {"members": _member_rows(users), "q": q})
 
 

@@ -177,6 +177,11 @@ def test_member_search_finds_members_of_the_same_cppcc_by_name(
     assert "13800138000" not in page and "138" not in page
     sector = erin.role_assignments.get(role=Role.MEMBER).sector
     assert sector.name in page
+    # Members already invited to alice's draft are not offered again.
+    draft = make_draft(alice, session)
+    actions.do_invite_cosigner(alice, draft, erin)
+    r = _client(alice).get("/proposals/members/", {"member_q": "周", "session": session.pk, "exclude": draft.pk})
+    assert "周燕" not in r.content.decode()
     # Only members may search; the public and staff may not.
     assert _client(dora).get("/proposals/members/", {"member_q": "周"}).status_code == 403
     assert _client(bob).get("/proposals/members/", {"member_q": "周"}).status_code == 403
