@@ -216,9 +216,12 @@ def test_handling_status_reads_right_as_ratings_come_in(
 ) -> None:
     _assignment, reply = replied(bob, gina, filed, edu)
     assert _label(alice, filed) == "已答复，待测评"
+    assert "已答复，待测评" in _client(bob).get("/proposals/supervision/").content.decode()
     actions.do_rate(alice, reply, rating=Rating.SATISFIED)
     assert _label(alice, filed) == "已答复，测评中（已测评 1/2）"
     assert _label(bob, filed) == "已答复，测评中（已测评 1/2）"
+    # The supervision board's list says the same.
+    assert "已答复，测评中（已测评 1/2）" in _client(bob).get("/proposals/supervision/").content.decode()
     actions.do_rate(erin, reply, rating=Rating.BASICALLY_SATISFIED)
     filed.refresh_from_db()
     assert filed.handling_status == HandlingStatus.COMPLETED
