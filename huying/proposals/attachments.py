@@ -32,10 +32,7 @@ def do_add_attachment(actor: Any, proposal: Proposal, upload: Any) -> ProposalAt
     _check_author_draft(actor, proposal)
     if upload is None:
         raise ValidationError({"file": _("Choose a file to attach.")})
-    try:
-        extension = check_document(upload)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.message_dict.get("document", exc.messages)}) from exc
+    extension = check_document(upload, field="file", attachment=True)
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.status != ProposalStatus.DRAFT:

@@ -35,7 +35,7 @@ from huying.proposals import actions
 from huying.proposals.choices import HandlingEventKind, HandlingStatus, Publication, ReplyStatus
 from huying.proposals.models import Proposal, ProposalEvent, Reply, ReplyRating
 from huying.proposals.notifications import proposal_type
-from huying.proposals.tests.conftest import make_draft
+from huying.proposals.tests.conftest import COMPLETE, make_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -629,7 +629,13 @@ def test_collective_proposals_are_rated_by_the_submitting_staff(
     party = OrganisationFactory(name="民盟广东省委", kind=OrgKind.PARTY, level=OrgLevel.PROVINCE)
     clerk = UserFactory(username="clerk", roles=[(Role.UNIT_STAFF, party)])
     proposal = actions.do_save_draft(
-        clerk, session=session, title="关于加强职业教育的建议", collective=party, collective_kind="party"
+        clerk,
+        session=session,
+        title="关于加强职业教育的建议",
+        collective=party,
+        collective_kind="party",
+        summary="案由",
+        **COMPLETE,
     ).proposal
     actions.do_submit(clerk, proposal)
     actions.do_file(bob, proposal)
@@ -775,9 +781,9 @@ def test_filing_and_rejection_notify_the_proposers(alice: Any, erin: Any, bob: A
     actions.do_respond_cosign(erin, draft, confirm=True)
     actions.do_submit(alice, draft)
     actions.do_reject(bob, draft, reason="empty", explanation="内容空泛")
-    for person in (alice, erin):
+    for person, expected in ((alice, 2), (erin, 3)):
         told = Notification.objects.filter(recipient_user=person, case_id=draft.pk).order_by("id")
-        assert len(told) == 2  # submitted, not filed
+        assert len(told) == expected  # (erin: invited,) submitted, not filed
         assert all("关于通知测试的建议" in n.text for n in told)
     other = actions.do_submit(alice, make_draft(alice, session, "关于立案通知的建议"))
     actions.do_file(bob, other)
