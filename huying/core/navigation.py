@@ -13,7 +13,7 @@ shows an honest "coming" page listing what is planned for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +46,10 @@ class Entry:
     description: str | Promise = ""
     roles: frozenset[str] | None = None
     url_kwargs: dict[str, Any] = field(default_factory=dict)
+    # A finer test than the roles, for entries whose page depends on where the role is
+    # held (a leader of a district government has no CPPCC session statistics to read).
+    # Called only for people who hold one of ``roles``; keep it cheap (no query if possible).
+    visible: Callable[[Any], bool] | None = None
 
     @property
     def url(self) -> str:
@@ -177,6 +181,8 @@ def entries_for(user: Any, area_key: str) -> list[Entry]:
         if entry.area != area_key:
             continue
         if entry.roles is not None and not (getattr(user, "is_authenticated", False) and user.role_set & entry.roles):
+            continue
+        if entry.visible is not None and not entry.visible(user):
             continue
         result.append(entry)
     return result

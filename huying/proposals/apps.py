@@ -101,6 +101,7 @@ class ProposalsConfig(AppConfig):
     def _register_statistics_and_awards(self) -> None:
         from huying.accounts.choices import Role
         from huying.core.navigation import Entry, register
+        from huying.proposals.stats import may_read_stats
 
         register(
             Entry(
@@ -124,6 +125,10 @@ class ProposalsConfig(AppConfig):
                 ),
                 url_name="proposals:stats",
                 roles=frozenset({Role.LEADER, Role.ADMIN}),
+                # Leaders of a CPPCC committee; a district government's leaders have no
+                # session to read (docs/leaders.md) and follow their units' proposals on
+                # the dashboard instead.
+                visible=may_read_stats,
             )
         )
         register(
