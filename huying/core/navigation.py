@@ -9,6 +9,10 @@ registers its entries from its ``AppConfig.ready()``::
 
 and appears in its area without any change to the shell. An area with no entries yet
 shows an honest "coming" page listing what is planned for it.
+
+A module may also put figures on an area's page (the leaders' dashboard) with a
+:class:`Panel`: a template and a function that computes its context for the person, or
+returns ``None`` when the person has nothing to read there.
 """
 
 from __future__ import annotations
@@ -190,3 +194,41 @@ def entries_for(user: Any, area_key: str) -> list[Entry]:
 
 def areas_for(user: Any) -> Iterable[Area]:
     return [area for area in AREAS.values() if may_enter(user, area)]
+
+
+@dataclass(frozen=True)
+class Panel:
+    area: str
+    key: str
+    template: str
+    # The panel's context for a person (the template reads it as ``panel``), or ``None``
+    # when the person has nothing to see in it. A few aggregate queries at most.
+    context: Callable[[Any], dict[str, Any] | None]
+    roles: frozenset[str] | None = None
+    order: int = 100
+    stylesheets: tuple[str, ...] = ()
+
+
+_panels: list[Panel] = []
+
+
+def register_panel(panel: Panel) -> None:
+    if panel.area not in AREAS:
+        raise ValueError(f"Unknown area {panel.area!r}; known: {', '.join(AREAS)}")
+    if any(p.area == panel.area and p.key == panel.key for p in _panels):
+        raise ValueError(f"Panel {panel.area}/{panel.key} is registered twice")
+    _panels.append(panel)
+
+
+def panels_for(user: Any, area_key: str) -> list[tuple[Panel, dict[str, Any]]]:
+    """The panels of an area that ``user`` has something to read in, with their contexts."""
+    result = []
+    for panel in sorted(_panels, key=lambda p: (p.order, p.key)):
+        if panel.area != area_key:
+            continue
+        if panel.roles is not None and not (getattr(user, "is_authenticated", False) and user.role_set & panel.roles):
+            continue
+        context = panel.context(user)
+        if context is not None:
+            result.append((panel, context))
+    return result

@@ -78,6 +78,20 @@ class ProposalsConfig(AppConfig):
                 roles=frozenset({Role.UNIT_STAFF, Role.STREET_HANDLER}),
             )
         )
+        from huying.core.navigation import Panel, register_panel
+        from huying.proposals.overview import leader_overview
+
+        register_panel(
+            Panel(
+                area="dashboard",
+                key="key_proposals",
+                template="proposals/overview/leader_panel.html",
+                context=leader_overview,
+                roles=frozenset({Role.LEADER, Role.ADMIN}),
+                order=20,
+                stylesheets=("css/dashboard.css", "css/proposal-handling.css", "css/leader.css"),
+            )
+        )
         register(
             Entry(
                 area="dashboard",
