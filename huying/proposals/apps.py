@@ -35,6 +35,11 @@ class ProposalsConfig(AppConfig):
         self._register_handling()
         self._register_statistics_and_awards()
 
+        from huying.audit.labels import register_value_labels
+        from huying.proposals.choices import HandlingMode
+
+        register_value_labels("mode", HandlingMode.choices)
+
     def _register_handling(self) -> None:
         """Handling through the engine (workflow ``proposal``) and the handling pages."""
         from huying.accounts.choices import Role
