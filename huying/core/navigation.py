@@ -220,6 +220,10 @@ def register_panel(panel: Panel) -> None:
     _panels.append(panel)
 
 
+def unregister_panel(area: str, key: str) -> None:
+    _panels[:] = [p for p in _panels if not (p.area == area and p.key == key)]
+
+
 def panels_for(user: Any, area_key: str) -> list[tuple[Panel, dict[str, Any]]]:
     """The panels of an area that ``user`` has something to read in, with their contexts."""
     result = []
