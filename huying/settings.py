@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view reads the body (the CSRF check reads POST in process_view).
+    "huying.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "huying.audit.middleware.AuditContextMiddleware",
@@ -226,8 +228,23 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 if WHITENOISE_USE_FINDERS:
     # Development serves from the finders; WhiteNoise still expects STATIC_ROOT to exist.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploads are never served from MEDIA_ROOT: every download is a view that checks the
+# viewer may see the case (huying/core/uploads.py). The proxy must not serve MEDIA_ROOT.
+# Per request (every upload path, huying.core.uploads.check_upload_batch): at most
+# UPLOAD_MAX_FILES files, UPLOAD_MAX_FILE_MB each, UPLOAD_MAX_TOTAL_MB together. Kinds
+# may be stricter: work-order photos and PDFs are at most 10 MB each (a check constraint).
+UPLOAD_MAX_FILES = env_int("UPLOAD_MAX_FILES", 5, minimum=1, maximum=50)
+UPLOAD_MAX_FILE_MB = env_int("UPLOAD_MAX_FILE_MB", 20, minimum=1, maximum=100)
+UPLOAD_MAX_TOTAL_MB = env_int("UPLOAD_MAX_TOTAL_MB", 20, minimum=1, maximum=500)
+if UPLOAD_MAX_TOTAL_MB < UPLOAD_MAX_FILE_MB:
+    raise ImproperlyConfigured("UPLOAD_MAX_TOTAL_MB must not be below UPLOAD_MAX_FILE_MB.")
+# Non-file form fields and JSON bodies (the JSON API sends files base64-encoded, a third
+# larger: about 7.5 MB of files per request at the default).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A body declared larger than this is refused with 413 before it is read (multipart
+# framing and form fields get 2 MB on top of the files).
+UPLOAD_MAX_REQUEST_BYTES = max(UPLOAD_MAX_TOTAL_MB * 1024 * 1024, DATA_UPLOAD_MAX_MEMORY_SIZE) + 2 * 1024 * 1024
 
 # --- Public work-order pages: rate limits (docs/workorders.md "Public pages") -----------
 # Track lookups (page and API), counted per client address and per order number.

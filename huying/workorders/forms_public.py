@@ -14,13 +14,14 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from huying.core.uploads import limits
 from huying.handling.choices import Rating
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
 from huying.workorders.actions import UploadedAttachment
 from huying.workorders.choices import Nature, Urgency
 from huying.workorders.models import Category
-from huying.workorders.reporting import MAX_FILES, district_label
+from huying.workorders.reporting import district_label
 
 ACCEPTED_FILES = "image/jpeg,image/png,image/webp,application/pdf"
 # Which form field shows an error the intake action names.
@@ -157,9 +158,10 @@ class IntakeForm(forms.Form):
             names.update({s.pk: s.name for s in streets})
             communities = list(places.filter(kind=OrgKind.COMMUNITY).order_by("path"))
             self.fields["community"].choices = _grouped(communities, names, _("Not sure"))  # type: ignore[attr-defined]
+        upload = limits()
         self.fields["photos"].help_text = gettext(
-            "Up to %(n)d photos (JPEG, PNG or WebP) or PDF files, each at most 10 MB."
-        ) % {"n": MAX_FILES}
+            "Up to %(n)d photos (JPEG, PNG or WebP) or PDF files, each at most %(mb)d MB, %(total)d MB in all."
+        ) % {"n": upload.max_files, "mb": min(upload.max_file_mb, 10), "total": upload.max_total_mb}
 
     @property
     def single_district(self) -> bool:
