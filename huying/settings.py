@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After OTPMiddleware (is_verified) and messages: sends required roles to 2FA set-up.
+    "huying.accounts.middleware.TwoFactorRequiredMiddleware",
     # Before any view reads the body (the CSRF check reads POST in process_view).
     "huying.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -127,11 +129,24 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery ----------------------------------------------------------------------
+# One cache shared by every web process, so rate limits count across workers: Redis at
+# scale, otherwise the database (table huying_cache, created by migrate). Tests use a
+# per-process memory cache unless HUYING_TEST_SHARED_CACHE=1 (query counts stay pinned).
 REDIS_URL = env_url("REDIS_URL", "", ("redis", "rediss", "unix"))
+CACHE_TABLE = "huying_cache"
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
+elif TESTING and not env_bool("HUYING_TEST_SHARED_CACHE", False):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "huying"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "huying.core.cache.AtomicDatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Culling deletes live entries (rate-limit counters) once the table is full.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -169,12 +184,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 AXES_VERBOSE = False
+# Also per client address over all login names: AXES_IP_FAILURE_LIMIT failures from one
+# address within the cool-off lock the address (huying/accounts/lockout.py).
+AXES_HANDLER = "huying.accounts.lockout.AddressLimitHandler"
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 20, minimum=1)
 # Trusted reverse proxies in front of the web processes; huying.core.net.client_ip uses it
 # for both the lockout and the audit log.
 PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "huying.core.net.client_ip"
 
 OTP_TOTP_ISSUER = "Huying 呼应"
+# Two-factor login required for these roles (huying.accounts.middleware): on by default when
+# DEBUG is off; off in the demo (`make run`) and in tests unless REQUIRE_2FA=1 is set.
+REQUIRE_2FA = env_bool("REQUIRE_2FA", not DEBUG and not TESTING)
+REQUIRE_2FA_ROLES = env_list("REQUIRE_2FA_ROLES", ["admin", "dispatcher"])
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
