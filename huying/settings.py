@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -73,10 +74,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # After OTPMiddleware (is_verified) and messages: sends required roles to 2FA set-up.
-    "huying.accounts.middleware.TwoFactorRequiredMiddleware",
     # Before any view reads the body (the CSRF check reads POST in process_view).
     "huying.core.middleware.RequestSizeLimitMiddleware",
+    # After OTPMiddleware (is_verified) and messages: sends required roles to 2FA set-up.
+    "huying.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "huying.audit.middleware.AuditContextMiddleware",
@@ -134,6 +135,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # per-process memory cache unless HUYING_TEST_SHARED_CACHE=1 (query counts stay pinned).
 REDIS_URL = env_url("REDIS_URL", "", ("redis", "rediss", "unix"))
 CACHE_TABLE = "huying_cache"
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 elif TESTING and not env_bool("HUYING_TEST_SHARED_CACHE", False):

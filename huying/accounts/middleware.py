@@ -62,7 +62,7 @@ class TwoFactorRequiredMiddleware:
         if not user.role_set.intersection(settings.REQUIRE_2FA_ROLES):  # type: ignore[union-attr]
             return self.get_response(request)
         enrolled = has_two_factor(user)  # type: ignore[arg-type]
-        if enrolled and user.is_verified():  # type: ignore[union-attr]
+        if enrolled and user.is_verified():  # type: ignore[union-attr,attr-defined]
             return self.get_response(request)
         if request.path.startswith("/api/"):
             return self._api(request, enrolled)

@@ -66,18 +66,19 @@ class RequestSizeLimitMiddleware:
             length = 0
         limit = settings.UPLOAD_MAX_REQUEST_BYTES
         if length > limit:
-            return self._too_large(request, limit)
+            return self._too_large(request)
         return self.get_response(request)
 
-    def _too_large(self, request: HttpRequest, limit: int) -> HttpResponse:
+    def _too_large(self, request: HttpRequest) -> HttpResponse:
         from django.http import JsonResponse
         from django.template.response import TemplateResponse
         from django.utils.translation import gettext as _
 
         from huying.core.api_errors import large_body_field
 
-        megabytes = limit // (1024 * 1024)
-        message = _("The request is larger than %(mb)s MB: send fewer or smaller files.") % {"mb": megabytes}
+        message = _("The files are larger than %(mb)d MB together: send fewer or smaller files.") % {
+            "mb": settings.UPLOAD_MAX_TOTAL_MB
+        }
         if request.path.startswith(self.api_prefixes):
             body = {"message": message, "errors": {large_body_field(request.path): [message]}}
             return JsonResponse(body, status=413, json_dumps_params={"ensure_ascii": False})
