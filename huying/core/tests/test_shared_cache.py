@@ -82,3 +82,36 @@ def test_two_cache_handles_share_counts_and_keep_the_expiry(settings: Any) -> No
     one.set("short", 1, timeout=-1)  # already expired
     with pytest.raises(ValueError):
         one.incr("short")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_increments_lose_no_count(settings: Any) -> None:
+    """Four workers incrementing one counter at once (Django's own DatabaseCache.incr, a
+    read then a write, loses most of them). Needs real concurrency: PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (the suite's PostgreSQL run covers it)")
+    import threading
+
+    settings.CACHES = SHARED
+    call_command("createcachetable", verbosity=0)
+    counter = caches.create_connection("default")
+    counter.set("n", 0, timeout=600)  # the table is not a model's: flushing leaves it
+
+    def worker() -> None:
+        from django.db import connection as own
+
+        handle = caches.create_connection("default")
+        try:
+            for _ in range(25):
+                handle.incr("n")
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert counter.get("n") == 100
