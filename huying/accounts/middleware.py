@@ -17,6 +17,7 @@ administrator), and revoking them is how an operator cuts a script off.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -50,6 +51,16 @@ def check_roles(roles: list[str]) -> None:
         )
 
 
+def role_requires_two_factor(user: Any) -> bool:
+    """Whether the deployment requires two-factor login of ``user`` (``REQUIRE_2FA`` on and
+    the person holds a role in ``REQUIRE_2FA_ROLES``). Anything that hands out credentials
+    for a password (e.g. a token login for scripts) must then also ask for the code, and
+    refuse such a person who has not set two-factor login up."""
+    if not settings.REQUIRE_2FA or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.role_set.intersection(settings.REQUIRE_2FA_ROLES))
+
+
 class TwoFactorRequiredMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -57,9 +68,7 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if not settings.REQUIRE_2FA or not user.is_authenticated:
-            return self.get_response(request)
-        if not user.role_set.intersection(settings.REQUIRE_2FA_ROLES):  # type: ignore[union-attr]
+        if not role_requires_two_factor(user):
             return self.get_response(request)
         enrolled = has_two_factor(user)  # type: ignore[arg-type]
         if enrolled and user.is_verified():  # type: ignore[union-attr,attr-defined]
