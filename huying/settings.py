@@ -239,6 +239,11 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "huying" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# WhiteNoise serves STATIC_ROOT (and the static directories) to anyone: uploads must never
+# sit below them.
+for _static in (STATIC_ROOT, *STATICFILES_DIRS):
+    if MEDIA_ROOT.resolve().is_relative_to(_static.resolve()):
+        raise ImproperlyConfigured(f"MEDIA_ROOT={MEDIA_ROOT} lies inside {_static}, which is served to everyone.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
