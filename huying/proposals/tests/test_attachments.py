@@ -126,3 +126,19 @@ def test_an_attachment_over_the_request_limit_stores_nothing(draft: Proposal, al
     assert draft.attachments.count() == 0
     media = Path(settings.MEDIA_ROOT)
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+def test_the_api_download_is_refused_to_outsiders(
+    client: Client, draft: Proposal, alice: Any, bob: Any, charlie: Any, dora: Any
+) -> None:
+    attachment = actions.do_add_attachment(alice, draft, pdf())
+    url = f"{API}/attachments/{attachment.pk}/file"
+    assert client.get(url).status_code == 401  # the API needs a login or a token
+    for outsider in (bob, charlie, dora):  # bob: staff see no drafts
+        client.force_login(outsider)
+        response = client.get(url)
+        assert response.status_code == 404 and set(response.json()) == {"message", "errors"}
+    client.force_login(alice)
+    response = client.get(url)
+    assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == PDF
