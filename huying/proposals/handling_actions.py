@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
 from huying.audit.actions import record
+from huying.core.uploads import check_upload_batch, random_name
 from huying.handling import actions as engine
 from huying.handling.choices import (
     ACTIVE_STATUSES,
@@ -577,6 +578,7 @@ def do_submit_reply(
     extension = ""
     if document is not None:
         try:
+            check_upload_batch([document], field="document")
             extension = check_document(document)
         except ValidationError as exc:
             errors.update(exc.message_dict)
@@ -620,9 +622,7 @@ def do_submit_reply(
     if document is not None:
         # Stored last, once the engine has taken the reply: a refused reply leaves no file.
         document.seek(0)
-        count = Reply.objects.filter(assignment=assignment).count()
-        name = f"reply-{assignment.pk}-r{proposal.handling_round}-{count}.{extension}"
-        reply.document.save(name, document, save=False)
+        reply.document.save(random_name(extension), document, save=False)
         Reply.objects.filter(pk=reply.pk).update(document=reply.document.name)
     record(
         actor if is_person(actor) else None,

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from huying.accounts.choices import Role
 from huying.accounts.models import User
+from huying.core.uploads import download_response
 from huying.handling import access
 from huying.handling.choices import ACTIVE_STATUSES, AssignmentRole, ExtensionStatus, Rating, Status, WarningLevel
 from huying.handling.models import Assignment, ExtensionRequest
@@ -441,10 +442,8 @@ def reply_document(request: HttpRequest, pk: int) -> FileResponse:
     if reply is None or not reply.document:
         raise Http404(_("There is no such document, or you may not see it."))
     extension = reply.document.name.rsplit(".", 1)[-1].lower()
-    response = FileResponse(
+    return download_response(
         reply.document.open("rb"),
-        as_attachment=True,
-        filename=f"reply-{reply.pk}.{extension}",
         content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+        filename=f"reply-{reply.pk}.{extension}",
     )
-    return response

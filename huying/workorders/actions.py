@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
 from huying.audit.actions import record
+from huying.core.uploads import check_upload_batch
 from huying.handling import actions as handling
 from huying.handling import transitions as handling_transitions
 from huying.handling.choices import LEAD_ROLES, OPEN_STATUSES, AssignmentRole, EventKind, FeedbackChannel, Rating
@@ -367,6 +368,7 @@ def do_intake(
         if existing is not None:
             return IntakeResult(existing, False)
     values = clean_intake(actor, data, channel)
+    check_upload_batch(files, field="attachments")
     checked = [(upload, *check_attachment(upload)) for upload in files]
     person = actor if _is_person(actor) else None
     try:
@@ -669,15 +671,11 @@ def do_add_progress(actor: Any, assignment: Assignment, *, note: str, now: datet
     return handling.do_add_progress(actor, assignment, note=note, now=now)
 
 
-MAX_EVIDENCE_FILES = 9
-
-
 def check_evidence(files: Sequence[UploadedAttachment]) -> list[tuple[UploadedAttachment, str, int]]:
-    """Evidence of a result: at most :data:`MAX_EVIDENCE_FILES` photos (JPEG, PNG, WebP) or
-    PDF documents, each checked by its first bytes and size as at intake. Errors name
-    ``photos``."""
-    if len(files) > MAX_EVIDENCE_FILES:
-        raise ValidationError({"photos": _("Attach at most %(n)d files.") % {"n": MAX_EVIDENCE_FILES}})
+    """Evidence of a result: photos (JPEG, PNG, WebP) or PDF documents within the
+    per-request upload limits (``huying.core.uploads``), each checked by its first bytes
+    and size as at intake. Errors name ``photos``."""
+    check_upload_batch(files, field="photos")
     checked = []
     for upload in files:
         try:

@@ -14,13 +14,14 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from huying.core.uploads import limits
 from huying.handling.choices import Rating
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
 from huying.workorders.actions import MAX_CONTENT_CHARS, UploadedAttachment
 from huying.workorders.choices import Nature, Urgency
 from huying.workorders.models import Category
-from huying.workorders.reporting import MAX_FILES, district_label
+from huying.workorders.reporting import district_label
 from huying.workorders.tracking import MAX_COMMENT_CHARS
 
 ACCEPTED_FILES = "image/jpeg,image/png,image/webp,application/pdf"
@@ -189,9 +190,10 @@ class IntakeForm(forms.Form):
         if "content" in self.fields:
             content = self.fields["content"]
             content.help_text = limit_note(content.help_text, MAX_CONTENT_CHARS)
+        upload = limits()
         self.fields["photos"].help_text = gettext(
-            "Up to %(n)d photos (JPEG, PNG or WebP) or PDF files, each at most 10 MB."
-        ) % {"n": MAX_FILES}
+            "Up to %(n)d photos (JPEG, PNG or WebP) or PDF files, each at most %(mb)d MB, %(total)d MB in all."
+        ) % {"n": upload.max_files, "mb": min(upload.max_file_mb, 10), "total": upload.max_total_mb}
 
     @property
     def single_district(self) -> bool:

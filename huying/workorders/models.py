@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from huying.accounts.choices import Role
 from huying.accounts.models import mask_mobile
+from huying.core.uploads import random_name
 from huying.workorders.choices import AreaClass, AttachmentKind, Channel, Nature, OrderStatus, Urgency
 
 if TYPE_CHECKING:
@@ -397,8 +398,11 @@ def sniff_content_type(head: bytes) -> str | None:
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
+    """``workorders/YYYY/MM/<random token>.<sniffed extension>``: nothing of the order's
+    number or id, nothing the uploader typed (older files keep their stored names; every
+    file is only reachable through the permission-checked attachment view)."""
     extension = ATTACHMENT_TYPES.get(instance.content_type, "bin")
-    return f"workorders/{instance.order.created_at:%Y/%m}/{instance.order.number}-{instance.order_id}.{extension}"
+    return random_name(extension, f"workorders/{instance.order.created_at:%Y/%m}")
 
 
 class Attachment(models.Model):

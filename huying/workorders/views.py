@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from huying.accounts.choices import Role
+from huying.core import uploads
+from huying.core.uploads import download_response
 from huying.handling import access
 from huying.handling import transitions as handling_moves
 from huying.handling.choices import OPEN_STATUSES, EventKind, ExtensionStatus, FeedbackChannel, Rating, Status
@@ -524,10 +526,10 @@ def console_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
 
 @require_safe
-@login_required
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
-    """An attachment of an order the person may see (404 otherwise), served with its
-    sniffed type; images inline, PDF documents as downloads."""
+    """An attachment (intake material or evidence) of an order the person may see; 404
+    for everyone else, logged in or not, with no hint that it exists. Served with its
+    sniffed type: images inline, PDF documents as downloads."""
     item = (
         Attachment.objects.filter(pk=pk, order__in=WorkOrder.objects.visible_to(request.user).values("pk"))  # type: ignore[arg-type]
         .select_related("order")
@@ -535,16 +537,13 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     )
     if item is None:
         raise Http404(_("There is no such file, or you may not see it."))
-    inline = item.content_type.startswith("image/")
-    response = FileResponse(
+    extension = item.file.name.rsplit(".", 1)[-1].lower()
+    return download_response(
         item.file.open("rb"),
         content_type=item.content_type,
-        as_attachment=not inline,
-        filename=item.original_name or item.file.name.rsplit("/", 1)[-1],
+        filename=item.original_name or f"attachment-{item.pk}.{extension}",
+        inline=True,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 # --- unit inbox -------------------------------------------------------------------------
@@ -606,7 +605,7 @@ def _inbox_page(
         "may_act": access.can_act(user, assignment),
         "state": deadline_state(assignment),
         "attachments": list(order.attachments.all()),
-        "max_evidence": actions.MAX_EVIDENCE_FILES,
+        "max_evidence": uploads.limits().max_files,
         "escalate_units": unit_groups([u for u in _units(order) if u.pk != assignment.unit_id]),
         "timeline": _timeline(order),
         "errors": errors,

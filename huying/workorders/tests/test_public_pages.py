@@ -163,7 +163,7 @@ def test_all_problems_are_reported_at_once(client: Client, tree: Tree) -> None:
     [
         ([("photo.jpg", b"MZ\x90\x00 a program named like a photo")], "不是 JPEG"),
         ([("photo.png", PNG + b"\x00" * (10 * 1024 * 1024))], "超过 10 MB"),
-        ([(f"p{i}.jpg", JPEG) for i in range(7)], "最多 6 个"),
+        ([(f"p{i}.jpg", JPEG) for i in range(6)], "一次最多上传 5 个文件"),
     ],
 )
 def test_wrong_or_oversized_photos_are_refused(
