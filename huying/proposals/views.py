@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -238,6 +239,19 @@ def similar(request: HttpRequest) -> HttpResponse:
     return render(request, "proposals/_similar.html", {"results": results})
 
 
+def _back_link(user: Any, proposal: Proposal, reviewer: bool) -> tuple[str, str] | None:
+    """The list a reader of ``proposal`` came from, as (url, label): the review queue for
+    reviewers, 我的提案 for members and the staff who submitted it, the key proposals for
+    leaders; none for the others (a link they could not open is never shown)."""
+    if reviewer:
+        return reverse("proposals:queue"), _("Review")
+    if user.has_role(Role.MEMBER) or proposal.submitted_by_id == user.pk:
+        return reverse("proposals:mine"), _("My proposals")
+    if user.has_role(Role.LEADER) and proposal.is_key:
+        return reverse("proposals:key"), _("My key proposals")
+    return None
+
+
 @require_safe
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -247,6 +261,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     reviewer = is_reviewer(request.user, proposal)
     context = {
         "proposal": proposal,
+        "back": _back_link(request.user, proposal, reviewer),
         "events": proposal.events.select_related("actor"),
         "cosigners": proposal.cosigners.select_related("member"),
         "is_author": proposal.is_author(request.user),

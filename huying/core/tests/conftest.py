@@ -92,7 +92,15 @@ def world(
     )
 
     def draft(title: str) -> Any:
-        return proposal_actions.do_save_draft(alice, session=session, title=title, summary=title).proposal
+        return proposal_actions.do_save_draft(
+            alice,
+            session=session,
+            title=title,
+            summary=title,
+            situation="（基本情况）",
+            analysis="（问题分析）",
+            suggestions="（具体建议）",
+        ).proposal
 
     draft("关于加强老旧小区加装电梯工作的建议")
     proposal_actions.do_submit(alice, draft("关于完善社区养老服务的建议"))

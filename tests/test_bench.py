@@ -2,7 +2,7 @@
 
 import pytest
 
-from huying.workorders import bench
+from bench import workorders as bench
 
 
 def test_bench_refuses_sqlite(monkeypatch):
