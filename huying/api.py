@@ -7,6 +7,7 @@ from huying.accounts.api import ApiTokenAuth
 from huying.accounts.api import router as accounts_router
 from huying.audit.api import router as audit_router
 from huying.core import api_errors
+from huying.core.api_render import LocalTimeRenderer
 from huying.handling.api import router as notifications_router
 from huying.organisations.api import router as organisations_router
 from huying.proposals.api import router as proposals_router
@@ -23,6 +24,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    renderer=LocalTimeRenderer(),
 )
 api_errors.install(api)
 api.add_router("/accounts", accounts_router)
@@ -35,3 +37,5 @@ api.add_router("/workorders", workorders_handling_router)
 # Before the work-order router: its /workorders/{number} would take /workorders/stats.
 api.add_router("/workorders", workorders_stats_router)
 api.add_router("/workorders", workorders_router)
+# Last: every operation documents the error answers that apply to it (401/403/404/422).
+api_errors.document_errors(api)

@@ -1,7 +1,5 @@
 """API authentication and the accounts endpoints."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 
@@ -9,12 +7,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
 from huying.accounts import actions
 from huying.accounts.models import ApiToken, RoleAssignment, User, hash_token
 from huying.core.api_errors import ErrorOut
+from huying.core.api_types import Id, PageNumberPagination
 from huying.organisations.models import Organisation
 
 router = Router(tags=["accounts"])
@@ -135,7 +134,7 @@ def _revoke(request: HttpRequest, token_id: int) -> Any:
 @router.delete(
     "/tokens/{token_id}", response={200: TokenOut, 422: ErrorOut, 404: ErrorOut}, summary="Revoke one of my tokens"
 )
-def delete_token(request: HttpRequest, token_id: int) -> Any:
+def delete_token(request: HttpRequest, token_id: Id) -> Any:
     return _revoke(request, token_id)
 
 
@@ -144,7 +143,7 @@ def delete_token(request: HttpRequest, token_id: int) -> Any:
     response={200: TokenOut, 422: ErrorOut, 404: ErrorOut},
     summary="Revoke one of my tokens (for clients that cannot send DELETE)",
 )
-def revoke_token(request: HttpRequest, token_id: int) -> Any:
+def revoke_token(request: HttpRequest, token_id: Id) -> Any:
     return _revoke(request, token_id)
 
 
@@ -184,7 +183,7 @@ class _PeoplePagination(PageNumberPagination):
 
 @router.get("/people", response=list[PersonOut], summary="People I may see (everyone, for administrators)")
 @paginate(_PeoplePagination)
-def list_people(request: HttpRequest, q: str = "", role: str = "", organisation: int | None = None) -> Any:
+def list_people(request: HttpRequest, q: str = "", role: str = "", organisation: Id | None = None) -> Any:
     """``q``: part of the real name, login name or mobile number; ``role``: a role code;
     ``organisation``: an organisation id — people holding a role in it or below it."""
     viewer = _viewer(request)
@@ -198,7 +197,7 @@ def list_people(request: HttpRequest, q: str = "", role: str = "", organisation:
 
 
 @router.get("/people/{user_id}", response={200: PersonOut, 404: ErrorOut}, summary="One person")
-def get_person(request: HttpRequest, user_id: int) -> Any:
+def get_person(request: HttpRequest, user_id: Id) -> Any:
     viewer = _viewer(request)
     person = User.objects.visible_to(viewer).with_current_roles().filter(pk=user_id).first()
     if person is None:

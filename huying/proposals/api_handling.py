@@ -19,11 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from huying.accounts.choices import Role
 from huying.accounts.models import User
 from huying.core.api_errors import ErrorOut
+from huying.core.api_types import Id, PageNumberPagination, Version
 from huying.handling.choices import ExtensionStatus, Rating, WarningLevel
 from huying.handling.models import Assignment, ExtensionRequest
 from huying.handling.supervision import deadline_state
@@ -233,8 +234,8 @@ class PublicDetailOut(PublicProposalOut):
 
 class AssignIn(Schema):
     mode: HandlingMode = Field(description="single (单办), separate (分办) or lead (主办/会办).")
-    unit_ids: list[int] = Field(description="single: one unit; separate: two or more; lead: the lead unit.")
-    co_unit_ids: list[int] = Field(default_factory=list, description="lead mode: the co-handling units.")
+    unit_ids: list[Id] = Field(description="single: one unit; separate: two or more; lead: the lead unit.")
+    co_unit_ids: list[Id] = Field(default_factory=list, description="lead mode: the co-handling units.")
     note: str = Field("", max_length=1000)
 
 
@@ -244,23 +245,23 @@ class ReasonIn(Schema):
 
 class VersionIn(Schema):
     note: str = Field("", max_length=1000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class ObjectIn(Schema):
     reason: str = Field(max_length=1000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class ReassignIn(Schema):
-    unit_id: int
+    unit_id: Id
     reason: str = Field(max_length=1000)
 
 
 class ExtensionIn(Schema):
     until: datetime
     reason: str = Field(max_length=1000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class DecideExtensionIn(Schema):
@@ -271,12 +272,12 @@ class DecideExtensionIn(Schema):
 
 class ContactIn(Schema):
     note: str = Field(max_length=1000, description="When and how the unit talked with the proposer.")
-    version: int | None = None
+    version: Version | None = None
 
 
 class CoViewIn(Schema):
     view: str = Field(max_length=5000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class ReplyIn(Schema):
@@ -285,7 +286,7 @@ class ReplyIn(Schema):
     contact_person: str = Field("", max_length=40)
     contact_phone: str = Field("", max_length=20)
     body: str = Field("", max_length=10000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class ReviewIn(Schema):
@@ -301,8 +302,8 @@ class RateIn(Schema):
 
 class KeyIn(Schema):
     is_key: bool
-    leader_id: int | None = None
-    committee_id: int | None = None
+    leader_id: Id | None = None
+    committee_id: Id | None = None
     note: str = Field("", max_length=1000)
 
 
@@ -319,8 +320,8 @@ class BoardFilters(Schema):
     key: bool = False
     handling: HandlingStatus | None = None
     pending: bool = Field(False, description="Only proposals with a reply awaiting review.")
-    unit: int | None = Field(None, description="Assigned to this organisation or below it.")
-    session: int | None = None
+    unit: Id | None = Field(None, description="Assigned to this organisation or below it.")
+    session: Id | None = None
     q: str = Field("", max_length=100, description="Title contains.")
 
 
@@ -392,7 +393,7 @@ _WRITE = {200: HandlingOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 # --- reads --------------------------------------------------------------------------------
 @router.get("/{int:pk}/handling", response={200: HandlingOut, 404: ErrorOut}, summary="The handling of a proposal")
-def get_handling(request: HttpRequest, pk: int) -> Any:
+def get_handling(request: HttpRequest, pk: Id) -> Any:
     return _fresh(request, pk)
 
 
@@ -487,7 +488,7 @@ def public_list(request: HttpRequest, q: str = Query("", max_length=100, descrip
     auth=None,
     summary="A published proposal with its accepted replies (everyone)",
 )
-def public_detail(request: HttpRequest, pk: int) -> Any:
+def public_detail(request: HttpRequest, pk: Id) -> Any:
     proposal = public.public_detail_queryset().filter(pk=pk).first()
     if proposal is None:
         raise Http404(_("No such published proposal."))
@@ -496,7 +497,7 @@ def public_detail(request: HttpRequest, pk: int) -> Any:
 
 # --- staff ----------------------------------------------------------------------------------
 @router.post("/{int:pk}/assign", response=_WRITE, summary="Assign to handling units (交办, staff)")
-def assign(request: HttpRequest, pk: int, payload: AssignIn) -> Any:
+def assign(request: HttpRequest, pk: Id, payload: AssignIn) -> Any:
     proposal = actions.access_proposal(request.user, pk)
     units = _organisations(payload.unit_ids, "unit_ids")
     co_units = _organisations(payload.co_unit_ids, "co_unit_ids")
@@ -508,14 +509,14 @@ def assign(request: HttpRequest, pk: int, payload: AssignIn) -> Any:
 
 
 @router.post("/assignments/{int:pk}/overrule", response=_WRITE, summary="Overrule a unit's objection (staff)")
-def overrule(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def overrule(request: HttpRequest, pk: Id, payload: ReasonIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_overrule_objection(request.user, assignment, reason=payload.reason)
     return _fresh(request, assignment.case_id)
 
 
 @router.post("/assignments/{int:pk}/reassign", response=_WRITE, summary="Reassign to another unit (改派, staff)")
-def reassign(request: HttpRequest, pk: int, payload: ReassignIn) -> Any:
+def reassign(request: HttpRequest, pk: Id, payload: ReassignIn) -> Any:
     assignment = access_assignment(request.user, pk)
     unit = _organisation(payload.unit_id, "unit_id")
     try:
@@ -526,14 +527,14 @@ def reassign(request: HttpRequest, pk: int, payload: ReassignIn) -> Any:
 
 
 @router.post("/assignments/{int:pk}/cancel", response=_WRITE, summary="Withdraw a co-handling unit (staff)")
-def cancel(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def cancel(request: HttpRequest, pk: Id, payload: ReasonIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_cancel_assignment(request.user, assignment, reason=payload.reason)
     return _fresh(request, assignment.case_id)
 
 
 @router.post("/extensions/{int:pk}/decide", response=_WRITE, summary="Approve or refuse an extension (staff)")
-def decide_extension(request: HttpRequest, pk: int, payload: DecideExtensionIn) -> Any:
+def decide_extension(request: HttpRequest, pk: Id, payload: DecideExtensionIn) -> Any:
     row = ExtensionRequest.objects.select_related("assignment__unit", "assignment__owner").filter(pk=pk).first()
     if row is None:
         raise Http404(_("There is no such extension request, or you may not see it."))
@@ -543,21 +544,21 @@ def decide_extension(request: HttpRequest, pk: int, payload: DecideExtensionIn) 
 
 
 @router.post("/replies/{int:pk}/review", response=_WRITE, summary="Accept or send back a reply (staff)")
-def review(request: HttpRequest, pk: int, payload: ReviewIn) -> Any:
+def review(request: HttpRequest, pk: Id, payload: ReviewIn) -> Any:
     reply = access_reply(request.user, pk)
     actions.do_review_reply(request.user, reply, accept=payload.accept, note=payload.note, due=payload.due)
     return _fresh(request, reply.proposal_id)
 
 
 @router.post("/assignments/{int:pk}/urge", response=_WRITE, summary="Send an urging notice (督办, staff)")
-def urge(request: HttpRequest, pk: int, payload: UrgeIn) -> Any:
+def urge(request: HttpRequest, pk: Id, payload: UrgeIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_urge(request.user, assignment, text=payload.text)
     return _fresh(request, assignment.case_id)
 
 
 @router.post("/{int:pk}/key", response=_WRITE, summary="Mark or unmark a key proposal (重点提案, staff)")
-def mark_key(request: HttpRequest, pk: int, payload: KeyIn) -> Any:
+def mark_key(request: HttpRequest, pk: Id, payload: KeyIn) -> Any:
     proposal = actions.access_proposal(request.user, pk)
     leader = None
     if payload.leader_id is not None:
@@ -575,26 +576,26 @@ def mark_key(request: HttpRequest, pk: int, payload: KeyIn) -> Any:
 
 
 @router.post("/{int:pk}/publication/publish", response=_WRITE, summary="Publish in the public zone (staff)")
-def publish(request: HttpRequest, pk: int, payload: NoteIn) -> Any:
+def publish(request: HttpRequest, pk: Id, payload: NoteIn) -> Any:
     actions.do_publish(request.user, actions.access_proposal(request.user, pk), note=payload.note)
     return _fresh(request, pk)
 
 
 @router.post("/{int:pk}/publication/restrict", response=_WRITE, summary="Restrict publication (staff)")
-def restrict(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def restrict(request: HttpRequest, pk: Id, payload: ReasonIn) -> Any:
     actions.do_restrict_publication(request.user, actions.access_proposal(request.user, pk), reason=payload.reason)
     return _fresh(request, pk)
 
 
 # --- proposers ------------------------------------------------------------------------------
 @router.post("/{int:pk}/publication/object", response=_WRITE, summary="Object to publication (proposers)")
-def object_publication(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def object_publication(request: HttpRequest, pk: Id, payload: ReasonIn) -> Any:
     actions.do_object_publication(request.user, actions.access_proposal(request.user, pk), reason=payload.reason)
     return _fresh(request, pk)
 
 
 @router.post("/replies/{int:pk}/rate", response=_WRITE, summary="Rate an accepted reply, once (满意度测评, proposers)")
-def rate(request: HttpRequest, pk: int, payload: RateIn) -> Any:
+def rate(request: HttpRequest, pk: Id, payload: RateIn) -> Any:
     reply = access_reply(request.user, pk)
     actions.do_rate(request.user, reply, rating=payload.rating, comment=payload.comment)
     return _fresh(request, reply.proposal_id)
@@ -602,21 +603,21 @@ def rate(request: HttpRequest, pk: int, payload: RateIn) -> Any:
 
 # --- units ----------------------------------------------------------------------------------
 @router.post("/assignments/{int:pk}/accept", response=_WRITE, summary="Accept an assignment (签收, unit)")
-def accept(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
+def accept(request: HttpRequest, pk: Id, payload: VersionIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_accept(request.user, assignment, note=payload.note, version=payload.version)
     return _fresh(request, assignment.case_id)
 
 
 @router.post("/assignments/{int:pk}/object", response=_WRITE, summary="Object to an assignment (异议, unit)")
-def object_assignment(request: HttpRequest, pk: int, payload: ObjectIn) -> Any:
+def object_assignment(request: HttpRequest, pk: Id, payload: ObjectIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_object(request.user, assignment, reason=payload.reason, version=payload.version)
     return _fresh(request, assignment.case_id)
 
 
 @router.post("/assignments/{int:pk}/extension", response=_WRITE, summary="Ask for more time (延期申请, unit)")
-def request_extension(request: HttpRequest, pk: int, payload: ExtensionIn) -> Any:
+def request_extension(request: HttpRequest, pk: Id, payload: ExtensionIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_request_extension(
         request.user, assignment, until=payload.until, reason=payload.reason, version=payload.version
@@ -625,14 +626,14 @@ def request_extension(request: HttpRequest, pk: int, payload: ExtensionIn) -> An
 
 
 @router.post("/assignments/{int:pk}/contact", response=_WRITE, summary="Record contact with the proposer (unit)")
-def contact(request: HttpRequest, pk: int, payload: ContactIn) -> Any:
+def contact(request: HttpRequest, pk: Id, payload: ContactIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_record_contact(request.user, assignment, note=payload.note, version=payload.version)
     return _fresh(request, assignment.case_id)
 
 
 @router.post("/assignments/{int:pk}/co-view", response=_WRITE, summary="Send co-handling views to the lead (会办意见)")
-def co_view(request: HttpRequest, pk: int, payload: CoViewIn) -> Any:
+def co_view(request: HttpRequest, pk: Id, payload: CoViewIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_submit_co_view(request.user, assignment, view=payload.view, version=payload.version)
     return _fresh(request, assignment.case_id)
@@ -643,7 +644,7 @@ def co_view(request: HttpRequest, pk: int, payload: CoViewIn) -> Any:
     response=_WRITE,
     summary="Reply (答复, the sole, lead or a separate unit; multipart with the document)",
 )
-def reply(request: HttpRequest, pk: int, payload: Form[ReplyIn], document: UploadedFile | None = NO_DOCUMENT) -> Any:
+def reply(request: HttpRequest, pk: Id, payload: Form[ReplyIn], document: UploadedFile | None = NO_DOCUMENT) -> Any:
     """Send the fields as ``multipart/form-data`` with the reply document in ``document``
     (PDF, DOC, DOCX, JPEG, PNG or WebP by its bytes, at most 20 MB)."""
     assignment = access_assignment(request.user, pk)

@@ -13,13 +13,14 @@ from django.core.files.base import ContentFile
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 import huying.workorders.converters  # noqa: F401 - registers the {order:…} path converter
 from huying.accounts.api import ApiTokenAuth
 from huying.accounts.models import mask_mobile
 from huying.core import api_errors
 from huying.core.api_errors import ErrorOut
+from huying.core.api_types import Id, PageNumberPagination
 from huying.workorders import actions, reporting, tracking
 from huying.workorders.choices import Channel
 from huying.workorders.duplicates import find_duplicates
@@ -184,7 +185,7 @@ def list_orders(
     request: HttpRequest,
     status: str = "",
     category: str = "",
-    street: int | None = None,
+    street: Id | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> Any:

@@ -16,8 +16,6 @@ is 422 naming the problem (``errors.status`` for the order, ``errors.__all__`` f
 assignment); missing or bad fields are 422 with the field named.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 from datetime import datetime
@@ -30,10 +28,11 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 import huying.workorders.converters  # noqa: F401 - registers the {order:…} path converter
 from huying.core.api_errors import ErrorOut
+from huying.core.api_types import Id, Limit, PageNumberPagination, Version
 from huying.handling.choices import OPEN_STATUSES, AssignmentRole, FeedbackChannel
 from huying.handling.models import Assignment, ExtensionRequest, Feedback
 from huying.handling.supervision import deadline_state
@@ -89,12 +88,12 @@ class AssignmentDetailOut(AssignmentOut):
 
 
 class DispatchIn(Schema):
-    unit: int = Field(description="Organisation id of the lead (or sole) unit, inside the order's district.")
+    unit: Id = Field(description="Organisation id of the lead (or sole) unit, inside the order's district.")
     category: str = Field("", description="Category code; empty keeps the order's.")
     role: str = Field(AssignmentRole.LEAD, description="lead (with co-handling units) or single.")
-    co_units: list[int] = Field(default_factory=list, description="Organisation ids of co-handling units.")
+    co_units: list[Id] = Field(default_factory=list, description="Organisation ids of co-handling units.")
     note: str = Field("", description="Instructions to the units.")
-    version: int | None = None
+    version: Version | None = None
 
 
 class DispatchOut(Schema):
@@ -104,18 +103,18 @@ class DispatchOut(Schema):
 
 class NoteIn(Schema):
     note: str = ""
-    version: int | None = None
+    version: Version | None = None
 
 
 class ReasonIn(Schema):
     reason: str = ""
-    version: int | None = None
+    version: Version | None = None
 
 
 class ExtensionIn(Schema):
     until: datetime = Field(description="The deadline asked for (ISO 8601; Asia/Shanghai when naive).")
     reason: str = ""
-    version: int | None = None
+    version: Version | None = None
 
 
 class ProgressIn(Schema):
@@ -130,13 +129,13 @@ class PhotoIn(Schema):
 class ResolveIn(Schema):
     result: str = ""
     photos: list[PhotoIn] = Field(default_factory=list, description="Evidence, at most 9 files.")
-    version: int | None = None
+    version: Version | None = None
 
 
 class UnitReasonIn(Schema):
-    to_unit: int = Field(description="Organisation id inside the order's district.")
+    to_unit: Id = Field(description="Organisation id inside the order's district.")
     reason: str = ""
-    version: int | None = None
+    version: Version | None = None
 
 
 class UrgeIn(Schema):
@@ -157,7 +156,7 @@ class ExtensionOut(Schema):
 class ApproveIn(Schema):
     until: datetime | None = Field(None, description="The deadline granted; empty grants the one requested.")
     note: str = ""
-    version: int | None = Field(None, description="The assignment's version.")
+    version: Version | None = Field(None, description="The assignment's version.")
 
 
 class FeedbackIn(Schema):
@@ -170,7 +169,7 @@ class FeedbackIn(Schema):
     channel: str = Field(FeedbackChannel.PHONE, description="phone, sms, web, in_person or form.")
     rater_name: str = ""
     reopen_due: datetime | None = Field(None, description="New deadline when reopened; empty: the rule's.")
-    version: int | None = None
+    version: Version | None = None
 
 
 class FeedbackOut(Schema):
@@ -186,13 +185,13 @@ class FeedbackOut(Schema):
 class ReopenIn(Schema):
     reason: str = ""
     due: datetime | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class MergeIn(Schema):
     children: list[str] = Field(description="Numbers of the duplicate orders to merge into this one.")
     reason: str = ""
-    version: int | None = Field(None, description="This (parent) order's version.")
+    version: Version | None = Field(None, description="This (parent) order's version.")
 
 
 class MergeOut(Schema):
@@ -367,7 +366,7 @@ class _AssignmentPagination(PageNumberPagination):
 
 @router.get("/assignments", response=list[AssignmentOut], summary="Work-order assignments I may see (unit inbox)")
 @paginate(_AssignmentPagination, page_size=50)
-def list_assignments(request: HttpRequest, show: str = "open", unit: int | None = None, state: str = "") -> Any:
+def list_assignments(request: HttpRequest, show: str = "open", unit: Id | None = None, state: str = "") -> Any:
     """``show``: ``open`` (default: assigned, accepted, responded, reopened) or ``all``;
     ``unit``: an organisation id; ``state``: ``red`` (overdue) or ``yellow`` (due soon).
     Units see their subtree's assignments, the command centre its district's."""
@@ -389,12 +388,12 @@ def list_assignments(request: HttpRequest, show: str = "open", unit: int | None 
 
 
 @router.get("/assignments/{int:pk}", response={200: AssignmentDetailOut, 404: ErrorOut}, summary="One assignment")
-def get_assignment(request: HttpRequest, pk: int) -> Any:
+def get_assignment(request: HttpRequest, pk: Id) -> Any:
     return Status(200, _assignment_detail(_assignment(request, pk)))
 
 
 @router.post("/assignments/{int:pk}/accept", response={200: AssignmentDetailOut, **WRITE}, summary="Accept (签收)")
-def accept(request: HttpRequest, pk: int, payload: NoteIn) -> Any:
+def accept(request: HttpRequest, pk: Id, payload: NoteIn) -> Any:
     assignment = _assignment(request, pk)
     actions.do_accept(request.user, assignment, note=payload.note, version=payload.version)
     return Status(200, _assignment_detail(assignment))
@@ -403,7 +402,7 @@ def accept(request: HttpRequest, pk: int, payload: NoteIn) -> Any:
 @router.post(
     "/assignments/{int:pk}/return", response={200: AssignmentDetailOut, **WRITE}, summary="Return (退单), with a reason"
 )
-def return_assignment(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def return_assignment(request: HttpRequest, pk: Id, payload: ReasonIn) -> Any:
     assignment = _assignment(request, pk)
     actions.do_return(request.user, assignment, reason=payload.reason, version=payload.version)
     return Status(200, _assignment_detail(assignment))
@@ -412,7 +411,7 @@ def return_assignment(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
 @router.post(
     "/assignments/{int:pk}/extension", response={201: ExtensionOut, **WRITE}, summary="Ask for more time (延期申请)"
 )
-def request_extension(request: HttpRequest, pk: int, payload: ExtensionIn) -> Any:
+def request_extension(request: HttpRequest, pk: Id, payload: ExtensionIn) -> Any:
     assignment = _assignment(request, pk)
     until = _aware(payload.until)
     assert until is not None
@@ -425,7 +424,7 @@ def request_extension(request: HttpRequest, pk: int, payload: ExtensionIn) -> An
 @router.post(
     "/assignments/{int:pk}/progress", response={200: AssignmentDetailOut, **WRITE}, summary="Add a progress note (进展)"
 )
-def progress(request: HttpRequest, pk: int, payload: ProgressIn) -> Any:
+def progress(request: HttpRequest, pk: Id, payload: ProgressIn) -> Any:
     assignment = _assignment(request, pk)
     actions.do_add_progress(request.user, assignment, note=payload.note)
     return Status(200, _assignment_detail(assignment))
@@ -436,7 +435,7 @@ def progress(request: HttpRequest, pk: int, payload: ProgressIn) -> Any:
     response={200: AssignmentDetailOut, **WRITE},
     summary="Resolve (办结) with the result and evidence photos",
 )
-def resolve(request: HttpRequest, pk: int, payload: ResolveIn) -> Any:
+def resolve(request: HttpRequest, pk: Id, payload: ResolveIn) -> Any:
     assignment = _assignment(request, pk)
     files = _photos(payload.photos)
     actions.do_resolve(request.user, assignment, result=payload.result, files=files, version=payload.version)
@@ -448,7 +447,7 @@ def resolve(request: HttpRequest, pk: int, payload: ResolveIn) -> Any:
     response={201: AssignmentDetailOut, **WRITE},
     summary="Call up (上呼) a unit at the next tier",
 )
-def escalate(request: HttpRequest, pk: int, payload: UnitReasonIn) -> Any:
+def escalate(request: HttpRequest, pk: Id, payload: UnitReasonIn) -> Any:
     assignment = _assignment(request, pk)
     authorise(request.user, assignment, HANDLER)
     order = WorkOrder.objects.select_related("district").get(pk=assignment.case_id)
@@ -461,7 +460,7 @@ def escalate(request: HttpRequest, pk: int, payload: UnitReasonIn) -> Any:
 @router.post(
     "/assignments/{int:pk}/urge", response={200: AssignmentDetailOut, **WRITE}, summary="Send an urging notice (督办)"
 )
-def urge(request: HttpRequest, pk: int, payload: UrgeIn) -> Any:
+def urge(request: HttpRequest, pk: Id, payload: UrgeIn) -> Any:
     assignment = _assignment(request, pk)
     actions.do_urge(request.user, assignment, text=payload.text)
     return Status(200, _assignment_detail(assignment))
@@ -472,7 +471,7 @@ def urge(request: HttpRequest, pk: int, payload: UrgeIn) -> Any:
     response={201: AssignmentDetailOut, **WRITE},
     summary="Reassign (改派) to another unit (command centre)",
 )
-def reassign(request: HttpRequest, pk: int, payload: UnitReasonIn) -> Any:
+def reassign(request: HttpRequest, pk: Id, payload: UnitReasonIn) -> Any:
     assignment = _assignment(request, pk)
     authorise(request.user, assignment, SUPERVISOR)
     order = WorkOrder.objects.select_related("district").get(pk=assignment.case_id)
@@ -486,7 +485,7 @@ def reassign(request: HttpRequest, pk: int, payload: UnitReasonIn) -> Any:
     response={200: ExtensionOut, **WRITE},
     summary="Approve an extension (延期审批)",
 )
-def approve_extension(request: HttpRequest, pk: int, payload: ApproveIn) -> Any:
+def approve_extension(request: HttpRequest, pk: Id, payload: ApproveIn) -> Any:
     extension = _extension(request, pk)
     decided = actions.do_approve_extension(
         request.user, extension, until=_aware(payload.until), note=payload.note, version=payload.version
@@ -499,7 +498,7 @@ def approve_extension(request: HttpRequest, pk: int, payload: ApproveIn) -> Any:
     response={200: ExtensionOut, **WRITE},
     summary="Refuse an extension (延期审批), with a reason",
 )
-def refuse_extension(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def refuse_extension(request: HttpRequest, pk: Id, payload: ReasonIn) -> Any:
     extension = _extension(request, pk)
     decided = actions.do_refuse_extension(request.user, extension, reason=payload.reason, version=payload.version)
     return Status(200, _extension_out(decided))
@@ -609,7 +608,7 @@ def merge(request: HttpRequest, number: str, payload: MergeIn) -> Any:
     response={200: list[DuplicateOut], 403: ErrorOut, 404: ErrorOut},
     summary="Likely duplicates of an order, ranked (command centre)",
 )
-def duplicates(request: HttpRequest, number: str, limit: int = 10) -> Any:
+def duplicates(request: HttpRequest, number: str, limit: Limit = 10) -> Any:
     """Scores and reasons as defined in docs/workorders.md "Duplicates". Only the order's
     command centre (and leaders above it, administrators) may list them."""
     order = _order(request, number)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from huying.core.api_errors import ErrorOut
+from huying.core.api_types import Id
 from huying.workorders import stats
 from huying.workorders.views_dashboard import red_black_xlsx, stats_xlsx
 
@@ -271,7 +272,7 @@ def _count_out(c: stats.CategoryCount) -> dict[str, Any]:
 def get_dashboard(
     request: HttpRequest,
     period: Literal["month", "last_month", "30d", "90d", "year"] = "month",
-    street: int | None = None,
+    street: Id | None = None,
     trend_days: Literal[30, 90] = 30,
 ) -> Any:
     """What /workorders/dashboard/ shows, for dispatchers, leaders and administrators,
