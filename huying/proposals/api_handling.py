@@ -37,7 +37,7 @@ router = Router(tags=["proposal handling"])
 
 
 # --- schemas ------------------------------------------------------------------------------
-class AssignmentOut(Schema):
+class ProposalAssignmentOut(Schema):
     id: int
     proposal_id: int = Field(description="The proposal (the engine's case id).")
     unit_id: int
@@ -127,7 +127,7 @@ class ReplyOut(Schema):
         return list(obj.ratings.all())
 
 
-class ExtensionOut(Schema):
+class ProposalExtensionOut(Schema):
     id: int
     assignment_id: int
     requested_due: datetime
@@ -147,12 +147,12 @@ class HandlingOut(Schema):
     publication: str = Field(description="unpublished, published, objected (by a proposer) or restricted (by staff).")
     publication_note: str
     published_at: datetime | None
-    assignments: list[AssignmentOut]
+    assignments: list[ProposalAssignmentOut]
     replies: list[ReplyOut] = Field(description="Accepted replies; staff and units also see those under review.")
-    pending_extensions: list[ExtensionOut] = Field(description="Staff only.")
+    pending_extensions: list[ProposalExtensionOut] = Field(description="Staff only.")
 
 
-class InboxItemOut(AssignmentOut):
+class InboxItemOut(ProposalAssignmentOut):
     proposal_title: str
     proposal_number: str
 
@@ -168,7 +168,7 @@ class BoardItemOut(Schema):
     deadline_state: str = Field(description="The worst state of the open assignments: ok, yellow or red.")
     reply_pending: bool
     next_due: datetime | None
-    assignments: list[AssignmentOut]
+    assignments: list[ProposalAssignmentOut]
 
 
 class ToRateOut(ReplyOut):
@@ -239,7 +239,7 @@ class AssignIn(Schema):
     note: str = Field("", max_length=1000)
 
 
-class ReasonIn(Schema):
+class ProposalReasonIn(Schema):
     reason: str = Field(max_length=1000)
 
 
@@ -258,7 +258,7 @@ class ReassignIn(Schema):
     reason: str = Field(max_length=1000)
 
 
-class ExtensionIn(Schema):
+class ProposalExtensionIn(Schema):
     until: datetime
     reason: str = Field(max_length=1000)
     version: Version | None = None
@@ -281,11 +281,13 @@ class CoViewIn(Schema):
 
 
 class ReplyIn(Schema):
+    # Required as the action requires them (reply_class, reference_number, contact_person,
+    # body); the action still checks blank text and answers every missing field at once.
     reply_class: str = Field(description="A (解决或采纳), B (列入计划) or C (留作参考).")
-    reference_number: str = Field("", max_length=60)
-    contact_person: str = Field("", max_length=40)
+    reference_number: str = Field(max_length=60, description="The reply's reference number (文号).")
+    contact_person: str = Field(max_length=40)
     contact_phone: str = Field("", max_length=20)
-    body: str = Field("", max_length=10000)
+    body: str = Field(max_length=10000, description="The text of the reply.")
     version: Version | None = None
 
 
@@ -307,11 +309,11 @@ class KeyIn(Schema):
     note: str = Field("", max_length=1000)
 
 
-class UrgeIn(Schema):
+class ProposalUrgeIn(Schema):
     text: str = Field(max_length=500)
 
 
-class NoteIn(Schema):
+class PublicationNoteIn(Schema):
     note: str = Field("", max_length=1000)
 
 
@@ -509,7 +511,7 @@ def assign(request: HttpRequest, pk: Id, payload: AssignIn) -> Any:
 
 
 @router.post("/assignments/{int:pk}/overrule", response=_WRITE, summary="Overrule a unit's objection (staff)")
-def overrule(request: HttpRequest, pk: Id, payload: ReasonIn) -> Any:
+def overrule(request: HttpRequest, pk: Id, payload: ProposalReasonIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_overrule_objection(request.user, assignment, reason=payload.reason)
     return _fresh(request, assignment.case_id)
@@ -527,7 +529,7 @@ def reassign(request: HttpRequest, pk: Id, payload: ReassignIn) -> Any:
 
 
 @router.post("/assignments/{int:pk}/cancel", response=_WRITE, summary="Withdraw a co-handling unit (staff)")
-def cancel(request: HttpRequest, pk: Id, payload: ReasonIn) -> Any:
+def cancel(request: HttpRequest, pk: Id, payload: ProposalReasonIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_cancel_assignment(request.user, assignment, reason=payload.reason)
     return _fresh(request, assignment.case_id)
@@ -551,7 +553,7 @@ def review(request: HttpRequest, pk: Id, payload: ReviewIn) -> Any:
 
 
 @router.post("/assignments/{int:pk}/urge", response=_WRITE, summary="Send an urging notice (督办, staff)")
-def urge(request: HttpRequest, pk: Id, payload: UrgeIn) -> Any:
+def urge(request: HttpRequest, pk: Id, payload: ProposalUrgeIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_urge(request.user, assignment, text=payload.text)
     return _fresh(request, assignment.case_id)
@@ -576,20 +578,20 @@ def mark_key(request: HttpRequest, pk: Id, payload: KeyIn) -> Any:
 
 
 @router.post("/{int:pk}/publication/publish", response=_WRITE, summary="Publish in the public zone (staff)")
-def publish(request: HttpRequest, pk: Id, payload: NoteIn) -> Any:
+def publish(request: HttpRequest, pk: Id, payload: PublicationNoteIn) -> Any:
     actions.do_publish(request.user, actions.access_proposal(request.user, pk), note=payload.note)
     return _fresh(request, pk)
 
 
 @router.post("/{int:pk}/publication/restrict", response=_WRITE, summary="Restrict publication (staff)")
-def restrict(request: HttpRequest, pk: Id, payload: ReasonIn) -> Any:
+def restrict(request: HttpRequest, pk: Id, payload: ProposalReasonIn) -> Any:
     actions.do_restrict_publication(request.user, actions.access_proposal(request.user, pk), reason=payload.reason)
     return _fresh(request, pk)
 
 
 # --- proposers ------------------------------------------------------------------------------
 @router.post("/{int:pk}/publication/object", response=_WRITE, summary="Object to publication (proposers)")
-def object_publication(request: HttpRequest, pk: Id, payload: ReasonIn) -> Any:
+def object_publication(request: HttpRequest, pk: Id, payload: ProposalReasonIn) -> Any:
     actions.do_object_publication(request.user, actions.access_proposal(request.user, pk), reason=payload.reason)
     return _fresh(request, pk)
 
@@ -617,7 +619,7 @@ def object_assignment(request: HttpRequest, pk: Id, payload: ObjectIn) -> Any:
 
 
 @router.post("/assignments/{int:pk}/extension", response=_WRITE, summary="Ask for more time (延期申请, unit)")
-def request_extension(request: HttpRequest, pk: Id, payload: ExtensionIn) -> Any:
+def request_extension(request: HttpRequest, pk: Id, payload: ProposalExtensionIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_request_extension(
         request.user, assignment, until=payload.until, reason=payload.reason, version=payload.version

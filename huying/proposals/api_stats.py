@@ -58,7 +58,7 @@ class SessionRefOut(Schema):
     name: str
 
 
-class StatsOut(Schema):
+class ProposalStatsOut(Schema):
     session: SessionRefOut
     totals: StatusCountsOut
     status_labels: dict[str, str]
@@ -77,7 +77,7 @@ class StatsOut(Schema):
 
 @router.get(
     "/stats",
-    response={200: StatsOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: ProposalStatsOut, 403: ErrorOut, 404: ErrorOut},
     summary="Statistics of one session (agency staff, leaders, administrators)",
 )
 def stats(request: HttpRequest, session: Id | None = None) -> Any:

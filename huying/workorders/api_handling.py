@@ -58,7 +58,7 @@ class OrderStateOut(Schema):
     parent: str | None = Field(description="For a merged order: the number of the order it follows.")
 
 
-class AssignmentOut(Schema):
+class OrderAssignmentOut(Schema):
     id: int
     order: str = Field(description="The work order's number.")
     unit_id: int
@@ -82,7 +82,7 @@ class AssignmentOut(Schema):
     version: int = Field(description="Send it back with the next step on this assignment.")
 
 
-class AssignmentDetailOut(AssignmentOut):
+class AssignmentDetailOut(OrderAssignmentOut):
     actions: list[str] = Field(description="The engine's moves the status allows (rights are checked on the move).")
     pending_extension: int | None = Field(description="Id of the extension request waiting for a decision.")
 
@@ -98,20 +98,20 @@ class DispatchIn(Schema):
 
 class DispatchOut(Schema):
     order: OrderStateOut
-    assignments: list[AssignmentOut]
+    assignments: list[OrderAssignmentOut]
 
 
-class NoteIn(Schema):
+class OrderNoteIn(Schema):
     note: str = ""
     version: Version | None = None
 
 
-class ReasonIn(Schema):
+class OrderReasonIn(Schema):
     reason: str = ""
     version: Version | None = None
 
 
-class ExtensionIn(Schema):
+class OrderExtensionIn(Schema):
     until: datetime = Field(description="The deadline asked for (ISO 8601; Asia/Shanghai when naive).")
     reason: str = ""
     version: Version | None = None
@@ -138,11 +138,11 @@ class UnitReasonIn(Schema):
     version: Version | None = None
 
 
-class UrgeIn(Schema):
+class OrderUrgeIn(Schema):
     text: str = Field("", description="The urging notice (督办).")
 
 
-class ExtensionOut(Schema):
+class OrderExtensionOut(Schema):
     id: int
     assignment: int
     status: str
@@ -188,7 +188,7 @@ class ReopenIn(Schema):
     version: Version | None = None
 
 
-class MergeIn(Schema):
+class OrderMergeIn(Schema):
     children: list[str] = Field(description="Numbers of the duplicate orders to merge into this one.")
     reason: str = ""
     version: Version | None = Field(None, description="This (parent) order's version.")
@@ -364,7 +364,7 @@ class _AssignmentPagination(PageNumberPagination):
         return result
 
 
-@router.get("/assignments", response=list[AssignmentOut], summary="Work-order assignments I may see (unit inbox)")
+@router.get("/assignments", response=list[OrderAssignmentOut], summary="Work-order assignments I may see (unit inbox)")
 @paginate(_AssignmentPagination, page_size=50)
 def list_assignments(request: HttpRequest, show: str = "open", unit: Id | None = None, state: str = "") -> Any:
     """``show``: ``open`` (default: assigned, accepted, responded, reopened) or ``all``;
@@ -393,7 +393,7 @@ def get_assignment(request: HttpRequest, pk: Id) -> Any:
 
 
 @router.post("/assignments/{int:pk}/accept", response={200: AssignmentDetailOut, **WRITE}, summary="Accept (签收)")
-def accept(request: HttpRequest, pk: Id, payload: NoteIn) -> Any:
+def accept(request: HttpRequest, pk: Id, payload: OrderNoteIn) -> Any:
     assignment = _assignment(request, pk)
     actions.do_accept(request.user, assignment, note=payload.note, version=payload.version)
     return Status(200, _assignment_detail(assignment))
@@ -402,16 +402,18 @@ def accept(request: HttpRequest, pk: Id, payload: NoteIn) -> Any:
 @router.post(
     "/assignments/{int:pk}/return", response={200: AssignmentDetailOut, **WRITE}, summary="Return (退单), with a reason"
 )
-def return_assignment(request: HttpRequest, pk: Id, payload: ReasonIn) -> Any:
+def return_assignment(request: HttpRequest, pk: Id, payload: OrderReasonIn) -> Any:
     assignment = _assignment(request, pk)
     actions.do_return(request.user, assignment, reason=payload.reason, version=payload.version)
     return Status(200, _assignment_detail(assignment))
 
 
 @router.post(
-    "/assignments/{int:pk}/extension", response={201: ExtensionOut, **WRITE}, summary="Ask for more time (延期申请)"
+    "/assignments/{int:pk}/extension",
+    response={201: OrderExtensionOut, **WRITE},
+    summary="Ask for more time (延期申请)",
 )
-def request_extension(request: HttpRequest, pk: Id, payload: ExtensionIn) -> Any:
+def request_extension(request: HttpRequest, pk: Id, payload: OrderExtensionIn) -> Any:
     assignment = _assignment(request, pk)
     until = _aware(payload.until)
     assert until is not None
@@ -460,7 +462,7 @@ def escalate(request: HttpRequest, pk: Id, payload: UnitReasonIn) -> Any:
 @router.post(
     "/assignments/{int:pk}/urge", response={200: AssignmentDetailOut, **WRITE}, summary="Send an urging notice (督办)"
 )
-def urge(request: HttpRequest, pk: Id, payload: UrgeIn) -> Any:
+def urge(request: HttpRequest, pk: Id, payload: OrderUrgeIn) -> Any:
     assignment = _assignment(request, pk)
     actions.do_urge(request.user, assignment, text=payload.text)
     return Status(200, _assignment_detail(assignment))
@@ -482,7 +484,7 @@ def reassign(request: HttpRequest, pk: Id, payload: UnitReasonIn) -> Any:
 
 @router.post(
     "/extension-requests/{int:pk}/approve",
-    response={200: ExtensionOut, **WRITE},
+    response={200: OrderExtensionOut, **WRITE},
     summary="Approve an extension (延期审批)",
 )
 def approve_extension(request: HttpRequest, pk: Id, payload: ApproveIn) -> Any:
@@ -495,10 +497,10 @@ def approve_extension(request: HttpRequest, pk: Id, payload: ApproveIn) -> Any:
 
 @router.post(
     "/extension-requests/{int:pk}/refuse",
-    response={200: ExtensionOut, **WRITE},
+    response={200: OrderExtensionOut, **WRITE},
     summary="Refuse an extension (延期审批), with a reason",
 )
-def refuse_extension(request: HttpRequest, pk: Id, payload: ReasonIn) -> Any:
+def refuse_extension(request: HttpRequest, pk: Id, payload: OrderReasonIn) -> Any:
     extension = _extension(request, pk)
     decided = actions.do_refuse_extension(request.user, extension, reason=payload.reason, version=payload.version)
     return Status(200, _extension_out(decided))
@@ -568,7 +570,7 @@ def reopen(request: HttpRequest, number: str, payload: ReopenIn) -> Any:
 
 
 @router.post("/{order:number}/close", response={200: OrderStateOut, **WRITE}, summary="Close (结案) a resolved order")
-def close(request: HttpRequest, number: str, payload: NoteIn) -> Any:
+def close(request: HttpRequest, number: str, payload: OrderNoteIn) -> Any:
     order = _order(request, number)
     actions.do_close(request.user, order, note=payload.note, version=payload.version)
     return Status(200, _order_state(order))
@@ -577,7 +579,7 @@ def close(request: HttpRequest, number: str, payload: NoteIn) -> Any:
 @router.post(
     "/{order:number}/cancel", response={200: OrderStateOut, **WRITE}, summary="Cancel (撤销) a new or dispatched order"
 )
-def cancel(request: HttpRequest, number: str, payload: ReasonIn) -> Any:
+def cancel(request: HttpRequest, number: str, payload: OrderReasonIn) -> Any:
     order = _order(request, number)
     actions.do_cancel(request.user, order, reason=payload.reason, version=payload.version)
     return Status(200, _order_state(order))
@@ -586,7 +588,7 @@ def cancel(request: HttpRequest, number: str, payload: ReasonIn) -> Any:
 @router.post(
     "/{order:number}/merge", response={200: MergeOut, **WRITE}, summary="Merge duplicates into this order (并单)"
 )
-def merge(request: HttpRequest, number: str, payload: MergeIn) -> Any:
+def merge(request: HttpRequest, number: str, payload: OrderMergeIn) -> Any:
     parent = _order(request, number)
     visible = WorkOrder.objects.visible_to(request.user)  # type: ignore[arg-type]
     found = {o.number: o for o in visible.filter(number__in=payload.children)}

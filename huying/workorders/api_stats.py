@@ -57,7 +57,7 @@ class StatsRowOut(Schema):
     reopen_rate: float | None = Field(description=f"重办率. {RATE}")
 
 
-class StatsOut(Schema):
+class OrderStatsOut(Schema):
     group_by: str
     date_from: date
     date_to: date
@@ -110,7 +110,7 @@ def row_out(row: stats.StatsRow) -> dict[str, Any]:
 
 @router.get(
     "/stats",
-    response={200: StatsOut, 403: ErrorOut, 422: ErrorOut},
+    response={200: OrderStatsOut, 403: ErrorOut, 422: ErrorOut},
     summary="Work-order statistics by unit, street, category or period",
 )
 def get_stats(
