@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from huying.accounts.api import ApiTokenAuth
+from huying.accounts.api import auth_router as token_router
 from huying.accounts.api import router as accounts_router
 from huying.audit.api import router as audit_router
 from huying.core import api_errors
@@ -27,6 +28,7 @@ api = NinjaAPI(
     renderer=LocalTimeRenderer(),
 )
 api_errors.install(api)
+api.add_router("/auth", token_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/audit", audit_router)

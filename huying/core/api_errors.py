@@ -12,6 +12,7 @@ naming the field registered for its path (``attachments`` for work orders), and
 
 from __future__ import annotations
 
+import typing
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +22,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.params.models import PathModel, QueryModel
+from pydantic import BaseModel
 
+from huying.core.api_types import BIGINT_MAX
 from huying.core.ratelimit import RateLimited
 
 # Which field a too-large JSON body is blamed on, by path prefix (the longest match wins).
@@ -52,7 +56,14 @@ def too_large_body(request: HttpRequest) -> dict[str, Any]:
 
 def too_large_response(request: HttpRequest) -> HttpResponse:
     """The 413 answer, for code that runs before the API (middleware)."""
-    return JsonResponse(too_large_body(request), status=413, json_dumps_params={"ensure_ascii": False})
+    return json_response(too_large_body(request), status=413)
+
+
+def json_response(body: dict[str, Any], status: int) -> HttpResponse:
+    """An error answer made outside django-ninja, with the same content type as its own."""
+    return JsonResponse(
+        body, status=status, content_type="application/json; charset=utf-8", json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def error_body(error: ValidationError) -> dict[str, Any]:
@@ -80,11 +91,25 @@ def _schema_errors(exc: SchemaValidationError) -> dict[str, Any]:
 ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
+def _holds_id(annotation: Any, metadata: typing.Iterable[Any] = ()) -> bool:
+    """Whether a field typed ``annotation`` is (or holds, at any depth) an ``Id``."""
+    for item in metadata:
+        if getattr(item, "le", None) == BIGINT_MAX or _holds_id(None, getattr(item, "metadata", ())):
+            return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return any(_holds_id(f.annotation, f.metadata) for f in annotation.model_fields.values())
+    extra = getattr(annotation, "__metadata__", ())
+    return any(_holds_id(arg, extra) for arg in typing.get_args(annotation)) if annotation is not None else False
+
+
 def applicable_errors(operation: Any, path: str) -> list[int]:
     codes = []
     if operation.auth_callbacks:
         codes += [401, 403]
-    if "{" in path:
+    # A path or a query naming something by id (a filter naming a unit too) may name
+    # nothing: 404.
+    lookups = [m for m in operation.models if issubclass(m, (QueryModel, PathModel))]
+    if "{" in path or any(_holds_id(m) for m in lookups):
         codes.append(404)
     if operation.models:
         codes.append(422)
@@ -105,9 +130,7 @@ def document_errors(api: NinjaAPI) -> None:
 def not_found_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Any path under /api/v1/ that names no endpoint (also ``/proposals/abc`` where an id
     is a number): 404 in the one error format, not the HTML page."""
-    return JsonResponse(
-        {"message": _("Not found."), "errors": {}}, status=404, json_dumps_params={"ensure_ascii": False}
-    )
+    return json_response({"message": _("Not found."), "errors": {}}, status=404)
 
 
 def install(api: NinjaAPI) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.shortcuts import render
@@ -122,6 +122,10 @@ class RefuseNulMiddleware:
         except RequestDataTooBig:
             if request.path.startswith("/api/"):
                 return api_errors.too_large_response(request)
+            if request.content_type != "multipart/form-data":
+                # Nothing was read: the view meets the same error and answers it its way
+                # (Open311 in the GeoReport format).
+                return self.get_response(request)
             raise
         except (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent) as exc:
             raise BadRequest(str(exc)) from exc
@@ -133,7 +137,7 @@ class RefuseNulMiddleware:
         problem = _("Text may not contain the NUL character (\\0).")
         if request.path.startswith("/api/"):
             body = {"message": f"{field}: {problem}", "errors": {field: [problem]}}
-            return JsonResponse(body, status=422, json_dumps_params={"ensure_ascii": False})
+            return api_errors.json_response(body, status=422)
         if request.path.startswith("/open311/"):
             fmt = "xml" if request.path.endswith(".xml") else "json"
             return open311_error(fmt, 400, f"{field}: {problem}")

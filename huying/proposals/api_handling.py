@@ -31,6 +31,7 @@ from huying.handling.supervision import deadline_state
 from huying.organisations.models import Organisation
 from huying.proposals import actions, public, supervision
 from huying.proposals.choices import HandlingMode, HandlingStatus, ReplyClass
+from huying.proposals.handling_actions import is_proposer
 from huying.proposals.models import HANDLING_WORKFLOW, Proposal, Reply, ReplyRating
 
 router = Router(tags=["proposal handling"])
@@ -365,6 +366,24 @@ def access_reply(user: Any, pk: int) -> Reply:
     return reply
 
 
+def access_reply_to_rate(user: Any, pk: int) -> Reply:
+    """The reply ``user`` rates. Proposers see a reply once the staff accept it; asking to
+    rate one still under review (or sent back) says so (422) instead of "not found"."""
+    reply = Reply.objects.visible_to(user).filter(pk=pk).first()
+    if reply is not None:
+        return reply
+    waiting = (
+        Reply.objects.filter(pk=pk, proposal_id__in=Proposal.objects.visible_to(user).values("pk"))
+        .select_related("proposal")
+        .first()
+    )
+    if waiting is not None and is_proposer(user, waiting.proposal):
+        raise ValidationError(
+            _("This reply has not been accepted by the CPPCC staff yet: you can rate it once they accept it.")
+        )
+    raise Http404(_("There is no such reply, or you may not see it."))
+
+
 def _organisation(pk: int | None, field: str) -> Organisation | None:
     if pk is None:
         return None
@@ -598,7 +617,7 @@ def object_publication(request: HttpRequest, pk: Id, payload: ProposalReasonIn) 
 
 @router.post("/replies/{int:pk}/rate", response=_WRITE, summary="Rate an accepted reply, once (满意度测评, proposers)")
 def rate(request: HttpRequest, pk: Id, payload: RateIn) -> Any:
-    reply = access_reply(request.user, pk)
+    reply = access_reply_to_rate(request.user, pk)
     actions.do_rate(request.user, reply, rating=payload.rating, comment=payload.comment)
     return _fresh(request, reply.proposal_id)
 

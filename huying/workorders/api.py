@@ -85,6 +85,9 @@ class OrderOut(Schema):
     area_class: str
     received_at: datetime
     created_at: datetime
+    version: int = Field(
+        description="Send it back with the next step on this order (dispatch, feedback, reopen, close, cancel, merge)."
+    )
 
 
 class DuplicateBriefOut(Schema):
@@ -125,6 +128,7 @@ def _order_out(order: WorkOrder, viewer: Any, districts: list[int] | None = None
         "area_class": order.area_class,
         "received_at": order.received_at,
         "created_at": order.created_at,
+        "version": order.version,
     }
 
 

@@ -36,7 +36,7 @@ from huying.core.api_types import Id, Limit, PageNumberPagination, Version
 from huying.handling.choices import OPEN_STATUSES, AssignmentRole, FeedbackChannel
 from huying.handling.models import Assignment, ExtensionRequest, Feedback
 from huying.handling.supervision import deadline_state
-from huying.handling.transitions import HANDLER, SUPERVISOR, authorise, available_actions
+from huying.handling.transitions import HANDLER, SUPERVISOR, authorise, permitted_actions
 from huying.organisations.models import Organisation
 from huying.workorders import actions
 from huying.workorders.duplicates import find_duplicates
@@ -83,7 +83,10 @@ class OrderAssignmentOut(Schema):
 
 
 class AssignmentDetailOut(OrderAssignmentOut):
-    actions: list[str] = Field(description="The engine's moves the status allows (rights are checked on the move).")
+    actions: list[str] = Field(
+        description="The moves you may make on this assignment now: the status allows them and you act for "
+        "the assigned unit (handler moves) or the supervising office (supervisor moves)."
+    )
     pending_extension: int | None = Field(description="Id of the extension request waiting for a decision.")
 
 
@@ -290,12 +293,12 @@ def _number(assignment: Assignment) -> str:
     return WorkOrder.objects.values_list("number", flat=True).get(pk=assignment.case_id)
 
 
-def _assignment_detail(assignment: Assignment) -> dict[str, Any]:
+def _assignment_detail(request: HttpRequest, assignment: Assignment) -> dict[str, Any]:
     assignment.refresh_from_db()
     pending = assignment.extension_requests.filter(status="pending").values_list("pk", flat=True).first()
     return {
         **_assignment_out(assignment, _number(assignment)),
-        "actions": available_actions(assignment),
+        "actions": permitted_actions(request.user, assignment),
         "pending_extension": pending,
     }
 
@@ -366,15 +369,20 @@ class _AssignmentPagination(PageNumberPagination):
 
 @router.get("/assignments", response=list[OrderAssignmentOut], summary="Work-order assignments I may see (unit inbox)")
 @paginate(_AssignmentPagination, page_size=50)
-def list_assignments(request: HttpRequest, show: str = "open", unit: Id | None = None, state: str = "") -> Any:
+def list_assignments(
+    request: HttpRequest, show: str = "open", unit: Id | None = None, state: str = "", order: str = ""
+) -> Any:
     """``show``: ``open`` (default: assigned, accepted, responded, reopened) or ``all``;
-    ``unit``: an organisation id; ``state``: ``red`` (overdue) or ``yellow`` (due soon).
-    Units see their subtree's assignments, the command centre its district's."""
+    ``unit``: an organisation id; ``state``: ``red`` (overdue) or ``yellow`` (due soon);
+    ``order``: a work-order number — that order's assignments (with ``show=all``, every one
+    it ever had). Units see their subtree's assignments, the command centre its district's."""
     qs = (
         Assignment.objects.visible_to(request.user)  # type: ignore[arg-type]
         .filter(case_type=_order_type())
         .select_related("unit", "owner")
     )
+    if order:
+        qs = qs.filter(case_id__in=WorkOrder.objects.filter(number=order).values("pk"))
     if show != "all":
         qs = qs.filter(status__in=OPEN_STATUSES)
     if unit is not None:
@@ -389,14 +397,14 @@ def list_assignments(request: HttpRequest, show: str = "open", unit: Id | None =
 
 @router.get("/assignments/{int:pk}", response={200: AssignmentDetailOut, 404: ErrorOut}, summary="One assignment")
 def get_assignment(request: HttpRequest, pk: Id) -> Any:
-    return Status(200, _assignment_detail(_assignment(request, pk)))
+    return Status(200, _assignment_detail(request, _assignment(request, pk)))
 
 
 @router.post("/assignments/{int:pk}/accept", response={200: AssignmentDetailOut, **WRITE}, summary="Accept (签收)")
 def accept(request: HttpRequest, pk: Id, payload: OrderNoteIn) -> Any:
     assignment = _assignment(request, pk)
     actions.do_accept(request.user, assignment, note=payload.note, version=payload.version)
-    return Status(200, _assignment_detail(assignment))
+    return Status(200, _assignment_detail(request, assignment))
 
 
 @router.post(
@@ -405,7 +413,7 @@ def accept(request: HttpRequest, pk: Id, payload: OrderNoteIn) -> Any:
 def return_assignment(request: HttpRequest, pk: Id, payload: OrderReasonIn) -> Any:
     assignment = _assignment(request, pk)
     actions.do_return(request.user, assignment, reason=payload.reason, version=payload.version)
-    return Status(200, _assignment_detail(assignment))
+    return Status(200, _assignment_detail(request, assignment))
 
 
 @router.post(
@@ -429,7 +437,7 @@ def request_extension(request: HttpRequest, pk: Id, payload: OrderExtensionIn) -
 def progress(request: HttpRequest, pk: Id, payload: ProgressIn) -> Any:
     assignment = _assignment(request, pk)
     actions.do_add_progress(request.user, assignment, note=payload.note)
-    return Status(200, _assignment_detail(assignment))
+    return Status(200, _assignment_detail(request, assignment))
 
 
 @router.post(
@@ -441,7 +449,7 @@ def resolve(request: HttpRequest, pk: Id, payload: ResolveIn) -> Any:
     assignment = _assignment(request, pk)
     files = _photos(payload.photos)
     actions.do_resolve(request.user, assignment, result=payload.result, files=files, version=payload.version)
-    return Status(200, _assignment_detail(assignment))
+    return Status(200, _assignment_detail(request, assignment))
 
 
 @router.post(
@@ -455,7 +463,7 @@ def escalate(request: HttpRequest, pk: Id, payload: UnitReasonIn) -> Any:
     order = WorkOrder.objects.select_related("district").get(pk=assignment.case_id)
     to_unit = _district_unit(order, payload.to_unit, "to_unit")
     new = actions.do_escalate(request.user, assignment, to_unit=to_unit, reason=payload.reason, version=payload.version)
-    return Status(201, _assignment_detail(new))
+    return Status(201, _assignment_detail(request, new))
 
 
 # --- supervision ---------------------------------------------------------------------------
@@ -465,7 +473,7 @@ def escalate(request: HttpRequest, pk: Id, payload: UnitReasonIn) -> Any:
 def urge(request: HttpRequest, pk: Id, payload: OrderUrgeIn) -> Any:
     assignment = _assignment(request, pk)
     actions.do_urge(request.user, assignment, text=payload.text)
-    return Status(200, _assignment_detail(assignment))
+    return Status(200, _assignment_detail(request, assignment))
 
 
 @router.post(
@@ -479,7 +487,7 @@ def reassign(request: HttpRequest, pk: Id, payload: UnitReasonIn) -> Any:
     order = WorkOrder.objects.select_related("district").get(pk=assignment.case_id)
     to_unit = _district_unit(order, payload.to_unit, "to_unit")
     new = actions.do_reassign(request.user, assignment, to_unit, reason=payload.reason, version=payload.version)
-    return Status(201, _assignment_detail(new))
+    return Status(201, _assignment_detail(request, new))
 
 
 @router.post(

@@ -167,7 +167,7 @@ def test_units_may_not_take_the_command_centres_steps(
     if name == "charlie":  # charlie sees the order once his department takes part
         actions.do_reassign(request.getfixturevalue("dispatcher"), lead, tree.department, reason="改派")
     for path, body in (
-        ("dispatch", {"unit": 0, "category": "99"}),  # who may comes before what is wrong
+        ("dispatch", {"unit": 999999, "category": "99"}),  # who may comes before what is wrong
         ("feedback", {"rating": "satisfied"}),
         ("close", {"note": "结"}),
         ("reopen", {"reason": "重办"}),
