@@ -158,6 +158,14 @@ def test_an_unknown_api_path_answers_json_404(token_client, url):
 
 
 @pytest.mark.django_db
+def test_a_post_to_an_unknown_api_path_answers_json_404_not_the_csrf_page():
+    response = Client(enforce_csrf_checks=True).post(
+        "/api/v1/workorders/no_such/dispatch", "{}", content_type="application/json"
+    )
+    _is_error(response, 404)
+
+
+@pytest.mark.django_db
 def test_pages_still_answer_the_html_404():
     response = Client().get("/no-such-page/")
     assert response.status_code == 404
