@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from ninja.responses import NinjaJSONEncoder
@@ -113,7 +116,21 @@ def _check_operation(operation: Any, token: str) -> None:
     check()
 
 
-def test_every_operation_answers_as_documented(api_data: dict[str, Any]) -> None:
+@pytest.fixture
+def in_process_requests() -> Iterator[None]:
+    """Keep the test's database connection across the requests, as Django's test client
+    does: the handler would close it when a request ends (PostgreSQL: "connection is
+    closed", and the test's transaction with it)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def test_every_operation_answers_as_documented(api_data: dict[str, Any], in_process_requests: None) -> None:
     """One test over all operations, so the data set is made once; every operation's
     failure is reported, not only the first."""
     failures = []
