@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from huying.core import api_errors
 from huying.open311.render import error as open311_error
+from huying.open311.views import body_too_large as open311_body_too_large
 
 
 class ContentSecurityPolicyMiddleware:
@@ -108,6 +109,10 @@ def nul_field(request: HttpRequest) -> str | None:
     return None
 
 
+def _open311_format(request: HttpRequest) -> str:
+    return "xml" if request.path.endswith(".xml") else "json"
+
+
 class RefuseNulMiddleware:
     """Refuse any request whose query string or form/JSON body has a NUL character in its
     text, before a view or the database sees it: 422 in the API's error format under
@@ -119,15 +124,14 @@ class RefuseNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
             field = nul_field(request)
-        except RequestDataTooBig:
+        except (RequestDataTooBig, TooManyFieldsSent) as exc:
+            # Answered here as the views would have: the body cannot be parsed twice.
             if request.path.startswith("/api/"):
                 return api_errors.too_large_response(request)
-            if request.content_type != "multipart/form-data":
-                # Nothing was read: the view meets the same error and answers it its way
-                # (Open311 in the GeoReport format).
-                return self.get_response(request)
-            raise
-        except (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent) as exc:
+            if request.path.startswith("/open311/"):
+                return open311_body_too_large(_open311_format(request))
+            raise BadRequest(str(exc)) from exc
+        except (MultiPartParserError, TooManyFilesSent) as exc:
             raise BadRequest(str(exc)) from exc
         if field is None:
             return self.get_response(request)
@@ -139,6 +143,5 @@ class RefuseNulMiddleware:
             body = {"message": f"{field}: {problem}", "errors": {field: [problem]}}
             return api_errors.json_response(body, status=422)
         if request.path.startswith("/open311/"):
-            fmt = "xml" if request.path.endswith(".xml") else "json"
-            return open311_error(fmt, 400, f"{field}: {problem}")
+            return open311_error(_open311_format(request), 400, f"{field}: {problem}")
         return render(request, "400.html", {"message": problem}, status=400)
