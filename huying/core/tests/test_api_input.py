@@ -135,14 +135,16 @@ def test_an_integer_past_64_bits_is_refused(token_client, url):
 
 
 @pytest.mark.django_db
-def test_an_id_past_64_bits_in_a_body_is_refused(token_client):
-    response = token_client.post(
-        "/api/v1/organisations",
-        json.dumps({"parent_id": int(HUGE), "name": "x", "kind": "party", "level": "city"}),
-        content_type="application/json",
-    )
-    body = _is_error(response, 422)
-    assert "parent_id" in body["errors"]
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/v1/organisations", {"parent_id": int(HUGE), "name": "x", "kind": "party", "level": "city"}, "parent_id"),
+        ("/api/v1/proposals", {"session_id": int(HUGE), "title": "关于某事的建议"}, "session_id"),
+    ],
+)
+def test_an_id_past_64_bits_in_a_body_is_refused(token_client, url, body, field):
+    response = token_client.post(url, json.dumps(body), content_type="application/json")
+    assert field in _is_error(response, 422)["errors"]
 
 
 # --- paths the API does not know -----------------------------------------------------------
