@@ -8,7 +8,7 @@ PORT ?= 8000
 # Development defaults; production sets its own environment (README "Deployment").
 DEV_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test venv setup lint typecheck checks pytest test-browser serve messages demo bench clean
+.PHONY: run test test-fast browser venv setup lint typecheck checks pytest pytest-fast test-browser serve messages demo bench clean
 
 venv: $(VENV)/.installed
 
@@ -24,6 +24,7 @@ setup: venv
 	@mkdir -p var
 	$(DEV_ENV) $(PY) manage.py compilemessages
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
+	$(DEV_ENV) $(PY) manage.py createcachetable
 	$(DEV_ENV) $(PY) manage.py demo_data
 
 run: setup
@@ -42,7 +43,7 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 
 typecheck: venv
-	$(DEV_ENV) $(VENV)/bin/mypy huying
+	$(DEV_ENV) $(VENV)/bin/mypy huying bench
 
 checks: venv
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
@@ -52,11 +53,22 @@ checks: venv
 pytest: venv
 	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
+# Debian's Chromium and CJK fonts for the browser tests: installed when run as root (as CI
+# does), otherwise make stops at once with the one command to run.
+browser:
+	@scripts/ensure-browser
+
 # The whole suite: lint, type check, migrations and translations, unit, API and browser tests.
-test: lint typecheck checks pytest
+test: browser lint typecheck checks pytest
+
+# The inner loop: lint, types, unit and API tests without the browser and the demo-scale loads.
+pytest-fast: venv
+	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} -m "not browser and not slow" $(PYTEST_ARGS)
+
+test-fast: lint typecheck pytest-fast
 
 # Refresh the message catalogue after changing user-facing strings (needs GNU gettext).
-# -P keeps the app directory off sys.path (huying/core/logging.py would shadow the stdlib logging).
+# -P keeps the app directory off sys.path.
 messages: venv
 	@for app in huying/*/; do \
 	  [ -f $$app/apps.py ] || continue; mkdir -p $$app/locale; \
@@ -69,9 +81,9 @@ messages: venv
 # postgres://postgres@127.0.0.1:5432/huying_bench; created and migrated by the bench),
 # BENCH_ARGS for its options (e.g. BENCH_ARGS="--orders 100000 --only lists,stats").
 bench: venv
-	$(DEV_ENV) $(PY) -m huying.workorders.bench_classifier
-	$(PY) -m huying.workorders.bench $(BENCH_ARGS)
-	$(PY) -m huying.proposals.bench
+	$(DEV_ENV) $(PY) -m bench.classifier
+	$(PY) -m bench.workorders $(BENCH_ARGS)
+	$(PY) -m bench.proposals
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/media

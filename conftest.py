@@ -33,6 +33,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_hasher: use the configured (Argon2) password hasher")
 
 
+# Test folders whose every test is slow (demo-scale loads): `make test-fast` leaves them out.
+SLOW_FOLDERS = ("huying/demo/tests/",)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = str(config.rootpath) + "/"
+    for item in items:
+        if str(item.path).removeprefix(root).startswith(SLOW_FOLDERS):
+            item.add_marker(pytest.mark.slow)
+
+
 @dataclass
 class Tree:
     province_cppcc: Organisation

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -72,9 +73,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    # Before any view or the database sees text: NUL characters answer 400/422, not 500.
-    "huying.core.middleware.RefuseNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view reads the body (the CSRF check reads POST in process_view).
+    "huying.core.middleware.RequestSizeLimitMiddleware",
+    # After the size limit (it reads the body), before any view or the database sees text:
+    # NUL characters answer 400/422, not 500.
+    "huying.core.middleware.RefuseNulMiddleware",
+    # After OTPMiddleware (is_verified) and messages: sends required roles to 2FA set-up.
+    "huying.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "huying.audit.middleware.AuditContextMiddleware",
@@ -127,11 +133,25 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery ----------------------------------------------------------------------
+# One cache shared by every web process, so rate limits count across workers: Redis at
+# scale, otherwise the database (table huying_cache, created by migrate). Tests use a
+# per-process memory cache unless HUYING_TEST_SHARED_CACHE=1 (query counts stay pinned).
 REDIS_URL = env_url("REDIS_URL", "", ("redis", "rediss", "unix"))
+CACHE_TABLE = "huying_cache"
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
+elif TESTING and not env_bool("HUYING_TEST_SHARED_CACHE", False):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "huying"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "huying.core.cache.AtomicDatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Culling deletes live entries (rate-limit counters) once the table is full.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -169,12 +189,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 AXES_VERBOSE = False
+# Also per client address over all login names: AXES_IP_FAILURE_LIMIT failures from one
+# address within the cool-off lock the address (huying/accounts/lockout.py).
+AXES_HANDLER = "huying.accounts.lockout.AddressLimitHandler"
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 20, minimum=1)
 # Trusted reverse proxies in front of the web processes; huying.core.net.client_ip uses it
 # for both the lockout and the audit log.
 PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "huying.core.net.client_ip"
 
 OTP_TOTP_ISSUER = "Huying 呼应"
+# Two-factor login required for these roles (huying.accounts.middleware): on by default when
+# DEBUG is off; off in the demo (`make run`) and in tests unless REQUIRE_2FA=1 is set.
+REQUIRE_2FA = env_bool("REQUIRE_2FA", not DEBUG and not TESTING)
+REQUIRE_2FA_ROLES = env_list("REQUIRE_2FA_ROLES", ["admin", "dispatcher"])
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -214,6 +242,11 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "huying" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# WhiteNoise serves STATIC_ROOT (and the static directories) to anyone: uploads must never
+# sit below them.
+for _static in (STATIC_ROOT, *STATICFILES_DIRS):
+    if MEDIA_ROOT.resolve().is_relative_to(_static.resolve()):
+        raise ImproperlyConfigured(f"MEDIA_ROOT={MEDIA_ROOT} lies inside {_static}, which is served to everyone.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -228,8 +261,23 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 if WHITENOISE_USE_FINDERS:
     # Development serves from the finders; WhiteNoise still expects STATIC_ROOT to exist.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploads are never served from MEDIA_ROOT: every download is a view that checks the
+# viewer may see the case (huying/core/uploads.py). The proxy must not serve MEDIA_ROOT.
+# Per request (every upload path, huying.core.uploads.check_upload_batch): at most
+# UPLOAD_MAX_FILES files, UPLOAD_MAX_FILE_MB each, UPLOAD_MAX_TOTAL_MB together. Kinds
+# may be stricter: work-order photos and PDFs are at most 10 MB each (a check constraint).
+UPLOAD_MAX_FILES = env_int("UPLOAD_MAX_FILES", 5, minimum=1, maximum=50)
+UPLOAD_MAX_FILE_MB = env_int("UPLOAD_MAX_FILE_MB", 20, minimum=1, maximum=100)
+UPLOAD_MAX_TOTAL_MB = env_int("UPLOAD_MAX_TOTAL_MB", 20, minimum=1, maximum=500)
+if UPLOAD_MAX_TOTAL_MB < UPLOAD_MAX_FILE_MB:
+    raise ImproperlyConfigured("UPLOAD_MAX_TOTAL_MB must not be below UPLOAD_MAX_FILE_MB.")
+# Non-file form fields and JSON bodies (the JSON API sends files base64-encoded, a third
+# larger: about 7.5 MB of files per request at the default).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A body declared larger than this is refused with 413 before it is read (multipart
+# framing and form fields get 2 MB on top of the files).
+UPLOAD_MAX_REQUEST_BYTES = max(UPLOAD_MAX_TOTAL_MB * 1024 * 1024, DATA_UPLOAD_MAX_MEMORY_SIZE) + 2 * 1024 * 1024
 
 # --- Public work-order pages: rate limits (docs/workorders.md "Public pages") -----------
 # Track lookups (page and API), counted per client address and per order number.
@@ -244,7 +292,7 @@ LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"scrub": {"()": "huying.core.logging.ScrubSecretsFilter"}},
+    "filters": {"scrub": {"()": "huying.core.logs.ScrubSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["scrub"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

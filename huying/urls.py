@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
@@ -26,5 +24,5 @@ urlpatterns = [
     path("", include("huying.core.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads are never served from MEDIA_ROOT, not even with DEBUG on: each download is a view
+# that checks the viewer may see the case (huying/core/uploads.py).

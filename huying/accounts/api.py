@@ -190,7 +190,8 @@ class _PeoplePagination(PageNumberPagination):
 @router.get("/people", response=list[PersonOut], summary="People I may see (everyone, for administrators)")
 @paginate(_PeoplePagination)
 def list_people(request: HttpRequest, q: str = "", role: str = "", organisation: Id | None = None) -> Any:
-    """``q``: part of the real name, login name or mobile number; ``role``: a role code;
+    """``q``: part of the real name or login name (or of the mobile number, for those who
+    may see it whole: administrators; anyone for their own); ``role``: a role code;
     ``organisation``: an organisation id — people holding a role in it or below it."""
     viewer = _viewer(request)
     qs = User.objects.visible_to(viewer)
@@ -199,7 +200,7 @@ def list_people(request: HttpRequest, q: str = "", role: str = "", organisation:
         org = Organisation.objects.filter(pk=organisation).first()
         if org is None:
             return User.objects.none()
-    return qs.search(q).holding(role, org).with_current_roles().order_by("real_name", "pk")
+    return qs.search(q, viewer=viewer).holding(role, org).with_current_roles().order_by("real_name", "pk")
 
 
 @router.get("/people/{user_id}", response={200: PersonOut, 404: ErrorOut}, summary="One person")

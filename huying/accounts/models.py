@@ -82,12 +82,21 @@ class UserQuerySet(models.QuerySet["User"]):
         orgs = Organisation.objects.subtrees(roots).values("pk")
         return self.filter(Q(pk=viewer.pk) | Q(role_assignments__organisation__in=orgs)).distinct()
 
-    def search(self, text: str) -> UserQuerySet:
-        """People whose real name, login name or mobile number contains ``text``."""
+    def search(self, text: str, *, viewer: Any) -> UserQuerySet:
+        """People whose real name or login name contains ``text``, or whose mobile number
+        does for a ``viewer`` who may see it whole (:meth:`User.mobile_for`: administrators
+        for everyone, anyone for themselves). A masked number is never searchable: a
+        match on its hidden digits would give them away one search at a time."""
         text = text.strip()
         if not text:
             return self
-        return self.filter(Q(real_name__icontains=text) | Q(username__icontains=text) | Q(mobile__contains=text))
+        condition = Q(real_name__icontains=text) | Q(username__icontains=text)
+        if getattr(viewer, "is_authenticated", False):
+            if viewer.is_administrator:
+                condition |= Q(mobile__contains=text)
+            else:
+                condition |= Q(pk=viewer.pk, mobile__contains=text)
+        return self.filter(condition)
 
     def holding(self, role: str = "", organisation: Organisation | None = None) -> UserQuerySet:
         """People with an active ``role`` (any role if empty) in ``organisation`` or anywhere

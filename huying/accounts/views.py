@@ -335,7 +335,7 @@ def people(request: HttpRequest) -> HttpResponse:
     organisation = None
     if form.is_valid():
         organisation = form.cleaned_data["org"]
-        qs = qs.search(form.cleaned_data["q"]).holding(form.cleaned_data["role"], organisation)
+        qs = qs.search(form.cleaned_data["q"], viewer=request.user).holding(form.cleaned_data["role"], organisation)
     elif form.is_bound:
         qs = qs.none()
     page = Paginator(qs.with_current_roles().order_by("real_name", "pk"), PEOPLE_PER_PAGE).get_page(

@@ -56,6 +56,50 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+class RequestSizeLimitMiddleware:
+    """Answer 413 to a request whose declared body is larger than ``UPLOAD_MAX_REQUEST_BYTES``
+    before Django reads it, so an oversized upload is never written to a temporary file.
+
+    The limit sits above the per-request upload limits (``UPLOAD_MAX_TOTAL_MB`` plus room
+    for the form), so an ordinary oversized form still reaches its page and gets a message
+    on the files' field from ``huying.core.uploads.check_upload_batch``; this only stops
+    bodies nothing would accept. API paths answer in the API's one error format."""
+
+    api_prefixes = ("/api/",)
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.UPLOAD_MAX_REQUEST_BYTES
+        if length > limit:
+            return self._too_large(request)
+        return self.get_response(request)
+
+    def _too_large(self, request: HttpRequest) -> HttpResponse:
+        from django.http import JsonResponse
+        from django.template.response import TemplateResponse
+        from django.utils.translation import gettext as _
+
+        from huying.core.api_errors import large_body_field
+
+        message = _("The files are larger than %(mb)d MB together: send fewer or smaller files.") % {
+            "mb": settings.UPLOAD_MAX_TOTAL_MB
+        }
+        if request.path.startswith(self.api_prefixes):
+            body = {"message": message, "errors": {large_body_field(request.path): [message]}}
+            return JsonResponse(body, status=413, json_dumps_params={"ensure_ascii": False})
+        if request.path.startswith("/open311/"):
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        response = TemplateResponse(request, "413.html", {"message": message}, status=413)
+        response.render()
+        return response
+
+
 # --- NUL characters -----------------------------------------------------------------------
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

@@ -9,11 +9,15 @@ registers its entries from its ``AppConfig.ready()``::
 
 and appears in its area without any change to the shell. An area with no entries yet
 shows an honest "coming" page listing what is planned for it.
+
+A module may also put figures on an area's page (the leaders' dashboard) with a
+:class:`Panel`: a template and a function that computes its context for the person, or
+returns ``None`` when the person has nothing to read there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +50,10 @@ class Entry:
     description: str | Promise = ""
     roles: frozenset[str] | None = None
     url_kwargs: dict[str, Any] = field(default_factory=dict)
+    # A finer test than the roles, for entries whose page depends on where the role is
+    # held (a leader of a district government has no CPPCC session statistics to read).
+    # Called only for people who hold one of ``roles``; keep it cheap (no query if possible).
+    visible: Callable[[Any], bool] | None = None
 
     @property
     def url(self) -> str:
@@ -178,9 +186,53 @@ def entries_for(user: Any, area_key: str) -> list[Entry]:
             continue
         if entry.roles is not None and not (getattr(user, "is_authenticated", False) and user.role_set & entry.roles):
             continue
+        if entry.visible is not None and not entry.visible(user):
+            continue
         result.append(entry)
     return result
 
 
 def areas_for(user: Any) -> Iterable[Area]:
     return [area for area in AREAS.values() if may_enter(user, area)]
+
+
+@dataclass(frozen=True)
+class Panel:
+    area: str
+    key: str
+    template: str
+    # The panel's context for a person (the template reads it as ``panel``), or ``None``
+    # when the person has nothing to see in it. A few aggregate queries at most.
+    context: Callable[[Any], dict[str, Any] | None]
+    roles: frozenset[str] | None = None
+    order: int = 100
+    stylesheets: tuple[str, ...] = ()
+
+
+_panels: list[Panel] = []
+
+
+def register_panel(panel: Panel) -> None:
+    if panel.area not in AREAS:
+        raise ValueError(f"Unknown area {panel.area!r}; known: {', '.join(AREAS)}")
+    if any(p.area == panel.area and p.key == panel.key for p in _panels):
+        raise ValueError(f"Panel {panel.area}/{panel.key} is registered twice")
+    _panels.append(panel)
+
+
+def unregister_panel(area: str, key: str) -> None:
+    _panels[:] = [p for p in _panels if not (p.area == area and p.key == key)]
+
+
+def panels_for(user: Any, area_key: str) -> list[tuple[Panel, dict[str, Any]]]:
+    """The panels of an area that ``user`` has something to read in, with their contexts."""
+    result = []
+    for panel in sorted(_panels, key=lambda p: (p.order, p.key)):
+        if panel.area != area_key:
+            continue
+        if panel.roles is not None and not (getattr(user, "is_authenticated", False) and user.role_set & panel.roles):
+            continue
+        context = panel.context(user)
+        if context is not None:
+            result.append((panel, context))
+    return result

@@ -1,10 +1,12 @@
-"""Fixed-window rate limits kept in Django's cache (Redis at scale, per process without it).
+"""Fixed-window rate limits kept in Django's cache, which every web process shares (Redis
+at scale, the database cache ``huying.core.cache.AtomicDatabaseCache`` without it).
 
 Used where the public can knock without logging in (the work-order track lookup, the public
 report form). A limit counts attempts per *key* (a client address, an order number…) in
 windows of ``window`` seconds aligned to the epoch: the first attempt of a window creates
 the counter with the window as its lifetime, every attempt increments it, and attempts
-beyond ``limit`` are refused until the next window starts. A fixed window lets at most
+beyond ``limit`` are refused until the next window starts. ``cache.add`` and
+``cache.incr`` are atomic in both shared backends, so concurrent workers never lose a count. A fixed window lets at most
 twice the limit through around a window boundary; that is the price of one cache round
 trip per attempt and no table.
 """

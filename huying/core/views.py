@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from huying.accounts.choices import CONSOLE_ROLES, Role
-from huying.core.navigation import AREAS, entries_for, may_enter
+from huying.core.navigation import AREAS, entries_for, may_enter, panels_for
 
 
 def landing_area(user: object) -> str:
@@ -61,10 +61,18 @@ def area(request: HttpRequest, area_key: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied(area.refusal)
+    panels = panels_for(request.user, area_key)
+    stylesheets = list(dict.fromkeys(sheet for panel, _context in panels for sheet in panel.stylesheets))
     return render(
         request,
         "core/area.html",
-        {"area": area, "entries": entries_for(request.user, area_key), "active_area": area_key},
+        {
+            "area": area,
+            "entries": entries_for(request.user, area_key),
+            "panels": panels,
+            "stylesheets": stylesheets,
+            "active_area": area_key,
+        },
     )
 
 

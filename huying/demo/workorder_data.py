@@ -4,7 +4,7 @@ and how units answer.
 
 Street centre points are approximate (read off a map to about 300 m) and only serve to put
 demo orders inside the right street; they are not survey data. Texts reuse the topics of
-:mod:`huying.workorders.sample_messages` where one fits the category, and add the
+:mod:`huying.demo.sample_messages` where one fits the category, and add the
 categories that module does not cover (六乱, 五类车, 公厕, 树木…).
 """
 
@@ -73,7 +73,7 @@ CATEGORY_MIX: tuple[tuple[str, float], ...] = (
     ("17", 1.0),
 )  # fmt: skip
 
-# Topics of huying.workorders.sample_messages reused for a category: (its category, subject).
+# Topics of huying.demo.sample_messages reused for a category: (its category, subject).
 REUSED_TOPICS: dict[str, tuple[tuple[str, str], ...]] = {
     "010101": (("商贸旅游", "占道经营和夜市"),),
     "0104": (("环境保护", "油烟扰民"),),

@@ -45,6 +45,7 @@ from huying.accounts.choices import Role
 from huying.accounts.models import ApiToken, RoleAssignment, User, hash_token
 from huying.audit.actions import record
 from huying.demo import dataset as ds
+from huying.demo import sample_messages as sm
 from huying.demo import workorder_data as wd
 from huying.demo.logins import DEMO_OPEN311_CLIENT, DEMO_OPEN311_KEY
 from huying.handling import actions as handling
@@ -55,7 +56,6 @@ from huying.handling.sweep import sweep
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
 from huying.workorders import actions as wo
-from huying.workorders import sample_messages as sm
 from huying.workorders.choices import Channel, Nature, OrderStatus, Urgency
 from huying.workorders.models import Category, DispatchDecision, RoutingRule, WorkOrder, route
 from huying.workorders.transitions import move

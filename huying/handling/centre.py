@@ -23,7 +23,7 @@ PAGE_SIZE = 20
 
 def notifications_for(user: Any, *, unread_only: bool = False) -> NotificationQuerySet:
     """The person's notifications, newest first, with what the links need joined in."""
-    rows = Notification.objects.visible_to(user).select_related("case_type", "assignment", "recipient_unit")
+    rows = Notification.objects.visible_to(user).select_related("case_type", "assignment__unit", "recipient_unit")
     if unread_only:
         rows = rows.unread()
     return rows.order_by("-created_at", "-id")

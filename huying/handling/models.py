@@ -145,27 +145,20 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
         return self.open().filter(_stage_condition(now, "warn_at")).exclude(_stage_condition(now, "due"))
 
     def visible_to(self, user: User) -> AssignmentQuerySet:
-        """What a person's staff roles let them see: assignments of units in or above their
-        organisation (matching who may act for a unit) and of cases supervised by an
-        office in their organisation's subtree."""
-        from huying.handling.policy import STAFF_ROLES
+        """What a person may read (docs/handling-engine.md, "Who sees and acts on an
+        assignment"): the assignments of the units where they hold a handling role (a
+        leader also those of the units below), those supervised by an office where they
+        hold a supervising role or below it; everything for administrators. Never an
+        assignment made to a unit above the person's own (:mod:`huying.handling.access`)."""
+        from huying.handling.access import visible_condition
 
-        if not getattr(user, "is_authenticated", False):
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.is_administrator:
             return self.all()
-        roots = [a.organisation for a in user.active_roles if a.organisation is not None and a.role in STAFF_ROLES]
-        if not roots:
+        condition = visible_condition(user)
+        if condition is None:
             return self.none()
-        condition = Q()
-        for root in roots:
-            # Units below the person's organisation, the units it belongs to (a community
-            # handler acts for its street), and cases its office supervises.
-            condition |= (
-                Q(unit__path__startswith=root.path)
-                | Q(unit__path__in=[*root.ancestor_paths(), root.path])
-                | Q(owner__path__startswith=root.path)
-            )
         return self.filter(condition)
 
 

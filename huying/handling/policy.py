@@ -6,9 +6,10 @@ A workflow app registers a :class:`Policy` in its ``AppConfig.ready()``::
 
 Default rights (used unless the policy passes its own callbacks):
 
-- *handler*: an active role in :data:`HANDLER_ROLES` at the assigned unit or inside its
-  subtree acts for the unit (accept, return, object, respond, resolve, call up, ask for
-  more time, progress notes);
+- *handler*: an active role in :data:`HANDLER_ROLES` at the assigned unit itself acts for
+  the unit (accept, return, object, respond, resolve, call up, ask for more time, progress
+  notes) — not a role at a unit above it or below it (a street's handler does not act for
+  the district government, a community's handler not for its street);
 - *supervisor*: an active role in :data:`SUPERVISOR_ROLES` at the owning office (the
   command centre, the proposals committee…) or inside it, a leader at the office or above
   it, or an administrator: dispatches, reassigns, decides extensions and objections,
@@ -51,11 +52,15 @@ STAFF_ROLES = HANDLER_ROLES | SUPERVISOR_ROLES
 
 
 def default_handler_unit(user: User, assignment: Assignment) -> Organisation | None:
-    unit_path = assignment.unit.path
+    """The assigned unit, when ``user`` holds a handling role there (docs/handling-engine.md,
+    "Who sees and acts on an assignment"); ``None`` otherwise."""
     for role in user.active_roles:
-        org = role.organisation
-        if org is not None and role.role in HANDLER_ROLES and org.path.startswith(unit_path):
-            return org
+        if (
+            role.organisation_id is not None
+            and role.role in HANDLER_ROLES
+            and role.organisation_id == assignment.unit_id
+        ):
+            return role.organisation
     return None
 
 

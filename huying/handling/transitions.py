@@ -240,6 +240,13 @@ def authorise(actor: Any, assignment: Assignment, who: str, policy: Policy | Non
     raise NotAllowed(_("Only the supervising office (%(office)s) may do this.") % {"office": assignment.owner.name})
 
 
+def check_right(actor: Any, assignment: Assignment, action: str) -> None:
+    """Refuse ``actor`` without the right to make ``action`` on ``assignment`` before any
+    field is looked at (a person outside the unit or office gets 403, never a field error
+    that tells them about the case). The move checks again on the locked row."""
+    authorise(actor, assignment, MOVES[action].who)
+
+
 def _require(text: str, field: str, message: str) -> str:
     text = (text or "").strip()
     if not text:
@@ -316,14 +323,15 @@ def _perform(
             .select_related("unit", "owner", "rule")
             .get(pk=assignment.pk)
         )
+        # The right first (``trusted``: the calling action has already checked a right of
+        # its own — a proposer's dissatisfied rating reopens the assignment, for example):
+        # someone without it is refused whatever the version or the status.
+        actor_unit = None if trusted else authorise(actor, row, move.who, policy)
         if move.writes and row.version != version:
             raise StaleUpdate(
                 _("This assignment was changed by someone else in the meantime; reload it and try again."),
                 code="stale",
             )
-        # ``trusted``: the calling action has already checked a right of its own (a
-        # proposer's dissatisfied rating reopens the assignment, for example).
-        actor_unit = None if trusted else authorise(actor, row, move.who, policy)
         if row.status not in move.sources:
             raise TransitionError(
                 _("You cannot %(action)s an assignment that is “%(status)s”.")
@@ -589,6 +597,7 @@ def do_return(
     actor: Any, assignment: Assignment, *, reason: str, now: datetime | None = None, expected_version: int | None = None
 ) -> Assignment:
     """退单: the unit sends the assignment back, with a reason, before the accept deadline."""
+    check_right(actor, assignment, "return")
     reason = _require(reason, "reason", _("Give the reason for returning it."))
 
     def check(row: Assignment, now: datetime) -> None:
@@ -619,6 +628,7 @@ def do_object(
 ) -> Assignment:
     """异议: the unit objects to the assignment within the objection period; the office then
     reassigns (cancel + assign) or overrules the objection."""
+    check_right(actor, assignment, "object")
     reason = _require(reason, "reason", _("Give the reason for the objection."))
 
     def check(row: Assignment, now: datetime) -> None:
@@ -675,6 +685,7 @@ def do_resolve(
     expected_version: int | None = None,
 ) -> Assignment:
     """办结 / 答复: the unit reports the result (``data`` carries e.g. evidence ids, reply class)."""
+    check_right(actor, assignment, "resolve")
     result = _require(result, "result", _("Describe the result."))
     _perform(
         actor,
@@ -704,6 +715,7 @@ def do_escalate(
     """上呼: the unit calls ``to_unit`` at the next tier. This assignment ends as
     ``escalated``; a new one at tier + 1 (same role) is created for ``to_unit``, called by
     this unit, with ``limits`` or the limits of the same rule. Returns the new assignment."""
+    check_right(actor, assignment, "escalate")
     reason = _require(reason, "reason", _("Give the reason for calling up."))
     created: list[Assignment] = []
 
@@ -758,6 +770,7 @@ def do_add_progress(
     actor: Any, assignment: Assignment, *, note: str, data: dict[str, Any] | None = None, now: datetime | None = None
 ) -> AssignmentEvent:
     """进展: a progress note by the unit (no status change; never stale)."""
+    check_right(actor, assignment, "progress")
     note = _require(note, "note", _("Write the progress note."))
     return _perform(actor, assignment, "progress", now=now, note=note, data=data)
 
@@ -772,6 +785,7 @@ def do_request_extension(
     expected_version: int | None = None,
 ) -> ExtensionRequest:
     """延期申请: before the resolve deadline, for a later one, within the workflow's count."""
+    check_right(actor, assignment, "request_extension")
     reason = _require(reason, "reason", _("Give the reason for the extension."))
     policy = policy_for(assignment.workflow)
     limit = policy.max_extensions if policy.max_extensions is not None else _max_extensions()
@@ -926,6 +940,7 @@ def do_refuse_extension(
     expected_version: int | None = None,
 ) -> ExtensionRequest:
     """延期审批 (refuse), with a reason; the deadline stays."""
+    check_right(actor, request.assignment, "refuse_extension")
     reason = _require(reason, "reason", _("Give the reason for refusing."))
     return _decide_extension(
         actor, request, approve=False, until=None, note=reason, now=now, expected_version=expected_version
@@ -939,6 +954,7 @@ def do_overrule_objection(
     actor: Any, assignment: Assignment, *, reason: str, now: datetime | None = None, expected_version: int | None = None
 ) -> Assignment:
     """The office rejects the objection: the unit must handle it (it counts as accepted)."""
+    check_right(actor, assignment, "overrule_objection")
     reason = _require(reason, "reason", _("Give the reason for overruling the objection."))
     _perform(
         actor,
@@ -988,6 +1004,8 @@ def do_reopen(
     """重办 / 再办理: back to the unit with a new resolve deadline (``due``, else the
     workflow's reopen limit, else the resolve limit of the assignment's rule, else 5
     working days)."""
+    if not trusted:
+        check_right(actor, assignment, "reopen")
     reason = _require(reason, "reason", _("Give the reason for reopening."))
     policy = policy_for(assignment.workflow)
 
@@ -1027,6 +1045,7 @@ def do_cancel(
     actor: Any, assignment: Assignment, *, reason: str, now: datetime | None = None, expected_version: int | None = None
 ) -> Assignment:
     """改派 / 撤销: the office withdraws the assignment (then assigns another unit)."""
+    check_right(actor, assignment, "cancel")
     reason = _require(reason, "reason", _("Give the reason for cancelling."))
     _perform(
         actor,
@@ -1052,6 +1071,7 @@ def do_reassign(
     expected_version: int | None = None,
 ) -> Assignment:
     """改派 in one step: cancel (if still active) and assign ``to_unit`` with the same role and tier."""
+    authorise(actor, assignment, SUPERVISOR)  # the right first: an outsider learns nothing of the status
     now = now or timezone.now()
     with transaction.atomic():
         if assignment.status in MOVES["cancel"].sources:
@@ -1083,6 +1103,7 @@ def do_reassign(
 
 def do_urge(actor: Any, assignment: Assignment, text: str, *, now: datetime | None = None) -> Assignment:
     """督办 / 催办: an urging notice from the office to the unit (event + notification)."""
+    check_right(actor, assignment, "urge")
     text = _require(text, "text", _("Write the urging notice."))
     _perform(
         actor,

@@ -7,6 +7,7 @@ exist so callers have one place to import from.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,14 +117,16 @@ def do_save_draft(
     collective: Organisation | None = None,
     collective_kind: str = "",
     version: int | None = None,
+    invite: Sequence[Any] = (),
 ) -> DraftResult:
     """Create (``proposal`` is None) or update a draft.
 
     A member drafts their own proposal in a session of their CPPCC; staff of a collective
     submitter (party, people's organisation, sector, special committee, member group) draft
     for it. Only the author edits, and only while it is a draft; ``version`` guards against
-    overwriting a newer edit. Errors name the field and change nothing; format problems are
-    returned as warnings.
+    overwriting a newer edit. ``invite`` lists members to invite as co-signers in the same
+    save (first proposer only). Everything is checked before anything is written: errors
+    name the field and change nothing; format problems are returned as warnings.
     """
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Log in to draft a proposal."))
@@ -137,7 +140,8 @@ def do_save_draft(
             raise ValidationError(_("Only drafts can be edited."), code="not_draft")
         if version is not None and version != proposal.version:
             raise ValidationError(
-                {"version": [_("Someone saved this draft in the meantime; reload it and try again.")]}
+                {"version": [_("This proposal has been changed by someone else since you opened it.")]},
+                code="stale",
             )
         session = proposal.session
         collective = proposal.collective
@@ -159,6 +163,10 @@ def do_save_draft(
         errors["category"] = [_("Choose a category from the list.")]
     if collective is not None and proposal is None and collective_kind not in CollectiveKind.values:
         errors["collective_kind"] = [_("Choose the kind of collective submitter.")]
+    if invite and session is not None:
+        invite_errors = _check_invitees(actor, proposal, session, list(invite), first_proposer=collective is None)
+        if invite_errors:
+            errors["member"] = invite_errors
     if errors:
         raise ValidationError(errors)
     assert session is not None
@@ -200,8 +208,55 @@ def do_save_draft(
             record(actor, "proposal.update", proposal, changes)
     if suggested_units is not None:
         proposal.suggested_units.set(suggested_units)
+    for member in invite:
+        _invite(actor, proposal, member)
     search.index_proposal(proposal)
     return DraftResult(proposal, format_warnings(title, summary, situation, analysis, suggestions))
+
+
+def _check_invitees(
+    actor: Any, proposal: Proposal | None, session: Session, members: list[Any], *, first_proposer: bool
+) -> list[str]:
+    """What is wrong with inviting ``members`` to co-sign (empty when nothing is)."""
+    if not first_proposer or (proposal is not None and proposal.proposer_id != getattr(actor, "pk", None)):
+        return [_("Only the first proposer may invite co-signers.")]
+    already = set(CoSigner.objects.filter(proposal=proposal).values_list("member_id", flat=True)) if proposal else set()
+    errors: list[str] = []
+    seen: set[int] = set()
+    for member in members:
+        if member is None or member.pk == actor.pk:
+            errors.append(_("Invite another member."))
+        elif not member.is_active or not _is_member_of(member, session):
+            errors.append(
+                _("%(name)s is not a member of this CPPCC committee and cannot co-sign.") % {"name": str(member)}
+            )
+        elif member.pk in already or member.pk in seen:
+            errors.append(_("%(name)s has already been invited.") % {"name": str(member)})
+        else:
+            seen.add(member.pk)
+    return errors
+
+
+def _invite(actor: Any, proposal: Proposal, member: Any) -> CoSigner:
+    """Write one invitation (checked by the caller): the co-signer row, the history event,
+    the audit entry and the invitee's notification (delivered after commit)."""
+    cosigner = CoSigner.objects.create(proposal=proposal, member=member)
+    ProposalEvent.objects.create(
+        proposal=proposal,
+        kind=EventKind.COSIGNER_INVITED,
+        actor=actor,
+        data={"member": member.pk, "member_name": str(member)},
+    )
+    record(actor, "proposal.invite_cosigner", proposal, {"member": str(member)})
+    from huying.proposals import notifications
+
+    notifications.send(
+        proposal,
+        _("%(name)s invites you to co-sign the proposal “%(title)s”.") % {"name": str(actor), "title": proposal.title},
+        timezone.now(),
+        users=[member.pk],
+    )
+    return cosigner
 
 
 @transaction.atomic
@@ -212,21 +267,10 @@ def do_invite_cosigner(actor: Any, proposal: Proposal, member: Any) -> CoSigner:
         raise PermissionDenied(_("Only the first proposer may invite co-signers."))
     if proposal.status != ProposalStatus.DRAFT:
         raise ValidationError(_("Co-signers can be invited only while the proposal is a draft."), code="not_draft")
-    if member is None or member.pk == actor.pk:
-        raise ValidationError({"member": [_("Invite another member.")]})
-    if not _is_member_of(member, proposal.session):
-        raise ValidationError({"member": [_("Only members of this CPPCC committee can co-sign.")]})
-    if CoSigner.objects.filter(proposal=proposal, member=member).exists():
-        raise ValidationError({"member": [_("This member has already been invited.")]})
-    cosigner = CoSigner.objects.create(proposal=proposal, member=member)
-    ProposalEvent.objects.create(
-        proposal=proposal,
-        kind=EventKind.COSIGNER_INVITED,
-        actor=actor,
-        data={"member": member.pk, "member_name": str(member)},
-    )
-    record(actor, "proposal.invite_cosigner", proposal, {"member": str(member)})
-    return cosigner
+    errors = _check_invitees(actor, proposal, proposal.session, [member], first_proposer=True)
+    if errors:
+        raise ValidationError({"member": errors})
+    return _invite(actor, proposal, member)
 
 
 @transaction.atomic
@@ -257,11 +301,48 @@ def do_respond_cosign(actor: Any, proposal: Proposal, *, confirm: bool) -> CoSig
     return cosigner
 
 
+def _required_at_submission() -> dict[str, str]:
+    return {
+        "summary": _("Fill in the case summary before submitting."),
+        "situation": _("Fill in the situation before submitting."),
+        "analysis": _("Fill in the analysis before submitting."),
+        "suggestions": _("Fill in the suggestions before submitting."),
+    }
+
+
+def check_submittable(proposal: Proposal) -> None:
+    """The content rules a draft must meet before it is submitted (drafts may be
+    incomplete): 案由, 基本情况, 问题分析 and 具体建议 filled in, and the title in the form
+    “关于…的建议”. Raises a ``ValidationError`` naming each field."""
+    errors: dict[str, list[str]] = {}
+    if not TITLE_PATTERN.match(proposal.title.strip()):
+        errors["title"] = [_("The title must take the form “关于…的建议”.")]
+    for name, message in _required_at_submission().items():
+        if not getattr(proposal, name).strip():
+            errors[name] = [message]
+    if errors:
+        raise ValidationError(errors, code="incomplete")
+
+
 @transaction.atomic
 def do_submit(actor: Any, proposal: Proposal) -> Proposal:
+    """Submit a draft (its author). Refused, with the fields named, unless the content
+    rules of :func:`check_submittable` are met."""
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.status == ProposalStatus.DRAFT and locked.is_author(actor):
+        check_submittable(locked)
     proposal = transitions.submit(proposal, actor)
     search.index_proposal(proposal)
     return proposal
+
+
+@transaction.atomic
+def do_save_and_submit(actor: Any, proposal: Proposal | None = None, **values: Any) -> DraftResult:
+    """Save the draft and submit it, all or nothing: when the submission is refused (an
+    incomplete draft, say) the save is undone too, and the caller re-shows what was typed."""
+    result = do_save_draft(actor, proposal, **values)
+    result.proposal = do_submit(actor, result.proposal)
+    return result
 
 
 def do_withdraw(actor: Any, proposal: Proposal, *, note: str = "") -> Proposal:
@@ -347,6 +428,7 @@ from huying.proposals.handling_actions import (  # noqa: E402
 __all__ = [
     "DraftResult",
     "access_proposal",
+    "check_submittable",
     "do_accept",
     "do_add_attachment",
     "do_assign",
@@ -372,6 +454,7 @@ __all__ = [
     "do_respond_cosign",
     "do_restrict_publication",
     "do_review_reply",
+    "do_save_and_submit",
     "do_save_draft",
     "do_submit",
     "do_submit_co_view",

@@ -132,6 +132,11 @@ class DraftIn(Schema):
     collective_id: Id | None = Field(None, description="Collective submitter (staff only).")
     collective_kind: CollectiveKind | None = None
     version: Version | None = Field(None, description="The version you edited; a newer one is refused.")
+    invite_ids: list[Id] = Field(
+        default_factory=list,
+        description="Members to invite as co-signers in the same save (first proposer only); "
+        "any unsuitable one refuses the whole save.",
+    )
 
 
 class DraftOut(Schema):
@@ -200,6 +205,38 @@ class ListFilters(Schema):
 # --- helpers ------------------------------------------------------------------------------
 def detail(request: HttpRequest, pk: int) -> Proposal:
     return actions.access_proposal(request.user, pk)
+
+
+def _invitees(ids: list[int]) -> list[User]:
+    found = User.objects.in_bulk(ids)
+    if any(i not in found for i in ids):
+        raise ValidationError({"invite_ids": [_("No member with this id.")]})
+    return [found[i] for i in dict.fromkeys(ids)]
+
+
+def _save(request: HttpRequest, proposal: Proposal | None, payload: DraftIn, **extra: Any) -> actions.DraftResult:
+    """Save through the action; its errors on the co-signers are reported on ``invite_ids``."""
+    try:
+        return actions.do_save_draft(
+            request.user,
+            proposal,
+            title=payload.title,
+            summary=payload.summary,
+            situation=payload.situation,
+            analysis=payload.analysis,
+            suggestions=payload.suggestions,
+            category=payload.category,
+            suggested_units=_organisations(payload.suggested_unit_ids, "suggested_unit_ids"),
+            version=payload.version,
+            invite=_invitees(payload.invite_ids),
+            **extra,
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "member" in exc.error_dict:
+            errors = exc.message_dict
+            errors["invite_ids"] = errors.pop("member")
+            raise ValidationError(errors) from None
+        raise
 
 
 def _organisations(ids: list[int] | None, field: str) -> list[Organisation] | None:
@@ -278,18 +315,8 @@ def create_draft(request: HttpRequest, payload: DraftIn) -> Any:
         collective = Organisation.objects.filter(pk=payload.collective_id).first()
         if collective is None:
             raise ValidationError({"collective_id": [_("No organisation with this id.")]})
-    result = actions.do_save_draft(
-        request.user,
-        session=session,
-        title=payload.title,
-        summary=payload.summary,
-        situation=payload.situation,
-        analysis=payload.analysis,
-        suggestions=payload.suggestions,
-        category=payload.category,
-        suggested_units=_organisations(payload.suggested_unit_ids, "suggested_unit_ids"),
-        collective=collective,
-        collective_kind=payload.collective_kind or "",
+    result = _save(
+        request, None, payload, session=session, collective=collective, collective_kind=payload.collective_kind or ""
     )
     return Status(201, {"proposal": detail(request, result.proposal.pk), "warnings": result.warnings})
 
@@ -297,18 +324,7 @@ def create_draft(request: HttpRequest, payload: DraftIn) -> Any:
 @router.put("/{int:pk}", response={200: DraftOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, summary="Edit a draft")
 def update_draft(request: HttpRequest, pk: Id, payload: DraftIn) -> Any:
     proposal = actions.access_proposal(request.user, pk)
-    result = actions.do_save_draft(
-        request.user,
-        proposal,
-        title=payload.title,
-        summary=payload.summary,
-        situation=payload.situation,
-        analysis=payload.analysis,
-        suggestions=payload.suggestions,
-        category=payload.category,
-        suggested_units=_organisations(payload.suggested_unit_ids, "suggested_unit_ids"),
-        version=payload.version,
-    )
+    result = _save(request, proposal, payload)
     return {"proposal": detail(request, result.proposal.pk), "warnings": result.warnings}
 
 

@@ -35,6 +35,11 @@ class ProposalsConfig(AppConfig):
         self._register_handling()
         self._register_statistics_and_awards()
 
+        from huying.audit.labels import register_value_labels
+        from huying.proposals.choices import HandlingMode
+
+        register_value_labels("mode", HandlingMode.choices)
+
     def _register_handling(self) -> None:
         """Handling through the engine (workflow ``proposal``) and the handling pages."""
         from huying.accounts.choices import Role
@@ -78,6 +83,20 @@ class ProposalsConfig(AppConfig):
                 roles=frozenset({Role.UNIT_STAFF, Role.STREET_HANDLER}),
             )
         )
+        from huying.core.navigation import Panel, register_panel
+        from huying.proposals.overview import leader_overview
+
+        register_panel(
+            Panel(
+                area="dashboard",
+                key="key_proposals",
+                template="proposals/overview/leader_panel.html",
+                context=leader_overview,
+                roles=frozenset({Role.LEADER, Role.ADMIN}),
+                order=20,
+                stylesheets=("css/dashboard.css", "css/proposal-handling.css", "css/leader.css"),
+            )
+        )
         register(
             Entry(
                 area="dashboard",
@@ -101,6 +120,7 @@ class ProposalsConfig(AppConfig):
     def _register_statistics_and_awards(self) -> None:
         from huying.accounts.choices import Role
         from huying.core.navigation import Entry, register
+        from huying.proposals.stats import may_read_stats
 
         register(
             Entry(
@@ -124,6 +144,10 @@ class ProposalsConfig(AppConfig):
                 ),
                 url_name="proposals:stats",
                 roles=frozenset({Role.LEADER, Role.ADMIN}),
+                # Leaders of a CPPCC committee; a district government's leaders have no
+                # session to read (docs/leaders.md) and follow their units' proposals on
+                # the dashboard instead.
+                visible=may_read_stats,
             )
         )
         register(

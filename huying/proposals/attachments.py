@@ -4,7 +4,6 @@ draft, at most :data:`MAX_ATTACHMENTS`, each checked by its bytes like reply doc
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from huying.audit.actions import record
+from huying.core.uploads import check_upload_batch, download_response, random_name
 from huying.proposals.choices import ProposalStatus
 from huying.proposals.documents import CONTENT_TYPES, check_document
 from huying.proposals.models import Proposal, ProposalAttachment
@@ -32,10 +32,8 @@ def do_add_attachment(actor: Any, proposal: Proposal, upload: Any) -> ProposalAt
     _check_author_draft(actor, proposal)
     if upload is None:
         raise ValidationError({"file": _("Choose a file to attach.")})
-    try:
-        extension = check_document(upload)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.message_dict.get("document", exc.messages)}) from exc
+    check_upload_batch([upload], field="file")
+    extension = check_document(upload, field="file", attachment=True)
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.status != ProposalStatus.DRAFT:
@@ -49,7 +47,7 @@ def do_add_attachment(actor: Any, proposal: Proposal, upload: Any) -> ProposalAt
             size=upload.size,
             uploaded_by=actor,
         )
-        attachment.file.save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)
+        attachment.file.save(random_name(extension), upload, save=False)
         attachment.save()
         record(
             actor, "proposal.attachment_add", locked, {"attachment": attachment.pk, "name": attachment.original_name}
@@ -83,10 +81,10 @@ def readable_attachment(user: Any, pk: int) -> ProposalAttachment:
 
 
 def file_response(attachment: ProposalAttachment) -> FileResponse:
+    """The attachment as a download (after :func:`readable_attachment` checked the reader)."""
     extension = attachment.file.name.rsplit(".", 1)[-1].lower()
-    return FileResponse(
+    return download_response(
         attachment.file.open("rb"),
-        as_attachment=True,
-        filename=f"attachment-{attachment.pk}.{extension}",
         content_type=attachment.content_type,
+        filename=f"attachment-{attachment.pk}.{extension}",
     )

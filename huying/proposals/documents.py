@@ -60,22 +60,42 @@ def sniff_document(file: IO[bytes]) -> str | None:
     return content_type
 
 
-def check_document(upload: Any) -> str:
-    """The file extension to store ``upload`` under, or a ValidationError on ``document``."""
+def _document_messages(name: str) -> dict[str, str]:
+    """What is said about a bad reply document (答复文件) or a bad proposal attachment
+    (附件 ``name``): each names the file it is about and the rule it breaks."""
+    mb = MAX_DOCUMENT_BYTES // (1024 * 1024)
+    if name:
+        return {
+            "large": _("The attachment “%(name)s” is larger than %(mb)d MB.") % {"name": name, "mb": mb},
+            "empty": _("The attachment “%(name)s” is empty.") % {"name": name},
+            "type": _("The attachment “%(name)s” must be a PDF, Word (DOC or DOCX), JPEG, PNG or WebP file.")
+            % {"name": name},
+        }
+    return {
+        "large": _("The reply document is larger than %(mb)d MB.") % {"mb": mb},
+        "empty": _("The reply document is empty."),
+        "type": _("The reply document must be a PDF, Word (DOC or DOCX), JPEG, PNG or WebP file."),
+    }
+
+
+def check_document(upload: Any, *, field: str = "document", attachment: bool = False) -> str:
+    """The file extension to store ``upload`` under, or a ValidationError on ``field``
+    whose message names the file: the reply document, or (``attachment``) the proposal's
+    attachment by its name."""
+    name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1][:100] if attachment else ""
+    if attachment and not name:
+        name = "?"
+    texts = _document_messages(name)
     size = getattr(upload, "size", None)
     if size is None:
         upload.seek(0, 2)
         size = upload.tell()
         upload.seek(0)
     if size > MAX_DOCUMENT_BYTES:
-        raise ValidationError(
-            {"document": _("The document is larger than %(mb)d MB.") % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)}}
-        )
+        raise ValidationError({field: [texts["large"]]})
     if size == 0:
-        raise ValidationError({"document": _("The document is empty.")})
+        raise ValidationError({field: [texts["empty"]]})
     content_type = sniff_document(upload)
     if content_type is None:
-        raise ValidationError(
-            {"document": _("The document must be a PDF, Word (DOC or DOCX), JPEG, PNG or WebP file.")}
-        )
+        raise ValidationError({field: [texts["type"]]})
     return DOCUMENT_TYPES[content_type]

@@ -12,7 +12,8 @@ the notifications. Who may do what (docs/proposals.md, "Handling"):
   administrators (:func:`supervisor_unit`, also the engine's policy): assign, overrule
   objections, reassign, cancel co-handling units, decide extensions, review replies, urge,
   mark key proposals, publish and restrict;
-- *unit*: staff of the assigned unit (engine rule: a handling role at the unit or inside it):
+- *unit*: staff of the assigned unit (engine rule: a handling role at the assigned unit
+  itself, not above or below it — ``huying.handling.access``):
   accept, object, record contact with the proposer, give co-handling views, reply, ask for
   more time;
 - *proposers* (first proposer, confirmed co-signers, the staff who submitted a collective
@@ -35,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
 from huying.audit.actions import record
+from huying.core.uploads import check_upload_batch, random_name
 from huying.handling import actions as engine
 from huying.handling.choices import (
     ACTIVE_STATUSES,
@@ -49,7 +51,7 @@ from huying.handling.choices import (
 )
 from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest
 from huying.handling.policy import is_person
-from huying.handling.transitions import HANDLER, SYSTEM, SystemActor, TransitionError, authorise
+from huying.handling.transitions import HANDLER, SYSTEM, SystemActor, TransitionError, authorise, check_right
 from huying.organisations.choices import HANDLING_KINDS, OrgKind
 from huying.organisations.models import Organisation
 from huying.proposals import notifications
@@ -450,6 +452,7 @@ def do_object(
     5 working days by default), with reasons; the staff then reassign or overrule. A unit
     may not pass a proposal on by itself."""
     _proposal_of(assignment)
+    check_right(_engine_actor(actor), assignment, "object")
     reason = _require(reason, "reason", _("Give the reason for the objection."))
     return engine.do_object(_engine_actor(actor), assignment, reason=reason, now=now, expected_version=version)
 
@@ -466,6 +469,7 @@ def do_request_extension(
 ) -> ExtensionRequest:
     """延期申请 (unit): before the reply deadline, for a later one."""
     _proposal_of(assignment)
+    check_right(_engine_actor(actor), assignment, "request_extension")
     if until is None:
         raise ValidationError({"until": [_("Enter the new deadline.")]})
     reason = _require(reason, "reason", _("Give the reason for the extension."))
@@ -483,6 +487,7 @@ def do_record_contact(
     contact is the engine's *respond* step (the ``respond`` deadline, 15 working days by
     default); later ones are progress notes marked as contacts."""
     _proposal_of(assignment)
+    check_right(_engine_actor(actor), assignment, "progress")
     note = _require(note, "note", _("Describe the contact with the proposer."))
     version = _accept_if_new(actor, assignment, version, now)
     who = _engine_actor(actor)
@@ -500,6 +505,7 @@ def do_submit_co_view(
     co-handling unit's part (engine *resolve*, the view is the result); the lead sees it on
     its page and in the timeline."""
     proposal = _proposal_of(assignment)
+    check_right(_engine_actor(actor), assignment, "resolve")
     if assignment.role != AssignmentRole.CO:
         raise PermissionDenied(_("Only a co-handling unit gives co-handling views; reply instead."))
     view = _require(view, "view", _("Write the views of your unit."), limit=5000)
@@ -548,10 +554,10 @@ def do_submit_reply(
     are refused by the engine (403)."""
     now = now or timezone.now()
     proposal = _proposal_of(assignment)
-    if assignment.role not in RESPONSIBLE_ROLES:
-        raise PermissionDenied(_("A co-handling unit sends its views to the lead unit; the lead unit replies."))
     # The unit's right first: an outsider learns nothing from field errors.
     authorise(_engine_actor(actor), assignment, HANDLER)
+    if assignment.role not in RESPONSIBLE_ROLES:
+        raise PermissionDenied(_("A co-handling unit sends its views to the lead unit; the lead unit replies."))
     errors: dict[str, list[str]] = {}
     if reply_class not in ReplyClass.values:
         errors["reply_class"] = [_("Choose class A, B or C.")]
@@ -572,6 +578,7 @@ def do_submit_reply(
     extension = ""
     if document is not None:
         try:
+            check_upload_batch([document], field="document")
             extension = check_document(document)
         except ValidationError as exc:
             errors.update(exc.message_dict)
@@ -615,9 +622,7 @@ def do_submit_reply(
     if document is not None:
         # Stored last, once the engine has taken the reply: a refused reply leaves no file.
         document.seek(0)
-        count = Reply.objects.filter(assignment=assignment).count()
-        name = f"reply-{assignment.pk}-r{proposal.handling_round}-{count}.{extension}"
-        reply.document.save(name, document, save=False)
+        reply.document.save(random_name(extension), document, save=False)
         Reply.objects.filter(pk=reply.pk).update(document=reply.document.name)
     record(
         actor if is_person(actor) else None,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
-from huying.handling.policy import HANDLER_ROLES
+from huying.handling import access
 
 if TYPE_CHECKING:
     from huying.accounts.models import User
@@ -23,8 +23,11 @@ def case_url(user: User, notification: Notification) -> str | None:
     proposals inbox; everyone else — the proposers, the supervising staff of the CPPCC
     committee, a supervising leader — opens the proposal's page."""
     assignment = notification.assignment
-    handler = user.is_administrator or bool(user.role_set & HANDLER_ROLES)
-    if assignment is not None and handler and notification.recipient_unit_id == assignment.unit_id:
+    if (
+        assignment is not None
+        and notification.recipient_unit_id == assignment.unit_id
+        and access.reads_unit(user, assignment.unit)
+    ):
         return reverse("proposals:inbox_detail", args=[assignment.pk])
     return reverse("proposals:detail", args=[notification.case_id])
 

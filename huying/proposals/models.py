@@ -122,17 +122,17 @@ class ProposalQuerySet(models.QuerySet["Proposal"]):
         - agency staff see every non-draft proposal of sessions of the CPPCC committees at
           or below the organisations where they hold the agency-staff role;
         - staff of a handling unit (unit staff, street handlers, leaders holding a role in
-          the unit) see the proposals assigned to their unit, to a unit below it, or to a
-          unit above it that they act for (the engine's rule: who may act for a unit may
-          see its cases), whatever became of the assignment;
+          the unit) see the proposals assigned to their unit, whatever became of the
+          assignment; a leader also those assigned to the units below their organisation
+          (``huying.handling.access.unit_condition``) — never those assigned to a unit above;
         - a leader sees the key proposals they supervise, by name or as a leader of the
           supervising committee;
         - everyone else (other members, the public, anonymous visitors) sees nothing here:
           published proposals are read through :func:`huying.proposals.public.public_queryset`.
         """
         from huying.accounts.choices import Role
+        from huying.handling.access import unit_condition
         from huying.handling.models import Assignment
-        from huying.handling.policy import HANDLER_ROLES
 
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -151,11 +151,8 @@ class ProposalQuerySet(models.QuerySet["Proposal"]):
             for path in staff_paths:
                 under |= Q(session__cppcc__path__startswith=path)
             condition |= under & ~Q(status=ProposalStatus.DRAFT)
-        unit_roots = [a.organisation for a in user.active_roles if a.role in HANDLER_ROLES and a.organisation_id]
-        if unit_roots:
-            units = Q()
-            for root in unit_roots:
-                units |= Q(unit__path__startswith=root.path) | Q(unit__path__in=[*root.ancestor_paths(), root.path])
+        units = unit_condition(user)
+        if units is not None:
             assigned = Assignment.objects.filter(units, workflow=HANDLING_WORKFLOW).values("case_id")
             condition |= Q(pk__in=assigned)
         leader_orgs = [a.organisation_id for a in user.active_roles if a.role == Role.LEADER and a.organisation_id]
@@ -425,23 +422,20 @@ class ReplyQuerySet(models.QuerySet["Reply"]):
         accepted ones for everyone who sees the proposal; also those awaiting review or sent
         back for the supervising staff and the staff of the handling units."""
         from huying.accounts.choices import Role
+        from huying.handling.access import unit_condition
         from huying.handling.models import Assignment
-        from huying.handling.policy import HANDLER_ROLES
 
         if not getattr(user, "is_authenticated", False):
             return self.none()
         condition = Q(status=ReplyStatus.ACCEPTED)
         for a in user.active_roles:
-            if a.organisation is None:
-                continue
-            if a.role == Role.AGENCY_STAFF:
+            if a.organisation is not None and a.role == Role.AGENCY_STAFF:
                 condition |= Q(proposal__session__cppcc__path__startswith=a.organisation.path)
-            elif a.role in HANDLER_ROLES:
-                root = a.organisation
-                units = Q(unit__path__startswith=root.path) | Q(unit__path__in=[*root.ancestor_paths(), root.path])
-                condition |= Q(
-                    proposal_id__in=Assignment.objects.filter(units, workflow=HANDLING_WORKFLOW).values("case_id")
-                )
+        units = unit_condition(user)
+        if units is not None:
+            condition |= Q(
+                proposal_id__in=Assignment.objects.filter(units, workflow=HANDLING_WORKFLOW).values("case_id")
+            )
         return self.filter(condition, proposal_id__in=Proposal.objects.visible_to(user).values("pk"))
 
 

@@ -94,13 +94,20 @@ def sessions_for(user: Any) -> QuerySet[Session]:
     return qs.filter(condition)
 
 
+def may_read_stats(user: Any) -> bool:
+    """Whether ``user`` has any session's statistics to read (one query)."""
+    return sessions_for(user).exists()
+
+
 def check_may_view(user: Any, session: Session | None = None) -> None:
     """Refuse people with no statistics to read, or not those of ``session``."""
     allowed = sessions_for(user)
     if session is not None:
         allowed = allowed.filter(pk=session.pk)
     if not allowed.exists():
-        raise PermissionDenied(_("Proposal statistics are open to CPPCC agency staff, leaders and administrators."))
+        raise PermissionDenied(
+            _("Proposal statistics are open to CPPCC agency staff, CPPCC leaders and administrators.")
+        )
 
 
 # --- result types ---------------------------------------------------------------------------------

@@ -15,17 +15,18 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
-from huying.handling.choices import OPEN_STATUSES, AssignmentRole, ExtensionStatus, Status, WarningLevel
+from huying.handling import access
+from huying.handling.choices import OPEN_STATUSES, AssignmentRole, ExtensionStatus, Rating, Status, WarningLevel
 from huying.handling.models import Assignment, AssignmentEvent, AssignmentQuerySet, ExtensionRequest
-from huying.handling.policy import HANDLER_ROLES
 from huying.handling.supervision import LEVEL_ORDER, DeadlineState, deadline_state
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
 from huying.proposals import handling_actions as ha
 from huying.proposals.choices import CoSignStatus, HandlingStatus, ProposalStatus, ReplyStatus
-from huying.proposals.models import HANDLING_WORKFLOW, Proposal, ProposalQuerySet, Reply, ReplyRating
+from huying.proposals.models import HANDLING_WORKFLOW, CoSigner, Proposal, ProposalQuerySet, Reply, ReplyRating
 
 STATE_LEVELS = (WarningLevel.RED, WarningLevel.YELLOW, WarningLevel.OK)
 
@@ -40,6 +41,7 @@ class AssignmentRow:
 class BoardRow:
     proposal: Proposal
     assignments: list[AssignmentRow] = field(default_factory=list)
+    status_label: str = ""
 
     @property
     def level(self) -> str:
@@ -53,15 +55,10 @@ def rows_for(assignments: list[Assignment], now: datetime) -> list[AssignmentRow
 
 # --- unit inbox -----------------------------------------------------------------------
 def unit_condition(user: Any) -> Q | None:
-    """Assignments a person's handling roles act for (the engine's rule): their unit, the
-    units below it and the units above it that they belong to."""
-    roots = [a.organisation for a in user.active_roles if a.role in HANDLER_ROLES and a.organisation is not None]
-    if not roots:
-        return None
-    condition = Q()
-    for root in roots:
-        condition |= Q(unit__path__startswith=root.path) | Q(unit__path__in=[*root.ancestor_paths(), root.path])
-    return condition
+    """Assignments a person reads as staff of a unit (``huying.handling.access``): their
+    unit's; a leader's also the units' below. Never a unit above their own; acting is for
+    the assigned unit's own staff only (``access.can_act``)."""
+    return access.unit_condition(user)
 
 
 def inbox_assignments(user: Any, show: str = "open") -> AssignmentQuerySet:
@@ -157,7 +154,53 @@ def board_rows(proposals: list[Proposal], now: datetime) -> list[BoardRow]:
     )
     for a in assignments:
         by_case.setdefault(a.case_id, []).append(a)
-    return [BoardRow(p, rows_for(by_case.get(p.pk, []), now)) for p in proposals]
+    labels = _rating_labels([p for p in proposals if p.handling_status == HandlingStatus.REPLIED], by_case)
+    return [
+        BoardRow(
+            p,
+            rows_for(by_case.get(p.pk, []), now),
+            labels.get(p.pk) or str(HandlingStatus(p.handling_status).label),
+        )
+        for p in proposals
+    ]
+
+
+def _rating_labels(replied: list[Proposal], by_case: dict[int, list[Assignment]]) -> dict[int, str]:
+    """The words of :func:`handling_label` for a page of replied proposals, in three queries
+    (none when no proposal of the page awaits ratings)."""
+    if not replied:
+        return {}
+    ids = [p.pk for p in replied]
+    latest: dict[int, int] = {}
+    for reply_id, assignment_id in (
+        Reply.objects.filter(proposal_id__in=ids).order_by("id").values_list("id", "assignment_id")
+    ):
+        latest[assignment_id] = reply_id
+    people: dict[int, set[int]] = {
+        p.pk: {i for i in (p.proposer_id, p.submitted_by_id) if i is not None} for p in replied
+    }
+    for proposal_id, member_id in CoSigner.objects.filter(
+        proposal_id__in=ids, status=CoSignStatus.CONFIRMED
+    ).values_list("proposal_id", "member_id"):
+        people[proposal_id].add(member_id)
+    current = {p.pk: {latest[a.pk] for a in ha._responsible(by_case.get(p.pk, [])) if a.pk in latest} for p in replied}
+    ratings: dict[int, list[tuple[int, str]]] = {}
+    for reply_id, rater_id, rating in ReplyRating.objects.filter(
+        reply_id__in=[r for replies in current.values() for r in replies]
+    ).values_list("reply_id", "rater_id", "rating"):
+        ratings.setdefault(reply_id, []).append((rater_id, rating))
+    labels = {}
+    for p in replied:
+        given = [
+            (rater, rating) for r in current[p.pk] for rater, rating in ratings.get(r, []) if rater in people[p.pk]
+        ]
+        labels[p.pk] = _words(
+            p.handling_status,
+            due=len(people[p.pk]) * len(current[p.pk]),
+            done=len(given),
+            dissatisfied=any(rating == Rating.DISSATISFIED for _rater, rating in given),
+        )
+    return labels
 
 
 def key_queryset(user: Any, now: datetime) -> ProposalQuerySet:
@@ -228,6 +271,7 @@ class Handling:
     pending_extensions: list[ExtensionRequest]
     timeline: list[AssignmentEvent]
     co_views: list[AssignmentEvent]
+    status_label: str = ""
 
     @property
     def active(self) -> list[AssignmentRow]:
@@ -308,7 +352,46 @@ def handling_of(user: Any, proposal: Proposal, now: datetime | None = None) -> H
                 assignment__in=[a.pk for a in assignments], status=ExtensionStatus.PENDING
             ).select_related("assignment__unit")
         )
-    return Handling(rows_for(assignments, now), views, staff, proposer, mine, pending, timeline, co_views)
+    return Handling(
+        rows_for(assignments, now),
+        views,
+        staff,
+        proposer,
+        mine,
+        pending,
+        timeline,
+        co_views,
+        handling_label(proposal, assignments, latest),
+    )
+
+
+def handling_label(proposal: Proposal, assignments: list[Assignment], latest: dict[int, Reply]) -> str:
+    """Where the handling stands, in words, from the stored status and the ratings of the
+    current replies: awaiting ratings, some ratings in (how many), every rating in,
+    re-handling after a dissatisfied rating, complete."""
+    if proposal.handling_status != HandlingStatus.REPLIED:
+        return _words(proposal.handling_status, due=0, done=0, dissatisfied=False)
+    people = set(ha.raters(proposal))
+    current = [latest[a.pk].pk for a in ha._responsible(assignments) if a.pk in latest]
+    rated = ReplyRating.objects.filter(reply__in=current, rater__in=people)
+    return _words(
+        proposal.handling_status,
+        due=len(people) * len(current),
+        done=rated.count(),
+        dissatisfied=rated.filter(rating=Rating.DISSATISFIED).exists(),
+    )
+
+
+def _words(status: str, *, due: int, done: int, dissatisfied: bool) -> str:
+    if status != HandlingStatus.REPLIED:
+        return str(HandlingStatus(status).label) if status in HandlingStatus.values else status
+    if dissatisfied:
+        return str(HandlingStatus.REHANDLING.label)
+    if done == 0:
+        return str(HandlingStatus.REPLIED.label)
+    if done < due:
+        return _("Replied, %(done)d of %(due)d ratings in") % {"done": done, "due": due}
+    return _("Replied, all ratings in")
 
 
 def candidate_units(proposal: Proposal, limit: int = 500) -> list[Organisation]:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.mine, name="mine"),
     path("new/", views.edit, name="new"),
     path("similar/", views.similar, name="similar"),
+    path("members/", views.member_search, name="member_search"),
     path("review/", views.queue, name="queue"),
     path("stats/", views_stats.index, name="stats"),
     path("stats/export.xlsx", views_stats.export, name="stats_export"),

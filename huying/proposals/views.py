@@ -64,16 +64,44 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "proposals/mine.html", context)
 
 
+def _may_draft(user: Any) -> list[Session]:
+    """The sessions ``user`` may draft a member's proposal in (those of the CPPCC
+    committees where they are a member); refused (403) for everyone else."""
+    sessions = [s for s in Session.objects.select_related("cppcc") if actions._is_member_of(user, s)]
+    if not sessions:
+        raise PermissionDenied(_("Only CPPCC members draft proposals here."))
+    return sessions
+
+
+def _invitees(post: Any) -> tuple[list[User], list[str]]:
+    """The members picked as co-signers (ids from the picker), and an error when an id is
+    unknown."""
+    raw = [v.strip() for v in post.getlist("invite") if v.strip()]
+    ids = [int(v) for v in raw if v.isdigit()]
+    found = User.objects.in_bulk(ids)
+    unknown = len(ids) != len(raw) or any(i not in found for i in ids)
+    errors = [_("Choose the co-signers from the search results.")] if unknown else []
+    return [found[i] for i in dict.fromkeys(ids) if i in found], errors
+
+
 @login_required
 def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Draft a new proposal or edit one's draft. A save is all or nothing (text and new
+    co-signers); a refused or stale save re-shows what was typed, with the reasons."""
     user = request.user
     proposal = actions.access_proposal(user, pk) if pk else None
     if proposal is not None and not proposal.is_author(user):
         raise PermissionDenied(_("Only the first proposer or the authorised staff may do this."))
-    sessions = [s for s in Session.objects.select_related("cppcc") if actions._is_member_of(user, s)]
+    if proposal is not None and proposal.status != ProposalStatus.DRAFT:
+        messages.info(request, _("Only drafts can be edited."))
+        return redirect("proposals:detail", proposal.pk)
+    sessions = [proposal.session] if proposal is not None and proposal.collective_id else _may_draft(user)
     errors: dict[str, list[str]] = {}
     warnings: list[str] = []
     values: dict[str, Any] = {}
+    picked: list[User] = []
+    stale = False
+    version = proposal.version if proposal is not None else None
     if proposal is not None:
         values = {f: getattr(proposal, f) for f in ("title", "summary", "situation", "analysis", "suggestions")}
         values["category"] = proposal.category
@@ -83,32 +111,37 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         }
         values["category"] = values["category"] or Category.OTHER
         session = next((s for s in sessions if str(s.pk) == request.POST.get("session")), None)
+        if proposal is not None:
+            session = proposal.session
+        picked, invite_errors = _invitees(request.POST)
+        save = actions.do_save_and_submit if request.POST.get("submit") else actions.do_save_draft
         try:
-            result = actions.do_save_draft(
+            if invite_errors:
+                raise ValidationError({"member": invite_errors})
+            result = save(
                 user,
                 proposal,
                 session=session,
                 version=int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None,
+                invite=picked,
                 **values,
             )
         except ValidationError as exc:
             errors = _errors(exc)
+            if proposal is not None and "version" in errors:
+                # Keep what the member typed; offer the newer version's number so that saving
+                # again (deliberately) replaces it.
+                stale = True
+                proposal.refresh_from_db()
+                version = proposal.version
         else:
-            if request.POST.get("invite"):
-                member = User.objects.filter(username=request.POST["invite"].strip()).first()
-                try:
-                    actions.do_invite_cosigner(user, result.proposal, member)
-                except ValidationError as exc:
-                    errors = _errors(exc)
-            if not errors:
-                for warning in result.warnings:
-                    messages.warning(request, warning)
-                if request.POST.get("submit"):
-                    actions.do_submit(user, result.proposal)
-                    messages.success(request, _("The proposal has been submitted."))
-                    return redirect("proposals:detail", result.proposal.pk)
-                messages.success(request, _("The draft has been saved."))
-                return redirect("proposals:edit", result.proposal.pk)
+            for warning in result.warnings:
+                messages.warning(request, warning)
+            if request.POST.get("submit"):
+                messages.success(request, _("The proposal has been submitted."))
+                return redirect("proposals:detail", result.proposal.pk)
+            messages.success(request, _("The draft has been saved."))
+            return redirect("proposals:edit", result.proposal.pk)
     elif proposal is not None:
         warnings = actions.format_warnings(
             proposal.title, proposal.summary, proposal.situation, proposal.analysis, proposal.suggestions
@@ -117,19 +150,82 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "proposal": proposal,
         "sessions": sessions,
         "values": values,
+        "version": version,
+        "stale": stale,
         "errors": errors,
         "general_errors": errors.get("__all__", []),
         "warnings": warnings,
         "categories": Category.choices,
         "cosigners": proposal.cosigners.select_related("member") if proposal else [],
+        "picked": _member_rows(picked),
+        "may_invite": proposal is None or proposal.proposer_id == user.pk,
     }
     return render(request, "proposals/edit.html", context, status=422 if errors else 200)
+
+
+def _member_rows(users: list[User]) -> list[dict[str, Any]]:
+    """What the co-signer picker shows of a member: name, sector and special committee
+    (never the phone number)."""
+    if not users:
+        return []
+    from huying.accounts.models import RoleAssignment
+
+    roles: dict[int, Any] = {}
+    for a in RoleAssignment.objects.filter(user__in=users, role=Role.MEMBER, is_active=True).select_related(
+        "sector", "special_committee"
+    ):
+        roles.setdefault(a.user_id, a)
+    rows = []
+    for member in users:
+        role = roles.get(member.pk)
+        rows.append(
+            {
+                "id": member.pk,
+                "name": str(member),
+                "sector": str(role.sector) if role and role.sector_id else "",
+                "committee": role.special_committee.name if role and role.special_committee_id else "",
+            }
+        )
+    return rows
+
+
+@require_safe
+@login_required
+def member_search(request: HttpRequest) -> HttpResponse:
+    """htmx partial of the co-signer picker: members of the same CPPCC committee whose
+    name contains what was typed (name, sector and special committee only)."""
+    sessions = _may_draft(request.user)
+    session = next((s for s in sessions if str(s.pk) == request.GET.get("session")), None)
+    q = (request.GET.get("member_q") or "").strip()[:20]
+    users: list[User] = []
+    if session is not None and q:
+        from huying.accounts.models import RoleAssignment
+
+        member_ids = RoleAssignment.objects.filter(
+            role=Role.MEMBER, is_active=True, organisation__path__startswith=session.cppcc.path
+        ).values("user_id")
+        found = User.objects.filter(pk__in=member_ids, is_active=True, real_name__icontains=q).exclude(
+            pk=request.user.pk
+        )
+        exclude = request.GET.get("exclude", "")
+        if exclude.isdigit():
+            # Those already invited to the member's own draft are not offered again.
+            found = found.exclude(
+                pk__in=CoSigner.objects.filter(proposal_id=int(exclude), proposal__proposer=request.user.pk).values(
+                    "member_id"
+                )
+            )
+        users = list(found.order_by("real_name", "pk")[:10])
+    return render(request, "proposals/_member_results.html", {"members": _member_rows(users), "q": q})
 
 
 @require_safe
 @login_required
 def similar(request: HttpRequest) -> HttpResponse:
-    """htmx partial: similar proposals for the title and summary being typed."""
+    """htmx partial: similar proposals for the title and summary being typed (for those who
+    draft or review proposals)."""
+    if not request.user.has_role(Role.MEMBER, Role.AGENCY_STAFF):  # type: ignore[union-attr]
+        raise PermissionDenied(_("Only CPPCC members draft proposals here."))
     text = f"{request.GET.get('title', '')}\n{request.GET.get('summary', '')}"[:2000]
     session = Session.objects.select_related("cppcc").filter(pk=request.GET.get("session") or 0).first()
     exclude = request.GET.get("exclude", "")
@@ -204,13 +300,24 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "proposals/queue.html", context)
 
 
+# Decisions that cannot be undone: the form carries a confirmation box the server checks.
+CONFIRMED_VERBS = ("withdraw", "reject", "merge", "convert")
+
+
 @require_POST
 @login_required
 def act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     user = request.user
     proposal = actions.access_proposal(user, pk)
     post = request.POST
+    if verb in CONFIRMED_VERBS:
+        # Who may decide is checked before the confirmation box: outsiders get a 403.
+        from huying.proposals.transitions import check_author, check_reviewer
+
+        (check_author if verb == "withdraw" else check_reviewer)(user, proposal)
     try:
+        if verb in CONFIRMED_VERBS and post.get("confirm") != "1":
+            raise ValidationError({"confirm": [_("Tick the box to confirm this decision; it cannot be undone.")]})
         if verb == "submit":
             actions.do_submit(user, proposal)
         elif verb == "withdraw":
@@ -222,7 +329,8 @@ def act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         elif verb == "reject":
             actions.do_reject(user, proposal, reason=post.get("reason", ""), explanation=post.get("explanation", ""))
         elif verb == "merge":
-            target = Proposal.objects.visible_to(user).filter(pk=post.get("into") or 0).first()
+            into = post.get("into", "")
+            target = Proposal.objects.visible_to(user).filter(pk=into).first() if into.isdigit() else None
             if target is None:
                 raise ValidationError({"into": [_("Choose a filed proposal.")]})
             actions.do_merge(user, proposal, into=target, note=post.get("note", ""))

@@ -23,9 +23,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from huying.accounts.choices import Role
 from huying.accounts.models import User
+from huying.core.uploads import download_response
+from huying.handling import access
 from huying.handling.choices import ACTIVE_STATUSES, AssignmentRole, ExtensionStatus, Rating, Status, WarningLevel
 from huying.handling.models import Assignment, ExtensionRequest
-from huying.handling.transitions import available_actions
 from huying.organisations.models import Organisation
 from huying.proposals import actions, public, supervision
 from huying.proposals.choices import HandlingMode, HandlingStatus, ProposalStatus, Publication, ReplyClass
@@ -276,7 +277,10 @@ def _inbox_page(
 ) -> HttpResponse:
     now = timezone.now()
     handling = supervision.handling_of(request.user, proposal, now)
-    available = set(available_actions(assignment))
+    # Only the assigned unit's own staff get the forms (``access``: the engine's right); a
+    # leader reading a unit below, for example, sees the case without them.
+    may_act = access.can_act(request.user, assignment)
+    available = set(access.allowed_actions(request.user, assignment))
     responsible = assignment.role != AssignmentRole.CO
     context = {
         "assignment": assignment,
@@ -287,7 +291,9 @@ def _inbox_page(
         "can_object": "object" in available
         and assignment.objection_due is not None
         and now <= assignment.objection_due,
-        "can_work": assignment.status in (Status.ASSIGNED, Status.ACCEPTED, Status.RESPONDED, Status.REOPENED),
+        "may_act": may_act,
+        "can_work": may_act
+        and assignment.status in (Status.ASSIGNED, Status.ACCEPTED, Status.RESPONDED, Status.REOPENED),
         "responsible": responsible,
         "my_replies": [v for v in handling.replies if v.reply.assignment_id == assignment.pk],
         "reply_classes": ReplyClass.choices,
@@ -437,10 +443,8 @@ def reply_document(request: HttpRequest, pk: int) -> FileResponse:
     if reply is None or not reply.document:
         raise Http404(_("There is no such document, or you may not see it."))
     extension = reply.document.name.rsplit(".", 1)[-1].lower()
-    response = FileResponse(
+    return download_response(
         reply.document.open("rb"),
-        as_attachment=True,
-        filename=f"reply-{reply.pk}.{extension}",
         content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+        filename=f"reply-{reply.pk}.{extension}",
     )
-    return response

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from huying.accounts.choices import Role
 from huying.proposals import actions, exports
 from huying.proposals.models import Session
 from huying.proposals.stats import as_json, session_stats, sessions_for
@@ -18,7 +19,9 @@ from huying.proposals.stats import as_json, session_stats, sessions_for
 
 def _chosen(request: HttpRequest, sessions: list[Session]) -> Session:
     if not sessions:
-        raise PermissionDenied(_("Proposal statistics are open to CPPCC agency staff, leaders and administrators."))
+        raise PermissionDenied(
+            _("Proposal statistics are open to CPPCC agency staff, CPPCC leaders and administrators.")
+        )
     wanted = request.GET.get("session", "")
     if wanted:
         for session in sessions:
@@ -43,7 +46,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "sessions": sessions,
         "session": session,
         "chart_data": as_json(stats),
-        "active_area": "console",
+        # The review queue is the agency staff's; leaders reach this page from their dashboard.
+        "may_review": request.user.has_role(Role.AGENCY_STAFF),  # type: ignore[union-attr]
+        "active_area": "dashboard" if request.user.has_role(Role.LEADER) else "console",  # type: ignore[union-attr]
     }
     return render(request, "proposals/stats/index.html", context)
 

@@ -27,12 +27,13 @@ from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
 from huying.audit.actions import record
+from huying.core.uploads import check_upload_batch
 from huying.handling import actions as handling
 from huying.handling import transitions as handling_transitions
 from huying.handling.choices import LEAD_ROLES, OPEN_STATUSES, AssignmentRole, EventKind, FeedbackChannel, Rating
 from huying.handling.choices import Status as AssignmentStatus
 from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest, Feedback
-from huying.handling.transitions import SUPERVISOR, StaleUpdate, authorise
+from huying.handling.transitions import SUPERVISOR, StaleUpdate, authorise, check_right
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation
 from huying.workorders.choices import (
@@ -54,13 +55,14 @@ from huying.workorders.models import (
     Category,
     DispatchDecision,
     OrderCounter,
+    RoutingRule,
     WorkOrder,
     dispatcher_districts,
+    matching_rule,
     phone_validator,
-    route,
     sniff_content_type,
 )
-from huying.workorders.suggest import suggest_category
+from huying.workorders.suggest import rank_categories
 from huying.workorders.transitions import move
 
 MAX_CONTENT_CHARS = 4000
@@ -227,7 +229,10 @@ def clean_intake(actor: Any, data: Mapping[str, Any], channel: str) -> dict[str,
     if not content:
         errors["content"] = [_("Describe the problem: the content is required.")]
     elif len(content) > MAX_CONTENT_CHARS:
-        errors["content"] = [_("At most %(n)d characters.") % {"n": MAX_CONTENT_CHARS}]
+        errors["content"] = [
+            _("The description has %(count)d characters; at most %(n)d are allowed. Please shorten it.")
+            % {"count": len(content), "n": MAX_CONTENT_CHARS}
+        ]
     values["content"] = content
 
     caller_name = _text(data, "caller_name")
@@ -363,6 +368,7 @@ def do_intake(
         if existing is not None:
             return IntakeResult(existing, False)
     values = clean_intake(actor, data, channel)
+    check_upload_batch(files, field="attachments")
     checked = [(upload, *check_attachment(upload)) for upload in files]
     person = actor if _is_person(actor) else None
     try:
@@ -431,26 +437,45 @@ def _sync(actor: Any, order_pk: int, to: str, note: str) -> None:
         move(actor, order, to, note=note)
 
 
+# Where a suggested category comes from (the console shows it with the unit's reason).
+FROM_ORDER = "order"  # the category the order already has (the reporter's or the hotline's)
+FROM_CHOICE = "choice"  # the category the dispatcher picked
+FROM_MODEL = "model"  # the trained text model
+FROM_KEYWORDS = "keywords"  # the categories' keyword rules
+
+
 @dataclass(frozen=True)
 class Suggestion:
     category: Category | None
     confidence: float | None
     unit: Organisation | None
     tier: int
+    source: str = ""
+    rule: RoutingRule | None = None
 
 
 def dispatch_suggestion(order: WorkOrder, category: Category | None = None) -> Suggestion:
-    """What the platform proposes: the category from the text (unless ``category`` is
-    given), the unit and tier from the routing rules for it and the order's place."""
+    """What the platform proposes for dispatching ``order`` — the one place that decides,
+    for the console page and the API alike.
+
+    The category is ``category`` when given (the dispatcher's choice), else the one the
+    order already has, else the best guess from the text (trained model or keyword rules,
+    with its confidence). The unit and tier come only from the routing rule for that
+    category and the order's place, so the unit never disagrees with the category; with
+    no matching rule there is no unit."""
     confidence: float | None = None
-    if category is None:
-        ranked = suggest_category(order.content, k=1)
+    if category is not None:
+        source = FROM_CHOICE
+    elif order.category is not None:
+        category, source = order.category, FROM_ORDER
+    else:
+        ranked, source = rank_categories(order.content, k=1)
         if ranked:
             category, confidence = ranked[0]
-        else:
-            category = order.category
-    routed = route(category, order.street, order.area_class) if category is not None else None
-    return Suggestion(category, confidence, routed[0] if routed else None, routed[1] if routed else 1)
+    rule = matching_rule(category, order.street, order.area_class)
+    if rule is None:
+        return Suggestion(category, confidence, None, 1, source, None)
+    return Suggestion(category, confidence, rule.unit, rule.tier, source, rule)
 
 
 def do_dispatch(
@@ -646,15 +671,11 @@ def do_add_progress(actor: Any, assignment: Assignment, *, note: str, now: datet
     return handling.do_add_progress(actor, assignment, note=note, now=now)
 
 
-MAX_EVIDENCE_FILES = 9
-
-
 def check_evidence(files: Sequence[UploadedAttachment]) -> list[tuple[UploadedAttachment, str, int]]:
-    """Evidence of a result: at most :data:`MAX_EVIDENCE_FILES` photos (JPEG, PNG, WebP) or
-    PDF documents, each checked by its first bytes and size as at intake. Errors name
-    ``photos``."""
-    if len(files) > MAX_EVIDENCE_FILES:
-        raise ValidationError({"photos": _("Attach at most %(n)d files.") % {"n": MAX_EVIDENCE_FILES}})
+    """Evidence of a result: photos (JPEG, PNG, WebP) or PDF documents within the
+    per-request upload limits (``huying.core.uploads``), each checked by its first bytes
+    and size as at intake. Errors name ``photos``."""
+    check_upload_batch(files, field="photos")
     checked = []
     for upload in files:
         try:
@@ -675,7 +696,9 @@ def do_resolve(
 ) -> Assignment:
     """办结 with the result and evidence (photos or PDF, stored as the order's attachments
     of kind *evidence* linked to the assignment); the lead's resolution makes the order
-    *resolved*. The unit's handlers may call it (the engine's rule)."""
+    *resolved*. Only the assigned unit's own handlers may call it (the engine's rule),
+    checked before the files so that an outsider is refused whatever they send."""
+    check_right(actor, assignment, "resolve")
     checked = check_evidence(files)
     person = actor if _is_person(actor) else None
     with _versioned(), transaction.atomic():

@@ -39,7 +39,7 @@ class AttachmentIn(Schema):
 
 class IntakeIn(Schema):
     external_id: str = Field(description="The hotline's own order id: the idempotency key.")
-    content: str = ""
+    content: str = Field("", description="What the caller said (required, ≤ 4000 characters; longer is refused).")
     caller_name: str = ""
     caller_phone: str = ""
     anonymous: bool = False
@@ -95,9 +95,29 @@ class DuplicateBriefOut(Schema):
     score: float = Field(description="0–1; definition in docs/workorders.md “Duplicates”.")
 
 
+class DispatchSuggestionOut(Schema):
+    category_code: str | None
+    category_name: str | None
+    category_source: str = Field(
+        description="order (the category the order came with), model or keywords (from the text), "
+        "or empty when there is no category."
+    )
+    confidence: float | None = Field(description="0–1 when the category comes from the text; null otherwise.")
+    unit_id: int | None = Field(description="The unit the category's routing rule names; null without a rule.")
+    unit_name: str | None
+    tier: int
+    rule_prefix: str | None = Field(description="The category prefix of the routing rule that named the unit.")
+
+
 class IntakeOut(OrderOut):
     created: bool
-    suggestions: list[SuggestionOut]
+    suggestions: list[SuggestionOut] = Field(
+        description="The text's own category guesses, only for an order pushed without a category."
+    )
+    dispatch_suggestion: DispatchSuggestionOut = Field(
+        description="What the console proposes: the order's category (or the text's best guess) and the unit "
+        "its routing rule names."
+    )
     duplicates: list[DuplicateBriefOut] = Field(description="Likely duplicates of the order, best first.")
 
 
@@ -167,8 +187,23 @@ def intake_hotline(request: HttpRequest, payload: IntakeIn) -> Any:
         {"code": c.code, "name": c.name, "confidence": confidence}
         for c, confidence in (suggest_category(order.content) if order.category_id is None else [])
     ]
+    body["dispatch_suggestion"] = dispatch_suggestion_out(actions.dispatch_suggestion(order))
     body["duplicates"] = [{"number": d.order.number, "score": d.score} for d in find_duplicates(order, limit=5)]
     return Status(201 if result.created else 200, body)
+
+
+def dispatch_suggestion_out(suggestion: actions.Suggestion) -> dict[str, Any]:
+    category, unit, rule = suggestion.category, suggestion.unit, suggestion.rule
+    return {
+        "category_code": category.code if category else None,
+        "category_name": category.name if category else None,
+        "category_source": suggestion.source,
+        "confidence": suggestion.confidence,
+        "unit_id": unit.pk if unit else None,
+        "unit_name": unit.name if unit else None,
+        "tier": suggestion.tier,
+        "rule_prefix": rule.category_prefix if rule else None,
+    }
 
 
 class _OrderPagination(PageNumberPagination):
@@ -192,12 +227,18 @@ def list_orders(
     street: Id | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    q: str = "",
 ) -> Any:
     """Filters: ``status`` code; ``category`` code (the category and everything below it);
-    ``street`` organisation id; ``date_from`` / ``date_to``: creation dates, inclusive."""
+    ``street`` organisation id; ``date_from`` / ``date_to``: creation dates, inclusive;
+    ``q``: the console's search — part of the order number, words of the content or
+    address, or a caller's whole phone number (only where the caller may see phones)."""
+    user: Any = request.user
+    phone_districts = None if user.is_administrator else dispatcher_districts(user)
     return (
-        WorkOrder.objects.visible_to(request.user)  # type: ignore[arg-type]
+        WorkOrder.objects.visible_to(user)
         .with_related()
+        .search(q, phone_districts=phone_districts)
         .api_filtered(status=status, category=category, street=street, date_from=date_from, date_to=date_to)
     )
 

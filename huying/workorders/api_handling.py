@@ -375,7 +375,9 @@ def list_assignments(
     """``show``: ``open`` (default: assigned, accepted, responded, reopened) or ``all``;
     ``unit``: an organisation id; ``state``: ``red`` (overdue) or ``yellow`` (due soon);
     ``order``: a work-order number — that order's assignments (with ``show=all``, every one
-    it ever had). Units see their subtree's assignments, the command centre its district's."""
+    it ever had). Units see their own assignments (a government's staff and leaders also
+    those of the units below, read only), the command centre its district's; never a unit
+    above's."""
     qs = (
         Assignment.objects.visible_to(request.user)  # type: ignore[arg-type]
         .filter(case_type=_order_type())

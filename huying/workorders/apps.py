@@ -66,6 +66,16 @@ class WorkordersConfig(AppConfig):
         register_entry(
             Entry(
                 area="public",
+                key="workorders_mine",
+                title=_("My reports"),
+                description=_("The problems you reported while logged in, with their progress."),
+                url_name="workorders:my_reports",
+                roles=frozenset({Role.PUBLIC}),
+            )
+        )
+        register_entry(
+            Entry(
+                area="public",
                 key="workorders_track",
                 title=_("Track my report"),
                 description=_(
@@ -115,6 +125,22 @@ class WorkordersConfig(AppConfig):
                 roles=frozenset({Role.DISPATCHER, Role.UNIT_STAFF, Role.STREET_HANDLER, Role.ADMIN}),
             )
         )
+        # The leaders' dashboard: its figures (overview.py) and the detailed pages, for
+        # the leaders of the side that handles work orders (not a CPPCC's leaders).
+        from huying.core.navigation import Panel, register_panel
+        from huying.workorders.overview import leader_overview, leads_handling_units
+
+        register_panel(
+            Panel(
+                area="dashboard",
+                key="workorders",
+                template="workorders/overview/leader_panel.html",
+                context=leader_overview,
+                roles=frozenset({Role.LEADER, Role.ADMIN}),
+                order=10,
+                stylesheets=("css/dashboard.css", "css/leader.css"),
+            )
+        )
         register_entry(
             Entry(
                 area="dashboard",
@@ -123,6 +149,7 @@ class WorkordersConfig(AppConfig):
                 description=_("Today's and this month's orders, overdue orders, the three rates, the map by street."),
                 url_name="workorders:dashboard",
                 roles=frozenset({Role.LEADER, Role.ADMIN}),
+                visible=leads_handling_units,
             )
         )
         register_entry(
@@ -133,6 +160,7 @@ class WorkordersConfig(AppConfig):
                 description=_("Rates and counts by unit, street, category and period; the red and black list; Excel."),
                 url_name="workorders:stats",
                 roles=frozenset({Role.LEADER, Role.ADMIN}),
+                visible=leads_handling_units,
             )
         )
 

@@ -14,17 +14,47 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from huying.core.uploads import limits
 from huying.handling.choices import Rating
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
-from huying.workorders.actions import UploadedAttachment
+from huying.workorders.actions import MAX_CONTENT_CHARS, UploadedAttachment
 from huying.workorders.choices import Nature, Urgency
 from huying.workorders.models import Category
-from huying.workorders.reporting import MAX_FILES, district_label
+from huying.workorders.reporting import district_label
+from huying.workorders.tracking import MAX_COMMENT_CHARS
 
 ACCEPTED_FILES = "image/jpeg,image/png,image/webp,application/pdf"
 # Which form field shows an error the intake action names.
 ACTION_FIELDS = {"attachments": "photos", "external_id": "token", "client_token": "token"}
+
+
+class LimitedTextField(forms.CharField):
+    """Free text with a length limit the person can see: the help text states it and a live
+    counter (huying/static/js/char_count.js) shows how much is left. No ``maxlength``
+    attribute, so a browser never cuts pasted text short without a word; text over the
+    limit is refused with the field's error instead."""
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        limit = attrs.pop("maxlength", None)
+        if limit is not None:
+            attrs.update(counter_attrs(int(limit)))
+        return attrs
+
+
+def counter_attrs(limit: int) -> dict[str, Any]:
+    """The attributes huying/static/js/char_count.js reads (also used by console pages)."""
+    return {
+        "data-maxlength": str(limit),
+        "data-count-text": _("%(count)s of %(max)s characters"),
+        "data-over-text": _("%(over)s characters over the limit of %(max)s: please shorten the text."),
+    }
+
+
+def limit_note(help_text: Any, limit: int) -> str:
+    note = gettext("At most %(n)s characters.") % {"n": limit}
+    return f"{help_text} {note}" if help_text else note
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -82,9 +112,9 @@ class IntakeForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     # Content and phone are checked by the channel's action (with every other problem at
     # once); the browser is told they are required.
-    content = forms.CharField(
+    content = LimitedTextField(
         label=_("What is the problem?"),
-        max_length=4000,
+        max_length=MAX_CONTENT_CHARS,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "required": True}),
         help_text=_("Where, what and since when: the more precise, the faster it is handled."),
@@ -157,9 +187,13 @@ class IntakeForm(forms.Form):
             names.update({s.pk: s.name for s in streets})
             communities = list(places.filter(kind=OrgKind.COMMUNITY).order_by("path"))
             self.fields["community"].choices = _grouped(communities, names, _("Not sure"))  # type: ignore[attr-defined]
+        if "content" in self.fields:
+            content = self.fields["content"]
+            content.help_text = limit_note(content.help_text, MAX_CONTENT_CHARS)
+        upload = limits()
         self.fields["photos"].help_text = gettext(
-            "Up to %(n)d photos (JPEG, PNG or WebP) or PDF files, each at most 10 MB."
-        ) % {"n": MAX_FILES}
+            "Up to %(n)d photos (JPEG, PNG or WebP) or PDF files, each at most %(mb)d MB, %(total)d MB in all."
+        ) % {"n": upload.max_files, "mb": min(upload.max_file_mb, 10), "total": upload.max_total_mb}
 
     @property
     def single_district(self) -> bool:
@@ -280,9 +314,16 @@ class RatingForm(forms.Form):
     solved = forms.ChoiceField(
         label=_("Was the problem solved?"), choices=SOLVED_CHOICES, required=False, widget=forms.RadioSelect
     )
-    comment = forms.CharField(
-        label=_("Comment (optional)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    comment = LimitedTextField(
+        label=_("Comment (optional)"),
+        max_length=MAX_COMMENT_CHARS,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].help_text = limit_note("", MAX_COMMENT_CHARS)
 
     def solved_value(self) -> bool | None:
         value = self.cleaned_data.get("solved")

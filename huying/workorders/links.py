@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 
 from huying.accounts.choices import Role
-from huying.handling.policy import HANDLER_ROLES
+from huying.handling import access
 
 if TYPE_CHECKING:
     from huying.accounts.models import User
@@ -22,16 +22,18 @@ if TYPE_CHECKING:
 def case_url(user: User, notification: Notification) -> str | None:
     """A unit's notice about its own assignment opens the unit inbox's page of that
     assignment; the command centre (dispatchers, administrators) opens the order in the
-    dispatch console; other unit staff open the assignment in their inbox."""
+    dispatch console; other unit staff open the assignment in their inbox only when they
+    may read it (``access.reads_unit``: never an assignment of a unit above theirs), else
+    nothing."""
     assignment = notification.assignment
-    handler = user.is_administrator or bool(user.role_set & HANDLER_ROLES)
+    mine = assignment is not None and access.reads_unit(user, assignment.unit)
     dispatcher = user.is_administrator or Role.DISPATCHER in user.role_set
-    if assignment is not None and handler and notification.recipient_unit_id == assignment.unit_id:
-        return reverse("workorders:inbox_detail", args=[assignment.pk])
+    if mine and notification.recipient_unit_id == assignment.unit_id:  # type: ignore[union-attr]
+        return reverse("workorders:inbox_detail", args=[assignment.pk])  # type: ignore[union-attr]
     if dispatcher:
         return reverse("workorders:console_detail", args=[notification.case_id])
-    if assignment is not None and handler:
-        return reverse("workorders:inbox_detail", args=[assignment.pk])
+    if mine:
+        return reverse("workorders:inbox_detail", args=[assignment.pk])  # type: ignore[union-attr]
     return None
 
 

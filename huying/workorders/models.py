@@ -9,6 +9,7 @@ Only :mod:`huying.workorders.actions` creates orders and only
 from __future__ import annotations
 
 import datetime
+import re
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from huying.accounts.choices import Role
 from huying.accounts.models import mask_mobile
+from huying.core.uploads import random_name
 from huying.workorders.choices import AreaClass, AttachmentKind, Channel, Nature, OrderStatus, Urgency
 
 if TYPE_CHECKING:
@@ -131,14 +133,20 @@ def dispatcher_districts(user: User) -> list[int]:
     ]
 
 
+# A whole phone number as intake stores it: 7–12 digits (mobiles have 11).
+PHONE_SEARCH_RE = re.compile(r"\d{7,12}")
+
+
 class WorkOrderQuerySet(models.QuerySet["WorkOrder"]):
     def visible_to(self, user: User | AnonymousUser) -> WorkOrderQuerySet:
         """Who sees which orders (docs/workorders.md, "Visibility").
 
         - administrators: all;
         - dispatchers of a command centre: the orders of its district;
-        - unit staff, street handlers and leaders: orders with an engine assignment of a unit
-          in their organisation subtree (leaders also: orders of districts in their subtree);
+        - unit staff, street handlers and leaders: orders with an engine assignment they may
+          read as a unit (``huying.handling.access.unit_condition``: their own unit's; a
+          leader's also the units' below, and every order of the districts in their subtree)
+          — never because of an assignment to a unit above their own;
         - everyone else, the public and anonymous visitors: none (the public tracks its own
           report by number and phone, outside this queryset).
         """
@@ -150,15 +158,14 @@ class WorkOrderQuerySet(models.QuerySet["WorkOrder"]):
         districts = dispatcher_districts(user)  # type: ignore[arg-type]
         if districts:
             condition |= Q(district_id__in=districts)
-        roots = [a.organisation for a in user.active_roles if a.organisation is not None and a.role in UNIT_ROLES]
-        if roots:
+        from huying.handling.access import unit_condition
+
+        units = unit_condition(user)
+        if units is not None:
             from huying.handling.models import Assignment
 
-            unit_condition = Q()
-            for root in roots:
-                unit_condition |= Q(unit__path__startswith=root.path)
             assigned = Assignment.objects.filter(
-                unit_condition, case_type__app_label="workorders", case_type__model="workorder"
+                units, case_type__app_label="workorders", case_type__model="workorder"
             ).values("case_id")
             condition |= Q(pk__in=assigned)
             for a in user.active_roles:
@@ -194,6 +201,23 @@ class WorkOrderQuerySet(models.QuerySet["WorkOrder"]):
         if street is not None:
             qs = qs.filter(street_id=street)
         return qs.created_between(date_from, date_to).order_by("-created_at", "-id")
+
+    def search(self, text: str, *, phone_districts: list[int] | None) -> WorkOrderQuerySet:
+        """The console's search box: ``text`` in the order number (whole or part), the
+        content or the address; and a caller phone, matched only as a whole number (phones
+        are masked for many people, so a part must not find them) and only in the districts
+        ``phone_districts`` whose phones the searcher may see (``None``: every district)."""
+        text = " ".join((text or "").split())[:100]
+        if not text:
+            return self
+        condition = Q(number__icontains=text) | Q(content__icontains=text) | Q(address__icontains=text)
+        phone = re.sub(r"[\s()（）-]", "", text).removeprefix("+86")
+        if PHONE_SEARCH_RE.fullmatch(phone) and (phone_districts is None or phone_districts):
+            by_phone = Q(caller_phone=phone)
+            if phone_districts is not None:
+                by_phone &= Q(district_id__in=phone_districts)
+            condition |= by_phone
+        return self.filter(condition)
 
     def created_between(self, first: datetime.date | None, last: datetime.date | None) -> WorkOrderQuerySet:
         """Created on ``first`` … ``last`` (inclusive calendar days, Asia/Shanghai), as a
@@ -374,8 +398,11 @@ def sniff_content_type(head: bytes) -> str | None:
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
+    """``workorders/YYYY/MM/<random token>.<sniffed extension>``: nothing of the order's
+    number or id, nothing the uploader typed (older files keep their stored names; every
+    file is only reachable through the permission-checked attachment view)."""
     extension = ATTACHMENT_TYPES.get(instance.content_type, "bin")
-    return f"workorders/{instance.order.created_at:%Y/%m}/{instance.order.number}-{instance.order_id}.{extension}"
+    return random_name(extension, f"workorders/{instance.order.created_at:%Y/%m}")
 
 
 class Attachment(models.Model):
@@ -463,10 +490,20 @@ class RoutingRule(models.Model):
         return f"{self.category_prefix} → {self.unit_id} (T{self.tier})"
 
 
-def route(
+def _specificity(rule: RoutingRule) -> tuple[int, bool, bool, int, int]:
+    return (len(rule.category_prefix), rule.street_id is not None, rule.area_class != "", rule.priority, -rule.pk)
+
+
+def _place_rules(street: Organisation | None, area_class: str) -> models.QuerySet[RoutingRule]:
+    rules = RoutingRule.objects.filter(is_active=True).select_related("unit")
+    rules = rules.filter(Q(street__isnull=True) | Q(street=street) if street else Q(street__isnull=True))
+    return rules.filter(Q(area_class="") | Q(area_class=area_class) if area_class else Q(area_class=""))
+
+
+def matching_rule(
     category: Category | None, street: Organisation | None = None, area_class: str = ""
-) -> tuple[Organisation, int] | None:
-    """The responsible unit and tier for an order, or ``None`` when no rule matches.
+) -> RoutingRule | None:
+    """The routing rule that decides the unit for an order, or ``None`` when none matches.
 
     Precedence (most specific first): the longest category prefix; then a rule naming the
     street over one for any street; then one naming the area class over any class; then
@@ -474,17 +511,31 @@ def route(
     if category is None:
         return None
     prefixes = [category.code[:n] for n in range(2, len(category.code) + 1, 2)]
-    rules = RoutingRule.objects.filter(is_active=True, category_prefix__in=prefixes).select_related("unit")
-    rules = rules.filter(Q(street__isnull=True) | Q(street=street) if street else Q(street__isnull=True))
-    rules = rules.filter(Q(area_class="") | Q(area_class=area_class) if area_class else Q(area_class=""))
-    candidates = list(rules)
-    if not candidates:
-        return None
-    best = max(
-        candidates,
-        key=lambda r: (len(r.category_prefix), r.street_id is not None, r.area_class != "", r.priority, -r.pk),
-    )
-    return best.unit, best.tier
+    candidates = list(_place_rules(street, area_class).filter(category_prefix__in=prefixes))
+    return max(candidates, key=_specificity) if candidates else None
+
+
+def route(
+    category: Category | None, street: Organisation | None = None, area_class: str = ""
+) -> tuple[Organisation, int] | None:
+    """The responsible unit and tier for an order (see :func:`matching_rule`)."""
+    rule = matching_rule(category, street, area_class)
+    return (rule.unit, rule.tier) if rule is not None else None
+
+
+def routing_table(
+    categories: list[Category], street: Organisation | None = None, area_class: str = ""
+) -> dict[str, RoutingRule]:
+    """:func:`matching_rule` for many categories at once (one query): category code → rule,
+    for the categories some rule matches. The dispatch form uses it to follow a change of
+    category with the unit that category's routing names."""
+    rules = list(_place_rules(street, area_class))
+    table: dict[str, RoutingRule] = {}
+    for category in categories:
+        candidates = [r for r in rules if category.code.startswith(r.category_prefix)]
+        if candidates:
+            table[category.code] = max(candidates, key=_specificity)
+    return table
 
 
 # --- dispatch decisions -----------------------------------------------------------------

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from huying.accounts.choices import Role
 from huying.core import ratelimit
 from huying.core.net import client_ip
+from huying.core.uploads import check_upload_batch
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation
 from huying.workorders import actions
@@ -32,7 +33,6 @@ from huying.workorders.actions import IntakeResult, UploadedAttachment
 from huying.workorders.choices import Channel
 from huying.workorders.tracking import normalise_phone
 
-MAX_FILES = 6
 TOKEN_RE = re.compile(r"^[\w.:/-]{16,64}$")
 # Who reports on the grid channel (actions.check_may_intake admits the same people).
 GRID_ROLES = (Role.STREET_HANDLER, Role.UNIT_STAFF, Role.DISPATCHER)
@@ -124,10 +124,13 @@ def _district_value(value: Any, allowed: list[Organisation], errors: dict[str, l
 
 
 def _check_files(files: Sequence[UploadedAttachment], errors: dict[str, list[str]]) -> None:
+    try:
+        check_upload_batch(files, field="attachments")
+    except ValidationError as error:
+        errors["attachments"] = list(error.messages)
+        return
     problems: list[str] = []
-    if len(files) > MAX_FILES:
-        problems.append(_("At most %(n)d files.") % {"n": MAX_FILES})
-    for upload in files[:MAX_FILES]:
+    for upload in files:
         try:
             actions.check_attachment(upload)
         except ValidationError as error:
@@ -190,7 +193,8 @@ def do_report(
     The caller's phone is required (it is how they track the report and how the command
     centre calls back); ``anonymous`` hides their name from everyone but administrators.
     The district must have a command centre (the only one is taken when none is given).
-    At most :data:`MAX_FILES` photos or PDFs, each checked by its first bytes and ≤ 10 MB.
+    Photos or PDFs within the per-request upload limits (``huying.core.uploads``), each
+    checked by its first bytes.
     Idempotent on ``token``. Raises ValidationError naming every field at fault (files as
     ``attachments``); then nothing is saved."""
     return _intake(

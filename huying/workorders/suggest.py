@@ -93,14 +93,22 @@ def _by_keywords(text: str, k: int) -> list[tuple[Category, float]]:
     return [(categories[pk], round(confidence, 3)) for confidence, _l, _code, pk in best]
 
 
-def suggest_category(text: str, k: int = 3) -> list[tuple[Category, float]]:
-    """Up to ``k`` (category, confidence) pairs, best first; empty when nothing fits."""
+def rank_categories(text: str, k: int = 3) -> tuple[list[tuple[Category, float]], str]:
+    """Up to ``k`` (category, confidence) pairs, best first, and how they were found:
+    ``"model"`` (the trained model), ``"keywords"`` (the categories' keyword rules) or
+    ``""`` when nothing fits."""
     text = (text or "").strip()
     if not text:
-        return []
+        return [], ""
     model = _load_model()
     if model is not None:
         suggestions = _by_model(model, text, k)
         if suggestions:
-            return suggestions
-    return _by_keywords(text, k)
+            return suggestions, "model"
+    ranked = _by_keywords(text, k)
+    return ranked, "keywords" if ranked else ""
+
+
+def suggest_category(text: str, k: int = 3) -> list[tuple[Category, float]]:
+    """Up to ``k`` (category, confidence) pairs, best first; empty when nothing fits."""
+    return rank_categories(text, k)[0]

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -56,6 +57,18 @@ def find_order(number: str, phone: str) -> WorkOrder | None:
     )
 
 
+def reported_by(person: Any) -> QuerySet[WorkOrder]:
+    """The orders ``person`` reported while logged in (我的诉求), newest first, with what
+    their public status needs (a merged report shows the status of the one it follows)."""
+    if not getattr(person, "is_authenticated", False):
+        return WorkOrder.objects.none()
+    return (
+        WorkOrder.objects.filter(created_by=person)
+        .select_related("category", "parent", "parent__category")
+        .order_by("-received_at", "-id")
+    )
+
+
 def check_lookup_rate(request: HttpRequest, number: str) -> None:
     """Count one lookup for the client's address and for the number; raise
     :class:`huying.core.ratelimit.RateLimited` past ``WORKORDERS_TRACK_LIMIT`` lookups in
@@ -90,6 +103,13 @@ class Tracked:
     resolved_at: datetime | None
     rated: bool
     may_rate: bool
+    feedback: Feedback | None = None  # the rating that counts for the current answer, if any
+
+    @property
+    def rated_by_caller(self) -> bool:
+        """The caller rated on the web (this page or the API); otherwise any rating was
+        recorded by the command centre (its feedback call), which the page says as such."""
+        return self.feedback is not None and self.feedback.channel == FeedbackChannel.WEB
 
     @property
     def merged(self) -> bool:
@@ -142,19 +162,24 @@ def tracked(order: WorkOrder) -> Tracked:
     steps = _steps(source)
     if source is not order:
         steps = sorted([*steps, _merged_step(order)], key=lambda step: step.time)
-    result, resolved_at, rated = "", None, False
+    result, resolved_at, feedback = "", None, None
     if source.status in ANSWERED:
         last = _last_result(source)
         if last is not None:
             result, resolved_at = last.note, last.created_at
-            rated = Feedback.objects.filter(
-                case_type=ContentType.objects.get_for_model(WorkOrder),
-                case_id=source.pk,
-                superseded=False,
-                created_at__gte=last.created_at,
-            ).exists()
+            feedback = (
+                Feedback.objects.filter(
+                    case_type=ContentType.objects.get_for_model(WorkOrder),
+                    case_id=source.pk,
+                    superseded=False,
+                    created_at__gte=last.created_at,
+                )
+                .order_by("-created_at", "-id")
+                .first()
+            )
+    rated = feedback is not None
     may_rate = source is order and resolved_at is not None and not rated
-    return Tracked(order, source, steps, result, resolved_at, rated, may_rate)
+    return Tracked(order, source, steps, result, resolved_at, rated, may_rate, feedback)
 
 
 def do_rate_as_caller(
@@ -173,8 +198,12 @@ def do_rate_as_caller(
     with transaction.atomic():
         locked = WorkOrder.objects.select_for_update(of=("self",)).select_related("parent").get(pk=order.pk)
         state = tracked(locked)
-        if state.rated:
+        if state.rated_by_caller:
             raise ValidationError({"rating": _("You have already rated this answer. Thank you.")})
+        if state.rated:
+            raise ValidationError(
+                {"rating": _("The command centre has already recorded your opinion of this answer by phone.")}
+            )
         if not state.may_rate:
             raise ValidationError({"rating": _("You can rate the answer once your report has been resolved.")})
         person = rater if getattr(rater, "is_authenticated", False) else None

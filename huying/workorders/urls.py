@@ -19,6 +19,7 @@ urlpatterns = [
     path("grid/", views_public.grid_report, name="grid_report"),
     path("referral/", views_public.member_referral, name="member_referral"),
     path("track/", views_public.track, name="track"),
+    path("mine/", views_public.my_reports, name="my_reports"),
     path("track/<str:number>/", views_public.track_detail, name="track_detail"),
     path("track/<str:number>/rate/", views_public.track_rate, name="track_rate"),
     # Figures and exports (views_dashboard.py).

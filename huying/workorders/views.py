@@ -21,18 +21,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from huying.accounts.choices import Role
+from huying.core import uploads
+from huying.core.uploads import download_response
+from huying.handling import access
 from huying.handling import transitions as handling_moves
 from huying.handling.choices import OPEN_STATUSES, EventKind, ExtensionStatus, FeedbackChannel, Rating, Status
 from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest, Feedback
 from huying.handling.supervision import deadline_state
-from huying.handling.transitions import available_actions
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
 from huying.workorders import actions
 from huying.workorders.choices import AttachmentKind, Channel, Nature, OrderStatus, Urgency
 from huying.workorders.duplicates import find_duplicates
+from huying.workorders.forms_public import counter_attrs
 from huying.workorders.history import order_timeline
-from huying.workorders.models import Attachment, Category, WorkOrder, dispatcher_districts
+from huying.workorders.models import Attachment, Category, WorkOrder, dispatcher_districts, routing_table
 from huying.workorders.suggest import suggest_category
 
 PAGE_SIZE = 20
@@ -119,14 +122,17 @@ def console(request: HttpRequest) -> HttpResponse:
     visible = WorkOrder.objects.visible_to(user)  # type: ignore[arg-type]
     queues = _queue_filters(visible, now)
     queue = request.GET.get("queue", "")
+    search = " ".join(request.GET.get("q", "").split())[:100]
     if queue in QUEUES:
         orders = queues[queue]
         status = request.GET.get("status", "all")
     else:
         queue = ""
         orders = visible
-        status = request.GET.get("status", OrderStatus.NEW)
-    orders = orders.with_related()
+        # A search looks through every status unless one is chosen.
+        status = request.GET.get("status", "all" if search else OrderStatus.NEW)
+    # _require_dispatcher answers [] for administrators: they may see every district's phones.
+    orders = orders.with_related().search(search, phone_districts=districts or None)
     if status in OrderStatus.values:
         orders = orders.filter(status=status)
     else:
@@ -155,6 +161,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "counts": {name: qs.count() for name, qs in queues.items()},
         "category": category,
         "street": street,
+        "search": search,
         "categories": Category.objects.active().filter(level=1),
         "streets": _streets(user, districts),
         "query": query,
@@ -200,6 +207,8 @@ def console_new(request: HttpRequest) -> HttpResponse:
         "natures": Nature.choices,
         "urgencies": Urgency.choices,
         "streets": _streets(user, districts),
+        "max_content": actions.MAX_CONTENT_CHARS,
+        "content_counter": counter_attrs(actions.MAX_CONTENT_CHARS),
     }
     return render(request, "workorders/console_new.html", context, status=400 if errors else 200)
 
@@ -223,6 +232,18 @@ def _units(order: WorkOrder) -> list[Organisation]:
             "kind", "name"
         )
     )
+
+
+# The unit drop-downs group units by kind, the kinds a dispatcher picks most first.
+UNIT_GROUP_ORDER = (OrgKind.DEPARTMENT, OrgKind.STREET, OrgKind.GOVERNMENT, OrgKind.COMMUNITY)
+
+
+def unit_groups(units: list[Organisation]) -> list[tuple[str, list[Organisation]]]:
+    """``units`` as (kind label, units) groups for ``<optgroup>``s, empty groups left out."""
+    by_kind: dict[str, list[Organisation]] = {}
+    for unit in units:
+        by_kind.setdefault(unit.kind, []).append(unit)
+    return [(str(OrgKind(kind).label), by_kind[kind]) for kind in UNIT_GROUP_ORDER if kind in by_kind]
 
 
 def _dispatch(request: HttpRequest, order: WorkOrder, units: list[Organisation]) -> tuple[dict[str, Any], Any]:
@@ -286,15 +307,22 @@ def _console_page(
     user = request.user
     now = timezone.now()
     suggestion = actions.dispatch_suggestion(order)
-    ranked = suggest_category(order.content, k=3)
+    # The text's own guesses, for the dispatcher to compare; never pre-selected when the
+    # order already has a category.
+    ranked = suggest_category(order.content, k=3) if order.status == OrderStatus.NEW else []
+    categories = list(Category.objects.active())
     dispatch_values = values if verb == "dispatch" else {}
     if not dispatch_values:
-        preset = order.category or suggestion.category
         dispatch_values = {
-            "category": preset.code if preset is not None else "",
+            "category": suggestion.category.code if suggestion.category is not None else "",
             "unit": suggestion.unit.pk if suggestion.unit else None,
             "co_units": [],
         }
+    unit_names = {u.pk: u.name for u in units}
+    routes = {
+        code: {"unit": rule.unit_id, "name": unit_names.get(rule.unit_id, rule.unit.name), "tier": rule.tier}
+        for code, rule in routing_table(categories, order.street, order.area_class).items()
+    }
     assignments = list(
         Assignment.objects.filter(case_type=_order_type(), case_id=order.pk)
         .select_related("unit")
@@ -307,7 +335,7 @@ def _console_page(
             "state": deadline_state(a, now),
             "urge": a.status in OPEN_STATUSES,
             "reassign": a.status in cancellable,
-            "units": [u for u in units if u.pk != a.unit_id],
+            "units": unit_groups([u for u in units if u.pk != a.unit_id]),
         }
         for a in assignments
     ]
@@ -331,8 +359,10 @@ def _console_page(
         "caller": order.caller_name_for(user),
         "suggestion": suggestion,
         "ranked": ranked,
-        "categories": Category.objects.active(),
+        "categories": categories,
+        "routes": routes,
         "units": units,
+        "unit_groups": unit_groups(units),
         "values": dispatch_values,
         "form": values if verb != "dispatch" else {},
         "errors": errors,
@@ -497,10 +527,10 @@ def console_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
 
 @require_safe
-@login_required
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
-    """An attachment of an order the person may see (404 otherwise), served with its
-    sniffed type; images inline, PDF documents as downloads."""
+    """An attachment (intake material or evidence) of an order the person may see; 404
+    for everyone else, logged in or not, with no hint that it exists. Served with its
+    sniffed type: images inline, PDF documents as downloads."""
     item = (
         Attachment.objects.filter(pk=pk, order__in=WorkOrder.objects.visible_to(request.user).values("pk"))  # type: ignore[arg-type]
         .select_related("order")
@@ -508,16 +538,13 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     )
     if item is None:
         raise Http404(_("There is no such file, or you may not see it."))
-    inline = item.content_type.startswith("image/")
-    response = FileResponse(
+    extension = item.file.name.rsplit(".", 1)[-1].lower()
+    return download_response(
         item.file.open("rb"),
         content_type=item.content_type,
-        as_attachment=not inline,
-        filename=item.original_name or item.file.name.rsplit("/", 1)[-1],
+        filename=item.original_name or f"attachment-{item.pk}.{extension}",
+        inline=True,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 # --- unit inbox -------------------------------------------------------------------------
@@ -567,16 +594,20 @@ def _inbox_page(
     request: HttpRequest, assignment: Assignment, order: WorkOrder, errors: dict[str, list[str]], verb: str = ""
 ) -> HttpResponse:
     user = request.user
+    # Buttons for what this person may do here (the status allows it and the engine's
+    # right holds: staff of the assigned unit itself), never just what the status allows.
+    available = access.allowed_actions(user, assignment)
     context = {
         "assignment": assignment,
         "order": order,
         "phone": order.caller_phone_for(user),
         "caller": order.caller_name_for(user),
-        "available": available_actions(assignment),
+        "available": available,
+        "may_act": access.can_act(user, assignment),
         "state": deadline_state(assignment),
         "attachments": list(order.attachments.all()),
-        "max_evidence": actions.MAX_EVIDENCE_FILES,
-        "escalate_units": [u for u in _units(order) if u.pk != assignment.unit_id],
+        "max_evidence": uploads.limits().max_files,
+        "escalate_units": unit_groups([u for u in _units(order) if u.pk != assignment.unit_id]),
         "timeline": _timeline(order),
         "errors": errors,
         "verb": verb,

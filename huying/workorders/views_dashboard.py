@@ -219,11 +219,14 @@ def red_black_page(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def console_export(request: HttpRequest) -> HttpResponseBase:
-    """The console's list with the console's filters (status, first-level category, street)."""
+    """The console's list with the console's filters (search, status, first-level category, street)."""
     user: Any = request.user
-    _require_dispatcher(user)
-    status = request.GET.get("status", OrderStatus.NEW)
-    orders = WorkOrder.objects.visible_to(user).with_related()  # type: ignore[arg-type]
+    districts = _require_dispatcher(user)
+    search = " ".join(request.GET.get("q", "").split())[:100]
+    status = request.GET.get("status", "all" if search else OrderStatus.NEW)
+    orders = (
+        WorkOrder.objects.visible_to(user).with_related().search(search, phone_districts=districts or None)  # type: ignore[arg-type]
+    )
     if status in OrderStatus.values:
         orders = orders.filter(status=status)
     else:
@@ -241,7 +244,10 @@ def console_export(request: HttpRequest) -> HttpResponseBase:
         _("Work orders"), exports.order_columns(), exports.order_rows(orders, user), total=total
     )
     exports.do_record_export(
-        user, what="console", export=export, filters={"status": status, "category": category, "street": street}
+        user,
+        what="console",
+        export=export,
+        filters={"q": search, "status": status, "category": category, "street": street},
     )
     return exports.response(export, "workorders")
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -191,12 +192,33 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 def _tracked_order(request: HttpRequest, number: str) -> WorkOrder | None:
+    """The order this visitor may follow: one looked up (or reported) in this session, or
+    one the logged-in person reported themselves."""
+    orders = WorkOrder.objects.select_related("category", "parent__category")
+    user: Any = request.user
+    if user.is_authenticated:
+        own = orders.filter(number=number, created_by=user).first()
+        if own is not None:
+            return own
     if not _remembered(request, number):
         return None
-    order = WorkOrder.objects.select_related("category", "parent__category").filter(number=number).first()
+    order = orders.filter(number=number).first()
     if order is None:
         raise Http404(str(tracking.NOT_FOUND))
     return order
+
+
+MY_REPORTS_PAGE_SIZE = 20
+
+
+@require_safe
+@login_required
+def my_reports(request: HttpRequest) -> HttpResponse:
+    """我的诉求: the reports the logged-in person made (any channel), newest first, with
+    their public status and a link to follow each."""
+    orders = tracking.reported_by(request.user)
+    page = Paginator(orders, MY_REPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "workorders/public/my_reports.html", {"page": page})
 
 
 def _detail(request: HttpRequest, order: WorkOrder, form: RatingForm, status: int = 200) -> HttpResponse:

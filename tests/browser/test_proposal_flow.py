@@ -77,11 +77,31 @@ def test_submit_cosign_file_assign_reply_rate_on_a_phone(phone: Page, live_serve
     page.fill("#id_summary", "老旧小区居民上下楼难，加装电梯推进缓慢。")
     page.fill("#id_situation", "全市尚有大量无电梯的老旧住宅。")
     page.fill("#id_suggestions", "一、简化审批；二、加大补贴。")
+    page.get_by_role("button", name="保存并提交").click()
+    # Incomplete (no 问题分析): refused, nothing saved, what she typed is still there.
+    expect(page.locator("#id_analysis + .error")).to_contain_text("提交前请填写问题分析")
+    expect(page.locator("#id_situation")).to_have_value("全市尚有大量无电梯的老旧住宅。")
+    assert not Proposal.objects.exists()
+    page.fill("#id_analysis", "审批环节多，资金来源单一。")
     page.get_by_role("button", name="保存草稿").click()
     expect(page.locator(".messages")).to_contain_text("草稿已保存")
-    page.fill("#id_invite", "lianming")
+    # She finds her co-signer by name (sector shown), picks her, can remove and pick again.
+    page.fill("#id_member_q", "周")
+    option = page.locator("#member-results [data-member-option]")
+    expect(option).to_have_count(1)
+    expect(page.locator("#member-results")).to_contain_text("周燕")
+    option.dispatch_event("click")
+    chip = page.locator("#cosigner-chips li")
+    expect(chip).to_contain_text("周燕")
+    chip.get_by_role("button").dispatch_event("click")
+    expect(chip).to_have_count(0)
+    page.fill("#id_member_q", "周燕")
+    expect(option).to_have_count(1)
+    option.dispatch_event("click")
+    expect(chip).to_have_count(1)
     page.get_by_role("button", name="保存草稿").click()
-    expect(page.locator("main")).to_contain_text("周燕")
+    expect(page.locator(".messages")).to_contain_text("草稿已保存")
+    expect(page.locator(".cosigner-picker")).to_contain_text("周燕 · 已邀请")
     no_horizontal_scroll(page)
     proposal = Proposal.objects.get(title=TITLE)
 
@@ -177,7 +197,15 @@ def test_handling_pages_have_no_serious_accessibility_violations(
     handler = UserFactory(username="chengban", real_name="郭娜", roles=[(Role.UNIT_STAFF, unit)])
     leader = UserFactory(username="lingdao", real_name="刘领", roles=[(Role.LEADER, cppcc)])
     session = actions.do_create_session(None, cppcc=cppcc, term=13, number=3, is_current=True)
-    proposal = actions.do_save_draft(member, session=session, title=TITLE, summary="加装电梯").proposal
+    proposal = actions.do_save_draft(
+        member,
+        session=session,
+        title=TITLE,
+        summary="加装电梯",
+        situation="（基本情况）",
+        analysis="（问题分析）",
+        suggestions="（具体建议）",
+    ).proposal
     actions.do_file(staff, actions.do_submit(member, proposal))
     [assignment] = actions.do_assign(staff, proposal, mode="single", units=[unit])
     actions.do_mark_key(staff, proposal, is_key=True, leader=leader)
@@ -191,12 +219,31 @@ def test_handling_pages_have_no_serious_accessibility_violations(
     )
     actions.do_review_reply(staff, reply, accept=True)
     actions.do_publish(staff, proposal)
+    # A draft (the editor) and a submitted proposal (the review forms).
+    complete = {
+        "summary": "案由",
+        "situation": "（基本情况）",
+        "analysis": "（问题分析）",
+        "suggestions": "（具体建议）",
+    }
+    draft = actions.do_save_draft(member, session=session, title="关于草稿的建议", **complete).proposal
+    pending = actions.do_submit(
+        member, actions.do_save_draft(member, session=session, title="关于待审查的建议", **complete).proposal
+    )
     base = live_server.url
     found: list[str] = []
     for person, paths in (
-        (staff, [f"/proposals/{proposal.pk}/", "/proposals/supervision/"]),
+        (
+            staff,
+            [
+                f"/proposals/{proposal.pk}/",
+                "/proposals/supervision/",
+                f"/proposals/{pending.pk}/",
+                "/proposals/review/",
+            ],
+        ),
         (handler, ["/proposals/inbox/?show=all", f"/proposals/inbox/{assignment.pk}/"]),
-        (member, ["/proposals/", f"/proposals/{proposal.pk}/"]),
+        (member, ["/proposals/", f"/proposals/{proposal.pk}/", "/proposals/new/", f"/proposals/{draft.pk}/edit/"]),
         (leader, ["/proposals/key/"]),
         (None, ["/proposals/public/", f"/proposals/public/{proposal.pk}/"]),
     ):

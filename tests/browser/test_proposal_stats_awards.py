@@ -34,7 +34,15 @@ def some_proposals(tree: Any, member: User, staff: User) -> list[Any]:
     )
     filed = []
     for i, title in enumerate(TITLES):
-        draft = actions.do_save_draft(member, session=session, title=title, summary=title[2:-3]).proposal
+        draft = actions.do_save_draft(
+            member,
+            session=session,
+            title=title,
+            summary=title[2:-3],
+            situation="（基本情况）",
+            analysis="（问题分析）",
+            suggestions="（具体建议）",
+        ).proposal
         submitted = actions.do_submit(member, draft)
         filed.append(actions.do_file(staff, submitted) if i < 2 else submitted)
     return filed
@@ -59,7 +67,7 @@ def test_statistics_charts_and_search(
     page.locator("#proposal-status").select_option("all")
     with page.expect_navigation():
         page.locator("main form[role=search] button[type=submit]").click()
-    results = page.locator("main ul.card-list li")
+    results = page.locator("main ul.handling-list li")
     expect(results).to_have_count(1)
     expect(results.first).to_contain_text(TITLES[0])
 

@@ -85,3 +85,42 @@ def test_bad_boolean_in_environment_stops_start_up():
 def test_development_starts_without_secret_key():
     result = _import_settings({"DEBUG": "1"})
     assert result.returncode == 0, result.stderr
+
+
+def _run(args: list[str], extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **extra_env}
+    return subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_management_commands_in_a_checkout_get_the_development_defaults():
+    assert (REPO / ".git").exists(), "the suite runs in a source checkout"
+    result = _run(["manage.py", "check"], {})
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_management_commands_with_debug_off_still_need_a_secret_key():
+    result = _run(["manage.py", "check"], {"DEBUG": "0", "ALLOWED_HOSTS": "example.org"})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_web_process_never_gets_the_development_defaults():
+    result = _run(["-c", "import os; os.environ['DJANGO_SETTINGS_MODULE']='huying.settings'; import huying.wsgi"], {})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_development_defaults_only_in_a_checkout(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("huying_manage", REPO / "manage.py")
+    assert spec and spec.loader
+    manage = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(manage)
+    assert manage.development_defaults(tmp_path, {}) == {}
+    (tmp_path / ".git").mkdir()
+    assert manage.development_defaults(tmp_path, {}) == {"DEBUG": "1"}
+    assert manage.development_defaults(tmp_path, {"DEBUG": "0"}) == {}

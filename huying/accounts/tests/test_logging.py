@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from huying.accounts.tests.conftest import post_login
-from huying.core.logging import ScrubSecretsFilter, scrub
+from huying.core.logs import ScrubSecretsFilter, scrub
 
 SECRET_PASSWORD = "Zq7-very-secret-guess"
 

@@ -209,3 +209,28 @@ def test_session_cookie_is_http_only(client, alice):
     cookie = response.cookies["sessionid"]
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
+
+
+# --- lockout per address, over all login names ----------------------------------------------
+def test_failures_over_many_names_lock_the_address(client, alice, bob, settings):
+    """charlie-style guessing: a few tries at each of many names never reaches the limit of
+    one name, but AXES_IP_FAILURE_LIMIT failures from one address lock the address."""
+    settings.AXES_IP_FAILURE_LIMIT = 8
+    for index in range(7):
+        assert post_login(client, f"guess{index}", "wrong").status_code == 200
+    response = post_login(client, "guess7", "wrong")  # the eighth failure from this address
+    assert response.status_code in (403, 429)
+    assert "accounts/locked_out.html" in [t.name for t in response.templates]
+    # Now every name is refused from this address, the right password too …
+    assert post_login(client, "alice").status_code in (403, 429)
+    assert "_auth_user_id" not in client.session
+    # … while the same person from another address logs in.
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert post_login(other, "bob").status_code == 302
+
+
+def test_failures_below_the_address_limit_do_not_lock(client, alice, settings):
+    settings.AXES_IP_FAILURE_LIMIT = 8
+    for index in range(7):
+        post_login(client, f"guess{index}", "wrong")
+    assert post_login(client, "alice").status_code == 302

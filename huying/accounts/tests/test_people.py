@@ -412,3 +412,29 @@ def test_non_admins_cannot_reset_two_factor(request, bob, bob_totp, person):
     response = as_user(request.getfixturevalue(person)).post(f"/accounts/people/{bob.pk}/two-factor/reset/")
     assert response.status_code == 403
     bob_totp.refresh_from_db()
+
+
+# --- masked mobile numbers are not searchable ---------------------------------------------------
+def _found(person, q):
+    return [p["username"] for p in as_user(person).get("/api/v1/accounts/people", {"q": q}).json()["items"]]
+
+
+def test_a_masked_mobile_cannot_be_found_by_its_digits(alice, bob, charlie, dora, admin):
+    """alice sees bob (same CPPCC) with his number masked: no part of it finds him, so
+    twelve searches no longer spell out his hidden digits."""
+    assert len(bob.mobile) == 11 and "bob" in _found(alice, "")
+    hidden = bob.mobile[3:7]
+    for q in (bob.mobile, hidden, bob.mobile[:7], bob.mobile[3:], bob.mobile[-4:], bob.mobile[2:5]):
+        assert "bob" not in _found(alice, q), q
+        assert "bob" not in _found(charlie, q) and "bob" not in _found(dora, q)
+    # Whoever may see the whole number may search it: administrators, and bob himself.
+    assert "bob" in _found(admin, hidden)
+    assert "bob" in _found(admin, bob.mobile)
+    assert _found(bob, bob.mobile) == ["bob"]
+    # Names and login names stay searchable for everyone who sees the person.
+    assert "bob" in _found(alice, "李波") and "bob" in _found(alice, "bo")
+
+
+def test_the_people_page_searches_mobiles_for_administrators(alice, bob, admin):
+    response = as_user(admin).get("/accounts/people/", {"q": bob.mobile[3:7]})
+    assert bob.real_name in response.content.decode()

@@ -212,3 +212,82 @@ def test_deactivated_during_verify_step_cannot_finish(client, bob, bob_totp, adm
 def test_people_without_a_device_log_in_with_password_only(client, charlie):
     assert post_login(client, "charlie")["Location"] == "/"
     assert client.session["_auth_user_id"] == str(charlie.pk)
+
+
+# --- two-factor login required for some roles (REQUIRE_2FA) ---------------------------------
+@pytest.fixture
+def required(settings):
+    settings.REQUIRE_2FA = True
+    settings.REQUIRE_2FA_ROLES = ["admin", "dispatcher"]
+
+
+@pytest.fixture
+def dispatcher(tree):
+    from huying.accounts.choices import Role
+    from huying.accounts.tests.factories import UserFactory
+
+    return UserFactory(username="diaodu", real_name="李敏", roles=[(Role.DISPATCHER, tree.command_centre)])
+
+
+def test_off_in_tests_and_the_demo_unless_set(client, admin, settings):
+    import os
+
+    if "REQUIRE_2FA" in os.environ:
+        pytest.skip("REQUIRE_2FA is set in the environment")
+    assert settings.REQUIRE_2FA is False
+    assert as_user(admin).get("/accounts/profile/").status_code == 200
+
+
+@pytest.mark.parametrize("person", ["admin", "dispatcher"])
+def test_required_roles_are_sent_to_the_set_up_first(request, required, person):
+    client = as_user(request.getfixturevalue(person))
+    for url in ("/", "/accounts/profile/", "/accounts/people/", "/workorders/console/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == "/accounts/two-factor/", url
+    assert client.get("/accounts/two-factor/").status_code == 200
+    assert client.post("/accounts/two-factor/start/").status_code == 302
+    # The API refuses the session in its error format.
+    refused = client.get("/api/v1/accounts/me")
+    assert refused.status_code == 403 and set(refused.json()) == {"message", "errors"}
+
+
+def test_after_the_set_up_everything_opens(required, admin):
+    client = as_user(admin)
+    client.post("/accounts/two-factor/start/")
+    device = TOTPDevice.objects.get(user=admin)
+    assert client.post("/accounts/two-factor/confirm/", {"otp_token": code_for(device)}).status_code == 200
+    assert client.get("/accounts/profile/").status_code == 200
+    assert client.get("/api/v1/accounts/me").status_code == 200
+
+
+def test_other_roles_are_not_held_up(required, bob, alice):
+    assert as_user(bob).get("/accounts/profile/").status_code == 200
+    assert as_user(alice).get("/accounts/profile/").status_code == 200
+
+
+def test_a_session_not_verified_with_the_device_logs_in_again(required, admin):
+    TOTPDevice.objects.create(user=admin, name="default", confirmed=True)
+    client = as_user(admin)  # force_login: a session that never gave a code
+    response = client.get("/accounts/profile/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_api_tokens_keep_working_but_never_the_session(required, admin, client):
+    from huying.accounts.actions import do_create_api_token
+
+    token = do_create_api_token(admin, admin, "nightly export")[1]
+    client.force_login(admin)
+    assert client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    # A wrong token does not fall back to the session.
+    assert client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION="Bearer hy_wrong").status_code == 401
+
+
+def test_roles_that_cannot_use_two_factor_are_refused_at_start_up():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from huying.accounts.middleware import check_roles
+
+    check_roles(["admin", "dispatcher", "leader"])
+    with pytest.raises(ImproperlyConfigured, match="member"):
+        check_roles(["admin", "member"])

@@ -227,3 +227,50 @@ def test_shell_pages_have_no_inline_scripts_or_styles(client: Client, alice: Use
     assert "style=" not in html
     assert "<script>" not in html
     assert " onclick=" not in html
+
+
+def test_an_entrys_visible_test_hides_it_from_some_holders_of_its_roles(alice: User, erin_like: User) -> None:
+    entry = Entry(
+        area="duty",
+        key="test-visible",
+        title="Only alice",
+        url_name="accounts:profile",
+        roles=frozenset({Role.MEMBER}),
+        visible=lambda user: user.username == "alice",
+    )
+    register(entry)
+    try:
+        assert entry in navigation.entries_for(alice, "duty")
+        assert entry not in navigation.entries_for(erin_like, "duty")
+    finally:
+        unregister("duty", "test-visible")
+
+
+@pytest.fixture
+def erin_like(tree: Any) -> User:
+    return UserFactory(username="erin", real_name="周燕", roles=[(Role.MEMBER, tree.province_cppcc)])
+
+
+def test_panels_are_shown_with_their_context_to_whom_they_concern(client: Client, alice: User, bob: User) -> None:
+    panel = navigation.Panel(
+        area="duty",
+        key="test-panel",
+        template="core/includes/icon.html",
+        context=lambda user: {"name": "clock"} if user.username == "alice" else None,
+        roles=frozenset({Role.MEMBER, Role.AGENCY_STAFF}),
+        stylesheets=("css/dashboard.css",),
+    )
+    navigation.register_panel(panel)
+    try:
+        with pytest.raises(ValueError, match="registered twice"):
+            navigation.register_panel(panel)
+        with pytest.raises(ValueError, match="Unknown area"):
+            navigation.register_panel(navigation.Panel("nowhere", "x", "t.html", lambda user: {}))
+        assert navigation.panels_for(alice, "duty") == [(panel, {"name": "clock"})]
+        assert navigation.panels_for(bob, "duty") == []  # nothing for him to read
+        assert navigation.panels_for(None, "duty") == []
+        client.force_login(alice)
+        html = client.get(reverse("core:duty")).content.decode()
+        assert "css/dashboard.css" in html
+    finally:
+        navigation.unregister_panel("duty", "test-panel")

@@ -41,7 +41,13 @@ def _filed(tree: Any, count: int) -> tuple[list[Proposal], list[Any]]:
     for i in range(count):
         author, cosigner = members[i % 4], members[(i + 1) % 4]
         draft = actions.do_save_draft(
-            author, session=session, title=f"关于第{i}项民生工作的建议", summary="民生"
+            author,
+            session=session,
+            title=f"关于第{i}项民生工作的建议",
+            summary="民生",
+            situation="（基本情况）",
+            analysis="（问题分析）",
+            suggestions="（具体建议）",
         ).proposal
         if i % 2:
             actions.do_invite_cosigner(author, draft, cosigner)

@@ -184,7 +184,13 @@ def centre(tree, alice, bob, settings, tmp_path) -> Centre:  # type: ignore[no-u
         window_closes=dt.date(2000, 1, 31),
     )
     proposal = proposal_actions.do_save_draft(
-        alice, session=session, title="关于推进中小学课后服务提质的建议", summary="课后服务"
+        alice,
+        session=session,
+        title="关于推进中小学课后服务提质的建议",
+        summary="课后服务",
+        situation="（基本情况）",
+        analysis="（问题分析）",
+        suggestions="（具体建议）",
     ).proposal
     proposal_actions.do_submit(alice, proposal)
     proposal = proposal_actions.do_file(bob, proposal)

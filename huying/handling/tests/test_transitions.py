@@ -142,7 +142,9 @@ def test_happy_path_with_timestamps(make_assignment, people, frozen):
     frozen.shift(timedelta(hours=1))
     do_accept(people.street_handler, a)
     assert a.accepted_at == at(2026, 3, 2, 10, 0)
-    do_respond(people.community_handler, a, note="网格员到场")  # inside the street's subtree
+    with pytest.raises(NotAllowed):  # a community below the street does not act for it
+        do_respond(people.community_handler, a, note="网格员到场")
+    do_respond(people.street_handler, a, note="网格员到场")
     do_resolve(people.street_handler, a, result="已处理", data={"evidence": [1, 2]})
     do_close(people.dispatcher, a)
     a.refresh_from_db()
@@ -451,9 +453,11 @@ def test_notifications_visible_to_unit_staff(make_assignment, people, tree, froz
 
 def test_assignments_visible_to(make_assignment, people, tree, admin, frozen):
     a = make_assignment()
-    for who in ("street_handler", "community_handler", "dispatcher", "district_leader"):
+    # The street's own handler, the owning centre's dispatcher, a leader above (reading);
+    # not a community below the street, not a department beside it.
+    for who in ("street_handler", "dispatcher", "district_leader"):
         assert list(Assignment.objects.visible_to(getattr(people, who))) == [a], who
-    for who in ("department_staff", "outsider", "member", "public"):
+    for who in ("community_handler", "department_staff", "outsider", "member", "public"):
         assert not Assignment.objects.visible_to(getattr(people, who)).exists(), who
     assert Assignment.objects.visible_to(admin).count() == 1
     assert not Assignment.objects.visible_to(AnonymousUser()).exists()

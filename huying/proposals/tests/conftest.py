@@ -36,7 +36,17 @@ def frank(tree: Any) -> Any:
     return UserFactory(username="frank", real_name="吴帆", roles=[(Role.MEMBER, tree.province_cppcc)])
 
 
+# The sections required at submission (案由 is ``summary``), filled in unless a test says otherwise.
+COMPLETE = {
+    "situation": "（基本情况）",
+    "analysis": "（问题分析）",
+    "suggestions": "（具体建议）",
+}
+
+
 def make_draft(user: Any, session: Session, title: str = "关于加强老旧小区加装电梯工作的建议", **kw: Any) -> Proposal:
+    for name, value in COMPLETE.items():
+        kw.setdefault(name, value)
     return do_save_draft(
         user, session=session, title=title, summary=kw.pop("summary", "老旧小区加装电梯"), **kw
     ).proposal

@@ -12,7 +12,7 @@ from huying.accounts.tests.factories import UserFactory
 from huying.proposals import actions
 from huying.proposals.models import Proposal
 from huying.proposals.similarity import similar_proposals
-from huying.proposals.tests.conftest import make_draft
+from huying.proposals.tests.conftest import COMPLETE, make_draft
 
 
 def _visible(user: Any) -> set[int]:
@@ -63,6 +63,13 @@ def test_api_flow_and_refusals(alice: Any, bob: Any, charlie: Any, erin: Any, se
         c.post(f"/api/v1/proposals/{pk}/cosigners", {"member_id": erin.pk}, content_type="application/json").status_code
         == 200
     )
+    # Only a title and a summary: submission is refused, naming each missing section.
+    r = c.post(f"/api/v1/proposals/{pk}/submit")
+    assert r.status_code == 422
+    assert set(r.json()["errors"]) == {"title", "situation", "analysis", "suggestions"}
+    assert Proposal.objects.get(pk=pk).status == "draft"
+    complete = {"title": "关于加强电梯安全管理的建议", "summary": "老旧小区", **COMPLETE, "version": 1}
+    assert c.put(f"/api/v1/proposals/{pk}", complete, content_type="application/json").status_code == 200
     assert c.post(f"/api/v1/proposals/{pk}/submit").status_code == 200
     c.force_login(charlie)
     assert c.get(f"/api/v1/proposals/{pk}").status_code == 404
@@ -101,7 +108,10 @@ def test_list_query_counts(alice: Any, bob: Any, session: Any, django_assert_num
 def test_pages(alice: Any, bob: Any, dora: Any, erin: Any, session: Any) -> None:
     c = Client()
     c.force_login(alice)
-    r = c.post("/proposals/new/", {"session": session.pk, "title": "关于推进既有住宅增设电梯的建议", "summary": "电梯"})
+    r = c.post(
+        "/proposals/new/",
+        {"session": session.pk, "title": "关于推进既有住宅增设电梯的建议", "summary": "电梯", **COMPLETE},
+    )
     assert r.status_code == 302
     p = Proposal.objects.get()
     assert c.get(f"/proposals/{p.pk}/").status_code == 200

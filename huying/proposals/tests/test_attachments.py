@@ -3,6 +3,8 @@ the proposal download them; everyone else gets 404; bad files change nothing."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -100,3 +102,43 @@ def test_author_removes_a_draft_attachment(client: Client, draft: Proposal, alic
     assert client.post(f"/proposals/attachments/{attachment.pk}/remove/").status_code == 302
     assert not ProposalAttachment.objects.exists()
     assert client.post(f"{API}/{draft.pk}/attachments", {}).json()["errors"]["file"]
+
+
+def test_attachments_get_random_names_and_safe_download_headers(client: Client, draft: Proposal, alice: Any) -> None:
+    first = actions.do_add_attachment(alice, draft, pdf("a.pdf"))
+    second = actions.do_add_attachment(alice, draft, pdf("a.pdf"))
+    for attachment in (first, second):
+        assert re.fullmatch(rf"proposals/attachments/{draft.pk}/[A-Za-z0-9_-]{{32}}\.pdf", attachment.file.name)
+    assert first.file.name != second.file.name
+    client.force_login(alice)
+    response = client.get(f"/proposals/attachments/{first.pk}/")
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == f'attachment; filename="attachment-{first.pk}.pdf"'
+
+
+def test_an_attachment_over_the_request_limit_stores_nothing(draft: Proposal, alice: Any, settings: Any) -> None:
+    settings.UPLOAD_MAX_FILE_MB = 1
+    big = SimpleUploadedFile("big.pdf", PDF + b"0" * (1024 * 1024), content_type="application/pdf")
+    with pytest.raises(ValidationError) as caught:
+        actions.do_add_attachment(alice, draft, big)
+    assert "file" in caught.value.message_dict
+    assert draft.attachments.count() == 0
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+def test_the_api_download_is_refused_to_outsiders(
+    client: Client, draft: Proposal, alice: Any, bob: Any, charlie: Any, dora: Any
+) -> None:
+    attachment = actions.do_add_attachment(alice, draft, pdf())
+    url = f"{API}/attachments/{attachment.pk}/file"
+    assert client.get(url).status_code == 401  # the API needs a login or a token
+    for outsider in (bob, charlie, dora):  # bob: staff see no drafts
+        client.force_login(outsider)
+        response = client.get(url)
+        assert response.status_code == 404 and set(response.json()) == {"message", "errors"}
+    client.force_login(alice)
+    response = client.get(url)
+    assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == PDF

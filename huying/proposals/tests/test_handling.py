@@ -10,6 +10,7 @@ lei: a leader.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -35,7 +36,7 @@ from huying.proposals import actions
 from huying.proposals.choices import HandlingEventKind, HandlingStatus, Publication, ReplyStatus
 from huying.proposals.models import Proposal, ProposalEvent, Reply, ReplyRating
 from huying.proposals.notifications import proposal_type
-from huying.proposals.tests.conftest import make_draft
+from huying.proposals.tests.conftest import COMPLETE, make_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -377,8 +378,48 @@ def test_reply_documents_are_checked_by_their_bytes(filed: Proposal, bob: Any, g
     assignment = assign_single(bob, filed, edu)
     reply = actions.do_submit_reply(gina, assignment, document=upload(name, content), **reply_fields())
     assert reply.document.name.endswith(f".{extension}")
-    assert f"reply-{assignment.pk}-r1-" in reply.document.name  # the platform names the file
+    # The platform names the file: a random token, nothing of the case or the uploader's name.
+    assert re.fullmatch(rf"proposals/replies/{filed.pk}/[A-Za-z0-9_-]{{32}}\.{extension}", reply.document.name)
     assert reply.document.read() == content
+
+
+def test_reply_documents_are_served_only_to_their_readers(
+    client: Any, filed: Proposal, alice: Any, bob: Any, gina: Any, charlie: Any, dora: Any, edu: Any
+) -> None:
+    assignment = assign_single(bob, filed, edu)
+    reply = actions.do_submit_reply(gina, assignment, document=upload("reply.pdf", PDF), **reply_fields())
+    actions.do_review_reply(bob, reply, accept=True)  # the proposers read accepted replies
+    url = f"/proposals/replies/{reply.pk}/document/"
+    assert client.get(url).status_code == 404  # anonymous: the proposal is not published
+    for outsider in (charlie, dora):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+    for reader in (alice, bob, gina):
+        client.force_login(reader)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == PDF
+        assert response["Content-Type"] == "application/pdf"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_more_than_the_request_limit_stores_nothing(
+    filed: Proposal, bob: Any, gina: Any, edu: Any, settings: Any
+) -> None:
+    from pathlib import Path
+
+    settings.UPLOAD_MAX_FILE_MB = 1
+    assignment = assign_single(bob, filed, edu)
+    before = _state(filed), assignment.version
+    big = upload("reply.pdf", PDF + b"0" * (1024 * 1024))
+    with pytest.raises(ValidationError) as caught:
+        actions.do_submit_reply(gina, assignment, document=big, **reply_fields())
+    assert "1 MB" in caught.value.message_dict["document"][0]
+    assignment.refresh_from_db()
+    assert (_state(filed), assignment.version) == before
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
 
 
 @pytest.mark.parametrize("name", list(BAD_FILES))
@@ -629,7 +670,13 @@ def test_collective_proposals_are_rated_by_the_submitting_staff(
     party = OrganisationFactory(name="民盟广东省委", kind=OrgKind.PARTY, level=OrgLevel.PROVINCE)
     clerk = UserFactory(username="clerk", roles=[(Role.UNIT_STAFF, party)])
     proposal = actions.do_save_draft(
-        clerk, session=session, title="关于加强职业教育的建议", collective=party, collective_kind="party"
+        clerk,
+        session=session,
+        title="关于加强职业教育的建议",
+        collective=party,
+        collective_kind="party",
+        summary="案由",
+        **COMPLETE,
     ).proposal
     actions.do_submit(clerk, proposal)
     actions.do_file(bob, proposal)
@@ -775,9 +822,9 @@ def test_filing_and_rejection_notify_the_proposers(alice: Any, erin: Any, bob: A
     actions.do_respond_cosign(erin, draft, confirm=True)
     actions.do_submit(alice, draft)
     actions.do_reject(bob, draft, reason="empty", explanation="内容空泛")
-    for person in (alice, erin):
+    for person, expected in ((alice, 2), (erin, 3)):
         told = Notification.objects.filter(recipient_user=person, case_id=draft.pk).order_by("id")
-        assert len(told) == 2  # submitted, not filed
+        assert len(told) == expected  # (erin: invited,) submitted, not filed
         assert all("关于通知测试的建议" in n.text for n in told)
     other = actions.do_submit(alice, make_draft(alice, session, "关于立案通知的建议"))
     actions.do_file(bob, other)

@@ -24,7 +24,7 @@ from huying.proposals import actions
 from huying.proposals.choices import Category, RejectReason, ReplyStatus
 from huying.proposals.models import Proposal, Reply, Session
 from huying.proposals.stats import session_stats
-from huying.proposals.tests.conftest import make_draft
+from huying.proposals.tests.conftest import COMPLETE, make_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +92,8 @@ class World:
                     category=Category.ECONOMY,
                     collective=self.economy,
                     collective_kind="special_committee",
+                    summary="案由",
+                    **COMPLETE,
                 ).proposal,
             )
         )
@@ -104,6 +106,8 @@ class World:
                 category=Category.LAW,
                 collective=party,
                 collective_kind="party",
+                summary="案由",
+                **COMPLETE,
             ).proposal,
         )
         # Handling: g1 sole unit (replied on time), h1 separately by two units (one late),

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from huying.proposals import actions
 from huying.proposals.choices import CoSignStatus, EventKind, ProposalStatus, RejectReason, SubmitterKind
 from huying.proposals.models import Proposal
-from huying.proposals.tests.conftest import make_draft
+from huying.proposals.tests.conftest import COMPLETE, make_draft
 from huying.proposals.transitions import TransitionError
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +210,13 @@ def test_collective_proposal_by_authorised_staff(bob: Any, charlie: Any, tree: A
             charlie, session=session, title="关于某事的建议", collective=party, collective_kind="party"
         )
     p = actions.do_save_draft(
-        bob, session=session, title="关于某事的建议", collective=party, collective_kind="party"
+        bob,
+        session=session,
+        title="关于某事的建议",
+        collective=party,
+        collective_kind="party",
+        summary="案由",
+        **COMPLETE,
     ).proposal
     actions.do_submit(bob, p)
     assert p.submitter_kind == SubmitterKind.COLLECTIVE

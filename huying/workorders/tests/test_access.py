@@ -53,13 +53,27 @@ def test_unit_staff_see_only_orders_assigned_to_their_subtree(
     assert detail["caller_phone"] == "138****1234"
 
 
-def test_street_handler_sees_orders_assigned_to_a_community_below(
-    client: Any, order: WorkOrder, tree: Any, street_handler: Any
+def test_handlers_see_their_own_units_orders_not_those_above_or_below(
+    client: Any, order: WorkOrder, tree: Any, street_handler: Any, dispatcher: Any
 ) -> None:
+    """docs/handling-engine.md, "Who sees and acts on an assignment": a street's handler
+    sees what is assigned to the street, not to a community below it nor to the district
+    government above it; the community's own handler sees the community's."""
+    from huying.accounts.choices import Role
+    from huying.accounts.tests.factories import UserFactory
+
+    community_handler = UserFactory(roles=[(Role.STREET_HANDLER, tree.community)])
+    client.force_login(street_handler)
+    do_assign(SYSTEM, order, workflow="workorder", unit=tree.community, owner=tree.command_centre)
+    assert numbers(client) == []
+    client.force_login(community_handler)
+    assert numbers(client) == [order.number]
+    other = actions.do_intake(dispatcher, order_data(external_id="B"), Channel.HOTLINE).order
+    do_assign(SYSTEM, other, workflow="workorder", unit=tree.district_gov, owner=tree.command_centre)
     client.force_login(street_handler)
     assert numbers(client) == []
-    do_assign(SYSTEM, order, workflow="workorder", unit=tree.community, owner=tree.command_centre)
-    assert numbers(client) == [order.number]
+    do_assign(SYSTEM, other, workflow="workorder", unit=tree.street, owner=tree.command_centre, role="co")
+    assert numbers(client) == [other.number]
 
 
 @pytest.mark.parametrize("person", ["alice", "bob", "dora"])

@@ -12,9 +12,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from huying.demo.sample_messages import CATEGORIES, generate_messages
 from huying.workorders import classifier
 from huying.workorders.classifier import CategoryModel, CategoryModelError, normalise_text
-from huying.workorders.sample_messages import CATEGORIES, generate_messages
 
 FIXTURE = Path(__file__).parent / "data" / "hotline_messages.csv"
 MACRO_F1_LINE = re.compile(r"^macro_f1=\d\.\d{3}$")

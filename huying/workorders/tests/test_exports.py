@@ -175,3 +175,15 @@ def test_who_may_not_export(client: Any, month: Month, person: str, url: str, re
     client.force_login(request.getfixturevalue(person))
     assert client.get(url).status_code == 403
     assert not AuditEntry.objects.filter(action="workorder.export").exists()
+
+
+def test_console_export_follows_the_search(client: Any, month: Month) -> None:
+    client.force_login(month.dispatcher)
+    number = month.orders["O2"].number
+    for params in ({"q": number}, {"q": number.rsplit("-", 1)[1]}, {"q": "沙面"}):
+        page = client.get("/workorders/console/", params).context["page"]
+        listed = sorted(o.number for o in page.object_list)
+        exported = sorted(r[0] for r in values(sheet(client.get(CONSOLE, params)))[1:])
+        assert listed == exported, params
+    assert sorted(r[0] for r in values(sheet(client.get(CONSOLE, {"q": number})))[1:]) == [number]
+    assert number in str(exports_recorded("console")[-1].changes)

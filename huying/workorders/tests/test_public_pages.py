@@ -163,7 +163,7 @@ def test_all_problems_are_reported_at_once(client: Client, tree: Tree) -> None:
     [
         ([("photo.jpg", b"MZ\x90\x00 a program named like a photo")], "不是 JPEG"),
         ([("photo.png", PNG + b"\x00" * (10 * 1024 * 1024))], "超过 10 MB"),
-        ([(f"p{i}.jpg", JPEG) for i in range(7)], "最多 6 个"),
+        ([(f"p{i}.jpg", JPEG) for i in range(6)], "一次最多上传 5 个文件"),
     ],
 )
 def test_wrong_or_oversized_photos_are_refused(
@@ -314,7 +314,7 @@ def test_the_caller_rates_the_answer_once(
     # Recorded only: the command centre decides on reopening after its own feedback call.
     assert Assignment.objects.get(role="lead").status == Status.RESOLVED
     page = client.get(detail).content.decode()
-    assert 'name="rating"' not in page and "已评价" in page
+    assert 'name="rating"' not in page and "评价办理结果为" in page
     again = client.post(f"{detail}rate/", {"rating": Rating.SATISFIED})
     assert again.status_code == 400 and Feedback.objects.count() == 1
 

@@ -1,7 +1,7 @@
 """Benchmark of the work-order platform on PostgreSQL (issue 3, point 13). Not a test.
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/huying_bench \\
-        .venv/bin/python -m huying.workorders.bench [--orders 1000000] [--open 100000] \\
+        .venv/bin/python -m bench.workorders [--orders 1000000] [--open 100000] \\
         [--intake 2000] [--threads 8] [--runs 50] [--try-indexes] [--only intake,lists,stats,sweep]
 
 Creates and migrates the bench database itself (refuses SQLite), loads the small demo tree
@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/huying_bench"
-BASE_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = Path(__file__).resolve().parents[1]
 GENERATED_PREFIX = "荔湾B-"  # numbers of the bulk-generated orders
 INTAKE_PREFIX = "bench-intake-"
 
@@ -194,8 +194,8 @@ def bench_intake(url: str, ctx: Context, total: int, threads: int, workers: int)
     import psycopg
     from django.db import connection
 
+    from huying.demo.sample_messages import generate_messages
     from huying.workorders.models import WorkOrder
-    from huying.workorders.sample_messages import generate_messages
 
     run_id = secrets.token_hex(4)
     texts = [m.text[:1000] for m in generate_messages(min(total, 500), seed=3)]
@@ -288,8 +288,8 @@ def generate(ctx: Context, orders: int, open_orders: int) -> float:
     from django.db import connection, transaction
 
     from huying.demo import workorder_data as wd
+    from huying.demo.sample_messages import generate_messages
     from huying.workorders.models import Category, WorkOrder
-    from huying.workorders.sample_messages import generate_messages
 
     started = time.perf_counter()
     d = ctx.district

@@ -624,7 +624,7 @@ def generate_messages(
     ``label_noise`` is the share of messages filed under a neighbouring category, as
     happens in real dispatch histories.
     """
-    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not security
+    rng = random.Random(seed)
     names = list(categories)
     weights = [CATEGORY_WEIGHTS.get(name, 0.05) for name in names]
     messages = []

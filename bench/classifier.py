@@ -1,6 +1,6 @@
 """Benchmark of the category model on the synthetic 12345 messages (not a test).
 
-    .venv/bin/python -m huying.workorders.bench_classifier [--train 10000] [--test 2000] [--calls 1000] [--join 1]
+    .venv/bin/python -m bench.classifier [--train 10000] [--test 2000] [--calls 1000] [--join 1]
 
 Prints, and ``run_benchmark()`` returns, the training time on ``train`` messages (wall and
 CPU seconds, BLAS limited to one thread), the latency of one suggestion (p50/p95 over
@@ -19,8 +19,8 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
+from huying.demo.sample_messages import generate_messages
 from huying.workorders.classifier import CategoryModel, evaluate
-from huying.workorders.sample_messages import generate_messages
 
 
 def _percentile(values: list[float], share: float) -> float:

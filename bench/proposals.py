@@ -1,7 +1,7 @@
 """Benchmark of proposals at a province's scale (not a test): 100,000 proposals.
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/huying_bench_proposals \\
-        .venv/bin/python -m huying.proposals.bench [--proposals 100000] [--queries 50] [--sqlite PATH]
+        .venv/bin/python -m bench.proposals [--proposals 100000] [--queries 50] [--sqlite PATH]
 
 On PostgreSQL (the engine for this scale; a SQLite URL is refused, ``--sqlite PATH``
 additionally runs the same measurements on a SQLite file for comparison). The database is
@@ -178,7 +178,7 @@ def generate_data(count: int) -> dict[str, Any]:
             "(e.g. dropdb huying_bench_proposals) or use --proposals with the size it holds."
         )
     result: dict[str, Any] = {"generated": True}
-    rng = random.Random(SEED)  # noqa: S311 - benchmark data, not secrets
+    rng = random.Random(SEED)
     with transaction.atomic():
         cppcc = do_create_organisation(None, name="基准省政协", kind=OrgKind.CPPCC, level=OrgLevel.PROVINCE)
         gov = do_create_organisation(None, name="基准省人民政府", kind=OrgKind.GOVERNMENT, level=OrgLevel.PROVINCE)
@@ -459,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         import subprocess
 
         # A second process: Django's database settings are fixed once set up.
-        command = [sys.executable, "-m", "huying.proposals.bench", "--allow-sqlite"]
+        command = [sys.executable, "-m", "bench.proposals", "--allow-sqlite"]
         command += ["--proposals", str(args.proposals), "--queries", str(args.queries)]
         env = {**os.environ, "BENCH_DATABASE_URL": f"sqlite:///{os.path.abspath(args.sqlite)}"}
         subprocess.run(command, env=env, check=False)  # noqa: S603 - our own module and arguments
