@@ -194,27 +194,6 @@ def available_actions(assignment: Assignment) -> list[str]:
     return [action for action, move in MOVES.items() if assignment.status in move.sources]
 
 
-def permitted_actions(actor: Any, assignment: Assignment) -> list[str]:
-    """The moves ``actor`` may make on ``assignment`` now: the status allows them and the
-    same :func:`authorise` check the move itself runs lets the actor act in the move's
-    capacity (handler or supervisor). What a client shows as buttons; the move still checks
-    its own conditions (a reason, a deadline) when made."""
-    policy = policy_for(assignment.workflow)
-    capacity: dict[str, bool] = {}
-    permitted = []
-    for action in available_actions(assignment):
-        who = MOVES[action].who
-        if who not in capacity:
-            try:
-                authorise(actor, assignment, who, policy)
-                capacity[who] = True
-            except NotAllowed:
-                capacity[who] = False
-        if capacity[who]:
-            permitted.append(action)
-    return permitted
-
-
 # --- the executor ------------------------------------------------------------------------
 
 

@@ -33,10 +33,11 @@ from ninja.pagination import paginate
 import huying.workorders.converters  # noqa: F401 - registers the {order:…} path converter
 from huying.core.api_errors import ErrorOut
 from huying.core.api_types import Id, Limit, PageNumberPagination, Version
+from huying.handling.access import allowed_actions
 from huying.handling.choices import OPEN_STATUSES, AssignmentRole, FeedbackChannel
 from huying.handling.models import Assignment, ExtensionRequest, Feedback
 from huying.handling.supervision import deadline_state
-from huying.handling.transitions import HANDLER, SUPERVISOR, authorise, permitted_actions
+from huying.handling.transitions import HANDLER, SUPERVISOR, authorise
 from huying.organisations.models import Organisation
 from huying.workorders import actions
 from huying.workorders.duplicates import find_duplicates
@@ -298,7 +299,7 @@ def _assignment_detail(request: HttpRequest, assignment: Assignment) -> dict[str
     pending = assignment.extension_requests.filter(status="pending").values_list("pk", flat=True).first()
     return {
         **_assignment_out(assignment, _number(assignment)),
-        "actions": permitted_actions(request.user, assignment),
+        "actions": allowed_actions(request.user, assignment),
         "pending_extension": pending,
     }
 
