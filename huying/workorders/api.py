@@ -23,6 +23,7 @@ from huying.core.api_errors import ErrorOut
 from huying.core.api_types import Id, PageNumberPagination
 from huying.workorders import actions, reporting, tracking
 from huying.workorders.choices import Channel
+from huying.workorders.converters import OrderNumber
 from huying.workorders.duplicates import find_duplicates
 from huying.workorders.models import WorkOrder, dispatcher_districts
 from huying.workorders.suggest import suggest_category
@@ -386,7 +387,7 @@ class TrackOut(Schema):
     response={200: TrackOut, 404: ErrorOut, 429: ErrorOut},
     summary="Track a report by its number and the caller's phone (public)",
 )
-def track(request: HttpRequest, number: str, phone: str) -> Any:
+def track(request: HttpRequest, number: OrderNumber, phone: str) -> Any:
     """Both must match; otherwise 404 with the same message whatever was wrong, so the
     answer tells nothing about which numbers exist. Returns the status, the public steps
     and the answer once resolved: no names, phones, addresses or internal notes. 429 past
@@ -447,7 +448,7 @@ def track_feedback(request: HttpRequest, payload: TrackFeedbackIn) -> Any:
 
 
 @router.get("/{order:number}", response={200: OrderOut, 404: ErrorOut}, summary="One work order")
-def get_order(request: HttpRequest, number: str) -> Any:
+def get_order(request: HttpRequest, number: OrderNumber) -> Any:
     order = WorkOrder.objects.visible_to(request.user).with_related().filter(number=number).first()  # type: ignore[arg-type]
     if order is None:
         raise Http404(_("There is no such work order, or you may not see it."))

@@ -40,6 +40,7 @@ from huying.handling.supervision import deadline_state
 from huying.handling.transitions import HANDLER, SUPERVISOR, authorise
 from huying.organisations.models import Organisation
 from huying.workorders import actions
+from huying.workorders.converters import OrderNumber
 from huying.workorders.duplicates import find_duplicates
 from huying.workorders.history import order_timeline
 from huying.workorders.models import Category, WorkOrder
@@ -265,7 +266,7 @@ def _assignment_out(a: Assignment, number: str, now: datetime | None = None) -> 
     }
 
 
-def _order(request: HttpRequest, number: str) -> WorkOrder:
+def _order(request: HttpRequest, number: OrderNumber) -> WorkOrder:
     order = (
         WorkOrder.objects.visible_to(request.user)  # type: ignore[arg-type]
         .with_related()
@@ -519,7 +520,7 @@ def refuse_extension(request: HttpRequest, pk: Id, payload: OrderReasonIn) -> An
 
 # --- the command centre's steps on an order -----------------------------------------------
 @router.post("/{order:number}/dispatch", response={201: DispatchOut, **WRITE}, summary="Dispatch (派单) to units")
-def dispatch(request: HttpRequest, number: str, payload: DispatchIn) -> Any:
+def dispatch(request: HttpRequest, number: OrderNumber, payload: DispatchIn) -> Any:
     order = _order(request, number)
     actions.authorise_office(request.user, order)  # who may, before what is wrong with the fields
     unit = _district_unit(order, payload.unit, "unit")
@@ -545,7 +546,7 @@ def dispatch(request: HttpRequest, number: str, payload: DispatchIn) -> Any:
 
 
 @router.post("/{order:number}/feedback", response={201: FeedbackOut, **WRITE}, summary="Record a feedback call (回访)")
-def feedback(request: HttpRequest, number: str, payload: FeedbackIn) -> Any:
+def feedback(request: HttpRequest, number: OrderNumber, payload: FeedbackIn) -> Any:
     order = _order(request, number)
     recorded: Feedback = actions.do_record_feedback(
         request.user,
@@ -574,14 +575,14 @@ def feedback(request: HttpRequest, number: str, payload: FeedbackIn) -> Any:
 
 
 @router.post("/{order:number}/reopen", response={200: OrderStateOut, **WRITE}, summary="Reopen (重办) a resolved order")
-def reopen(request: HttpRequest, number: str, payload: ReopenIn) -> Any:
+def reopen(request: HttpRequest, number: OrderNumber, payload: ReopenIn) -> Any:
     order = _order(request, number)
     actions.do_reopen(request.user, order, reason=payload.reason, due=_aware(payload.due), version=payload.version)
     return Status(200, _order_state(order))
 
 
 @router.post("/{order:number}/close", response={200: OrderStateOut, **WRITE}, summary="Close (结案) a resolved order")
-def close(request: HttpRequest, number: str, payload: OrderNoteIn) -> Any:
+def close(request: HttpRequest, number: OrderNumber, payload: OrderNoteIn) -> Any:
     order = _order(request, number)
     actions.do_close(request.user, order, note=payload.note, version=payload.version)
     return Status(200, _order_state(order))
@@ -590,7 +591,7 @@ def close(request: HttpRequest, number: str, payload: OrderNoteIn) -> Any:
 @router.post(
     "/{order:number}/cancel", response={200: OrderStateOut, **WRITE}, summary="Cancel (撤销) a new or dispatched order"
 )
-def cancel(request: HttpRequest, number: str, payload: OrderReasonIn) -> Any:
+def cancel(request: HttpRequest, number: OrderNumber, payload: OrderReasonIn) -> Any:
     order = _order(request, number)
     actions.do_cancel(request.user, order, reason=payload.reason, version=payload.version)
     return Status(200, _order_state(order))
@@ -599,7 +600,7 @@ def cancel(request: HttpRequest, number: str, payload: OrderReasonIn) -> Any:
 @router.post(
     "/{order:number}/merge", response={200: MergeOut, **WRITE}, summary="Merge duplicates into this order (并单)"
 )
-def merge(request: HttpRequest, number: str, payload: OrderMergeIn) -> Any:
+def merge(request: HttpRequest, number: OrderNumber, payload: OrderMergeIn) -> Any:
     parent = _order(request, number)
     visible = WorkOrder.objects.visible_to(request.user)  # type: ignore[arg-type]
     found = {o.number: o for o in visible.filter(number__in=payload.children)}
@@ -621,7 +622,7 @@ def merge(request: HttpRequest, number: str, payload: OrderMergeIn) -> Any:
     response={200: list[DuplicateOut], 403: ErrorOut, 404: ErrorOut},
     summary="Likely duplicates of an order, ranked (command centre)",
 )
-def duplicates(request: HttpRequest, number: str, limit: Limit = 10) -> Any:
+def duplicates(request: HttpRequest, number: OrderNumber, limit: Limit = 10) -> Any:
     """Scores and reasons as defined in docs/workorders.md "Duplicates". Only the order's
     command centre (and leaders above it, administrators) may list them."""
     order = _order(request, number)
@@ -645,7 +646,7 @@ def duplicates(request: HttpRequest, number: str, limit: Limit = 10) -> Any:
 
 
 @router.get("/{order:number}/timeline", response={200: list[TimelineOut], 404: ErrorOut}, summary="The order's history")
-def timeline(request: HttpRequest, number: str) -> Any:
+def timeline(request: HttpRequest, number: OrderNumber) -> Any:
     """Every step: the engine's events of its assignments and the order's own entries."""
     order = _order(request, number)
     return Status(

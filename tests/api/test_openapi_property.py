@@ -80,7 +80,13 @@ def api_data(tree: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
         window_closes=datetime.date(2000, 1, 31),
     )
     proposal = do_save_draft(
-        member, session=session, title="关于加强老旧小区加装电梯工作的建议", summary="电梯"
+        member,
+        session=session,
+        title="关于加强老旧小区加装电梯工作的建议",
+        summary="电梯",
+        situation="老旧小区多，加装电梯进展慢。",
+        analysis="审批环节多，费用分摊难。",
+        suggestions="简化审批，完善补贴。",
     ).proposal
     proposal_actions.do_submit(member, proposal)
     proposal_actions.do_file(staff, proposal)
