@@ -4,9 +4,11 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from huying.accounts.api import ApiTokenAuth
+from huying.accounts.api import auth_router as token_router
 from huying.accounts.api import router as accounts_router
 from huying.audit.api import router as audit_router
 from huying.core import api_errors
+from huying.core.api_render import LocalTimeRenderer
 from huying.handling.api import router as notifications_router
 from huying.organisations.api import router as organisations_router
 from huying.proposals.api import router as proposals_router
@@ -23,8 +25,10 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    renderer=LocalTimeRenderer(),
 )
 api_errors.install(api)
+api.add_router("/auth", token_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/audit", audit_router)
@@ -35,3 +39,5 @@ api.add_router("/workorders", workorders_handling_router)
 # Before the work-order router: its /workorders/{number} would take /workorders/stats.
 api.add_router("/workorders", workorders_stats_router)
 api.add_router("/workorders", workorders_router)
+# Last: every operation documents the error answers that apply to it (401/403/404/422).
+api_errors.document_errors(api)

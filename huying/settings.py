@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any view reads the body (the CSRF check reads POST in process_view).
     "huying.core.middleware.RequestSizeLimitMiddleware",
+    # After the size limit (it reads the body), before any view or the database sees text:
+    # NUL characters answer 400/422, not 500.
+    "huying.core.middleware.RefuseNulMiddleware",
     # After OTPMiddleware (is_verified) and messages: sends required roles to 2FA set-up.
     "huying.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

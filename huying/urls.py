@@ -1,7 +1,8 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
 from huying.api import api
+from huying.core.api_errors import not_found_response
 
 handler403 = "huying.core.views.permission_denied"
 handler404 = "huying.core.views.page_not_found"
@@ -11,6 +12,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
+    # Whatever /api/v1/ path the API does not know: 404 in the API's error format.
+    re_path(r"^api/", not_found_response),
     path("accounts/", include("huying.accounts.urls")),
     path("organisations/", include("huying.organisations.urls")),
     path("audit/", include("huying.audit.urls")),

@@ -1,20 +1,25 @@
 """API authentication and the accounts endpoints."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off
+from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
 from huying.accounts import actions
 from huying.accounts.models import ApiToken, RoleAssignment, User, hash_token
 from huying.core.api_errors import ErrorOut
+from huying.core.api_types import Id, PageNumberPagination
+from huying.core.ratelimit import RateLimited
 from huying.organisations.models import Organisation
 
 router = Router(tags=["accounts"])
@@ -135,7 +140,7 @@ def _revoke(request: HttpRequest, token_id: int) -> Any:
 @router.delete(
     "/tokens/{token_id}", response={200: TokenOut, 422: ErrorOut, 404: ErrorOut}, summary="Revoke one of my tokens"
 )
-def delete_token(request: HttpRequest, token_id: int) -> Any:
+def delete_token(request: HttpRequest, token_id: Id) -> Any:
     return _revoke(request, token_id)
 
 
@@ -144,7 +149,7 @@ def delete_token(request: HttpRequest, token_id: int) -> Any:
     response={200: TokenOut, 422: ErrorOut, 404: ErrorOut},
     summary="Revoke one of my tokens (for clients that cannot send DELETE)",
 )
-def revoke_token(request: HttpRequest, token_id: int) -> Any:
+def revoke_token(request: HttpRequest, token_id: Id) -> Any:
     return _revoke(request, token_id)
 
 
@@ -184,7 +189,7 @@ class _PeoplePagination(PageNumberPagination):
 
 @router.get("/people", response=list[PersonOut], summary="People I may see (everyone, for administrators)")
 @paginate(_PeoplePagination)
-def list_people(request: HttpRequest, q: str = "", role: str = "", organisation: int | None = None) -> Any:
+def list_people(request: HttpRequest, q: str = "", role: str = "", organisation: Id | None = None) -> Any:
     """``q``: part of the real name or login name (or of the mobile number, for those who
     may see it whole: administrators; anyone for their own); ``role``: a role code;
     ``organisation``: an organisation id — people holding a role in it or below it."""
@@ -199,9 +204,81 @@ def list_people(request: HttpRequest, q: str = "", role: str = "", organisation:
 
 
 @router.get("/people/{user_id}", response={200: PersonOut, 404: ErrorOut}, summary="One person")
-def get_person(request: HttpRequest, user_id: int) -> Any:
+def get_person(request: HttpRequest, user_id: Id) -> Any:
     viewer = _viewer(request)
     person = User.objects.visible_to(viewer).with_current_roles().filter(pk=user_id).first()
     if person is None:
         return Status(404, {"message": _("There is no such person, or you may not see them.")})
     return Status(200, _person_out(person, viewer, person.current_roles))  # type: ignore[attr-defined]
+
+
+# --- a token for scripts: log in over the API ------------------------------------------------
+auth_router = Router(tags=["auth"])
+
+
+class TokenLoginIn(Schema):
+    username: str = Field(max_length=150, description="The login name.")
+    password: str = Field(max_length=4096)
+    otp_token: str = Field(
+        "",
+        max_length=20,
+        description="Required when the person has two-factor login: a code from the app or a backup code.",
+    )
+    name: str = Field("API client", min_length=1, max_length=100, description="A name for the new token.")
+    expires_at: datetime | None = None
+
+
+def _locked_out(request: HttpRequest) -> RateLimited:
+    """The lockout as the API answers it (429 with Retry-After, in the one error format).
+    django-axes' middleware would replace the answer with the HTML lockout page; the flag
+    it looks for is cleared because this answer already says the same."""
+    request.axes_locked_out = False  # type: ignore[attr-defined]
+    cool_off = get_cool_off(request)
+    seconds = int(cool_off.total_seconds()) if cool_off else 0
+    minutes = max(1, (seconds + 59) // 60)
+    message = ngettext(
+        "Too many failed logins for this login name from your address: try again in %(minutes)d minute.",
+        "Too many failed logins for this login name from your address: try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+    return RateLimited(message, retry_after=seconds or 60)
+
+
+@auth_router.post(
+    "/token",
+    auth=None,
+    response={201: TokenCreatedOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Log in with login name and password (and two-factor code) and get a new API token",
+)
+def obtain_token(request: HttpRequest, payload: TokenLoginIn) -> Any:
+    """For scripts: the same check as the login form — the password, then the two-factor
+    code for people who have it on — and the same lockout (django-axes counts every wrong
+    password and every wrong code; after ``AXES_FAILURE_LIMIT`` the login name is locked
+    for this address: 429). Answers a new token; its secret is shown only here. Revoke it
+    with ``DELETE /accounts/tokens/{id}``."""
+    credentials = {"username": payload.username}
+    if AxesProxyHandler.is_locked(request, credentials):
+        raise _locked_out(request)
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        raise _locked_out(request)
+    if user is None:
+        return Status(401, {"message": _("The login name or the password is not correct."), "errors": {}})
+    if actions.has_two_factor(user):
+        if not payload.otp_token.strip():
+            message = _("This person logs in with two-factor authentication: send otp_token.")
+            return Status(401, {"message": message, "errors": {"otp_token": [message]}})
+        if actions.check_otp_token(user, payload.otp_token) is None:
+            # A wrong code counts as a failed login, as on the login form.
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            if getattr(request, "axes_locked_out", False):
+                raise _locked_out(request)
+            message = _("The code is not correct.")
+            return Status(401, {"message": message, "errors": {"otp_token": [message]}})
+    expires_at = payload.expires_at
+    if expires_at is not None and timezone.is_naive(expires_at):
+        expires_at = timezone.make_aware(expires_at)
+    token, secret = actions.do_create_api_token(user, user, payload.name, expires_at)
+    # A successful login: django-axes forgets the failures, last_login is updated.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})

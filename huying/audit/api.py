@@ -9,12 +9,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from huying.audit.actions import check_may_read_audit_log
 from huying.audit.filters import FILTER_FIELDS, filtered_entries
 from huying.audit.labels import action_label
 from huying.audit.models import AuditEntry
+from huying.core.api_types import Id, PageNumberPagination
 
 router = Router(tags=["audit"])
 
@@ -74,6 +75,6 @@ def list_entries(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
 
 
 @router.get("/{entry_id}", response=AuditEntryOut, summary="One audit entry (administrators only)")
-def get_entry(request: HttpRequest, entry_id: int) -> AuditEntry:
+def get_entry(request: HttpRequest, entry_id: Id) -> AuditEntry:
     _check(request)
     return get_object_or_404(AuditEntry.objects.visible_to(request.user).select_related("actor"), pk=entry_id)

@@ -12,16 +12,21 @@ naming the field registered for its path (``attachments`` for work orders), and
 
 from __future__ import annotations
 
+import typing
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.params.models import PathModel, QueryModel
+from pydantic import BaseModel
 
+from huying.core.api_types import BIGINT_MAX
 from huying.core.ratelimit import RateLimited
 
 # Which field a too-large JSON body is blamed on, by path prefix (the longest match wins).
@@ -44,6 +49,24 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] = Field(default_factory=dict, description="Messages per field at fault.")
 
 
+def too_large_body(request: HttpRequest) -> dict[str, Any]:
+    megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    message = _("The request is larger than %(mb)s MB: send fewer or smaller files.") % {"mb": f"{megabytes:g}"}
+    return {"message": message, "errors": {large_body_field(request.path): [message]}}
+
+
+def too_large_response(request: HttpRequest) -> HttpResponse:
+    """The 413 answer, for code that runs before the API (middleware)."""
+    return json_response(too_large_body(request), status=413)
+
+
+def json_response(body: dict[str, Any], status: int) -> HttpResponse:
+    """An error answer made outside django-ninja, with the same content type as its own."""
+    return JsonResponse(
+        body, status=status, content_type="application/json; charset=utf-8", json_dumps_params={"ensure_ascii": False}
+    )
+
+
 def error_body(error: ValidationError) -> dict[str, Any]:
     if hasattr(error, "error_dict"):
         errors = {field: [str(m) for e in errs for m in e.messages] for field, errs in error.error_dict.items()}
@@ -60,6 +83,56 @@ def _schema_errors(exc: SchemaValidationError) -> dict[str, Any]:
         errors.setdefault(field, []).append(str(item.get("msg", "")))
     fields = ", ".join(errors)
     return {"message": _("Invalid input in: %(fields)s.") % {"fields": fields}, "errors": errors}
+
+
+# The error answers an operation may give, all in the one format. ``document_errors`` adds
+# the ones that apply to each operation, so the OpenAPI document lists them everywhere:
+# 401/403 where a login is needed, 404 where the path names something, 422 where the
+# request carries input.
+ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _holds_id(annotation: Any, metadata: typing.Iterable[Any] = ()) -> bool:
+    """Whether a field typed ``annotation`` is (or holds, at any depth) an ``Id``."""
+    for item in metadata:
+        if getattr(item, "le", None) == BIGINT_MAX or _holds_id(None, getattr(item, "metadata", ())):
+            return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return any(_holds_id(f.annotation, f.metadata) for f in annotation.model_fields.values())
+    extra = getattr(annotation, "__metadata__", ())
+    return any(_holds_id(arg, extra) for arg in typing.get_args(annotation)) if annotation is not None else False
+
+
+def applicable_errors(operation: Any, path: str) -> list[int]:
+    codes = []
+    if operation.auth_callbacks:
+        codes += [401, 403]
+    # A path or a query naming something by id (a filter naming a unit too) may name
+    # nothing: 404.
+    lookups = [m for m in operation.models if issubclass(m, (QueryModel, PathModel))]
+    if "{" in path or any(_holds_id(m) for m in lookups):
+        codes.append(404)
+    if operation.models:
+        codes.append(422)
+    return codes
+
+
+def document_errors(api: NinjaAPI) -> None:
+    """Add the applicable ``ERRORS`` to every operation's documented answers (call once all
+    routers are added). An operation's own declaration for a code is kept."""
+    for router in api._get_bound_routers():  # the operations as served, auth resolved
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for code in applicable_errors(operation, path):
+                    if code not in operation.response_models:
+                        operation.response_models[code] = operation._create_response_model(ERRORS[code])
+
+
+@csrf_exempt  # answers 404 to every method; nothing to protect, and no HTML CSRF page
+def not_found_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any path under /api/v1/ that names no endpoint (also ``/proposals/abc`` where an id
+    is a number): 404 in the one error format, not the HTML page."""
+    return json_response({"message": _("Not found."), "errors": {}}, status=404)
 
 
 def install(api: NinjaAPI) -> None:
@@ -90,10 +163,7 @@ def install(api: NinjaAPI) -> None:
     def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE before the endpoint runs;
         # without this handler the client would get Django's HTML "Bad Request (400)".
-        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
-        message = _("The request is larger than %(mb)s MB: send fewer or smaller files.") % {"mb": f"{megabytes:g}"}
-        body = {"message": message, "errors": {large_body_field(request.path): [message]}}
-        return api.create_response(request, body, status=413)
+        return api.create_response(request, too_large_body(request), status=413)
 
     @api.exception_handler(RateLimited)
     def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:

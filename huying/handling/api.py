@@ -15,9 +15,10 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from huying.core.api_errors import ErrorOut
+from huying.core.api_types import Id, PageNumberPagination
 from huying.handling import actions, centre
 from huying.handling.models import Notification
 
@@ -107,7 +108,7 @@ def read_all(request: HttpRequest) -> Any:
     response={200: NotificationOut, 404: ErrorOut},
     summary="Mark one notification read",
 )
-def read_one(request: HttpRequest, notification_id: int) -> Any:
+def read_one(request: HttpRequest, notification_id: Id) -> Any:
     """Idempotent: an already read notification keeps its first read time. Someone else's
     notification (or one that does not exist) is 404 and nothing changes."""
     notification = centre.notifications_for(request.user).filter(pk=notification_id).first()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from huying.accounts.models import ApiToken, User, hash_token
+from huying.core.api_types import MAX_PAGE
 from huying.handling.choices import LEAD_ROLES
 from huying.handling.models import Assignment
 from huying.organisations.choices import OrgKind, OrgLevel
@@ -259,7 +260,7 @@ def parse_filters(params: Mapping[str, str], now: datetime | None = None) -> Req
         start=start,
         end=end,
         statuses=statuses,
-        page=_positive("page", get("page"), 1),
+        page=_positive("page", get("page"), 1, MAX_PAGE),
         page_size=_positive("page_size", get("page_size"), MAX_PAGE_SIZE, MAX_PAGE_SIZE),
         jurisdiction=jurisdiction,
     )

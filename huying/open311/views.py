@@ -64,6 +64,12 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
     return respond(fmt, "service_definition", georeport.service_definition(category))
 
 
+def body_too_large(fmt: str) -> HttpResponse:
+    """A body past Django's limits, in the spec's format (also answered by
+    ``huying.core.middleware.RefuseNulMiddleware``, which may parse the body first)."""
+    return error(fmt, 400, _("request: the body is too large."))
+
+
 @csrf_exempt
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if (refusal := _unknown_format(fmt)) is not None:
@@ -72,7 +78,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         try:
             request.POST  # noqa: B018 - parse the body here to answer its limits in the spec's format
         except (RequestDataTooBig, TooManyFieldsSent):
-            return error(fmt, 400, _("request: the body is too large."))
+            return body_too_large(fmt)
         return _create(request, fmt)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "POST"])

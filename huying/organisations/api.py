@@ -11,9 +11,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from huying.core.api_errors import ErrorOut
+from huying.core.api_types import Id, Int32, PageNumberPagination
 from huying.organisations.actions import do_create_organisation, do_move_organisation
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation, OrganisationQuerySet, Sector
@@ -65,25 +66,25 @@ class SectorOut(Schema):
 class OrganisationFilters(Schema):
     kind: OrgKind | None = Field(None, description="Only units of this kind.")
     level: OrgLevel | None = Field(None, description="Only units at this level.")
-    parent: int | None = Field(None, description="Only the direct children of this unit.")
-    under: int | None = Field(
+    parent: Id | None = Field(None, description="Only the direct children of this unit.")
+    under: Id | None = Field(
         None, description="Only this unit and everything below it, at any depth (one prefix query)."
     )
     q: str | None = Field(None, max_length=100, description="Name or short name contains this text.")
 
 
 class OrganisationCreateIn(Schema):
-    parent_id: int = Field(description="The unit the new one is created under.")
+    parent_id: Id = Field(description="The unit the new one is created under.")
     name: str = Field(min_length=1, max_length=100, description="Unique among the parent's sub-units.")
     short_name: str = Field("", max_length=40)
     kind: OrgKind
     level: OrgLevel
     division_code: str = Field("", pattern=r"^(\d{2,12})?$", description="2 to 12 digits, or empty.")
-    sort_order: int = Field(0, description="Position among siblings; lower first.")
+    sort_order: Int32 = Field(0, description="Position among siblings; lower first.")
 
 
 class OrganisationMoveIn(Schema):
-    parent_id: int | None = Field(description="The new parent; null moves the unit to the top level.")
+    parent_id: Id | None = Field(description="The new parent; null moves the unit to the top level.")
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -160,7 +161,7 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]
     summary="One organisation",
     description="The unit with its ancestors (for a breadcrumb).",
 )
-def get_organisation(request: HttpRequest, org_id: int) -> Any:
+def get_organisation(request: HttpRequest, org_id: Id) -> Any:
     org = _get_visible(request, org_id)
     org.ancestors = list(_visible(request).ancestors_of(org).order_by("depth"))  # type: ignore[assignment]
     return org
@@ -173,7 +174,7 @@ def get_organisation(request: HttpRequest, org_id: int) -> Any:
     description="Ordered by sort order, then creation.",
 )
 @paginate(PageNumberPagination, page_size=50)
-def list_children(request: HttpRequest, org_id: int) -> Any:
+def list_children(request: HttpRequest, org_id: Id) -> Any:
     if not _visible(request).filter(pk=org_id).exists():
         raise HttpError(404, _("No organisation with this id."))
     return _annotated(request).filter(parent_id=org_id).order_by("sort_order", "path")
@@ -208,7 +209,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationCreateIn) -> 
     description="Re-parents the unit and its whole subtree. Refused (422, field `parent_id`) under the unit "
     "itself or one of its sub-units, or where the new parent already has a unit of the same name.",
 )
-def move_organisation(request: HttpRequest, org_id: int, payload: OrganisationMoveIn) -> Any:
+def move_organisation(request: HttpRequest, org_id: Id, payload: OrganisationMoveIn) -> Any:
     _require_admin(request)
     org = _get_visible(request, org_id)
     new_parent = None

@@ -11,10 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from huying.accounts.models import User
 from huying.core.api_errors import ErrorOut
+from huying.core.api_types import Id, Limit, PageNumberPagination, Version
 from huying.organisations.models import Organisation
 from huying.proposals import actions
 from huying.proposals.choices import (
@@ -120,18 +121,18 @@ class ProposalDetailOut(ProposalOut):
 
 
 class DraftIn(Schema):
-    session_id: int | None = Field(None, description="Required when creating.")
+    session_id: Id | None = Field(None, description="Required when creating.")
     title: str = Field(max_length=100)
     summary: str = ""
     situation: str = ""
     analysis: str = ""
     suggestions: str = ""
     category: Category = Category.OTHER
-    suggested_unit_ids: list[int] | None = None
-    collective_id: int | None = Field(None, description="Collective submitter (staff only).")
+    suggested_unit_ids: list[Id] | None = None
+    collective_id: Id | None = Field(None, description="Collective submitter (staff only).")
     collective_kind: CollectiveKind | None = None
-    version: int | None = Field(None, description="The version you edited; a newer one is refused.")
-    invite_ids: list[int] = Field(
+    version: Version | None = Field(None, description="The version you edited; a newer one is refused.")
+    invite_ids: list[Id] = Field(
         default_factory=list,
         description="Members to invite as co-signers in the same save (first proposer only); "
         "any unsuitable one refuses the whole save.",
@@ -148,7 +149,7 @@ class NoteIn(Schema):
 
 
 class InviteIn(Schema):
-    member_id: int
+    member_id: Id
 
 
 class RespondIn(Schema):
@@ -161,7 +162,7 @@ class RejectIn(Schema):
 
 
 class MergeIn(Schema):
-    into_id: int
+    into_id: Id
     note: str = Field("", max_length=1000)
 
 
@@ -193,7 +194,7 @@ class SessionOut(Schema):
 
 class ListFilters(Schema):
     status: ProposalStatus | None = None
-    session: int | None = None
+    session: Id | None = None
     q: str | None = Field(
         None,
         max_length=100,
@@ -280,7 +281,7 @@ def review_queue(request: HttpRequest) -> Any:
 
 @router.get("/similar", response=list[SimilarOut], summary="Most similar existing proposals")
 def similar(
-    request: HttpRequest, text: str = Query(..., max_length=2000), session: int | None = None, limit: int = 5
+    request: HttpRequest, text: str = Query(..., max_length=2000), session: Id | None = None, limit: Limit = 5
 ) -> Any:
     """Among filed proposals (their titles are listed in the filing catalogue) and those the
     caller may see, of the same session and earlier ones."""
@@ -300,7 +301,7 @@ def similar(
 
 
 @router.get("/{int:pk}", response={200: ProposalDetailOut, 404: ErrorOut}, summary="One proposal with its history")
-def get_proposal(request: HttpRequest, pk: int) -> Any:
+def get_proposal(request: HttpRequest, pk: Id) -> Any:
     return detail(request, pk)
 
 
@@ -321,7 +322,7 @@ def create_draft(request: HttpRequest, payload: DraftIn) -> Any:
 
 
 @router.put("/{int:pk}", response={200: DraftOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, summary="Edit a draft")
-def update_draft(request: HttpRequest, pk: int, payload: DraftIn) -> Any:
+def update_draft(request: HttpRequest, pk: Id, payload: DraftIn) -> Any:
     proposal = actions.access_proposal(request.user, pk)
     result = _save(request, proposal, payload)
     return {"proposal": detail(request, result.proposal.pk), "warnings": result.warnings}
@@ -331,7 +332,7 @@ _WRITE = {200: ProposalDetailOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 @router.post("/{int:pk}/cosigners", response=_WRITE, summary="Invite a co-signer (first proposer)")
-def invite(request: HttpRequest, pk: int, payload: InviteIn) -> Any:
+def invite(request: HttpRequest, pk: Id, payload: InviteIn) -> Any:
     proposal = actions.access_proposal(request.user, pk)
     member = User.objects.filter(pk=payload.member_id, is_active=True).first()
     if member is None:
@@ -346,39 +347,39 @@ def invite(request: HttpRequest, pk: int, payload: InviteIn) -> Any:
 
 
 @router.post("/{int:pk}/cosign", response=_WRITE, summary="Confirm or decline a co-sign invitation (once)")
-def respond(request: HttpRequest, pk: int, payload: RespondIn) -> Any:
+def respond(request: HttpRequest, pk: Id, payload: RespondIn) -> Any:
     proposal = actions.access_proposal(request.user, pk)
     actions.do_respond_cosign(request.user, proposal, confirm=payload.confirm)
     return detail(request, pk)
 
 
 @router.post("/{int:pk}/submit", response=_WRITE, summary="Submit a draft")
-def submit(request: HttpRequest, pk: int) -> Any:
+def submit(request: HttpRequest, pk: Id) -> Any:
     actions.do_submit(request.user, actions.access_proposal(request.user, pk))
     return detail(request, pk)
 
 
 @router.post("/{int:pk}/withdraw", response=_WRITE, summary="Withdraw before filing (撤案)")
-def withdraw(request: HttpRequest, pk: int, payload: NoteIn) -> Any:
+def withdraw(request: HttpRequest, pk: Id, payload: NoteIn) -> Any:
     actions.do_withdraw(request.user, actions.access_proposal(request.user, pk), note=payload.note)
     return detail(request, pk)
 
 
 @router.post("/{int:pk}/file", response=_WRITE, summary="File with the next number (立案, staff)")
-def file(request: HttpRequest, pk: int, payload: NoteIn) -> Any:
+def file(request: HttpRequest, pk: Id, payload: NoteIn) -> Any:
     actions.do_file(request.user, actions.access_proposal(request.user, pk), note=payload.note)
     return detail(request, pk)
 
 
 @router.post("/{int:pk}/reject", response=_WRITE, summary="Do not file (不予立案, staff)")
-def reject(request: HttpRequest, pk: int, payload: RejectIn) -> Any:
+def reject(request: HttpRequest, pk: Id, payload: RejectIn) -> Any:
     proposal = actions.access_proposal(request.user, pk)
     actions.do_reject(request.user, proposal, reason=payload.reason, explanation=payload.explanation)
     return detail(request, pk)
 
 
 @router.post("/{int:pk}/merge", response=_WRITE, summary="Merge into a filed proposal (并案, staff)")
-def merge(request: HttpRequest, pk: int, payload: MergeIn) -> Any:
+def merge(request: HttpRequest, pk: Id, payload: MergeIn) -> Any:
     proposal = actions.access_proposal(request.user, pk)
     target = Proposal.objects.visible_to(request.user).filter(pk=payload.into_id).first()
     if target is None:
@@ -393,7 +394,7 @@ def merge(request: HttpRequest, pk: int, payload: MergeIn) -> Any:
 
 
 @router.post("/{int:pk}/convert", response=_WRITE, summary="Convert (转为意见建议 / 转社情民意, staff)")
-def convert(request: HttpRequest, pk: int, payload: ConvertIn) -> Any:
+def convert(request: HttpRequest, pk: Id, payload: ConvertIn) -> Any:
     proposal = actions.access_proposal(request.user, pk)
     actions.do_convert(request.user, proposal, to=payload.to, note=payload.note)
     return detail(request, pk)

@@ -11,6 +11,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from huying.core.api_errors import ErrorOut
+from huying.core.api_types import Id
 from huying.proposals import actions
 from huying.proposals.attachments import do_add_attachment, do_remove_attachment, file_response, readable_attachment
 from huying.proposals.models import ProposalAttachment
@@ -41,7 +42,7 @@ def _out(a: ProposalAttachment) -> dict[str, Any]:
 @router.get(
     "/{int:pk}/attachments", response={200: list[AttachmentOut], 404: ErrorOut}, summary="A proposal's attachments"
 )
-def list_attachments(request: HttpRequest, pk: int) -> Any:
+def list_attachments(request: HttpRequest, pk: Id) -> Any:
     proposal = actions.access_proposal(request.user, pk)
     return [_out(a) for a in proposal.attachments.all()]
 
@@ -51,7 +52,7 @@ def list_attachments(request: HttpRequest, pk: int) -> Any:
     response={201: AttachmentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Attach a file to a draft (multipart, field file)",
 )
-def add_attachment(request: HttpRequest, pk: int, file: UploadedFile | None = File(None)) -> Any:  # noqa: B008
+def add_attachment(request: HttpRequest, pk: Id, file: UploadedFile | None = File(None)) -> Any:  # noqa: B008
     """PDF, DOC, DOCX, JPEG, PNG or WebP by its bytes, at most 20 MB; at most five per
     proposal; only the author, only while the proposal is a draft."""
     proposal = actions.access_proposal(request.user, pk)
@@ -63,11 +64,11 @@ def add_attachment(request: HttpRequest, pk: int, file: UploadedFile | None = Fi
     response={204: None, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Remove an attachment from a draft",
 )
-def remove_attachment(request: HttpRequest, pk: int) -> Any:
+def remove_attachment(request: HttpRequest, pk: Id) -> Any:
     do_remove_attachment(request.user, readable_attachment(request.user, pk))
     return Status(204, None)
 
 
 @router.get("/attachments/{int:pk}/file", response={404: ErrorOut}, summary="Download an attachment")
-def download_attachment(request: HttpRequest, pk: int) -> Any:
+def download_attachment(request: HttpRequest, pk: Id) -> Any:
     return file_response(readable_attachment(request.user, pk))

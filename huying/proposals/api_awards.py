@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema, Status
 
 from huying.core.api_errors import ErrorOut
+from huying.core.api_types import Id, SmallCount
 from huying.organisations.models import Organisation
 from huying.proposals import actions, awards
 from huying.proposals.api import router
@@ -79,16 +80,16 @@ class SelectionDetailOut(SelectionOut):
 
 
 class OpenIn(Schema):
-    cppcc_id: int
-    year: int
+    cppcc_id: Id
+    year: SmallCount
     title: str = Field("", max_length=100, description="Default: 2026年度优秀提案.")
     note: str = Field("", max_length=2000)
 
 
 class NominateIn(Schema):
-    proposal_id: int
+    proposal_id: Id
     reason: str = Field(max_length=1000)
-    committee_id: int | None = Field(None, description="The special committee you nominate for (committee staff).")
+    committee_id: Id | None = Field(None, description="The special committee you nominate for (committee staff).")
 
 
 class DecideIn(Schema):
@@ -124,12 +125,12 @@ def open_selection(request: HttpRequest, payload: OpenIn) -> Any:
 
 
 @router.get("/awards/{int:pk}", response=_READ, summary="A selection with its nominations or final list")
-def get_selection(request: HttpRequest, pk: int) -> Any:
+def get_selection(request: HttpRequest, pk: Id) -> Any:
     return _detail(request, awards.access_selection(request.user, pk))
 
 
 @router.post("/awards/{int:pk}/nominations", response=_WRITE, summary="Nominate a filed proposal (staff, committees)")
-def nominate(request: HttpRequest, pk: int, payload: NominateIn) -> Any:
+def nominate(request: HttpRequest, pk: Id, payload: NominateIn) -> Any:
     selection = awards.access_selection(request.user, pk)
     proposal = Proposal.objects.filter(pk=payload.proposal_id).first()
     if proposal is None:
@@ -157,7 +158,7 @@ def nominate(request: HttpRequest, pk: int, payload: NominateIn) -> Any:
     response=_WRITE,
     summary="Decide a nomination: selected or not (staff)",
 )
-def decide(request: HttpRequest, pk: int, nomination_id: int, payload: DecideIn) -> Any:
+def decide(request: HttpRequest, pk: Id, nomination_id: Id, payload: DecideIn) -> Any:
     selection = awards.access_selection(request.user, pk)
     nomination = AwardNomination.objects.filter(pk=nomination_id, selection=selection).first()
     if nomination is None:
@@ -169,7 +170,7 @@ def decide(request: HttpRequest, pk: int, nomination_id: int, payload: DecideIn)
 
 
 @router.post("/awards/{int:pk}/publish", response=_WRITE, summary="Publish the final list (staff)")
-def publish(request: HttpRequest, pk: int) -> Any:
+def publish(request: HttpRequest, pk: Id) -> Any:
     selection = awards.access_selection(request.user, pk)
     actions.do_publish_awards(request.user, selection)
     return _detail(request, selection)

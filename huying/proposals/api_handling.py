@@ -19,24 +19,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from huying.accounts.choices import Role
 from huying.accounts.models import User
 from huying.core.api_errors import ErrorOut
+from huying.core.api_types import Id, PageNumberPagination, Version
 from huying.handling.choices import ExtensionStatus, Rating, WarningLevel
 from huying.handling.models import Assignment, ExtensionRequest
 from huying.handling.supervision import deadline_state
 from huying.organisations.models import Organisation
 from huying.proposals import actions, public, supervision
 from huying.proposals.choices import HandlingMode, HandlingStatus, ReplyClass
+from huying.proposals.handling_actions import is_proposer
 from huying.proposals.models import HANDLING_WORKFLOW, Proposal, Reply, ReplyRating
 
 router = Router(tags=["proposal handling"])
 
 
 # --- schemas ------------------------------------------------------------------------------
-class AssignmentOut(Schema):
+class ProposalAssignmentOut(Schema):
     id: int
     proposal_id: int = Field(description="The proposal (the engine's case id).")
     unit_id: int
@@ -126,7 +128,7 @@ class ReplyOut(Schema):
         return list(obj.ratings.all())
 
 
-class ExtensionOut(Schema):
+class ProposalExtensionOut(Schema):
     id: int
     assignment_id: int
     requested_due: datetime
@@ -146,12 +148,12 @@ class HandlingOut(Schema):
     publication: str = Field(description="unpublished, published, objected (by a proposer) or restricted (by staff).")
     publication_note: str
     published_at: datetime | None
-    assignments: list[AssignmentOut]
+    assignments: list[ProposalAssignmentOut]
     replies: list[ReplyOut] = Field(description="Accepted replies; staff and units also see those under review.")
-    pending_extensions: list[ExtensionOut] = Field(description="Staff only.")
+    pending_extensions: list[ProposalExtensionOut] = Field(description="Staff only.")
 
 
-class InboxItemOut(AssignmentOut):
+class InboxItemOut(ProposalAssignmentOut):
     proposal_title: str
     proposal_number: str
 
@@ -167,7 +169,7 @@ class BoardItemOut(Schema):
     deadline_state: str = Field(description="The worst state of the open assignments: ok, yellow or red.")
     reply_pending: bool
     next_due: datetime | None
-    assignments: list[AssignmentOut]
+    assignments: list[ProposalAssignmentOut]
 
 
 class ToRateOut(ReplyOut):
@@ -233,34 +235,34 @@ class PublicDetailOut(PublicProposalOut):
 
 class AssignIn(Schema):
     mode: HandlingMode = Field(description="single (单办), separate (分办) or lead (主办/会办).")
-    unit_ids: list[int] = Field(description="single: one unit; separate: two or more; lead: the lead unit.")
-    co_unit_ids: list[int] = Field(default_factory=list, description="lead mode: the co-handling units.")
+    unit_ids: list[Id] = Field(description="single: one unit; separate: two or more; lead: the lead unit.")
+    co_unit_ids: list[Id] = Field(default_factory=list, description="lead mode: the co-handling units.")
     note: str = Field("", max_length=1000)
 
 
-class ReasonIn(Schema):
+class ProposalReasonIn(Schema):
     reason: str = Field(max_length=1000)
 
 
 class VersionIn(Schema):
     note: str = Field("", max_length=1000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class ObjectIn(Schema):
     reason: str = Field(max_length=1000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class ReassignIn(Schema):
-    unit_id: int
+    unit_id: Id
     reason: str = Field(max_length=1000)
 
 
-class ExtensionIn(Schema):
+class ProposalExtensionIn(Schema):
     until: datetime
     reason: str = Field(max_length=1000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class DecideExtensionIn(Schema):
@@ -271,21 +273,23 @@ class DecideExtensionIn(Schema):
 
 class ContactIn(Schema):
     note: str = Field(max_length=1000, description="When and how the unit talked with the proposer.")
-    version: int | None = None
+    version: Version | None = None
 
 
 class CoViewIn(Schema):
     view: str = Field(max_length=5000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class ReplyIn(Schema):
+    # Required as the action requires them (reply_class, reference_number, contact_person,
+    # body); the action still checks blank text and answers every missing field at once.
     reply_class: str = Field(description="A (解决或采纳), B (列入计划) or C (留作参考).")
-    reference_number: str = Field("", max_length=60)
-    contact_person: str = Field("", max_length=40)
+    reference_number: str = Field(max_length=60, description="The reply's reference number (文号).")
+    contact_person: str = Field(max_length=40)
     contact_phone: str = Field("", max_length=20)
-    body: str = Field("", max_length=10000)
-    version: int | None = None
+    body: str = Field(max_length=10000, description="The text of the reply.")
+    version: Version | None = None
 
 
 class ReviewIn(Schema):
@@ -301,16 +305,16 @@ class RateIn(Schema):
 
 class KeyIn(Schema):
     is_key: bool
-    leader_id: int | None = None
-    committee_id: int | None = None
+    leader_id: Id | None = None
+    committee_id: Id | None = None
     note: str = Field("", max_length=1000)
 
 
-class UrgeIn(Schema):
+class ProposalUrgeIn(Schema):
     text: str = Field(max_length=500)
 
 
-class NoteIn(Schema):
+class PublicationNoteIn(Schema):
     note: str = Field("", max_length=1000)
 
 
@@ -319,8 +323,8 @@ class BoardFilters(Schema):
     key: bool = False
     handling: HandlingStatus | None = None
     pending: bool = Field(False, description="Only proposals with a reply awaiting review.")
-    unit: int | None = Field(None, description="Assigned to this organisation or below it.")
-    session: int | None = None
+    unit: Id | None = Field(None, description="Assigned to this organisation or below it.")
+    session: Id | None = None
     q: str = Field("", max_length=100, description="Title contains.")
 
 
@@ -362,6 +366,24 @@ def access_reply(user: Any, pk: int) -> Reply:
     return reply
 
 
+def access_reply_to_rate(user: Any, pk: int) -> Reply:
+    """The reply ``user`` rates. Proposers see a reply once the staff accept it; asking to
+    rate one still under review (or sent back) says so (422) instead of "not found"."""
+    reply = Reply.objects.visible_to(user).filter(pk=pk).first()
+    if reply is not None:
+        return reply
+    waiting = (
+        Reply.objects.filter(pk=pk, proposal_id__in=Proposal.objects.visible_to(user).values("pk"))
+        .select_related("proposal")
+        .first()
+    )
+    if waiting is not None and is_proposer(user, waiting.proposal):
+        raise ValidationError(
+            _("This reply has not been accepted by the CPPCC staff yet: you can rate it once they accept it.")
+        )
+    raise Http404(_("There is no such reply, or you may not see it."))
+
+
 def _organisation(pk: int | None, field: str) -> Organisation | None:
     if pk is None:
         return None
@@ -392,7 +414,7 @@ _WRITE = {200: HandlingOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 # --- reads --------------------------------------------------------------------------------
 @router.get("/{int:pk}/handling", response={200: HandlingOut, 404: ErrorOut}, summary="The handling of a proposal")
-def get_handling(request: HttpRequest, pk: int) -> Any:
+def get_handling(request: HttpRequest, pk: Id) -> Any:
     return _fresh(request, pk)
 
 
@@ -487,7 +509,7 @@ def public_list(request: HttpRequest, q: str = Query("", max_length=100, descrip
     auth=None,
     summary="A published proposal with its accepted replies (everyone)",
 )
-def public_detail(request: HttpRequest, pk: int) -> Any:
+def public_detail(request: HttpRequest, pk: Id) -> Any:
     proposal = public.public_detail_queryset().filter(pk=pk).first()
     if proposal is None:
         raise Http404(_("No such published proposal."))
@@ -496,7 +518,7 @@ def public_detail(request: HttpRequest, pk: int) -> Any:
 
 # --- staff ----------------------------------------------------------------------------------
 @router.post("/{int:pk}/assign", response=_WRITE, summary="Assign to handling units (交办, staff)")
-def assign(request: HttpRequest, pk: int, payload: AssignIn) -> Any:
+def assign(request: HttpRequest, pk: Id, payload: AssignIn) -> Any:
     proposal = actions.access_proposal(request.user, pk)
     units = _organisations(payload.unit_ids, "unit_ids")
     co_units = _organisations(payload.co_unit_ids, "co_unit_ids")
@@ -508,14 +530,14 @@ def assign(request: HttpRequest, pk: int, payload: AssignIn) -> Any:
 
 
 @router.post("/assignments/{int:pk}/overrule", response=_WRITE, summary="Overrule a unit's objection (staff)")
-def overrule(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def overrule(request: HttpRequest, pk: Id, payload: ProposalReasonIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_overrule_objection(request.user, assignment, reason=payload.reason)
     return _fresh(request, assignment.case_id)
 
 
 @router.post("/assignments/{int:pk}/reassign", response=_WRITE, summary="Reassign to another unit (改派, staff)")
-def reassign(request: HttpRequest, pk: int, payload: ReassignIn) -> Any:
+def reassign(request: HttpRequest, pk: Id, payload: ReassignIn) -> Any:
     assignment = access_assignment(request.user, pk)
     unit = _organisation(payload.unit_id, "unit_id")
     try:
@@ -526,14 +548,14 @@ def reassign(request: HttpRequest, pk: int, payload: ReassignIn) -> Any:
 
 
 @router.post("/assignments/{int:pk}/cancel", response=_WRITE, summary="Withdraw a co-handling unit (staff)")
-def cancel(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def cancel(request: HttpRequest, pk: Id, payload: ProposalReasonIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_cancel_assignment(request.user, assignment, reason=payload.reason)
     return _fresh(request, assignment.case_id)
 
 
 @router.post("/extensions/{int:pk}/decide", response=_WRITE, summary="Approve or refuse an extension (staff)")
-def decide_extension(request: HttpRequest, pk: int, payload: DecideExtensionIn) -> Any:
+def decide_extension(request: HttpRequest, pk: Id, payload: DecideExtensionIn) -> Any:
     row = ExtensionRequest.objects.select_related("assignment__unit", "assignment__owner").filter(pk=pk).first()
     if row is None:
         raise Http404(_("There is no such extension request, or you may not see it."))
@@ -543,21 +565,21 @@ def decide_extension(request: HttpRequest, pk: int, payload: DecideExtensionIn) 
 
 
 @router.post("/replies/{int:pk}/review", response=_WRITE, summary="Accept or send back a reply (staff)")
-def review(request: HttpRequest, pk: int, payload: ReviewIn) -> Any:
+def review(request: HttpRequest, pk: Id, payload: ReviewIn) -> Any:
     reply = access_reply(request.user, pk)
     actions.do_review_reply(request.user, reply, accept=payload.accept, note=payload.note, due=payload.due)
     return _fresh(request, reply.proposal_id)
 
 
 @router.post("/assignments/{int:pk}/urge", response=_WRITE, summary="Send an urging notice (督办, staff)")
-def urge(request: HttpRequest, pk: int, payload: UrgeIn) -> Any:
+def urge(request: HttpRequest, pk: Id, payload: ProposalUrgeIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_urge(request.user, assignment, text=payload.text)
     return _fresh(request, assignment.case_id)
 
 
 @router.post("/{int:pk}/key", response=_WRITE, summary="Mark or unmark a key proposal (重点提案, staff)")
-def mark_key(request: HttpRequest, pk: int, payload: KeyIn) -> Any:
+def mark_key(request: HttpRequest, pk: Id, payload: KeyIn) -> Any:
     proposal = actions.access_proposal(request.user, pk)
     leader = None
     if payload.leader_id is not None:
@@ -575,48 +597,48 @@ def mark_key(request: HttpRequest, pk: int, payload: KeyIn) -> Any:
 
 
 @router.post("/{int:pk}/publication/publish", response=_WRITE, summary="Publish in the public zone (staff)")
-def publish(request: HttpRequest, pk: int, payload: NoteIn) -> Any:
+def publish(request: HttpRequest, pk: Id, payload: PublicationNoteIn) -> Any:
     actions.do_publish(request.user, actions.access_proposal(request.user, pk), note=payload.note)
     return _fresh(request, pk)
 
 
 @router.post("/{int:pk}/publication/restrict", response=_WRITE, summary="Restrict publication (staff)")
-def restrict(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def restrict(request: HttpRequest, pk: Id, payload: ProposalReasonIn) -> Any:
     actions.do_restrict_publication(request.user, actions.access_proposal(request.user, pk), reason=payload.reason)
     return _fresh(request, pk)
 
 
 # --- proposers ------------------------------------------------------------------------------
 @router.post("/{int:pk}/publication/object", response=_WRITE, summary="Object to publication (proposers)")
-def object_publication(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def object_publication(request: HttpRequest, pk: Id, payload: ProposalReasonIn) -> Any:
     actions.do_object_publication(request.user, actions.access_proposal(request.user, pk), reason=payload.reason)
     return _fresh(request, pk)
 
 
 @router.post("/replies/{int:pk}/rate", response=_WRITE, summary="Rate an accepted reply, once (满意度测评, proposers)")
-def rate(request: HttpRequest, pk: int, payload: RateIn) -> Any:
-    reply = access_reply(request.user, pk)
+def rate(request: HttpRequest, pk: Id, payload: RateIn) -> Any:
+    reply = access_reply_to_rate(request.user, pk)
     actions.do_rate(request.user, reply, rating=payload.rating, comment=payload.comment)
     return _fresh(request, reply.proposal_id)
 
 
 # --- units ----------------------------------------------------------------------------------
 @router.post("/assignments/{int:pk}/accept", response=_WRITE, summary="Accept an assignment (签收, unit)")
-def accept(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
+def accept(request: HttpRequest, pk: Id, payload: VersionIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_accept(request.user, assignment, note=payload.note, version=payload.version)
     return _fresh(request, assignment.case_id)
 
 
 @router.post("/assignments/{int:pk}/object", response=_WRITE, summary="Object to an assignment (异议, unit)")
-def object_assignment(request: HttpRequest, pk: int, payload: ObjectIn) -> Any:
+def object_assignment(request: HttpRequest, pk: Id, payload: ObjectIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_object(request.user, assignment, reason=payload.reason, version=payload.version)
     return _fresh(request, assignment.case_id)
 
 
 @router.post("/assignments/{int:pk}/extension", response=_WRITE, summary="Ask for more time (延期申请, unit)")
-def request_extension(request: HttpRequest, pk: int, payload: ExtensionIn) -> Any:
+def request_extension(request: HttpRequest, pk: Id, payload: ProposalExtensionIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_request_extension(
         request.user, assignment, until=payload.until, reason=payload.reason, version=payload.version
@@ -625,14 +647,14 @@ def request_extension(request: HttpRequest, pk: int, payload: ExtensionIn) -> An
 
 
 @router.post("/assignments/{int:pk}/contact", response=_WRITE, summary="Record contact with the proposer (unit)")
-def contact(request: HttpRequest, pk: int, payload: ContactIn) -> Any:
+def contact(request: HttpRequest, pk: Id, payload: ContactIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_record_contact(request.user, assignment, note=payload.note, version=payload.version)
     return _fresh(request, assignment.case_id)
 
 
 @router.post("/assignments/{int:pk}/co-view", response=_WRITE, summary="Send co-handling views to the lead (会办意见)")
-def co_view(request: HttpRequest, pk: int, payload: CoViewIn) -> Any:
+def co_view(request: HttpRequest, pk: Id, payload: CoViewIn) -> Any:
     assignment = access_assignment(request.user, pk)
     actions.do_submit_co_view(request.user, assignment, view=payload.view, version=payload.version)
     return _fresh(request, assignment.case_id)
@@ -643,7 +665,7 @@ def co_view(request: HttpRequest, pk: int, payload: CoViewIn) -> Any:
     response=_WRITE,
     summary="Reply (答复, the sole, lead or a separate unit; multipart with the document)",
 )
-def reply(request: HttpRequest, pk: int, payload: Form[ReplyIn], document: UploadedFile | None = NO_DOCUMENT) -> Any:
+def reply(request: HttpRequest, pk: Id, payload: Form[ReplyIn], document: UploadedFile | None = NO_DOCUMENT) -> Any:
     """Send the fields as ``multipart/form-data`` with the reply document in ``document``
     (PDF, DOC, DOCX, JPEG, PNG or WebP by its bytes, at most 20 MB)."""
     assignment = access_assignment(request.user, pk)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from huying.core.api_errors import ErrorOut
+from huying.core.api_types import Id
 from huying.proposals.api import router
 from huying.proposals.stats import as_json, check_may_view, session_stats, sessions_for
 
@@ -57,7 +58,7 @@ class SessionRefOut(Schema):
     name: str
 
 
-class StatsOut(Schema):
+class ProposalStatsOut(Schema):
     session: SessionRefOut
     totals: StatusCountsOut
     status_labels: dict[str, str]
@@ -76,10 +77,10 @@ class StatsOut(Schema):
 
 @router.get(
     "/stats",
-    response={200: StatsOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: ProposalStatsOut, 403: ErrorOut, 404: ErrorOut},
     summary="Statistics of one session (agency staff, leaders, administrators)",
 )
-def stats(request: HttpRequest, session: int | None = None) -> Any:
+def stats(request: HttpRequest, session: Id | None = None) -> Any:
     """Without ``session``: the current session of the caller's CPPCC committee (else the
     latest one they may read). Definitions in docs/proposals.md."""
     check_may_view(request.user)

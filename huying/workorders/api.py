@@ -13,15 +13,17 @@ from django.core.files.base import ContentFile
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 import huying.workorders.converters  # noqa: F401 - registers the {order:…} path converter
 from huying.accounts.api import ApiTokenAuth
 from huying.accounts.models import mask_mobile
 from huying.core import api_errors
 from huying.core.api_errors import ErrorOut
+from huying.core.api_types import Id, PageNumberPagination
 from huying.workorders import actions, reporting, tracking
 from huying.workorders.choices import Channel
+from huying.workorders.converters import OrderNumber
 from huying.workorders.duplicates import find_duplicates
 from huying.workorders.models import WorkOrder, dispatcher_districts
 from huying.workorders.suggest import suggest_category
@@ -84,6 +86,9 @@ class OrderOut(Schema):
     area_class: str
     received_at: datetime
     created_at: datetime
+    version: int = Field(
+        description="Send it back with the next step on this order (dispatch, feedback, reopen, close, cancel, merge)."
+    )
 
 
 class DuplicateBriefOut(Schema):
@@ -144,6 +149,7 @@ def _order_out(order: WorkOrder, viewer: Any, districts: list[int] | None = None
         "area_class": order.area_class,
         "received_at": order.received_at,
         "created_at": order.created_at,
+        "version": order.version,
     }
 
 
@@ -219,7 +225,7 @@ def list_orders(
     request: HttpRequest,
     status: str = "",
     category: str = "",
-    street: int | None = None,
+    street: Id | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
     q: str = "",
@@ -381,7 +387,7 @@ class TrackOut(Schema):
     response={200: TrackOut, 404: ErrorOut, 429: ErrorOut},
     summary="Track a report by its number and the caller's phone (public)",
 )
-def track(request: HttpRequest, number: str, phone: str) -> Any:
+def track(request: HttpRequest, number: OrderNumber, phone: str) -> Any:
     """Both must match; otherwise 404 with the same message whatever was wrong, so the
     answer tells nothing about which numbers exist. Returns the status, the public steps
     and the answer once resolved: no names, phones, addresses or internal notes. 429 past
@@ -442,7 +448,7 @@ def track_feedback(request: HttpRequest, payload: TrackFeedbackIn) -> Any:
 
 
 @router.get("/{order:number}", response={200: OrderOut, 404: ErrorOut}, summary="One work order")
-def get_order(request: HttpRequest, number: str) -> Any:
+def get_order(request: HttpRequest, number: OrderNumber) -> Any:
     order = WorkOrder.objects.visible_to(request.user).with_related().filter(number=number).first()  # type: ignore[arg-type]
     if order is None:
         raise Http404(_("There is no such work order, or you may not see it."))

@@ -16,8 +16,6 @@ is 422 naming the problem (``errors.status`` for the order, ``errors.__all__`` f
 assignment); missing or bad fields are 422 with the field named.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 from datetime import datetime
@@ -30,16 +28,19 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 import huying.workorders.converters  # noqa: F401 - registers the {order:…} path converter
 from huying.core.api_errors import ErrorOut
+from huying.core.api_types import Id, Limit, PageNumberPagination, Version
+from huying.handling.access import allowed_actions
 from huying.handling.choices import OPEN_STATUSES, AssignmentRole, FeedbackChannel
 from huying.handling.models import Assignment, ExtensionRequest, Feedback
 from huying.handling.supervision import deadline_state
-from huying.handling.transitions import HANDLER, SUPERVISOR, authorise, available_actions
+from huying.handling.transitions import HANDLER, SUPERVISOR, authorise
 from huying.organisations.models import Organisation
 from huying.workorders import actions
+from huying.workorders.converters import OrderNumber
 from huying.workorders.duplicates import find_duplicates
 from huying.workorders.history import order_timeline
 from huying.workorders.models import Category, WorkOrder
@@ -59,7 +60,7 @@ class OrderStateOut(Schema):
     parent: str | None = Field(description="For a merged order: the number of the order it follows.")
 
 
-class AssignmentOut(Schema):
+class OrderAssignmentOut(Schema):
     id: int
     order: str = Field(description="The work order's number.")
     unit_id: int
@@ -83,39 +84,42 @@ class AssignmentOut(Schema):
     version: int = Field(description="Send it back with the next step on this assignment.")
 
 
-class AssignmentDetailOut(AssignmentOut):
-    actions: list[str] = Field(description="The engine's moves the status allows (rights are checked on the move).")
+class AssignmentDetailOut(OrderAssignmentOut):
+    actions: list[str] = Field(
+        description="The moves you may make on this assignment now: the status allows them and you act for "
+        "the assigned unit (handler moves) or the supervising office (supervisor moves)."
+    )
     pending_extension: int | None = Field(description="Id of the extension request waiting for a decision.")
 
 
 class DispatchIn(Schema):
-    unit: int = Field(description="Organisation id of the lead (or sole) unit, inside the order's district.")
+    unit: Id = Field(description="Organisation id of the lead (or sole) unit, inside the order's district.")
     category: str = Field("", description="Category code; empty keeps the order's.")
     role: str = Field(AssignmentRole.LEAD, description="lead (with co-handling units) or single.")
-    co_units: list[int] = Field(default_factory=list, description="Organisation ids of co-handling units.")
+    co_units: list[Id] = Field(default_factory=list, description="Organisation ids of co-handling units.")
     note: str = Field("", description="Instructions to the units.")
-    version: int | None = None
+    version: Version | None = None
 
 
 class DispatchOut(Schema):
     order: OrderStateOut
-    assignments: list[AssignmentOut]
+    assignments: list[OrderAssignmentOut]
 
 
-class NoteIn(Schema):
+class OrderNoteIn(Schema):
     note: str = ""
-    version: int | None = None
+    version: Version | None = None
 
 
-class ReasonIn(Schema):
+class OrderReasonIn(Schema):
     reason: str = ""
-    version: int | None = None
+    version: Version | None = None
 
 
-class ExtensionIn(Schema):
+class OrderExtensionIn(Schema):
     until: datetime = Field(description="The deadline asked for (ISO 8601; Asia/Shanghai when naive).")
     reason: str = ""
-    version: int | None = None
+    version: Version | None = None
 
 
 class ProgressIn(Schema):
@@ -130,20 +134,20 @@ class PhotoIn(Schema):
 class ResolveIn(Schema):
     result: str = ""
     photos: list[PhotoIn] = Field(default_factory=list, description="Evidence, at most 9 files.")
-    version: int | None = None
+    version: Version | None = None
 
 
 class UnitReasonIn(Schema):
-    to_unit: int = Field(description="Organisation id inside the order's district.")
+    to_unit: Id = Field(description="Organisation id inside the order's district.")
     reason: str = ""
-    version: int | None = None
+    version: Version | None = None
 
 
-class UrgeIn(Schema):
+class OrderUrgeIn(Schema):
     text: str = Field("", description="The urging notice (督办).")
 
 
-class ExtensionOut(Schema):
+class OrderExtensionOut(Schema):
     id: int
     assignment: int
     status: str
@@ -157,7 +161,7 @@ class ExtensionOut(Schema):
 class ApproveIn(Schema):
     until: datetime | None = Field(None, description="The deadline granted; empty grants the one requested.")
     note: str = ""
-    version: int | None = Field(None, description="The assignment's version.")
+    version: Version | None = Field(None, description="The assignment's version.")
 
 
 class FeedbackIn(Schema):
@@ -170,7 +174,7 @@ class FeedbackIn(Schema):
     channel: str = Field(FeedbackChannel.PHONE, description="phone, sms, web, in_person or form.")
     rater_name: str = ""
     reopen_due: datetime | None = Field(None, description="New deadline when reopened; empty: the rule's.")
-    version: int | None = None
+    version: Version | None = None
 
 
 class FeedbackOut(Schema):
@@ -186,13 +190,13 @@ class FeedbackOut(Schema):
 class ReopenIn(Schema):
     reason: str = ""
     due: datetime | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
-class MergeIn(Schema):
+class OrderMergeIn(Schema):
     children: list[str] = Field(description="Numbers of the duplicate orders to merge into this one.")
     reason: str = ""
-    version: int | None = Field(None, description="This (parent) order's version.")
+    version: Version | None = Field(None, description="This (parent) order's version.")
 
 
 class MergeOut(Schema):
@@ -262,7 +266,7 @@ def _assignment_out(a: Assignment, number: str, now: datetime | None = None) -> 
     }
 
 
-def _order(request: HttpRequest, number: str) -> WorkOrder:
+def _order(request: HttpRequest, number: OrderNumber) -> WorkOrder:
     order = (
         WorkOrder.objects.visible_to(request.user)  # type: ignore[arg-type]
         .with_related()
@@ -291,12 +295,12 @@ def _number(assignment: Assignment) -> str:
     return WorkOrder.objects.values_list("number", flat=True).get(pk=assignment.case_id)
 
 
-def _assignment_detail(assignment: Assignment) -> dict[str, Any]:
+def _assignment_detail(request: HttpRequest, assignment: Assignment) -> dict[str, Any]:
     assignment.refresh_from_db()
     pending = assignment.extension_requests.filter(status="pending").values_list("pk", flat=True).first()
     return {
         **_assignment_out(assignment, _number(assignment)),
-        "actions": available_actions(assignment),
+        "actions": allowed_actions(request.user, assignment),
         "pending_extension": pending,
     }
 
@@ -365,18 +369,24 @@ class _AssignmentPagination(PageNumberPagination):
         return result
 
 
-@router.get("/assignments", response=list[AssignmentOut], summary="Work-order assignments I may see (unit inbox)")
+@router.get("/assignments", response=list[OrderAssignmentOut], summary="Work-order assignments I may see (unit inbox)")
 @paginate(_AssignmentPagination, page_size=50)
-def list_assignments(request: HttpRequest, show: str = "open", unit: int | None = None, state: str = "") -> Any:
+def list_assignments(
+    request: HttpRequest, show: str = "open", unit: Id | None = None, state: str = "", order: str = ""
+) -> Any:
     """``show``: ``open`` (default: assigned, accepted, responded, reopened) or ``all``;
-    ``unit``: an organisation id; ``state``: ``red`` (overdue) or ``yellow`` (due soon).
-    Units see their own assignments (a government's staff and leaders also those of the units
-    below, read only), the command centre its district's; never a unit above's."""
+    ``unit``: an organisation id; ``state``: ``red`` (overdue) or ``yellow`` (due soon);
+    ``order``: a work-order number — that order's assignments (with ``show=all``, every one
+    it ever had). Units see their own assignments (a government's staff and leaders also
+    those of the units below, read only), the command centre its district's; never a unit
+    above's."""
     qs = (
         Assignment.objects.visible_to(request.user)  # type: ignore[arg-type]
         .filter(case_type=_order_type())
         .select_related("unit", "owner")
     )
+    if order:
+        qs = qs.filter(case_id__in=WorkOrder.objects.filter(number=order).values("pk"))
     if show != "all":
         qs = qs.filter(status__in=OPEN_STATUSES)
     if unit is not None:
@@ -390,30 +400,32 @@ def list_assignments(request: HttpRequest, show: str = "open", unit: int | None 
 
 
 @router.get("/assignments/{int:pk}", response={200: AssignmentDetailOut, 404: ErrorOut}, summary="One assignment")
-def get_assignment(request: HttpRequest, pk: int) -> Any:
-    return Status(200, _assignment_detail(_assignment(request, pk)))
+def get_assignment(request: HttpRequest, pk: Id) -> Any:
+    return Status(200, _assignment_detail(request, _assignment(request, pk)))
 
 
 @router.post("/assignments/{int:pk}/accept", response={200: AssignmentDetailOut, **WRITE}, summary="Accept (签收)")
-def accept(request: HttpRequest, pk: int, payload: NoteIn) -> Any:
+def accept(request: HttpRequest, pk: Id, payload: OrderNoteIn) -> Any:
     assignment = _assignment(request, pk)
     actions.do_accept(request.user, assignment, note=payload.note, version=payload.version)
-    return Status(200, _assignment_detail(assignment))
+    return Status(200, _assignment_detail(request, assignment))
 
 
 @router.post(
     "/assignments/{int:pk}/return", response={200: AssignmentDetailOut, **WRITE}, summary="Return (退单), with a reason"
 )
-def return_assignment(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def return_assignment(request: HttpRequest, pk: Id, payload: OrderReasonIn) -> Any:
     assignment = _assignment(request, pk)
     actions.do_return(request.user, assignment, reason=payload.reason, version=payload.version)
-    return Status(200, _assignment_detail(assignment))
+    return Status(200, _assignment_detail(request, assignment))
 
 
 @router.post(
-    "/assignments/{int:pk}/extension", response={201: ExtensionOut, **WRITE}, summary="Ask for more time (延期申请)"
+    "/assignments/{int:pk}/extension",
+    response={201: OrderExtensionOut, **WRITE},
+    summary="Ask for more time (延期申请)",
 )
-def request_extension(request: HttpRequest, pk: int, payload: ExtensionIn) -> Any:
+def request_extension(request: HttpRequest, pk: Id, payload: OrderExtensionIn) -> Any:
     assignment = _assignment(request, pk)
     until = _aware(payload.until)
     assert until is not None
@@ -426,10 +438,10 @@ def request_extension(request: HttpRequest, pk: int, payload: ExtensionIn) -> An
 @router.post(
     "/assignments/{int:pk}/progress", response={200: AssignmentDetailOut, **WRITE}, summary="Add a progress note (进展)"
 )
-def progress(request: HttpRequest, pk: int, payload: ProgressIn) -> Any:
+def progress(request: HttpRequest, pk: Id, payload: ProgressIn) -> Any:
     assignment = _assignment(request, pk)
     actions.do_add_progress(request.user, assignment, note=payload.note)
-    return Status(200, _assignment_detail(assignment))
+    return Status(200, _assignment_detail(request, assignment))
 
 
 @router.post(
@@ -437,11 +449,11 @@ def progress(request: HttpRequest, pk: int, payload: ProgressIn) -> Any:
     response={200: AssignmentDetailOut, **WRITE},
     summary="Resolve (办结) with the result and evidence photos",
 )
-def resolve(request: HttpRequest, pk: int, payload: ResolveIn) -> Any:
+def resolve(request: HttpRequest, pk: Id, payload: ResolveIn) -> Any:
     assignment = _assignment(request, pk)
     files = _photos(payload.photos)
     actions.do_resolve(request.user, assignment, result=payload.result, files=files, version=payload.version)
-    return Status(200, _assignment_detail(assignment))
+    return Status(200, _assignment_detail(request, assignment))
 
 
 @router.post(
@@ -449,23 +461,23 @@ def resolve(request: HttpRequest, pk: int, payload: ResolveIn) -> Any:
     response={201: AssignmentDetailOut, **WRITE},
     summary="Call up (上呼) a unit at the next tier",
 )
-def escalate(request: HttpRequest, pk: int, payload: UnitReasonIn) -> Any:
+def escalate(request: HttpRequest, pk: Id, payload: UnitReasonIn) -> Any:
     assignment = _assignment(request, pk)
     authorise(request.user, assignment, HANDLER)
     order = WorkOrder.objects.select_related("district").get(pk=assignment.case_id)
     to_unit = _district_unit(order, payload.to_unit, "to_unit")
     new = actions.do_escalate(request.user, assignment, to_unit=to_unit, reason=payload.reason, version=payload.version)
-    return Status(201, _assignment_detail(new))
+    return Status(201, _assignment_detail(request, new))
 
 
 # --- supervision ---------------------------------------------------------------------------
 @router.post(
     "/assignments/{int:pk}/urge", response={200: AssignmentDetailOut, **WRITE}, summary="Send an urging notice (督办)"
 )
-def urge(request: HttpRequest, pk: int, payload: UrgeIn) -> Any:
+def urge(request: HttpRequest, pk: Id, payload: OrderUrgeIn) -> Any:
     assignment = _assignment(request, pk)
     actions.do_urge(request.user, assignment, text=payload.text)
-    return Status(200, _assignment_detail(assignment))
+    return Status(200, _assignment_detail(request, assignment))
 
 
 @router.post(
@@ -473,21 +485,21 @@ def urge(request: HttpRequest, pk: int, payload: UrgeIn) -> Any:
     response={201: AssignmentDetailOut, **WRITE},
     summary="Reassign (改派) to another unit (command centre)",
 )
-def reassign(request: HttpRequest, pk: int, payload: UnitReasonIn) -> Any:
+def reassign(request: HttpRequest, pk: Id, payload: UnitReasonIn) -> Any:
     assignment = _assignment(request, pk)
     authorise(request.user, assignment, SUPERVISOR)
     order = WorkOrder.objects.select_related("district").get(pk=assignment.case_id)
     to_unit = _district_unit(order, payload.to_unit, "to_unit")
     new = actions.do_reassign(request.user, assignment, to_unit, reason=payload.reason, version=payload.version)
-    return Status(201, _assignment_detail(new))
+    return Status(201, _assignment_detail(request, new))
 
 
 @router.post(
     "/extension-requests/{int:pk}/approve",
-    response={200: ExtensionOut, **WRITE},
+    response={200: OrderExtensionOut, **WRITE},
     summary="Approve an extension (延期审批)",
 )
-def approve_extension(request: HttpRequest, pk: int, payload: ApproveIn) -> Any:
+def approve_extension(request: HttpRequest, pk: Id, payload: ApproveIn) -> Any:
     extension = _extension(request, pk)
     decided = actions.do_approve_extension(
         request.user, extension, until=_aware(payload.until), note=payload.note, version=payload.version
@@ -497,10 +509,10 @@ def approve_extension(request: HttpRequest, pk: int, payload: ApproveIn) -> Any:
 
 @router.post(
     "/extension-requests/{int:pk}/refuse",
-    response={200: ExtensionOut, **WRITE},
+    response={200: OrderExtensionOut, **WRITE},
     summary="Refuse an extension (延期审批), with a reason",
 )
-def refuse_extension(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def refuse_extension(request: HttpRequest, pk: Id, payload: OrderReasonIn) -> Any:
     extension = _extension(request, pk)
     decided = actions.do_refuse_extension(request.user, extension, reason=payload.reason, version=payload.version)
     return Status(200, _extension_out(decided))
@@ -508,7 +520,7 @@ def refuse_extension(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
 
 # --- the command centre's steps on an order -----------------------------------------------
 @router.post("/{order:number}/dispatch", response={201: DispatchOut, **WRITE}, summary="Dispatch (派单) to units")
-def dispatch(request: HttpRequest, number: str, payload: DispatchIn) -> Any:
+def dispatch(request: HttpRequest, number: OrderNumber, payload: DispatchIn) -> Any:
     order = _order(request, number)
     actions.authorise_office(request.user, order)  # who may, before what is wrong with the fields
     unit = _district_unit(order, payload.unit, "unit")
@@ -534,7 +546,7 @@ def dispatch(request: HttpRequest, number: str, payload: DispatchIn) -> Any:
 
 
 @router.post("/{order:number}/feedback", response={201: FeedbackOut, **WRITE}, summary="Record a feedback call (回访)")
-def feedback(request: HttpRequest, number: str, payload: FeedbackIn) -> Any:
+def feedback(request: HttpRequest, number: OrderNumber, payload: FeedbackIn) -> Any:
     order = _order(request, number)
     recorded: Feedback = actions.do_record_feedback(
         request.user,
@@ -563,14 +575,14 @@ def feedback(request: HttpRequest, number: str, payload: FeedbackIn) -> Any:
 
 
 @router.post("/{order:number}/reopen", response={200: OrderStateOut, **WRITE}, summary="Reopen (重办) a resolved order")
-def reopen(request: HttpRequest, number: str, payload: ReopenIn) -> Any:
+def reopen(request: HttpRequest, number: OrderNumber, payload: ReopenIn) -> Any:
     order = _order(request, number)
     actions.do_reopen(request.user, order, reason=payload.reason, due=_aware(payload.due), version=payload.version)
     return Status(200, _order_state(order))
 
 
 @router.post("/{order:number}/close", response={200: OrderStateOut, **WRITE}, summary="Close (结案) a resolved order")
-def close(request: HttpRequest, number: str, payload: NoteIn) -> Any:
+def close(request: HttpRequest, number: OrderNumber, payload: OrderNoteIn) -> Any:
     order = _order(request, number)
     actions.do_close(request.user, order, note=payload.note, version=payload.version)
     return Status(200, _order_state(order))
@@ -579,7 +591,7 @@ def close(request: HttpRequest, number: str, payload: NoteIn) -> Any:
 @router.post(
     "/{order:number}/cancel", response={200: OrderStateOut, **WRITE}, summary="Cancel (撤销) a new or dispatched order"
 )
-def cancel(request: HttpRequest, number: str, payload: ReasonIn) -> Any:
+def cancel(request: HttpRequest, number: OrderNumber, payload: OrderReasonIn) -> Any:
     order = _order(request, number)
     actions.do_cancel(request.user, order, reason=payload.reason, version=payload.version)
     return Status(200, _order_state(order))
@@ -588,7 +600,7 @@ def cancel(request: HttpRequest, number: str, payload: ReasonIn) -> Any:
 @router.post(
     "/{order:number}/merge", response={200: MergeOut, **WRITE}, summary="Merge duplicates into this order (并单)"
 )
-def merge(request: HttpRequest, number: str, payload: MergeIn) -> Any:
+def merge(request: HttpRequest, number: OrderNumber, payload: OrderMergeIn) -> Any:
     parent = _order(request, number)
     visible = WorkOrder.objects.visible_to(request.user)  # type: ignore[arg-type]
     found = {o.number: o for o in visible.filter(number__in=payload.children)}
@@ -610,7 +622,7 @@ def merge(request: HttpRequest, number: str, payload: MergeIn) -> Any:
     response={200: list[DuplicateOut], 403: ErrorOut, 404: ErrorOut},
     summary="Likely duplicates of an order, ranked (command centre)",
 )
-def duplicates(request: HttpRequest, number: str, limit: int = 10) -> Any:
+def duplicates(request: HttpRequest, number: OrderNumber, limit: Limit = 10) -> Any:
     """Scores and reasons as defined in docs/workorders.md "Duplicates". Only the order's
     command centre (and leaders above it, administrators) may list them."""
     order = _order(request, number)
@@ -634,7 +646,7 @@ def duplicates(request: HttpRequest, number: str, limit: int = 10) -> Any:
 
 
 @router.get("/{order:number}/timeline", response={200: list[TimelineOut], 404: ErrorOut}, summary="The order's history")
-def timeline(request: HttpRequest, number: str) -> Any:
+def timeline(request: HttpRequest, number: OrderNumber) -> Any:
     """Every step: the engine's events of its assignments and the order's own entries."""
     order = _order(request, number)
     return Status(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from huying.core.api_errors import ErrorOut
+from huying.core.api_types import Id
 from huying.workorders import stats
 from huying.workorders.views_dashboard import red_black_xlsx, stats_xlsx
 
@@ -56,7 +57,7 @@ class StatsRowOut(Schema):
     reopen_rate: float | None = Field(description=f"重办率. {RATE}")
 
 
-class StatsOut(Schema):
+class OrderStatsOut(Schema):
     group_by: str
     date_from: date
     date_to: date
@@ -109,7 +110,7 @@ def row_out(row: stats.StatsRow) -> dict[str, Any]:
 
 @router.get(
     "/stats",
-    response={200: StatsOut, 403: ErrorOut, 422: ErrorOut},
+    response={200: OrderStatsOut, 403: ErrorOut, 422: ErrorOut},
     summary="Work-order statistics by unit, street, category or period",
 )
 def get_stats(
@@ -271,7 +272,7 @@ def _count_out(c: stats.CategoryCount) -> dict[str, Any]:
 def get_dashboard(
     request: HttpRequest,
     period: Literal["month", "last_month", "30d", "90d", "year"] = "month",
-    street: int | None = None,
+    street: Id | None = None,
     trend_days: Literal[30, 90] = 30,
 ) -> Any:
     """What /workorders/dashboard/ shows, for dispatchers, leaders and administrators,

@@ -53,7 +53,8 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    # At most 18 digits: an id past 64 bits would fail in the database (HTTP 500).
+    return int(value) if value and value.isdigit() and len(value) <= 18 else None
 
 
 def _order_type() -> ContentType:

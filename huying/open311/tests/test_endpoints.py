@@ -515,3 +515,11 @@ def test_oversized_body_is_400_in_the_spec_format(client: Client, tree: Tree, ap
     assert response.status_code == 400
     assert xml_errors(response)[0][0] == "400"
     assert not WorkOrder.objects.exists()
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "1000001"])
+def test_a_page_past_the_last_possible_one_is_400_not_500(client: Client, page: str) -> None:
+    response = client.get(f"{BASE}/requests.json", {"page": page})
+    assert response.status_code == 400
+    [error] = response.json()
+    assert error["description"].startswith("page")

@@ -829,3 +829,25 @@ def test_filing_and_rejection_notify_the_proposers(alice: Any, erin: Any, bob: A
     other = actions.do_submit(alice, make_draft(alice, session, "关于立案通知的建议"))
     actions.do_file(bob, other)
     assert Notification.objects.filter(recipient_user=alice, case_id=other.pk, text__contains="第0001号").exists()
+
+
+def test_rating_a_reply_still_under_review_says_so(client, bob, gina, alice, filed, edu):
+    """The proposer cannot see a reply before the staff accept it; asking to rate it is a
+    clear 422 (not "not found"), and nothing is recorded."""
+    _assignment, reply = replied(bob, gina, filed, edu, accept=False)
+    client.force_login(alice)
+    response = client.post(
+        f"/api/v1/proposals/replies/{reply.pk}/rate", {"rating": "satisfied"}, content_type="application/json"
+    )
+    assert response.status_code == 422, response.content
+    assert "审核" in response.json()["message"]
+    assert not ReplyRating.objects.exists()
+
+
+def test_rating_a_reply_of_someone_elses_proposal_stays_404(client, bob, gina, frank, filed, edu):
+    _assignment, reply = replied(bob, gina, filed, edu, accept=False)
+    client.force_login(frank)
+    response = client.post(
+        f"/api/v1/proposals/replies/{reply.pk}/rate", {"rating": "satisfied"}, content_type="application/json"
+    )
+    assert response.status_code == 404

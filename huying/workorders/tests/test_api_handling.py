@@ -167,7 +167,7 @@ def test_units_may_not_take_the_command_centres_steps(
     if name == "charlie":  # charlie sees the order once his department takes part
         actions.do_reassign(request.getfixturevalue("dispatcher"), lead, tree.department, reason="改派")
     for path, body in (
-        ("dispatch", {"unit": 0, "category": "99"}),  # who may comes before what is wrong
+        ("dispatch", {"unit": 999999, "category": "99"}),  # who may comes before what is wrong
         ("feedback", {"rating": "satisfied"}),
         ("close", {"note": "结"}),
         ("reopen", {"reason": "重办"}),
@@ -333,3 +333,36 @@ def test_every_new_endpoint_is_documented(client: Any) -> None:
         "/api/v1/workorders/{number}/feedback",
     ):
         assert path in paths, path
+
+
+def test_an_order_shows_its_version_and_its_assignments(
+    client: Any, order: WorkOrder, lead: Assignment, dispatcher: User, tree: Tree
+) -> None:
+    other = actions.do_intake(dispatcher, order_data(external_id="GZ12345-0002"), Channel.HOTLINE).order
+    actions.do_dispatch(dispatcher, other, tree.street)
+    desk = Api(client, dispatcher)
+    order.refresh_from_db()
+    detail = desk.get(f"/{order.number}").json()
+    assert detail["version"] == order.version
+    listed = desk.get("/assignments", order=order.number, show="all").json()
+    assert [a["id"] for a in listed["items"]] == [lead.pk]
+    assert desk.get("/assignments", order="GZ-NO-SUCH", show="all").json()["items"] == []
+
+
+def test_actions_list_only_the_moves_this_viewer_may_make(
+    client: Any, lead: Assignment, dispatcher: User, street_handler: User
+) -> None:
+    """The street's staff handle (accept, return, …), the command centre supervises (urge,
+    cancel, …): each sees only its own moves on the same assignment."""
+    handler_actions = set(Api(client, street_handler).get(f"/assignments/{lead.pk}").json()["actions"])
+    assert {"accept", "return", "progress"} <= handler_actions
+    assert not handler_actions & {"cancel", "urge"}
+    desk_actions = set(Api(client, dispatcher).get(f"/assignments/{lead.pk}").json()["actions"])
+    assert {"cancel", "urge"} <= desk_actions
+    assert not desk_actions & {"accept", "return", "progress"}
+
+
+def test_times_are_written_in_local_time_with_the_offset(client: Any, lead: Assignment, street_handler: User) -> None:
+    body = Api(client, street_handler).get(f"/assignments/{lead.pk}").json()
+    assert body["assigned_at"].endswith("+08:00")
+    assert "Z" not in body["assigned_at"]
