@@ -141,6 +141,10 @@ CACHE_TABLE = "huying_cache"
 CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    if TESTING:
+        # The suite's parallel workers share one Redis server: each keeps its own keys, and
+        # tests empty the cache with huying.core.tests.cache.clear_cache (their keys only).
+        CACHES["default"]["KEY_PREFIX"] = "test-" + env_str("PYTEST_XDIST_WORKER", "main")
 elif TESTING and not env_bool("HUYING_TEST_SHARED_CACHE", False):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "huying"}}
 else:

@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -36,6 +35,7 @@ from huying.accounts.actions import do_create_api_token
 from huying.accounts.choices import Role
 from huying.accounts.tests.factories import UserFactory
 from huying.api import api
+from huying.core.tests.cache import clear_cache
 from huying.proposals import actions as proposal_actions
 from huying.proposals.actions import do_create_session, do_save_draft
 from huying.workorders import actions as order_actions
@@ -56,7 +56,7 @@ def api_data(tree: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     a person holding the administrator, dispatcher and CPPCC staff roles."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.WORKORDERS_CATEGORY_MODEL = str(tmp_path / "no-model.joblib")
-    cache.clear()
+    clear_cache()
     tree.district_gov.division_code = "440103"
     tree.district_gov.save(update_fields=["division_code"])
     staff = UserFactory(

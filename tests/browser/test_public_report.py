@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from huying.accounts.choices import Role
 from huying.accounts.models import User
+from huying.core.tests.cache import clear_cache
 from huying.workorders.models import Attachment, WorkOrder
 from tests.browser.helpers import describe_violations, log_in, run_axe
 
@@ -26,7 +26,7 @@ LIWAN = {"latitude": 23.1259, "longitude": 113.2443}
 @pytest.fixture(autouse=True)
 def _clean(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    cache.clear()  # rate limits
+    clear_cache()  # rate limits
 
 
 @pytest.fixture

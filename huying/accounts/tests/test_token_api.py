@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huying.accounts.models import ApiToken
+from huying.core.tests.cache import clear_cache
 
 URL = "/api/v1/auth/token"
 PASSWORD = "correct horse battery staple"
@@ -19,7 +19,7 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture(autouse=True)
 def _fresh_lockouts() -> None:
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from huying.core.ratelimit import RateLimited, check, hit
+from huying.core.tests.cache import clear_cache
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 def test_attempts_past_the_limit_wait_for_the_next_window() -> None:
@@ -39,3 +40,20 @@ def test_check_counts_every_key_and_names_the_wait_in_minutes() -> None:
     assert refused.value.message.startswith("wait ") and 0 < refused.value.retry_after <= 600
     check("s", ["", "number:8"], limit=1, window=600, message="x")  # empty keys are skipped
     check("s", ["", "number:9"], limit=1, window=600, message="x")
+
+
+def test_clearing_the_cache_leaves_other_workers_keys(settings: Any) -> None:
+    """With Redis, parallel test workers share the server: a test empties only its own keys
+    (a flushed database would reset another worker's rate-limit counts mid-test)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    if not isinstance(caches["default"], RedisCache):
+        pytest.skip("the suite's Redis run (REDIS_URL) covers the shared server")
+    other = RedisCache(settings.REDIS_URL, {"KEY_PREFIX": "test-another-worker"})
+    other.set("ratelimit:probe", 7, timeout=60)
+    caches["default"].set("ratelimit:probe", 3, timeout=60)
+    clear_cache()
+    assert caches["default"].get("ratelimit:probe") is None
+    assert other.get("ratelimit:probe") == 7
+    other.delete("ratelimit:probe")

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from conftest import Tree
 from huying.accounts.actions import do_create_api_token
 from huying.accounts.choices import Role
 from huying.accounts.models import User
 from huying.accounts.tests.factories import UserFactory
+from huying.core.tests.cache import clear_cache
 
 URL = "/api/v1/workorders"
 
@@ -26,7 +26,7 @@ def _isolated_files(settings: Any, tmp_path: Any) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
     """The track and report rate limits count in the cache (every test client is 127.0.0.1)."""
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture
