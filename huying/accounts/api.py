@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
 from huying.accounts import actions
+from huying.accounts.middleware import role_requires_two_factor
 from huying.accounts.models import ApiToken, RoleAssignment, User, hash_token
 from huying.core.api_errors import ErrorOut
 from huying.core.api_types import Id, PageNumberPagination
@@ -247,7 +248,7 @@ def _locked_out(request: HttpRequest) -> RateLimited:
 @auth_router.post(
     "/token",
     auth=None,
-    response={201: TokenCreatedOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={201: TokenCreatedOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Log in with login name and password (and two-factor code) and get a new API token",
 )
 def obtain_token(request: HttpRequest, payload: TokenLoginIn) -> Any:
@@ -264,6 +265,11 @@ def obtain_token(request: HttpRequest, payload: TokenLoginIn) -> Any:
         raise _locked_out(request)
     if user is None:
         return Status(401, {"message": _("The login name or the password is not correct."), "errors": {}})
+    if not actions.has_two_factor(user) and role_requires_two_factor(user):
+        # The deployment requires two-factor login of this role: a password alone never
+        # buys a token (it would go round the requirement). Set it up on the web first.
+        message = _("Two-factor login is required for your role: set it up on the web before asking for a token.")
+        return Status(403, {"message": message, "errors": {}})
     if actions.has_two_factor(user):
         if not payload.otp_token.strip():
             message = _("This person logs in with two-factor authentication: send otp_token.")

@@ -110,3 +110,17 @@ def test_wrong_codes_run_into_the_lockout(bob_with_two_factor, settings):
     ]
     assert statuses[-1] == 429
     assert _post(client, username="bob", password=PASSWORD, otp_token=_code(bob_with_two_factor)).status_code == 429
+
+
+def test_a_role_that_must_use_two_factor_gets_no_token_for_a_password_alone(admin, settings):
+    """REQUIRE_2FA on (production): an administrator without two-factor login set up gets
+    403 and no token; the password alone would otherwise go round the requirement."""
+    settings.REQUIRE_2FA = True
+    admin.set_password(PASSWORD)
+    admin.save()
+    response = _post(Client(), username=admin.username, password=PASSWORD, name="script")
+    assert response.status_code == 403, response.content
+    assert "two-factor" in response.json()["message"].lower() or "双因素认证" in response.json()["message"]
+    assert not ApiToken.objects.filter(user=admin).exists()
+    settings.REQUIRE_2FA = False
+    assert _post(Client(), username=admin.username, password=PASSWORD, name="script").status_code == 201
