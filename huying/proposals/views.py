@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from huying.accounts.choices import Role
 from huying.accounts.models import User
+from huying.core.params import parse_id, parse_ids
 from huying.proposals import actions
 from huying.proposals.choices import Category, ConvertTarget, CoSignStatus, ProposalStatus, RejectReason
 from huying.proposals.models import CoSigner, Proposal, Session
@@ -78,7 +79,7 @@ def _invitees(post: Any) -> tuple[list[User], list[str]]:
     """The members picked as co-signers (ids from the picker), and an error when an id is
     unknown."""
     raw = [v.strip() for v in post.getlist("invite") if v.strip()]
-    ids = [int(v) for v in raw if v.isdigit()]
+    ids = parse_ids(raw)
     found = User.objects.in_bulk(ids)
     unknown = len(ids) != len(raw) or any(i not in found for i in ids)
     errors = [_("Choose the co-signers from the search results.")] if unknown else []
@@ -123,7 +124,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 user,
                 proposal,
                 session=session,
-                version=int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None,
+                version=parse_id(request.POST.get("version", "")),
                 invite=picked,
                 **values,
             )
@@ -209,12 +210,12 @@ def member_search(request: HttpRequest) -> HttpResponse:
             pk=request.user.pk
         )
         exclude = request.GET.get("exclude", "")
-        if exclude.isdigit():
+        if parse_id(exclude) is not None:
             # Those already invited to the member's own draft are not offered again.
             found = found.exclude(
-                pk__in=CoSigner.objects.filter(proposal_id=int(exclude), proposal__proposer=request.user.pk).values(
-                    "member_id"
-                )
+                pk__in=CoSigner.objects.filter(
+                    proposal_id=parse_id(exclude), proposal__proposer=request.user.pk
+                ).values("member_id")
             )
         users = list(found.order_by("real_name", "pk")[:10])
     return render(request, "proposals/_member_results.html", {"members": _member_rows(users), "q": q})
@@ -234,7 +235,7 @@ def similar(request: HttpRequest) -> HttpResponse:
         text,
         session,
         queryset=_similar_pool(request.user),
-        exclude_pk=int(exclude) if exclude.isdigit() else None,
+        exclude_pk=parse_id(exclude),
     )
     return render(request, "proposals/_similar.html", {"results": results})
 
@@ -345,7 +346,7 @@ def act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             actions.do_reject(user, proposal, reason=post.get("reason", ""), explanation=post.get("explanation", ""))
         elif verb == "merge":
             into = post.get("into", "")
-            target = Proposal.objects.visible_to(user).filter(pk=into).first() if into.isdigit() else None
+            target = Proposal.objects.visible_to(user).filter(pk=into).first() if parse_id(into) is not None else None
             if target is None:
                 raise ValidationError({"into": [_("Choose a filed proposal.")]})
             actions.do_merge(user, proposal, into=target, note=post.get("note", ""))

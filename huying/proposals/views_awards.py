@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from huying.core.params import is_ascii_digits
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
 from huying.proposals import actions, awards
@@ -73,7 +74,7 @@ def open_selection(request: HttpRequest) -> HttpResponse:
         selection = actions.do_open_award_selection(
             request.user,
             cppcc=cppcc,
-            year=int(year_text) if year_text.isdigit() else 0,
+            year=int(year_text) if is_ascii_digits(year_text) and len(year_text) <= 4 else 0,
             title=request.POST.get("title", ""),
             note=request.POST.get("note", ""),
         )

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from huying.accounts.choices import Role
 from huying.accounts.models import User
+from huying.core.params import parse_id, parse_ids
 from huying.core.uploads import download_response
 from huying.handling import access
 from huying.handling.choices import ACTIVE_STATUSES, AssignmentRole, ExtensionStatus, Rating, Status, WarningLevel
@@ -48,7 +49,7 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
 
 def _int(value: str | None) -> int | None:
     # At most 18 digits: an id past 64 bits would fail in the database (HTTP 500).
-    return int(value) if value and value.isdigit() and len(value) <= 18 else None
+    return parse_id(value)
 
 
 def parse_deadline(value: str) -> datetime | None:
@@ -137,7 +138,7 @@ def _unit(pk: int | None, field: str) -> Organisation:
 
 
 def _units(ids: list[str]) -> list[Organisation]:
-    wanted = [int(i) for i in ids if i.isdigit()]
+    wanted = parse_ids(ids)
     found = Organisation.objects.in_bulk(wanted)
     return [found[i] for i in wanted if i in found]
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from huying.accounts.choices import Role
 from huying.core import uploads
+from huying.core.params import is_ascii_digits, parse_id, parse_ids
 from huying.core.uploads import download_response
 from huying.handling import access
 from huying.handling import transitions as handling_moves
@@ -54,7 +55,7 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
 
 def _int(value: str | None) -> int | None:
     # At most 18 digits: an id past 64 bits would fail in the database (HTTP 500).
-    return int(value) if value and value.isdigit() and len(value) <= 18 else None
+    return parse_id(value)
 
 
 def _order_type() -> ContentType:
@@ -138,7 +139,7 @@ def console(request: HttpRequest) -> HttpResponse:
     else:
         status = ""
     category = request.GET.get("category", "").strip()
-    if category.isdigit():
+    if is_ascii_digits(category):
         orders = orders.in_category(category)
     street = _int(request.GET.get("street"))
     if street:
@@ -253,7 +254,7 @@ def _dispatch(request: HttpRequest, order: WorkOrder, units: list[Organisation])
     values: dict[str, Any] = {
         "category": request.POST.get("category", ""),
         "unit": _int(request.POST.get("unit")),
-        "co_units": [int(v) for v in request.POST.getlist("co_units") if v.isdigit()],
+        "co_units": parse_ids(request.POST.getlist("co_units")),
         "note": request.POST.get("note", ""),
     }
     by_pk = {u.pk: u for u in units}
@@ -414,7 +415,7 @@ def _merge(user: Any, order: WorkOrder, post: Any) -> str:
     """The merge form: the checked duplicates (and an order number typed in) are merged
     into this order, or this order into the one checked."""
     visible = WorkOrder.objects.visible_to(user)
-    picked = [int(v) for v in post.getlist("children") if v.isdigit()]
+    picked = parse_ids(post.getlist("children"))
     others = list(visible.filter(pk__in=picked))
     number = post.get("number", "").strip()
     if number:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from huying.core.params import is_ascii_digits
 from huying.handling.choices import OPEN_STATUSES, Status
 from huying.handling.models import Assignment
 from huying.workorders import exports, stats
@@ -232,7 +233,7 @@ def console_export(request: HttpRequest) -> HttpResponseBase:
     else:
         status = "all"
     category = request.GET.get("category", "").strip()
-    if category.isdigit():
+    if is_ascii_digits(category):
         orders = orders.in_category(category)
     street = _int(request.GET.get("street"))
     if street:
