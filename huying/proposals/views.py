@@ -209,13 +209,13 @@ def member_search(request: HttpRequest) -> HttpResponse:
         found = User.objects.filter(pk__in=member_ids, is_active=True, real_name__icontains=q).exclude(
             pk=request.user.pk
         )
-        exclude = request.GET.get("exclude", "")
-        if parse_id(exclude) is not None:
+        exclude = parse_id(request.GET.get("exclude", ""))
+        if exclude is not None:
             # Those already invited to the member's own draft are not offered again.
             found = found.exclude(
-                pk__in=CoSigner.objects.filter(
-                    proposal_id=parse_id(exclude), proposal__proposer=request.user.pk
-                ).values("member_id")
+                pk__in=CoSigner.objects.filter(proposal_id=exclude, proposal__proposer=request.user.pk).values(
+                    "member_id"
+                )
             )
         users = list(found.order_by("real_name", "pk")[:10])
     return render(request, "proposals/_member_results.html", {"members": _member_rows(users), "q": q})
