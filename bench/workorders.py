@@ -533,7 +533,7 @@ def list_cases(ctx: Context) -> list[tuple[str, dict[str, Any]]]:
 
 
 def api_queryset(user: Any, filters: dict[str, Any]) -> Any:
-    """The queryset of ``GET /api/v1/workorders`` (huying/workorders/api.py ``list_orders``)."""
+    """The queryset of ``GET /api/v1/workorders`` (huying/workorders/api/orders.py ``list_orders``)."""
     from huying.workorders.models import WorkOrder
 
     return WorkOrder.objects.visible_to(user).with_related().api_filtered(**filters)

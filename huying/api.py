@@ -1,6 +1,8 @@
-"""The REST API under /api/v1. Each app contributes a router from its ``api.py``."""
+"""The REST API under /api/v1. Each app contributes one router, assembled in its ``api``
+package (or ``api.py`` for a small app), mounted here under the app's prefix."""
 
 from ninja import NinjaAPI
+from ninja.operation import Operation
 from ninja.security import django_auth
 
 from huying.accounts.api import ApiTokenAuth
@@ -13,10 +15,24 @@ from huying.handling.api import router as notifications_router
 from huying.organisations.api import router as organisations_router
 from huying.proposals.api import router as proposals_router
 from huying.workorders.api import router as workorders_router
-from huying.workorders.api_handling import router as workorders_handling_router
-from huying.workorders.api_stats import router as workorders_stats_router
 
-api = NinjaAPI(
+# Operation ids are part of the API's contract (generated clients name their methods after
+# them); ninja derives them from the module that defines the endpoint. When the apps' APIs
+# became packages, the main module of each kept the ids of the old ``api.py``.
+LEGACY_OPERATION_MODULES = {
+    "huying.proposals.api.drafts": "huying.proposals.api",
+    "huying.workorders.api.orders": "huying.workorders.api",
+}
+
+
+class HuyingAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        module = operation.view_func.__module__
+        module = LEGACY_OPERATION_MODULES.get(module, module)
+        return f"{module}_{operation.view_func.__name__}".replace(".", "_")
+
+
+api = HuyingAPI(
     title="Huying 呼应 API",
     version="1",
     description="REST API of the Huying platform. Authenticate with a session cookie (plus CSRF token) "
@@ -34,10 +50,6 @@ api.add_router("/organisations", organisations_router)
 api.add_router("/audit", audit_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/proposals", proposals_router)
-# Before the main work-order router: its /{number} would take /workorders/assignments.
-api.add_router("/workorders", workorders_handling_router)
-# Before the work-order router: its /workorders/{number} would take /workorders/stats.
-api.add_router("/workorders", workorders_stats_router)
 api.add_router("/workorders", workorders_router)
 # Last: every operation documents the error answers that apply to it (401/403/404/422).
 api_errors.document_errors(api)

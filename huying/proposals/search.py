@@ -4,7 +4,7 @@ Chinese has no spaces between words, so neither engine's own tokenizer finds the
 a Chinese text. We segment in Python with jieba (``rjieba``, the Rust port: same
 dictionary, same words, much faster) and give the engines space-separated words:
 
-- **Index.** Each proposal has one :class:`~huying.proposals.models_search.ProposalSearch`
+- **Index.** Each proposal has one :class:`~huying.proposals.models.ProposalSearch`
   row: the words of the title and the words of the case summary and body (plus the titles
   of proposals merged into it), segmented in jieba's *search mode*, which also emits the
   shorter words inside a long one (医疗保障 → 医疗, 保障, 医疗保障). SQLite indexes them

@@ -51,7 +51,7 @@ class WorkordersConfig(AppConfig):
                 roles=frozenset({Role.UNIT_STAFF, Role.STREET_HANDLER}),
             )
         )
-        # Intake pages outside the console and the public tracking page (views_public.py).
+        # Intake pages outside the console and the public tracking page (views/public.py).
         register_entry(
             Entry(
                 area="public",
@@ -104,7 +104,7 @@ class WorkordersConfig(AppConfig):
                 roles=frozenset({Role.MEMBER, Role.ADMIN}),
             )
         )
-        # The command centre's figures (views_dashboard.py, stats.py).
+        # The command centre's figures (views/dashboard.py, stats.py).
         register_entry(
             Entry(
                 area="console",

@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema, Status
 from huying.core.api_errors import ErrorOut
 from huying.core.api_types import Id
 from huying.workorders import stats
-from huying.workorders.views_dashboard import red_black_xlsx, stats_xlsx
+from huying.workorders.views.dashboard import red_black_xlsx, stats_xlsx
 
 router = Router(tags=["workorders"])
 

@@ -1,6 +1,5 @@
-"""Excellent-proposal awards in the API (registered on the proposals router, imported at
-the end of :mod:`huying.proposals.api`). Same rules as the pages: see
-:mod:`huying.proposals.awards`."""
+"""Excellent-proposal awards in the API (mounted on the proposals router by
+:mod:`huying.proposals.api`). Same rules as the pages: see :mod:`huying.proposals.awards`."""
 
 from datetime import datetime
 from typing import Any
@@ -8,15 +7,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from huying.core.api_errors import ErrorOut
 from huying.core.api_types import Id, SmallCount
 from huying.organisations.models import Organisation
 from huying.proposals import actions, awards
-from huying.proposals.api import router
 from huying.proposals.choices import AwardDecision, AwardStatus
 from huying.proposals.models import AwardNomination, AwardSelection, Proposal
+
+router = Router(tags=["proposals"])
 
 
 class SelectionOut(Schema):

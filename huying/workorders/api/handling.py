@@ -44,7 +44,7 @@ from huying.workorders.converters import OrderNumber
 from huying.workorders.duplicates import find_duplicates
 from huying.workorders.history import order_timeline
 from huying.workorders.models import Category, WorkOrder
-from huying.workorders.views import UNIT_KINDS
+from huying.workorders.views.console import UNIT_KINDS
 
 router = Router(tags=["workorders"])
 

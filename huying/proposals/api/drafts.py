@@ -398,17 +398,3 @@ def convert(request: HttpRequest, pk: Id, payload: ConvertIn) -> Any:
     proposal = actions.access_proposal(request.user, pk)
     actions.do_convert(request.user, proposal, to=payload.to, note=payload.note)
     return detail(request, pk)
-
-
-# Handling, supervision, publication and the public zone: huying/proposals/api_handling.py.
-from huying.proposals.api_handling import router as handling_router  # noqa: E402
-
-router.add_router("", handling_router)
-
-# Statistics and awards add their endpoints to this router.
-from huying.proposals import api_awards, api_stats  # noqa: E402, F401
-
-# Attachments: huying/proposals/api_attachments.py.
-from huying.proposals.api_attachments import router as attachments_router  # noqa: E402
-
-router.add_router("", attachments_router)

@@ -24,7 +24,7 @@ from huying.handling.models import Assignment
 from huying.workorders import exports, stats
 from huying.workorders.choices import OrderStatus
 from huying.workorders.models import WorkOrder, dispatcher_districts
-from huying.workorders.views import _errors, _int, _order_type, _require_dispatcher, _require_unit
+from huying.workorders.views.console import _errors, _int, _order_type, _require_dispatcher, _require_unit
 
 
 def _may_open_console(user: Any) -> bool:

@@ -546,11 +546,6 @@ class ReplyRating(models.Model):
         return f"{self.reply_id} · {self.rater_id} · {self.rating}"
 
 
-# Search documents and excellent-proposal awards live in their own modules.
-from huying.proposals.models_awards import AwardNomination, AwardSelection  # noqa: E402, F401
-from huying.proposals.models_search import ProposalSearch  # noqa: E402, F401
-
-
 def attachment_upload_to(instance: ProposalAttachment, filename: str) -> str:
     return f"proposals/attachments/{instance.proposal_id}/{filename}"
 

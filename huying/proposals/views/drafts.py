@@ -284,7 +284,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         if reviewer
         else [],
     }
-    from huying.proposals.views_handling import handling_context
+    from huying.proposals.views.handling import handling_context
 
     context.update(handling_context(request, proposal))
     return render(request, "proposals/detail.html", context)

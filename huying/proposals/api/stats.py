@@ -1,18 +1,18 @@
 """Proposal statistics in the API: the same figures as the statistics page.
 
-Registers ``GET /api/v1/proposals/stats`` on the proposals router (imported at the end of
-:mod:`huying.proposals.api`)."""
+``GET /api/v1/proposals/stats``, mounted on the proposals router by :mod:`huying.proposals.api`."""
 
 from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Field, Router, Schema
 
 from huying.core.api_errors import ErrorOut
 from huying.core.api_types import Id
-from huying.proposals.api import router
 from huying.proposals.stats import as_json, check_may_view, session_stats, sessions_for
+
+router = Router(tags=["proposals"])
 
 
 class StatusCountsOut(Schema):

@@ -1,7 +1,7 @@
 """Proposal handling API under /api/v1/proposals: assignment, the units' steps, review,
 rating, supervision, publication, and the public zone's published proposals.
 
-Mounted on the proposals router (``huying/proposals/api.py``). Reads use the same querysets
+Mounted on the proposals router (``huying/proposals/api/__init__.py``). Reads use the same querysets
 as the pages (:mod:`huying.proposals.supervision`, :mod:`huying.proposals.public`); writes
 call the actions, whose ``ValidationError`` / ``PermissionDenied`` / ``Http404`` become 422 /
 403 / 404 in the project's one error format. A proposal or assignment the caller may not see
