@@ -8,8 +8,8 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self) -> None:
-        from huying.accounts.choices import Role
         from huying.core.navigation import Entry, register
+        from huying.core.roles import Role
 
         register(
             Entry(

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from huying.accounts.choices import CONSOLE_ROLES, DASHBOARD_ROLES, MEMBER_SECTION_ROLES
+from huying.core.roles import CONSOLE_ROLES, DASHBOARD_ROLES, MEMBER_SECTION_ROLES
 
 
 @dataclass(frozen=True)

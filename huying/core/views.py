@@ -8,8 +8,8 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from huying.accounts.choices import CONSOLE_ROLES, Role
 from huying.core.navigation import AREAS, entries_for, may_enter, panels_for
+from huying.core.roles import CONSOLE_ROLES, Role
 
 
 def landing_area(user: object) -> str:
