@@ -33,8 +33,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_hasher: use the configured (Argon2) password hasher")
 
 
-# Test folders whose every test is slow (demo-scale loads): `make test-fast` leaves them out.
-SLOW_FOLDERS = ("huying/demo/tests/",)
+# Tests that are slow by nature — demo-scale loads, the property-based API run over every
+# operation, the crawl of every role's links: `make test-fast` leaves them out.
+SLOW_FOLDERS = ("huying/demo/tests/", "tests/api/", "huying/core/tests/test_crawl.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
