@@ -24,7 +24,6 @@ setup: venv
 	@mkdir -p var
 	$(DEV_ENV) $(PY) manage.py compilemessages
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
-	$(DEV_ENV) $(PY) manage.py createcachetable
 	$(DEV_ENV) $(PY) manage.py demo_data
 
 run: setup

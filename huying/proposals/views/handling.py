@@ -47,11 +47,6 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
     return errors
 
 
-def _int(value: str | None) -> int | None:
-    # At most 18 digits: an id past 64 bits would fail in the database (HTTP 500).
-    return parse_id(value)
-
-
 def parse_deadline(value: str) -> datetime | None:
     """A deadline typed as ``2027-03-01`` (the end of that day) or ``2027-03-01 18:00``."""
     value = (value or "").strip().replace("T", " ")
@@ -161,7 +156,7 @@ def handle(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             actions.do_assign(user, proposal, mode=mode, units=units, co_units=co_units, note=post.get("note", ""))
             done = _("The proposal has been assigned.")
         elif verb == "review":
-            reply = Reply.objects.filter(proposal=proposal, pk=_int(post.get("reply")) or 0).first()
+            reply = Reply.objects.filter(proposal=proposal, pk=parse_id(post.get("reply")) or 0).first()
             if reply is None:
                 raise ValidationError({"reply": _("Choose a reply of this proposal.")})
             accept = post.get("decision") == "accept"
@@ -169,22 +164,22 @@ def handle(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             actions.do_review_reply(user, reply, accept=accept, note=post.get("note", ""), due=due)
             done = _("The reply has been accepted.") if accept else _("The reply has been sent back.")
         elif verb == "overrule":
-            assignment = _case_assignment(proposal, _int(post.get("assignment")))
+            assignment = _case_assignment(proposal, parse_id(post.get("assignment")))
             actions.do_overrule_objection(user, assignment, reason=post.get("reason", ""))
             done = _("The objection has been overruled.")
         elif verb == "reassign":
-            assignment = _case_assignment(proposal, _int(post.get("assignment")))
-            to_unit = _unit(_int(post.get("to_unit")), "to_unit")
+            assignment = _case_assignment(proposal, parse_id(post.get("assignment")))
+            to_unit = _unit(parse_id(post.get("to_unit")), "to_unit")
             actions.do_reassign(user, assignment, to_unit=to_unit, reason=post.get("reason", ""))
             done = _("The proposal has been reassigned.")
         elif verb == "cancel":
-            assignment = _case_assignment(proposal, _int(post.get("assignment")))
+            assignment = _case_assignment(proposal, parse_id(post.get("assignment")))
             actions.do_cancel_assignment(user, assignment, reason=post.get("reason", ""))
             done = _("The co-handling unit has been withdrawn.")
         elif verb == "extension":
             request_row = (
                 ExtensionRequest.objects.filter(
-                    pk=_int(post.get("request")) or 0,
+                    pk=parse_id(post.get("request")) or 0,
                     assignment__workflow=HANDLING_WORKFLOW,
                     assignment__case_id=proposal.pk,
                     status=ExtensionStatus.PENDING,
@@ -204,13 +199,13 @@ def handle(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             )
             done = _("The extension has been approved.") if approve else _("The extension has been refused.")
         elif verb == "urge":
-            assignment = _case_assignment(proposal, _int(post.get("assignment")))
+            assignment = _case_assignment(proposal, parse_id(post.get("assignment")))
             actions.do_urge(user, assignment, text=post.get("text", ""))
             done = _("The urging notice has been sent.")
         elif verb == "key":
             is_key = post.get("is_key") == "1"
-            leader = User.objects.filter(pk=_int(post.get("leader")) or 0).first()
-            committee = Organisation.objects.filter(pk=_int(post.get("committee")) or 0).first()
+            leader = User.objects.filter(pk=parse_id(post.get("leader")) or 0).first()
+            committee = Organisation.objects.filter(pk=parse_id(post.get("committee")) or 0).first()
             actions.do_mark_key(
                 user, proposal, is_key=is_key, leader=leader, committee=committee, note=post.get("note", "")
             )
@@ -225,7 +220,9 @@ def handle(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             actions.do_object_publication(user, proposal, reason=post.get("reason", ""))
             done = _("Your objection to publication has been recorded.")
         else:  # rate
-            reply = Reply.objects.visible_to(user).filter(proposal=proposal, pk=_int(post.get("reply")) or 0).first()
+            reply = (
+                Reply.objects.visible_to(user).filter(proposal=proposal, pk=parse_id(post.get("reply")) or 0).first()
+            )
             if reply is None:
                 raise ValidationError({"reply": _("Choose a reply of this proposal.")})
             actions.do_rate(user, reply, rating=post.get("rating", ""), comment=post.get("comment", ""))
@@ -324,7 +321,7 @@ def inbox_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         raise Http404(_("Unknown action."))
     assignment, proposal = _inbox_assignment(user, pk)
     post = request.POST
-    version = _int(post.get("version"))
+    version = parse_id(post.get("version"))
     try:
         if verb == "accept":
             actions.do_accept(user, assignment, note=post.get("note", ""), version=version)
@@ -375,7 +372,7 @@ def board(request: HttpRequest) -> HttpResponse:
     if not supervision.may_supervise(user):
         raise PermissionDenied(_("The supervision board is open only to the proposals committee staff."))
     get = request.GET
-    unit_id = _int(get.get("unit"))
+    unit_id = parse_id(get.get("unit"))
     unit = Organisation.objects.filter(pk=unit_id).first() if unit_id else None
     filters = {
         "state": get.get("state", ""),

@@ -53,11 +53,6 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
     return errors
 
 
-def _int(value: str | None) -> int | None:
-    # At most 18 digits: an id past 64 bits would fail in the database (HTTP 500).
-    return parse_id(value)
-
-
 def _order_type() -> ContentType:
     return ContentType.objects.get_for_model(WorkOrder)
 
@@ -141,7 +136,7 @@ def console(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("category", "").strip()
     if is_ascii_digits(category):
         orders = orders.in_category(category)
-    street = _int(request.GET.get("street"))
+    street = parse_id(request.GET.get("street"))
     if street:
         orders = orders.filter(street_id=street)
     returned = Assignment.objects.filter(case_type=_order_type(), case_id=OuterRef("pk"), status=Status.RETURNED)
@@ -253,7 +248,7 @@ def _dispatch(request: HttpRequest, order: WorkOrder, units: list[Organisation])
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {
         "category": request.POST.get("category", ""),
-        "unit": _int(request.POST.get("unit")),
+        "unit": parse_id(request.POST.get("unit")),
         "co_units": parse_ids(request.POST.getlist("co_units")),
         "note": request.POST.get("note", ""),
     }
@@ -274,7 +269,7 @@ def _dispatch(request: HttpRequest, order: WorkOrder, units: list[Organisation])
                 category=category,
                 co_units=co_units,
                 note=values["note"],
-                version=_int(request.POST.get("version")),
+                version=parse_id(request.POST.get("version")),
             )
         except ValidationError as exc:
             errors = _errors(exc)
@@ -428,7 +423,7 @@ def _merge(user: Any, order: WorkOrder, post: Any) -> str:
             raise ValidationError({"children": _("Choose exactly one order to merge this one into.")})
         actions.do_merge(user, others[0], [order], reason=post.get("reason", ""))
         return _("Merged into %(number)s.") % {"number": others[0].number}
-    actions.do_merge(user, order, others, reason=post.get("reason", ""), version=_int(post.get("version")))
+    actions.do_merge(user, order, others, reason=post.get("reason", ""), version=parse_id(post.get("version")))
     return _("%(n)d orders merged into this one.") % {"n": len(others)}
 
 
@@ -450,14 +445,14 @@ def console_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     user = request.user
     order = _console_order(user, pk)
     post = request.POST
-    version = _int(post.get("version"))
+    version = parse_id(post.get("version"))
     try:
         if verb == "urge":
-            actions.do_urge(user, _order_assignment(order, _int(post.get("assignment"))), text=post.get("text", ""))
+            actions.do_urge(user, _order_assignment(order, parse_id(post.get("assignment"))), text=post.get("text", ""))
             done = _("Urging notice sent.")
         elif verb == "reassign":
-            assignment = _order_assignment(order, _int(post.get("assignment")))
-            to_unit = {u.pk: u for u in _units(order)}.get(_int(post.get("to_unit")) or 0)
+            assignment = _order_assignment(order, parse_id(post.get("assignment")))
+            to_unit = {u.pk: u for u in _units(order)}.get(parse_id(post.get("to_unit")) or 0)
             if to_unit is None:
                 raise ValidationError({"to_unit": _("Choose the unit to hand it to.")})
             actions.do_reassign(user, assignment, to_unit, reason=post.get("reason", ""), version=version)
@@ -465,7 +460,7 @@ def console_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         elif verb in ("approve", "refuse"):
             extension = (
                 ExtensionRequest.objects.filter(
-                    pk=_int(post.get("request")) or 0,
+                    pk=parse_id(post.get("request")) or 0,
                     assignment__case_type=_order_type(),
                     assignment__case_id=order.pk,
                 )
@@ -642,7 +637,7 @@ def inbox_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         raise Http404(_("Unknown action."))
     assignment, order = _inbox_assignment(user, pk)
     post = request.POST
-    version = _int(post.get("version"))
+    version = parse_id(post.get("version"))
     done = _("Saved.")
     try:
         if verb == "accept":
@@ -668,7 +663,7 @@ def inbox_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             done = _("Resolved.")
         else:
             units = {u.pk: u for u in _units(order)}
-            to_unit = units.get(_int(post.get("to_unit")) or 0)
+            to_unit = units.get(parse_id(post.get("to_unit")) or 0)
             if to_unit is None:
                 raise ValidationError({"to_unit": _("Choose the unit to call.")})
             actions.do_escalate(user, assignment, to_unit=to_unit, reason=post.get("reason", ""), version=version)

@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from huying.core.params import is_ascii_digits
+from huying.core.params import is_ascii_digits, parse_id
 from huying.handling.choices import OPEN_STATUSES, Status
 from huying.handling.models import Assignment
 from huying.workorders import exports, stats
 from huying.workorders.choices import OrderStatus
 from huying.workorders.models import WorkOrder, dispatcher_districts
-from huying.workorders.views.console import _errors, _int, _order_type, _require_dispatcher, _require_unit
+from huying.workorders.views.console import _errors, _order_type, _require_dispatcher, _require_unit
 
 
 def _may_open_console(user: Any) -> bool:
@@ -38,12 +38,12 @@ def _dashboard_filters(request: HttpRequest, scope: stats.Scope) -> tuple[dict[s
     if period not in stats.PERIODS:
         errors["period"] = [_("Choose this month, last month, 30 days, 90 days or this year.")]
         period = "month"
-    trend = _int(request.GET.get("trend")) or 30
+    trend = parse_id(request.GET.get("trend")) or 30
     if trend not in stats.TREND_DAYS:
         errors["trend"] = [_("Choose 30 or 90 days.")]
         trend = 30
     streets = list(scope.streets())
-    street = _int(request.GET.get("street"))
+    street = parse_id(request.GET.get("street"))
     if request.GET.get("street") and street not in {s.pk for s in streets}:
         errors["street"] = [_("Choose a street in your area.")]
         street = None
@@ -235,7 +235,7 @@ def console_export(request: HttpRequest) -> HttpResponseBase:
     category = request.GET.get("category", "").strip()
     if is_ascii_digits(category):
         orders = orders.in_category(category)
-    street = _int(request.GET.get("street"))
+    street = parse_id(request.GET.get("street"))
     if street:
         orders = orders.filter(street_id=street)
     returned = Assignment.objects.filter(case_type=_order_type(), case_id=OuterRef("pk"), status=Status.RETURNED)
