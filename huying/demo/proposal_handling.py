@@ -19,6 +19,7 @@ from typing import Any
 
 from huying.accounts.choices import Role
 from huying.accounts.models import RoleAssignment, User
+from huying.handling import actions as engine
 from huying.handling.choices import AssignmentRole, Rating, Status
 from huying.handling.models import Assignment
 from huying.handling.policy import HANDLER_ROLES
@@ -165,7 +166,7 @@ def handle_demo_proposals(
             continue
         if outcome == "objected":
             unit = made[-1]
-            ha.do_object(
+            engine.do_object(
                 people.handler(unit.unit),
                 unit,
                 reason="该事项不属于我单位职责范围，建议改由相关主管部门办理。",
@@ -185,19 +186,19 @@ def handle_demo_proposals(
                 a = responsible[0]
                 a.refresh_from_db()
                 if a.resolve_due and a.resolve_due > now:
-                    request = ha.do_request_extension(
+                    request = engine.do_request_extension(
                         people.handler(a.unit),
                         a,
                         until=a.resolve_due + timedelta(days=30),
                         reason="需协调多个部门并开展实地调研，申请延期一个月答复。",
                         now=now - timedelta(days=1),
                     )
-                    ha.do_decide_extension(staff, request, approve=True, now=now - timedelta(hours=6))
+                    engine.do_decide_extension(staff, request, approve=True, now=now - timedelta(hours=6))
                     result["extended"] += 1
             for a in responsible:
                 a.refresh_from_db()
                 if a.resolve_due and a.resolve_due < now:
-                    ha.do_urge(
+                    engine.do_urge(
                         staff, a, text="该提案已超过办理时限，请抓紧办理并尽快答复。", now=now - timedelta(hours=2)
                     )
                     result["urged"] += 1

@@ -693,7 +693,7 @@ class Simulator:
             outcome.dispatches.append(t)
             handler = self._handler(rng, wrong)
             t = self._at(self._span(rng, t, first.accept_due, 0.1, 0.6), t)
-            wo.do_return(handler, first, reason=rng.choice(wd.RETURN_REASONS), now=t)
+            handling.do_return(handler, first, reason=rng.choice(wd.RETURN_REASONS), now=t)
             self.counts["returned"] += 1
             outcome.last_step = t
             if plan.fate == Fate.RETURNED_WAITING:
@@ -716,7 +716,7 @@ class Simulator:
         for assignment in co:
             helper = self._handler(rng, assignment.unit)
             when = self._span(rng, assignment.assigned_at, assignment.accept_due, 0.1, 0.7)
-            wo.do_accept(helper, assignment, now=self._at(when, assignment.assigned_at))
+            handling.do_accept(helper, assignment, now=self._at(when, assignment.assigned_at))
 
         # call-ups: street → department (tier 2) → district government (tier 3)
         for level in range(plan.escalations):
@@ -726,7 +726,7 @@ class Simulator:
             above = self._above(lead.unit, category)
             t = self._at(self._span(rng, t, lead.resolve_due, 0.05, 0.3), t)
             reasons = wd.ESCALATION_REASONS if lead.tier == 1 else wd.TOP_ESCALATION_REASONS
-            lead = wo.do_escalate(handler, lead, to_unit=above, reason=rng.choice(reasons), now=t)
+            lead = handling.do_escalate(handler, lead, to_unit=above, reason=rng.choice(reasons), now=t)
             self.counts[f"called up to tier {lead.tier}"] += 1
             outcome.last_step = t
             open_fate = plan.fate in (Fate.ESCALATED_2, Fate.ESCALATED_3)
@@ -741,7 +741,7 @@ class Simulator:
             t = self._at(self._span(rng, t, lead.resolve_due, 0.5, 0.9), t)
             assert lead.resolve_due is not None
             until = self.calendar.add_working_days(lead.resolve_due, rng.choice((3, 5, 7)))
-            request = wo.do_request_extension(
+            request = handling.do_request_extension(
                 handler, lead, until=until, reason=rng.choice(wd.EXTENSION_REASONS), now=t
             )
             self.counts["extension requested"] += 1
@@ -815,7 +815,7 @@ class Simulator:
         else:
             moment = self._span(rng, lead.assigned_at, lead.accept_due, 0.05, 0.8)
         t = self._at(moment, t)
-        wo.do_accept(handler, lead, now=t)
+        handling.do_accept(handler, lead, now=t)
         outcome.last_step = t
         if lead.respond_due is not None:
             t = self._at(self._span(rng, t, lead.respond_due, 0.1, 0.8), t)
@@ -823,7 +823,7 @@ class Simulator:
             outcome.last_step = t
         if plan.progress:
             t = self._at(self._span(rng, t, lead.resolve_due, 0.1, 0.4), t)
-            wo.do_add_progress(handler, lead, note=rng.choice(wd.PROGRESS_NOTES), now=t)
+            handling.do_add_progress(handler, lead, note=rng.choice(wd.PROGRESS_NOTES), now=t)
             outcome.last_step = t
         return lead, t
 

@@ -42,6 +42,7 @@ from huying.handling.transitions import (
     do_assign,
     do_cancel,
     do_close,
+    do_decide_extension,
     do_escalate,
     do_object,
     do_overrule_objection,
@@ -66,6 +67,7 @@ __all__ = [
     "do_assign",
     "do_cancel",
     "do_close",
+    "do_decide_extension",
     "do_delete_calendar_day",
     "do_escalate",
     "do_mark_all_notifications_read",
@@ -278,6 +280,7 @@ def do_record_feedback(
                 now=now,
                 expected_version=Assignment.objects.values_list("version", flat=True).get(pk=target.pk),
                 trusted=True,
+                data={"feedback": feedback.pk},
             )
     return feedback
 

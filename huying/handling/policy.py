@@ -30,8 +30,9 @@ person) and the notification's fields.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
@@ -41,7 +42,7 @@ from huying.accounts.choices import Role
 if TYPE_CHECKING:
     from huying.accounts.models import User
     from huying.handling.limits import Limit
-    from huying.handling.models import Assignment, Notification
+    from huying.handling.models import Assignment, AssignmentEvent, Notification
     from huying.organisations.models import Organisation
 
 HANDLER_ROLES = frozenset({Role.UNIT_STAFF, Role.STREET_HANDLER, Role.LEADER})
@@ -79,6 +80,30 @@ def default_supervisor_unit(user: User, owner: Organisation) -> Organisation | N
 
 
 @dataclass(frozen=True)
+class Moved:
+    """What the engine tells a workflow's adapter (:attr:`Policy.on_move`) after a move on
+    one of its assignments, inside the move's transaction: ``action`` is ``"assign"`` or a
+    key of :data:`huying.handling.transitions.MOVES`; ``assignment`` is the locked row as
+    written; ``event`` the event just appended to the case's history."""
+
+    actor: Any
+    assignment: Assignment
+    action: str
+    event: AssignmentEvent
+    now: datetime
+
+
+@dataclass(frozen=True)
+class CaseCard:
+    """How the shared inbox and the assignments API describe a case of any workflow."""
+
+    number: str  # the case's own number (a work order's number, a proposal's filing number)
+    title: str
+    status: str  # the case's own status, in words
+    url: str | None = None  # the case's page for the reader, if they have one
+
+
+@dataclass(frozen=True)
 class Policy:
     workflow: str
     label: str | Promise = ""
@@ -98,6 +123,19 @@ class Policy:
     # How people name the case in notices and warnings (a work order's number, a
     # proposal's filing number): (assignment) -> text; None: "<label> #<id>".
     describe: Callable[[Assignment], str] | None = None
+    # The adapter (docs/handling-engine.md, "Plugging a workflow in"): called by the engine
+    # inside the transaction of every move on one of the workflow's assignments, to set the
+    # case's own status through the workflow's transitions module. Raising refuses the move
+    # (nothing is written).
+    on_move: Callable[[Moved], None] | None = None
+    # The cases behind a page of assignments, for the shared inbox and the assignments API:
+    # (reader, case ids) -> {case id: CaseCard}, in one or two queries.
+    cards: Callable[[Any, Sequence[int]], dict[int, CaseCard]] | None = None
+    # Refuses a unit this workflow cannot assign (raise ValidationError({"unit": …})).
+    check_unit: Callable[[Organisation], None] | None = None
+    # A unit that starts working on an assignment (asks for more time, answers) signs for
+    # it first instead of being refused.
+    accept_on_work: bool = False
 
     def case_label(self, assignment: Assignment) -> str:
         if self.describe is not None:

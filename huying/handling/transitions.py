@@ -51,7 +51,7 @@ from huying.handling.choices import (
 )
 from huying.handling.limits import Limit, Limits
 from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest, Notification, TimeLimitRule
-from huying.handling.policy import Policy, is_person, policy_for
+from huying.handling.policy import Moved, Policy, is_person, policy_for
 from huying.handling.signals import transitioned
 from huying.handling.supervision import warn_at
 from huying.organisations.models import Organisation
@@ -67,6 +67,19 @@ class TransitionError(ValidationError):
 
 class StaleUpdate(TransitionError):
     """The assignment changed since the caller read it; reload and try again."""
+
+
+def stale() -> StaleUpdate:
+    """A stale ``expected_version``, named on ``version`` (the API's 422 ``errors.version``,
+    the form's field error), the same for every workflow."""
+    return StaleUpdate(
+        {
+            "version": ValidationError(
+                _("This assignment was changed by someone else in the meantime; reload it and try again."),
+                code="stale",
+            )
+        }
+    )
 
 
 class NotAllowed(PermissionDenied):
@@ -226,10 +239,15 @@ def check_right(actor: Any, assignment: Assignment, action: str) -> None:
     authorise(actor, assignment, MOVES[action].who)
 
 
-def _require(text: str, field: str, message: str) -> str:
+MAX_NOTE = 2000
+
+
+def _require(text: str, field: str, message: str, limit: int = MAX_NOTE) -> str:
     text = (text or "").strip()
     if not text:
         raise TransitionError({field: message})
+    if len(text) > limit:
+        raise TransitionError({field: _("At most %(max)d characters.") % {"max": limit}})
     return text
 
 
@@ -307,10 +325,7 @@ def _perform(
         # someone without it is refused whatever the version or the status.
         actor_unit = None if trusted else authorise(actor, row, move.who, policy)
         if move.writes and row.version != version:
-            raise StaleUpdate(
-                _("This assignment was changed by someone else in the meantime; reload it and try again."),
-                code="stale",
-            )
+            raise stale()
         if row.status not in move.sources:
             raise TransitionError(
                 _("You cannot %(action)s an assignment that is “%(status)s”.")
@@ -328,9 +343,7 @@ def _perform(
                 **changes, version=F("version") + 1, updated_at=now
             )
             if updated != 1:  # pragma: no cover - the row lock makes this unreachable
-                raise StaleUpdate(
-                    _("This assignment was changed by someone else in the meantime; reload it and try again.")
-                )
+                raise stale()
             for field, value in changes.items():
                 setattr(row, field, value)
             row.version = version + 1
@@ -354,6 +367,7 @@ def _perform(
         )
         event.save()
         rows = after(row, event, now) if after is not None else []
+        _adapt(policy, actor, row, action, event, now)
         if notify_text is not None:
             text = notify.render(notify_text)
             units = [row.owner_id] if notify_owner else []
@@ -375,6 +389,12 @@ def _perform(
     for model_field in Assignment._meta.concrete_fields:
         setattr(assignment, model_field.attname, getattr(row, model_field.attname))
     return event
+
+
+def _adapt(policy: Policy, actor: Any, row: Assignment, action: str, event: AssignmentEvent, now: datetime) -> None:
+    """The workflow's adapter sets its case's status, in this move's transaction."""
+    if policy.on_move is not None:
+        policy.on_move(Moved(actor=actor, assignment=row, action=action, event=event, now=now))
 
 
 def _send_transitioned(row: Assignment, event: AssignmentEvent, action: str) -> None:
@@ -490,15 +510,20 @@ def do_assign(
     category_code: str | None = None,
     reason: str = "",
     now: datetime | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Assignment:
     """Dispatch (派单 / 交办) ``case`` to ``unit``. Called by the supervising office's staff
     (or the platform for automatic routing). Deadlines come from ``limits`` or the
-    workflow's time-limit rules for (nature, urgency, category)."""
+    workflow's time-limit rules for (nature, urgency, category). The workflow's
+    ``Policy.check_unit`` may refuse the unit. ``data`` goes on the *assigned* event."""
     from huying.handling.limits import limits_for
 
     now = now or timezone.now()
     probe = Assignment(workflow=workflow, unit=unit, owner=owner)
     actor_unit = authorise(actor, probe, SUPERVISOR)
+    policy = policy_for(workflow)
+    if policy.check_unit is not None:
+        policy.check_unit(unit)
     if limits is None:
         limits = limits_for(workflow, nature, urgency, category_code)
     with transaction.atomic():
@@ -523,10 +548,10 @@ def do_assign(
             now,
             to_status=Status.ASSIGNED,
             note=reason,
-            data={"unit": unit.pk, "role": role, "tier": tier, **_jsonable(_dues(limits, now))},
+            data={"unit": unit.pk, "role": role, "tier": tier, **_jsonable(_dues(limits, now)), **(data or {})},
         )
         event.save()
-        policy = policy_for(workflow)
+        _adapt(policy, actor, assignment, "assign", event, now)
         text = notify.render(
             gettext_lazy("New assignment: %(case)s, to be accepted by %(due)s.")
             % {"case": policy.case_label(assignment), "due": _fmt(assignment.accept_due)}
@@ -758,15 +783,25 @@ def do_request_extension(
     actor: Any,
     assignment: Assignment,
     *,
-    until: datetime,
+    until: datetime | None,
     reason: str,
     now: datetime | None = None,
     expected_version: int | None = None,
 ) -> ExtensionRequest:
-    """延期申请: before the resolve deadline, for a later one, within the workflow's count."""
+    """延期申请: before the resolve deadline, for a later one, within the workflow's count.
+    Where the workflow's policy says ``accept_on_work``, a unit asking for more time on an
+    assignment it has not signed for yet signs for it first (in the same transaction)."""
     check_right(actor, assignment, "request_extension")
+    if until is None:
+        raise TransitionError({"until": _("Enter the new deadline.")})
     reason = _require(reason, "reason", _("Give the reason for the extension."))
     policy = policy_for(assignment.workflow)
+    if policy.accept_on_work and assignment.status == Status.ASSIGNED:
+        with transaction.atomic():
+            do_accept(actor, assignment, now=now, expected_version=expected_version)
+            return do_request_extension(
+                actor, assignment, until=until, reason=reason, now=now, expected_version=assignment.version
+            )
     limit = policy.max_extensions if policy.max_extensions is not None else _max_extensions()
     created: list[ExtensionRequest] = []
 
@@ -926,6 +961,25 @@ def do_refuse_extension(
     )
 
 
+def do_decide_extension(
+    actor: Any,
+    request: ExtensionRequest,
+    *,
+    approve: bool,
+    until: datetime | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+    expected_version: int | None = None,
+) -> ExtensionRequest:
+    """延期审批 in one call, for forms and the API: approve (``until`` or the requested
+    deadline; ``reason`` is an optional note) or refuse (``reason`` required)."""
+    if approve:
+        return do_approve_extension(
+            actor, request, until=until, note=(reason or "").strip(), now=now, expected_version=expected_version
+        )
+    return do_refuse_extension(actor, request, reason=reason, now=now, expected_version=expected_version)
+
+
 # --- the supervising office's moves ------------------------------------------------------
 
 
@@ -979,10 +1033,11 @@ def do_reopen(
     now: datetime | None = None,
     expected_version: int | None = None,
     trusted: bool = False,
+    data: dict[str, Any] | None = None,
 ) -> Assignment:
     """重办 / 再办理: back to the unit with a new resolve deadline (``due``, else the
     workflow's reopen limit, else the resolve limit of the assignment's rule, else 5
-    working days)."""
+    working days). ``data`` goes on the event (a reopening after feedback names it)."""
     if not trusted:
         check_right(actor, assignment, "reopen")
     reason = _require(reason, "reason", _("Give the reason for reopening."))
@@ -1014,6 +1069,7 @@ def do_reopen(
         expected_version=expected_version,
         values=values,
         trusted=trusted,
+        data=data,
         notify_text=gettext_lazy("An assignment was sent back for handling again: %(reason)s") % {"reason": reason},
         notify_unit=True,
     )
@@ -1021,9 +1077,17 @@ def do_reopen(
 
 
 def do_cancel(
-    actor: Any, assignment: Assignment, *, reason: str, now: datetime | None = None, expected_version: int | None = None
+    actor: Any,
+    assignment: Assignment,
+    *,
+    reason: str,
+    now: datetime | None = None,
+    expected_version: int | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Assignment:
-    """改派 / 撤销: the office withdraws the assignment (then assigns another unit)."""
+    """改派 / 撤销: the office withdraws the assignment (then assigns another unit).
+    ``data`` goes on the event (``{"reassign": True}`` when :func:`do_reassign` withdraws
+    it to assign another unit)."""
     check_right(actor, assignment, "cancel")
     reason = _require(reason, "reason", _("Give the reason for cancelling."))
     _perform(
@@ -1032,6 +1096,7 @@ def do_cancel(
         "cancel",
         now=now,
         note=reason,
+        data=data,
         expected_version=expected_version,
         notify_text=gettext_lazy("An assignment was withdrawn: %(reason)s") % {"reason": reason},
         notify_unit=True,
@@ -1043,7 +1108,7 @@ def do_reassign(
     actor: Any,
     assignment: Assignment,
     *,
-    to_unit: Organisation,
+    to_unit: Organisation | None,
     reason: str,
     limits: Limits | None = None,
     now: datetime | None = None,
@@ -1051,10 +1116,17 @@ def do_reassign(
 ) -> Assignment:
     """改派 in one step: cancel (if still active) and assign ``to_unit`` with the same role and tier."""
     authorise(actor, assignment, SUPERVISOR)  # the right first: an outsider learns nothing of the status
+    if to_unit is None:
+        raise TransitionError({"to_unit": _("Choose the unit to assign instead.")})
+    if to_unit.pk == assignment.unit_id:
+        raise TransitionError({"to_unit": _("Choose another unit.")})
+    reason = _require(reason, "reason", _("Give the reason for reassigning."))
     now = now or timezone.now()
     with transaction.atomic():
         if assignment.status in MOVES["cancel"].sources:
-            do_cancel(actor, assignment, reason=reason, now=now, expected_version=expected_version)
+            do_cancel(
+                actor, assignment, reason=reason, now=now, expected_version=expected_version, data={"reassign": True}
+            )
         elif assignment.status != Status.RETURNED:
             raise TransitionError(
                 _("You cannot %(action)s an assignment that is “%(status)s”.")
@@ -1066,18 +1138,24 @@ def do_reassign(
         case_model = assignment.case_type.model_class()
         assert case_model is not None
         case = case_model(pk=assignment.case_id)
-        return do_assign(
-            actor,
-            case,
-            workflow=assignment.workflow,
-            unit=to_unit,
-            owner=assignment.owner,
-            role=assignment.role,
-            tier=assignment.tier,
-            limits=limits,
-            reason=reason,
-            now=now,
-        )
+        try:
+            return do_assign(
+                actor,
+                case,
+                workflow=assignment.workflow,
+                unit=to_unit,
+                owner=assignment.owner,
+                role=assignment.role,
+                tier=assignment.tier,
+                limits=limits,
+                reason=reason,
+                now=now,
+                data={"reassigned_from": assignment.pk, "from_unit": assignment.unit_id},
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "unit" in exc.error_dict:
+                raise TransitionError({"to_unit": exc.message_dict["unit"]}) from None
+            raise
 
 
 def do_urge(actor: Any, assignment: Assignment, text: str, *, now: datetime | None = None) -> Assignment:

@@ -48,7 +48,7 @@ class ProposalsConfig(AppConfig):
         from huying.handling.limits import Limit
         from huying.handling.policy import Policy
         from huying.handling.policy import register as register_policy
-        from huying.proposals import handling_actions, links
+        from huying.proposals import handling_actions, links, transitions
 
         register_policy(
             Policy(
@@ -61,6 +61,9 @@ class ProposalsConfig(AppConfig):
                 case_model="proposals.proposal",
                 case_url=links.case_url,
                 describe=links.describe_case,
+                on_move=transitions.on_assignment_move,
+                check_unit=handling_actions.check_unit,
+                accept_on_work=True,
             )
         )
         register(

@@ -1,12 +1,16 @@
-"""Handling (办理) of filed proposals through the shared engine (``huying.handling``,
-workflow ``proposal``). Every write of the handling; pages, the API, the demo loader and the
-tests call these functions (re-exported from :mod:`huying.proposals.actions`).
+"""The proposal workflow's own handling steps (办理) on the shared engine
+(``huying.handling``, workflow ``proposal``): 交办 with a handling mode, contact with the
+proposer, co-handling views, replies (class A/B/C with the reply document), their review,
+the proposers' ratings, key proposals and publication. Pages, the API, the demo loader and
+the tests call these (re-exported from :mod:`huying.proposals.actions`).
 
-The units' own steps are engine assignments (owner: the session's CPPCC committee; deadlines
-from the ``proposal`` time-limit rules). This module keeps the proposal's handling state
-(``Proposal.handling_status``, ``handling_round``) and its replies and ratings in step with
-them, in the same transaction, and writes the proposal-level history (``ProposalEvent``) and
-the notifications. Who may do what (docs/proposals.md, "Handling"):
+The units' generic steps — accept, object, ask for more time, progress notes — and the
+office's — urge, decide extensions, overrule objections, reassign, withdraw a co-handling
+unit — are the engine's own moves (:mod:`huying.handling.actions`, the shared assignments
+API and inbox). The proposal's states follow them through the proposals adapter,
+:func:`huying.proposals.transitions.on_assignment_move`; the steps here write the states
+only through :mod:`huying.proposals.transitions`. Who may do what (docs/proposals.md,
+"Handling"):
 
 - *staff*: agency staff (提案委) of the session's CPPCC or a committee above it, and
   administrators (:func:`supervisor_unit`, also the engine's policy): assign, overrule
@@ -49,12 +53,12 @@ from huying.handling.choices import (
     Rating,
     Status,
 )
-from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest
+from huying.handling.models import Assignment, AssignmentEvent
 from huying.handling.policy import is_person
 from huying.handling.transitions import HANDLER, SYSTEM, SystemActor, TransitionError, authorise, check_right
 from huying.organisations.choices import HANDLING_KINDS, OrgKind
 from huying.organisations.models import Organisation
-from huying.proposals import notifications
+from huying.proposals import notifications, transitions
 from huying.proposals.choices import (
     HandlingEventKind,
     HandlingMode,
@@ -186,6 +190,11 @@ def _require(value: str, field: str, message: str, limit: int = 1000) -> str:
     return value
 
 
+def check_unit(unit: Organisation) -> None:
+    """The engine policy's unit check: a unit that handles proposals and is active."""
+    _check_unit(unit, "unit")
+
+
 def _check_unit(unit: Organisation | None, field: str) -> Organisation:
     if unit is None:
         raise ValidationError({field: [_("Choose a handling unit.")]})
@@ -199,10 +208,6 @@ def _units_text(units: Sequence[tuple[Organisation, str]]) -> str:
         f"{unit.name}（{AssignmentRole(role).label}）" if role != AssignmentRole.SINGLE else unit.name
         for unit, role in units
     )
-
-
-def _open_status(proposal: Proposal) -> str:
-    return HandlingStatus.ASSIGNED if proposal.handling_round <= 1 else HandlingStatus.REHANDLING
 
 
 def assignments_of(proposal: Proposal) -> list[Assignment]:
@@ -309,7 +314,6 @@ def do_assign(
     who = _engine_actor(actor)
     made = [engine.do_assign(who, proposal, unit=unit, role=role, **common) for unit in units]
     made += [engine.do_assign(who, proposal, unit=unit, role=AssignmentRole.CO, **common) for unit in co_units]
-    _save(proposal, handling_status=_open_status(proposal))
     _event(
         proposal,
         HandlingEventKind.ASSIGNED,
@@ -325,106 +329,17 @@ def do_assign(
     return made
 
 
-def _staff_assignment(actor: Any, assignment: Assignment) -> Proposal:
-    proposal = _proposal_of(assignment)
-    check_staff(actor, proposal)
-    return proposal
-
-
-@transaction.atomic
-def do_reassign(
-    actor: Any, assignment: Assignment, *, to_unit: Organisation | None, reason: str, now: datetime | None = None
-) -> Assignment:
-    """改派 (staff): typically after an objection; the engine cancels the assignment and
-    assigns ``to_unit`` with the same role, deadlines from the same rule. The proposers are
-    told the new units. Returns the new assignment."""
-    now = now or timezone.now()
-    proposal = _lock(_staff_assignment(actor, assignment).pk)
-    to_unit = _check_unit(to_unit, "to_unit")
-    if to_unit.pk == assignment.unit_id:
-        raise ValidationError({"to_unit": [_("Choose another unit.")]})
-    reason = _require(reason, "reason", _("Give the reason for reassigning."))
-    try:
-        new = engine.do_reassign(_engine_actor(actor), assignment, to_unit=to_unit, reason=reason, now=now)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict") and "unit" in exc.error_dict:
-            raise ValidationError({"to_unit": exc.message_dict["unit"]}) from None
-        raise
+def units_changed(actor: Any, proposal: Proposal, assignment: Assignment, event: Any, now: datetime) -> None:
+    """The proposers hear that the units changed (改派 or a co-handling unit withdrawn):
+    called by the proposals adapter (``transitions.on_assignment_move``) after the move."""
     active = [a for a in assignments_of(proposal) if a.status in ACTIVE_STATUSES]
-    _event(
-        proposal,
-        HandlingEventKind.ASSIGNMENT_CHANGED,
-        actor,
-        now,
-        note=reason,
-        data={
-            "from_unit": assignment.unit_id,
-            "to_unit": to_unit.pk,
-            "assignment": new.pk,
-            "units": _units_text([(a.unit, a.role) for a in active]),
-        },
-    )
-    return new
-
-
-@transaction.atomic
-def do_cancel_assignment(actor: Any, assignment: Assignment, *, reason: str, now: datetime | None = None) -> Assignment:
-    """Withdraw a co-handling unit (staff), e.g. after an objection that was upheld. A
-    responsible unit is replaced with :func:`do_reassign` instead, so that the proposal is
-    never left without one."""
-    now = now or timezone.now()
-    proposal = _lock(_staff_assignment(actor, assignment).pk)
-    if assignment.role != AssignmentRole.CO:
-        raise TransitionError(
-            _("Only a co-handling unit can be withdrawn; reassign a responsible unit instead."), code="responsible"
-        )
-    reason = _require(reason, "reason", _("Give the reason for cancelling."))
-    engine.do_cancel(_engine_actor(actor), assignment, reason=reason, now=now)
-    active = [a for a in assignments_of(proposal) if a.status in ACTIVE_STATUSES]
-    _event(
-        proposal,
-        HandlingEventKind.ASSIGNMENT_CHANGED,
-        actor,
-        now,
-        note=reason,
-        data={"from_unit": assignment.unit_id, "units": _units_text([(a.unit, a.role) for a in active])},
-    )
-    return assignment
-
-
-def do_overrule_objection(
-    actor: Any, assignment: Assignment, *, reason: str, now: datetime | None = None
-) -> Assignment:
-    """Staff reject a unit's objection: the unit must handle the proposal (engine move
-    objected → accepted; the unit is notified)."""
-    _staff_assignment(actor, assignment)
-    reason = _require(reason, "reason", _("Give the reason for overruling the objection."))
-    return engine.do_overrule_objection(_engine_actor(actor), assignment, reason=reason, now=now)
-
-
-def do_urge(actor: Any, assignment: Assignment, *, text: str, now: datetime | None = None) -> Assignment:
-    """督办 / 催办 (staff): an urging notice to the unit (engine event and notification)."""
-    _staff_assignment(actor, assignment)
-    text = _require(text, "text", _("Write the urging notice."), limit=500)
-    return engine.do_urge(_engine_actor(actor), assignment, text)
-
-
-def do_decide_extension(
-    actor: Any,
-    request: ExtensionRequest,
-    *,
-    approve: bool,
-    until: datetime | None = None,
-    reason: str = "",
-    now: datetime | None = None,
-) -> ExtensionRequest:
-    """延期审批 (staff): approve (the new deadline is ``until`` or the one asked for) or
-    refuse with a reason; the unit is notified."""
-    _staff_assignment(actor, request.assignment)
-    who = _engine_actor(actor)
-    if approve:
-        return engine.do_approve_extension(who, request, until=until, note=reason.strip(), now=now)
-    return engine.do_refuse_extension(who, request, reason=reason, now=now)
+    data: dict[str, Any] = {
+        "from_unit": event.data.get("from_unit", assignment.unit_id),
+        "units": _units_text([(a.unit, a.role) for a in active]),
+    }
+    if event.data.get("reassigned_from"):
+        data.update({"to_unit": assignment.unit_id, "assignment": assignment.pk})
+    _event(proposal, HandlingEventKind.ASSIGNMENT_CHANGED, actor, now, note=event.note, data=data)
 
 
 # --- the unit's steps -------------------------------------------------------------------
@@ -435,48 +350,6 @@ def _accept_if_new(actor: Any, assignment: Assignment, version: int | None, now:
         engine.do_accept(_engine_actor(actor), assignment, now=now, expected_version=version)
         return assignment.version
     return version
-
-
-def do_accept(
-    actor: Any, assignment: Assignment, *, note: str = "", version: int | None = None, now: datetime | None = None
-) -> Assignment:
-    """签收 (unit)."""
-    _proposal_of(assignment)
-    return engine.do_accept(_engine_actor(actor), assignment, note=note.strip(), now=now, expected_version=version)
-
-
-def do_object(
-    actor: Any, assignment: Assignment, *, reason: str, version: int | None = None, now: datetime | None = None
-) -> Assignment:
-    """异议 (unit): within the objection period (the ``proposal`` rule's objection limit,
-    5 working days by default), with reasons; the staff then reassign or overrule. A unit
-    may not pass a proposal on by itself."""
-    _proposal_of(assignment)
-    check_right(_engine_actor(actor), assignment, "object")
-    reason = _require(reason, "reason", _("Give the reason for the objection."))
-    return engine.do_object(_engine_actor(actor), assignment, reason=reason, now=now, expected_version=version)
-
-
-@transaction.atomic
-def do_request_extension(
-    actor: Any,
-    assignment: Assignment,
-    *,
-    until: datetime | None,
-    reason: str,
-    version: int | None = None,
-    now: datetime | None = None,
-) -> ExtensionRequest:
-    """延期申请 (unit): before the reply deadline, for a later one."""
-    _proposal_of(assignment)
-    check_right(_engine_actor(actor), assignment, "request_extension")
-    if until is None:
-        raise ValidationError({"until": [_("Enter the new deadline.")]})
-    reason = _require(reason, "reason", _("Give the reason for the extension."))
-    version = _accept_if_new(actor, assignment, version, now)
-    return engine.do_request_extension(
-        _engine_actor(actor), assignment, until=until, reason=reason, now=now, expected_version=version
-    )
 
 
 @transaction.atomic
@@ -680,7 +553,7 @@ def do_review_reply(
             assignment=assignment,
         )
         if _all_replies_accepted(proposal):
-            _save(proposal, handling_status=HandlingStatus.REPLIED)
+            transitions.set_handling(proposal, HandlingStatus.REPLIED)
             if not raters(proposal):
                 _complete(actor, proposal, now)
     else:
@@ -703,8 +576,10 @@ def _complete(actor: Any, proposal: Proposal, now: datetime) -> None:
         if a.status == Status.RESOLVED:
             engine.do_close(SYSTEM, a, note=_("Handling completed."), now=now)
         elif a.status in OPEN_STATUSES and a.role == AssignmentRole.CO:
-            engine.do_cancel(SYSTEM, a, reason=_("Handling completed without these views."), now=now)
-    _save(proposal, handling_status=HandlingStatus.COMPLETED, handling_completed_at=now)
+            engine.do_cancel(
+                SYSTEM, a, reason=_("Handling completed without these views."), now=now, data={"completion": True}
+            )
+    transitions.set_handling(proposal, HandlingStatus.COMPLETED, handling_completed_at=now)
     _event(proposal, HandlingEventKind.COMPLETED, actor, now, data={"round": proposal.handling_round})
     if proposal.publication == Publication.UNPUBLISHED:
         _publish(SYSTEM, proposal, now, note=_("Published automatically when the handling was completed."))
@@ -791,8 +666,9 @@ def do_rate(actor: Any, reply: Reply, *, rating: str, comment: str = "", now: da
         assignment=assignment,
     )
     if dissatisfied:
-        # The engine reopened the assignment (dissatisfied, attributable to the unit).
-        _save(proposal, handling_round=proposal.handling_round + 1, handling_status=HandlingStatus.REHANDLING)
+        # The engine reopened the assignment (dissatisfied, attributable to the unit) and
+        # the adapter opened the next round.
+        proposal.refresh_from_db()
         _event(
             proposal,
             HandlingEventKind.REHANDLING,
@@ -886,7 +762,7 @@ def do_mark_key(
 
 # --- publication ------------------------------------------------------------------------
 def _publish(actor: Any, proposal: Proposal, now: datetime, *, note: str = "") -> None:
-    _save(proposal, publication=Publication.PUBLISHED, published_at=now, publication_note=note)
+    transitions.set_publication(proposal, Publication.PUBLISHED, published_at=now, publication_note=note)
     _event(proposal, HandlingEventKind.PUBLISHED, actor, now, note=note)
 
 
@@ -926,7 +802,7 @@ def do_object_publication(actor: Any, proposal: Proposal, *, reason: str, now: d
             _("Publication is already “%(state)s”.") % {"state": proposal.get_publication_display()},
             code="decided",
         )
-    _save(proposal, publication=Publication.OBJECTED, publication_note=reason)
+    transitions.set_publication(proposal, Publication.OBJECTED, publication_note=reason)
     _event(proposal, HandlingEventKind.PUBLICATION_OBJECTED, actor, now, note=reason, notify=False)
     notifications.send(
         proposal,
@@ -949,6 +825,6 @@ def do_restrict_publication(actor: Any, proposal: Proposal, *, reason: str, now:
         raise TransitionError(_("Only filed proposals are published."), code="not_filed")
     if proposal.publication == Publication.RESTRICTED:
         raise TransitionError(_("Publication is already restricted."), code="restricted")
-    _save(proposal, publication=Publication.RESTRICTED, publication_note=reason, published_at=None)
+    transitions.set_publication(proposal, Publication.RESTRICTED, publication_note=reason, published_at=None)
     _event(proposal, HandlingEventKind.RESTRICTED, actor, now, note=reason)
     return proposal

@@ -16,6 +16,17 @@ submitted  rejected (reason)          agency staff of the session's CPPCC
 submitted  merged (into a filed one)  agency staff of the session's CPPCC
 submitted  converted                  agency staff of the session's CPPCC
 =========  =========================  ====================================
+
+It also writes the proposal's other two states, in one place each:
+
+- ``handling_status`` (办理状态): :func:`on_assignment_move`, the proposals adapter of the
+  handling engine (the engine calls it inside the transaction of every move on a
+  proposal's assignment: the first assignment makes it *being handled*, a reopening after
+  a dissatisfied rating *being handled again* in the next round), and
+  :func:`set_handling` for the proposal's own steps (every reply accepted → *replied*,
+  every rating in → *completed*), both checked against :data:`HANDLING_MOVES`;
+- ``publication`` (公开): :func:`set_publication`, checked against
+  :data:`PUBLICATION_MOVES`.
 """
 
 from __future__ import annotations
@@ -25,17 +36,20 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
 from huying.audit.actions import record
+from huying.handling.policy import Moved
 from huying.proposals.choices import (
     ConvertTarget,
     CoSignStatus,
     EventKind,
+    HandlingStatus,
     ProposalStatus,
+    Publication,
     RejectReason,
     SubmitterKind,
 )
@@ -277,3 +291,89 @@ def convert(proposal: Proposal, actor: Any, *, to: str, note: str = "") -> Propo
         fields={"converted_to": to, "decided_at": timezone.now()},
     )
     return proposal
+
+
+# --- handling status and publication ---------------------------------------------------
+HANDLING_MOVES: dict[str, frozenset[str]] = {
+    HandlingStatus.UNASSIGNED: frozenset({HandlingStatus.ASSIGNED, HandlingStatus.REHANDLING}),
+    HandlingStatus.ASSIGNED: frozenset({HandlingStatus.REPLIED, HandlingStatus.REHANDLING}),
+    HandlingStatus.REPLIED: frozenset({HandlingStatus.REHANDLING, HandlingStatus.COMPLETED}),
+    HandlingStatus.REHANDLING: frozenset({HandlingStatus.REPLIED, HandlingStatus.REHANDLING}),
+    HandlingStatus.COMPLETED: frozenset(),
+}
+PUBLICATION_MOVES: dict[str, frozenset[str]] = {
+    Publication.UNPUBLISHED: frozenset({Publication.PUBLISHED, Publication.OBJECTED, Publication.RESTRICTED}),
+    Publication.PUBLISHED: frozenset({Publication.RESTRICTED}),
+    Publication.OBJECTED: frozenset({Publication.RESTRICTED}),
+    Publication.RESTRICTED: frozenset({Publication.PUBLISHED}),
+}
+
+
+def _write(proposal: Proposal, field: str, to: str, allowed: dict[str, frozenset[str]], **fields: Any) -> None:
+    current = getattr(proposal, field)
+    if to not in allowed.get(current, frozenset()):
+        model_field = Proposal._meta.get_field(field)
+        assert isinstance(model_field, models.Field)
+        raise TransitionError(
+            _("A proposal's %(field)s cannot go from “%(from)s” to “%(to)s”.")
+            % {
+                "field": model_field.verbose_name,
+                "from": getattr(proposal, f"get_{field}_display")(),
+                "to": dict(model_field.flatchoices).get(to, to),
+            },
+            code="illegal_transition",
+        )
+    setattr(proposal, field, to)
+    for name, value in fields.items():
+        setattr(proposal, name, value)
+    proposal.version += 1
+    proposal.save(update_fields=[field, *fields, "version", "updated_at"])
+
+
+def set_handling(proposal: Proposal, to: str, **fields: Any) -> None:
+    """Move the handling status of ``proposal`` (locked by the caller) to ``to``, with
+    ``fields`` written alongside; an illegal move raises :class:`TransitionError`."""
+    _write(proposal, "handling_status", to, HANDLING_MOVES, **fields)
+
+
+def set_publication(proposal: Proposal, to: str, **fields: Any) -> None:
+    """Move the publication state of ``proposal`` (locked by the caller) to ``to``."""
+    _write(proposal, "publication", to, PUBLICATION_MOVES, **fields)
+
+
+def open_status(proposal: Proposal) -> str:
+    """*Being handled*, or *being handled again* after the first round."""
+    return HandlingStatus.ASSIGNED if proposal.handling_round <= 1 else HandlingStatus.REHANDLING
+
+
+def on_assignment_move(moved: Moved) -> None:
+    """The engine's adapter for proposals (see the module docstring). Besides the handling
+    status it keeps two rules of the proposal workflow: a responsible unit (单办, 主办,
+    分办) is replaced by reassigning, never just withdrawn, so that a proposal is never
+    left without one; and the proposers hear when the units change."""
+    from huying.handling.choices import AssignmentRole
+    from huying.handling.transitions import TransitionError as EngineTransitionError
+
+    action, data, assignment = moved.action, moved.event.data, moved.assignment
+    if (
+        action == "cancel"
+        and assignment.role != AssignmentRole.CO
+        and not (data.get("reassign") or data.get("completion"))
+    ):
+        raise EngineTransitionError(
+            _("Only a co-handling unit can be withdrawn; reassign a responsible unit instead."), code="responsible"
+        )
+    if action not in ("assign", "cancel", "reopen"):
+        return
+    proposal = Proposal.objects.select_for_update().select_related("session__cppcc").get(pk=assignment.case_id)
+    if action == "assign" and proposal.handling_status == HandlingStatus.UNASSIGNED:
+        set_handling(proposal, open_status(proposal))
+    elif action == "reopen" and data.get("feedback"):
+        # 再办理: a proposer's dissatisfied rating reopened the unit's assignment.
+        set_handling(proposal, HandlingStatus.REHANDLING, handling_round=proposal.handling_round + 1)
+    if (action == "assign" and data.get("reassigned_from")) or (
+        action == "cancel" and not (data.get("reassign") or data.get("completion"))
+    ):
+        from huying.proposals.handling_actions import units_changed
+
+        units_changed(moved.actor, proposal, assignment, moved.event, moved.now)

@@ -9,8 +9,7 @@ every field (a ValidationError naming the fields at fault, nothing saved), is id
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -32,8 +31,8 @@ from huying.handling import actions as handling
 from huying.handling import transitions as handling_transitions
 from huying.handling.choices import LEAD_ROLES, OPEN_STATUSES, AssignmentRole, EventKind, FeedbackChannel, Rating
 from huying.handling.choices import Status as AssignmentStatus
-from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest, Feedback
-from huying.handling.transitions import SUPERVISOR, StaleUpdate, authorise, check_right
+from huying.handling.models import Assignment, AssignmentEvent, Feedback
+from huying.handling.transitions import SUPERVISOR, authorise, check_right
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation
 from huying.workorders.choices import (
@@ -408,10 +407,12 @@ def do_intake(
     return IntakeResult(order, True)
 
 
-# --- dispatch and the units' steps ----------------------------------------------------
-# The order's status follows its lead assignment through these wrapper actions: each calls
-# the engine's transition and, in the same transaction, ``transitions.move`` (one place,
-# docs/workorders.md "Dispatch"). Pages and the API call these, never the engine directly.
+# --- dispatch, the evidence of a result --------------------------------------------------
+# The units' steps (accept, return, progress, extensions, call up, urge, reassign) are the
+# engine's own (huying.handling.actions); the order's status follows its lead assignment
+# through the work-order adapter, ``transitions.on_assignment_move``. What is left here is
+# the work order's own: dispatch with the suggestion, a result with evidence, feedback,
+# reopening, closing, cancelling and merging orders.
 WORKFLOW = "workorder"
 
 
@@ -429,12 +430,6 @@ def command_centre_of(order: WorkOrder) -> Organisation:
 
 def _locked_order(pk: int) -> WorkOrder:
     return WorkOrder.objects.select_for_update().get(pk=pk)
-
-
-def _sync(actor: Any, order_pk: int, to: str, note: str) -> None:
-    order = _locked_order(order_pk)
-    if order.status != to:
-        move(actor, order, to, note=note)
 
 
 # Where a suggested category comes from (the console shows it with the unit's reason).
@@ -550,7 +545,6 @@ def do_dispatch(
             suggested_unit=suggestion.unit,
             chosen_unit=unit,
         )
-        move(actor, locked, OrderStatus.DISPATCHED, note=note)
         record(
             actor,
             "workorder.dispatch",
@@ -567,20 +561,6 @@ def do_dispatch(
     return assignments
 
 
-@contextmanager
-def _versioned() -> Iterator[None]:
-    """One convention for stale updates: the engine's ``StaleUpdate`` becomes a
-    ValidationError on ``version`` (API: 422 with ``errors.version``), like a stale order."""
-    try:
-        yield
-    except StaleUpdate as exc:
-        raise ValidationError({"version": list(exc.messages)}) from exc
-
-
-def _stale_order() -> ValidationError:
-    return ValidationError({"version": _("Someone else changed this work order meanwhile; reload it and retry.")})
-
-
 def authorise_office(actor: Any, order: WorkOrder) -> Organisation:
     """The supervising office's right on ``order`` (its district's command centre):
     dispatchers there, leaders above it, administrators (the engine's policy)."""
@@ -591,7 +571,7 @@ def authorise_office(actor: Any, order: WorkOrder) -> Organisation:
 
 def _check_order(order: WorkOrder, version: int | None, allowed: Sequence[str], message: str) -> None:
     if version is not None and order.version != version:
-        raise _stale_order()
+        raise ValidationError({"version": _("Someone else changed this work order meanwhile; reload it and retry.")})
     if order.status not in allowed:
         raise ValidationError({"status": message % {"status": order.get_status_display()}})
 
@@ -600,75 +580,6 @@ def _order_assignments(order: WorkOrder) -> list[Assignment]:
     return list(
         Assignment.objects.for_case(order).select_related("unit", "owner").order_by("assigned_at", "id")  # type: ignore[attr-defined]
     )
-
-
-def do_reassign(
-    actor: Any,
-    assignment: Assignment,
-    to_unit: Organisation,
-    *,
-    reason: str,
-    version: int | None = None,
-    now: datetime | None = None,
-) -> Assignment:
-    """改派 of an active or returned assignment by the dispatcher: the engine cancels it (if
-    still active) and assigns ``to_unit`` with the same role and tier; a lead change puts
-    the order back to *dispatched* until the new unit accepts."""
-    with _versioned(), transaction.atomic():
-        new = handling.do_reassign(actor, assignment, to_unit=to_unit, reason=reason, expected_version=version, now=now)
-        if new.role in LEAD_ROLES:
-            order = _locked_order(assignment.case_id)
-            if order.status in (OrderStatus.NEW, OrderStatus.IN_PROGRESS):
-                move(actor, order, OrderStatus.DISPATCHED, note=reason)
-    return new
-
-
-def _is_lead(assignment: Assignment) -> bool:
-    return assignment.role in LEAD_ROLES
-
-
-def do_accept(
-    actor: Any, assignment: Assignment, *, note: str = "", version: int | None = None, now: datetime | None = None
-) -> Assignment:
-    """签收; the lead's acceptance puts the order *in progress*."""
-    with _versioned(), transaction.atomic():
-        handling.do_accept(actor, assignment, note=note, expected_version=version, now=now)
-        if _is_lead(assignment):
-            _sync(actor, assignment.case_id, OrderStatus.IN_PROGRESS, note)
-    return assignment
-
-
-def do_return(
-    actor: Any, assignment: Assignment, *, reason: str, version: int | None = None, now: datetime | None = None
-) -> Assignment:
-    """退单 within the accept limit; the lead's return puts the order back in the
-    dispatcher's queue (*new*) for reassignment."""
-    with _versioned(), transaction.atomic():
-        handling.do_return(actor, assignment, reason=reason, expected_version=version, now=now)
-        if _is_lead(assignment):
-            _sync(actor, assignment.case_id, OrderStatus.NEW, reason)
-    return assignment
-
-
-def do_request_extension(
-    actor: Any,
-    assignment: Assignment,
-    *,
-    until: datetime,
-    reason: str,
-    version: int | None = None,
-    now: datetime | None = None,
-) -> ExtensionRequest:
-    """延期申请 (the order's status does not change)."""
-    with _versioned():
-        return handling.do_request_extension(
-            actor, assignment, until=until, reason=reason, expected_version=version, now=now
-        )
-
-
-def do_add_progress(actor: Any, assignment: Assignment, *, note: str, now: datetime | None = None) -> AssignmentEvent:
-    """进展 note (the order's status does not change)."""
-    return handling.do_add_progress(actor, assignment, note=note, now=now)
 
 
 def check_evidence(files: Sequence[UploadedAttachment]) -> list[tuple[UploadedAttachment, str, int]]:
@@ -701,7 +612,7 @@ def do_resolve(
     check_right(actor, assignment, "resolve")
     checked = check_evidence(files)
     person = actor if _is_person(actor) else None
-    with _versioned(), transaction.atomic():
+    with transaction.atomic():
         handling.do_resolve(actor, assignment, result=result, expected_version=version, now=now)
         order = WorkOrder.objects.get(pk=assignment.case_id)
         saved = []
@@ -725,54 +636,10 @@ def do_resolve(
             if event is not None:
                 event.data = {**event.data, "evidence": saved}
                 event.save(update_fields=["data"])
-        if _is_lead(assignment):
-            _sync(actor, assignment.case_id, OrderStatus.RESOLVED, result)
     return assignment
 
 
-def do_escalate(
-    actor: Any,
-    assignment: Assignment,
-    *,
-    to_unit: Organisation,
-    reason: str,
-    version: int | None = None,
-    now: datetime | None = None,
-) -> Assignment:
-    """上呼 to ``to_unit`` at the next tier; when the lead calls up, the order waits for the
-    called unit to accept (*dispatched*). Returns the new assignment."""
-    with _versioned(), transaction.atomic():
-        new = handling.do_escalate(actor, assignment, to_unit=to_unit, reason=reason, expected_version=version, now=now)
-        if _is_lead(assignment):
-            _sync(actor, assignment.case_id, OrderStatus.DISPATCHED, reason)
-    return new
-
-
 # --- the command centre's supervision, feedback and closing -----------------------------
-def do_urge(actor: Any, assignment: Assignment, *, text: str) -> Assignment:
-    """督办 / 催办: an urging notice from the command centre to the unit of an open
-    assignment (an event on the timeline and a notification to the unit). Supervisors of
-    the centre only; the order's status does not change."""
-    return handling.do_urge(actor, assignment, text)
-
-
-def do_approve_extension(
-    actor: Any, request: ExtensionRequest, *, until: datetime | None = None, note: str = "", version: int | None = None
-) -> ExtensionRequest:
-    """延期审批 (approve): the resolve deadline becomes ``until`` or the one requested.
-    ``version`` is the assignment's. Supervisors of the centre only."""
-    with _versioned():
-        return handling.do_approve_extension(actor, request, until=until, note=note, expected_version=version)
-
-
-def do_refuse_extension(
-    actor: Any, request: ExtensionRequest, *, reason: str, version: int | None = None
-) -> ExtensionRequest:
-    """延期审批 (refuse), with a reason; the deadline stays."""
-    with _versioned():
-        return handling.do_refuse_extension(actor, request, reason=reason, expected_version=version)
-
-
 def _resolved_leads(order: WorkOrder) -> list[Assignment]:
     return [a for a in _order_assignments(order) if a.role in LEAD_ROLES and a.status == AssignmentStatus.RESOLVED]
 
@@ -807,7 +674,7 @@ def do_record_feedback(
     comment = (comment or "").strip()
     if len(comment) > 2000:
         raise ValidationError({"comment": _("At most %(n)d characters.") % {"n": 2000}})
-    with _versioned(), transaction.atomic():
+    with transaction.atomic():
         locked = _locked_order(order.pk)
         _check_order(
             locked,
@@ -826,8 +693,6 @@ def do_record_feedback(
             comment=comment,
             reopen_due=reopen_due if attributable else None,
         )
-        if attributable:
-            move(actor, locked, OrderStatus.IN_PROGRESS, note=_("Reopened after a dissatisfied feedback call."))
     order.refresh_from_db()
     return feedback
 
@@ -845,7 +710,7 @@ def do_reopen(
         raise ValidationError({"reason": _("Give the reason for reopening.")})
     if due is not None and due <= timezone.now():
         raise ValidationError({"due": _("The new deadline must be in the future.")})
-    with _versioned(), transaction.atomic():
+    with transaction.atomic():
         locked = _locked_order(order.pk)
         _check_order(
             locked,
@@ -856,7 +721,6 @@ def do_reopen(
         leads = _resolved_leads(locked)
         for lead in leads:
             handling.do_reopen(actor, lead, reason=reason, due=due)
-        move(actor, locked, OrderStatus.IN_PROGRESS, note=reason)
     order.refresh_from_db()
     return leads
 
@@ -880,7 +744,7 @@ def do_close(actor: Any, order: WorkOrder, *, note: str = "", version: int | Non
     working are withdrawn. Merged orders follow (their tracking shows this outcome)."""
     authorise_office(actor, order)
     note = (note or "").strip()
-    with _versioned(), transaction.atomic():
+    with transaction.atomic():
         locked = _locked_order(order.pk)
         _check_order(
             locked,
@@ -900,12 +764,13 @@ def do_close(actor: Any, order: WorkOrder, *, note: str = "", version: int | Non
                     )
                 }
             )
+        # The order first: its assignments' moves then leave it as it is (the adapter).
+        move(actor, locked, OrderStatus.CLOSED, note=note)
         for a in assignments:
             if a.status == AssignmentStatus.RESOLVED:
                 handling.do_close(actor, a, note=note)
             elif a.status in OPEN_STATUSES:
                 handling.do_cancel(actor, a, reason=note or _("The order was closed."))
-        move(actor, locked, OrderStatus.CLOSED, note=note)
     order.refresh_from_db()
     return order
 
@@ -919,7 +784,7 @@ def do_cancel(actor: Any, order: WorkOrder, *, reason: str, version: int | None 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for cancelling.")})
-    with _versioned(), transaction.atomic():
+    with transaction.atomic():
         locked = _locked_order(order.pk)
         _check_order(
             locked,
@@ -927,10 +792,10 @@ def do_cancel(actor: Any, order: WorkOrder, *, reason: str, version: int | None 
             (OrderStatus.NEW, OrderStatus.DISPATCHED),
             _("Only new or dispatched orders can be cancelled; this one is “%(status)s”."),
         )
+        move(actor, locked, OrderStatus.CANCELLED, note=reason)
         for a in _order_assignments(locked):
             if a.status in handling_transitions.MOVES["cancel"].sources:
                 handling.do_cancel(actor, a, reason=reason)
-        move(actor, locked, OrderStatus.CANCELLED, note=reason)
     order.refresh_from_db()
     return order
 
@@ -965,7 +830,7 @@ def do_merge(
         errors.setdefault("children", []).append(_("An order cannot be merged into itself."))
     if errors:
         raise ValidationError(errors)
-    with _versioned(), transaction.atomic():
+    with transaction.atomic():
         locked_parent = _locked_order(parent.pk)
         _check_order(
             locked_parent,
@@ -991,15 +856,16 @@ def do_merge(
             raise ValidationError({"children": problems})
         note = _("Merged into %(number)s: %(reason)s") % {"number": locked_parent.number, "reason": reason}
         for child in locked:
-            for a in _order_assignments(child):
-                if a.status in handling_transitions.MOVES["cancel"].sources:
-                    handling.do_cancel(actor, a, reason=note)
             moved = list(WorkOrder.objects.filter(parent=child).values_list("number", flat=True))
             if moved:
                 WorkOrder.objects.filter(parent=child).update(parent=locked_parent)
             WorkOrder.objects.filter(pk=child.pk).update(parent=locked_parent)
             child.parent = locked_parent
+            # The order first: its assignments' withdrawal then leaves it merged (the adapter).
             move(actor, child, OrderStatus.MERGED, note=note)
+            for a in _order_assignments(child):
+                if a.status in handling_transitions.MOVES["cancel"].sources:
+                    handling.do_cancel(actor, a, reason=note)
             if moved:
                 record(actor, "workorder.merge_moved", child, {"to": locked_parent.number, "orders": moved})
         record(

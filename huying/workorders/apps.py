@@ -14,6 +14,7 @@ class WorkordersConfig(AppConfig):
         connect_seed(self, "0002_seed_categories", ("Category",))
 
         from huying.workorders.links import case_url, describe_case
+        from huying.workorders.transitions import on_assignment_move
 
         register(
             Policy(
@@ -22,6 +23,7 @@ class WorkordersConfig(AppConfig):
                 case_model="workorders.workorder",
                 case_url=case_url,
                 describe=describe_case,
+                on_move=on_assignment_move,
             )
         )
 

@@ -1,10 +1,16 @@
 """The only writer of ``WorkOrder.status``.
 
-The moves of the dispatch workflow (dispatch, accept, resolve, close, merge, cancel) are
-recorded here; the handling engine (huying.handling) keeps the per-unit assignments and
-their deadlines, and the dispatch actions built on it call :func:`move` to keep the order's
-own status in step. Illegal moves raise a ValidationError naming ``status``; a stale
-``version`` raises one too, and nothing changes.
+Two ways in:
+
+- :func:`on_assignment_move`, the work-order adapter of the handling engine (registered
+  as the ``workorder`` policy's ``on_move``): the engine calls it inside the transaction
+  of every move on a work order's assignment, and it keeps the order's status in step
+  with its **lead** unit (co-handling units do not move the order) — see :data:`FOLLOWS`;
+- :func:`move`, for the order's own steps in :mod:`huying.workorders.actions` (closing,
+  cancelling, merging).
+
+Illegal moves raise a ValidationError naming ``status``; a stale ``version`` raises one
+too, and nothing changes.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from huying.audit.actions import record
+from huying.handling.choices import LEAD_ROLES
+from huying.handling.policy import Moved
 from huying.workorders.choices import OrderStatus
 from huying.workorders.models import WorkOrder
 
@@ -25,7 +33,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     OrderStatus.DISPATCHED: frozenset(
         {OrderStatus.IN_PROGRESS, OrderStatus.RESOLVED, OrderStatus.NEW, OrderStatus.MERGED, OrderStatus.CANCELLED}
     ),
-    OrderStatus.IN_PROGRESS: frozenset({OrderStatus.RESOLVED, OrderStatus.DISPATCHED, OrderStatus.MERGED}),
+    OrderStatus.IN_PROGRESS: frozenset(
+        {OrderStatus.RESOLVED, OrderStatus.DISPATCHED, OrderStatus.NEW, OrderStatus.MERGED}
+    ),
     OrderStatus.RESOLVED: frozenset({OrderStatus.CLOSED, OrderStatus.IN_PROGRESS}),
     OrderStatus.CLOSED: frozenset(),
     OrderStatus.MERGED: frozenset(),
@@ -58,3 +68,33 @@ def move(actor: Any, order: WorkOrder, to: str, *, version: int | None = None, n
     order.refresh_from_db(fields=["status", "version", "updated_at"])
     record(actor, "workorder.status", order, {"status": [old, to], "note": note})
     return order
+
+
+# The order's status after a move of its lead assignment: (status wanted, the statuses it
+# is taken from). Moves not listed (progress notes, urging, extensions, closing and
+# cancelling an assignment as part of the order's own closing or merging) leave it.
+FOLLOWS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # 派单 / 改派: a new lead unit has the order.
+    "assign": (OrderStatus.DISPATCHED, (OrderStatus.NEW, OrderStatus.IN_PROGRESS)),
+    "accept": (OrderStatus.IN_PROGRESS, (OrderStatus.DISPATCHED,)),
+    "overrule_objection": (OrderStatus.IN_PROGRESS, (OrderStatus.DISPATCHED,)),
+    # 退单: back to the dispatcher's queue.
+    "return": (OrderStatus.NEW, (OrderStatus.DISPATCHED,)),
+    # 改派 withdraws the lead first: the order waits for the dispatcher (then "assign").
+    "cancel": (OrderStatus.NEW, (OrderStatus.DISPATCHED, OrderStatus.IN_PROGRESS)),
+    "resolve": (OrderStatus.RESOLVED, (OrderStatus.DISPATCHED, OrderStatus.IN_PROGRESS)),
+    # 上呼: the called unit has to accept it.
+    "escalate": (OrderStatus.DISPATCHED, (OrderStatus.IN_PROGRESS, OrderStatus.DISPATCHED)),
+    # 重办, by the centre or after a dissatisfied feedback call.
+    "reopen": (OrderStatus.IN_PROGRESS, (OrderStatus.RESOLVED,)),
+}
+
+
+def on_assignment_move(moved: Moved) -> None:
+    """The engine's adapter for work orders (see the module docstring)."""
+    if moved.assignment.role not in LEAD_ROLES or moved.action not in FOLLOWS:
+        return
+    to, sources = FOLLOWS[moved.action]
+    order = WorkOrder.objects.select_for_update().get(pk=moved.assignment.case_id)
+    if order.status != to and order.status in sources:
+        move(moved.actor, order, to, note=moved.event.note)

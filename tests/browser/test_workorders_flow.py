@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from huying.accounts.choices import Role
 from huying.accounts.models import User
 from huying.accounts.tests.factories import UserFactory
+from huying.handling import actions as engine
 from huying.workorders import actions
 from huying.workorders.choices import AttachmentKind, Channel, OrderStatus
 from huying.workorders.models import Attachment, Category, WorkOrder
@@ -151,9 +152,9 @@ def test_console_and_inbox_pages_pass_axe(
     order = actions.do_intake(dispatcher, {**base, "external_id": "AXE-1"}, Channel.HOTLINE).order
     actions.do_intake(dispatcher, {**base, "external_id": "AXE-2"}, Channel.HOTLINE)
     lead = actions.do_dispatch(dispatcher, order, tree.street, category=Category.objects.get(code="010101"))[0]
-    actions.do_accept(street, lead)
+    engine.do_accept(street, lead)
     assert lead.resolve_due is not None
-    actions.do_request_extension(street, lead, until=lead.resolve_due + timedelta(days=2), reason="需协调")
+    engine.do_request_extension(street, lead, until=lead.resolve_due + timedelta(days=2), reason="需协调")
     found: list[str] = []
     pages = open_page(browser, viewport, bypass_csp=True)
     page = next(pages)

@@ -18,6 +18,7 @@ from conftest import Tree
 from huying.accounts.choices import Role
 from huying.accounts.models import User
 from huying.accounts.tests.factories import UserFactory
+from huying.handling import actions as engine
 from huying.proposals import actions as proposal_actions
 from huying.proposals import handling_actions
 from huying.proposals.models import Proposal, Session
@@ -74,10 +75,10 @@ def world(
     order_actions.do_dispatch(dispatcher, dispatched, tree.street, category=category)
     accepted = _order(dispatcher, 3)
     [lead] = order_actions.do_dispatch(dispatcher, accepted, tree.street, category=category)
-    order_actions.do_accept(street_handler, lead)
+    engine.do_accept(street_handler, lead)
     resolved = _order(dispatcher, 4)
     [lead] = order_actions.do_dispatch(dispatcher, resolved, tree.department, category=category)
-    order_actions.do_accept(charlie, lead)
+    engine.do_accept(charlie, lead)
     order_actions.do_resolve(charlie, lead, result="已清理占道摊档，恢复人行道通行。")
 
     # Proposals: a draft, two filed and assigned (both key proposals), one awaiting review.

@@ -21,6 +21,7 @@ from huying.accounts.tests.factories import UserFactory
 from huying.audit.labels import action_label
 from huying.audit.models import AuditEntry
 from huying.handling import actions
+from huying.handling import actions as engine
 from huying.handling import centre as centre_reads
 from huying.handling.models import Notification
 from huying.handling.templatetags.handling_tags import short_time
@@ -158,7 +159,7 @@ def test_each_person_is_taken_to_their_page_of_the_case(centre, alice, bob):
     from huying.workorders import actions as order_actions
 
     # The street resolves the order: the command centre (the office) hears of it.
-    order_actions.do_accept(centre.street_a, centre.order_lead)
+    engine.do_accept(centre.street_a, centre.order_lead)
     order_actions.do_resolve(centre.street_a, centre.order_lead, result="摊贩已劝离")
     # The proposals committee hears of an objection to publication (a unit notice without assignment).
     proposal_notifications.send(

@@ -25,6 +25,7 @@ from huying.accounts.choices import Role
 from huying.accounts.models import User
 from huying.core.api_errors import ErrorOut
 from huying.core.api_types import Id, PageNumberPagination, Version
+from huying.handling import actions as engine
 from huying.handling.choices import ExtensionStatus, Rating, WarningLevel
 from huying.handling.models import Assignment, ExtensionRequest
 from huying.handling.supervision import deadline_state
@@ -532,7 +533,7 @@ def assign(request: HttpRequest, pk: Id, payload: AssignIn) -> Any:
 @router.post("/assignments/{int:pk}/overrule", response=_WRITE, summary="Overrule a unit's objection (staff)")
 def overrule(request: HttpRequest, pk: Id, payload: ProposalReasonIn) -> Any:
     assignment = access_assignment(request.user, pk)
-    actions.do_overrule_objection(request.user, assignment, reason=payload.reason)
+    engine.do_overrule_objection(request.user, assignment, reason=payload.reason)
     return _fresh(request, assignment.case_id)
 
 
@@ -541,7 +542,7 @@ def reassign(request: HttpRequest, pk: Id, payload: ReassignIn) -> Any:
     assignment = access_assignment(request.user, pk)
     unit = _organisation(payload.unit_id, "unit_id")
     try:
-        actions.do_reassign(request.user, assignment, to_unit=unit, reason=payload.reason)
+        engine.do_reassign(request.user, assignment, to_unit=unit, reason=payload.reason)
     except ValidationError as exc:
         raise _renamed(exc, {"to_unit": "unit_id"}) from None
     return _fresh(request, assignment.case_id)
@@ -550,7 +551,7 @@ def reassign(request: HttpRequest, pk: Id, payload: ReassignIn) -> Any:
 @router.post("/assignments/{int:pk}/cancel", response=_WRITE, summary="Withdraw a co-handling unit (staff)")
 def cancel(request: HttpRequest, pk: Id, payload: ProposalReasonIn) -> Any:
     assignment = access_assignment(request.user, pk)
-    actions.do_cancel_assignment(request.user, assignment, reason=payload.reason)
+    engine.do_cancel(request.user, assignment, reason=payload.reason)
     return _fresh(request, assignment.case_id)
 
 
@@ -560,7 +561,7 @@ def decide_extension(request: HttpRequest, pk: Id, payload: DecideExtensionIn) -
     if row is None:
         raise Http404(_("There is no such extension request, or you may not see it."))
     assignment = access_assignment(request.user, row.assignment_id)
-    actions.do_decide_extension(request.user, row, approve=payload.approve, until=payload.until, reason=payload.reason)
+    engine.do_decide_extension(request.user, row, approve=payload.approve, until=payload.until, reason=payload.reason)
     return _fresh(request, assignment.case_id)
 
 
@@ -574,7 +575,7 @@ def review(request: HttpRequest, pk: Id, payload: ReviewIn) -> Any:
 @router.post("/assignments/{int:pk}/urge", response=_WRITE, summary="Send an urging notice (督办, staff)")
 def urge(request: HttpRequest, pk: Id, payload: ProposalUrgeIn) -> Any:
     assignment = access_assignment(request.user, pk)
-    actions.do_urge(request.user, assignment, text=payload.text)
+    engine.do_urge(request.user, assignment, text=payload.text)
     return _fresh(request, assignment.case_id)
 
 
@@ -626,22 +627,22 @@ def rate(request: HttpRequest, pk: Id, payload: RateIn) -> Any:
 @router.post("/assignments/{int:pk}/accept", response=_WRITE, summary="Accept an assignment (签收, unit)")
 def accept(request: HttpRequest, pk: Id, payload: VersionIn) -> Any:
     assignment = access_assignment(request.user, pk)
-    actions.do_accept(request.user, assignment, note=payload.note, version=payload.version)
+    engine.do_accept(request.user, assignment, note=payload.note, expected_version=payload.version)
     return _fresh(request, assignment.case_id)
 
 
 @router.post("/assignments/{int:pk}/object", response=_WRITE, summary="Object to an assignment (异议, unit)")
 def object_assignment(request: HttpRequest, pk: Id, payload: ObjectIn) -> Any:
     assignment = access_assignment(request.user, pk)
-    actions.do_object(request.user, assignment, reason=payload.reason, version=payload.version)
+    engine.do_object(request.user, assignment, reason=payload.reason, expected_version=payload.version)
     return _fresh(request, assignment.case_id)
 
 
 @router.post("/assignments/{int:pk}/extension", response=_WRITE, summary="Ask for more time (延期申请, unit)")
 def request_extension(request: HttpRequest, pk: Id, payload: ProposalExtensionIn) -> Any:
     assignment = access_assignment(request.user, pk)
-    actions.do_request_extension(
-        request.user, assignment, until=payload.until, reason=payload.reason, version=payload.version
+    engine.do_request_extension(
+        request.user, assignment, until=payload.until, reason=payload.reason, expected_version=payload.version
     )
     return _fresh(request, assignment.case_id)
 

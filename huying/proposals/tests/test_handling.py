@@ -24,6 +24,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from huying.accounts.choices import Role
 from huying.accounts.tests.factories import UserFactory
+from huying.handling import actions as engine
 from huying.handling import calendar
 from huying.handling.actions import do_save_time_limit_rule
 from huying.handling.choices import AssignmentRole, ExtensionStatus, Rating, Status
@@ -257,15 +258,15 @@ def test_objection_within_the_period_then_reassignment(
 ) -> None:
     assignment = assign_single(bob, filed, edu)
     with pytest.raises(ValidationError) as caught:
-        actions.do_object(gina, assignment, reason=" ")
+        engine.do_object(gina, assignment, reason=" ")
     assert "reason" in caught.value.message_dict
     frozen.shift(timedelta(days=3))
-    actions.do_object(gina, assignment, reason="属教育局职责之外，应由卫健局办理")
+    engine.do_object(gina, assignment, reason="属教育局职责之外，应由卫健局办理")
     assert assignment.status == Status.OBJECTED
     assert Notification.objects.filter(recipient_unit=filed.session.cppcc, text__contains="卫健局").exists()
     with pytest.raises(PermissionDenied):
-        actions.do_reassign(gina, assignment, to_unit=health, reason="自行转办")  # a unit never passes it on
-    new = actions.do_reassign(bob, assignment, to_unit=health, reason="异议成立，改由卫健局办理")
+        engine.do_reassign(gina, assignment, to_unit=health, reason="自行转办")  # a unit never passes it on
+    new = engine.do_reassign(bob, assignment, to_unit=health, reason="异议成立，改由卫健局办理")
     assignment.refresh_from_db()
     assert assignment.status == Status.CANCELLED
     assert (new.unit, new.role, new.status) == (health, AssignmentRole.SINGLE, Status.ASSIGNED)
@@ -280,32 +281,32 @@ def test_objection_after_the_period_is_refused(frozen: Any, filed: Proposal, bob
     assignment = assign_single(bob, filed, edu)
     frozen.shift(timedelta(days=8))  # past 5 working days
     with pytest.raises(TransitionError):
-        actions.do_object(gina, assignment, reason="太晚了")
+        engine.do_object(gina, assignment, reason="太晚了")
     assignment.refresh_from_db()
     assert assignment.status == Status.ASSIGNED
 
 
 def test_overruled_objection_makes_the_unit_handle_it(filed: Proposal, bob: Any, gina: Any, edu: Any) -> None:
     assignment = assign_single(bob, filed, edu)
-    actions.do_object(gina, assignment, reason="不属本单位职责")
+    engine.do_object(gina, assignment, reason="不属本单位职责")
     with pytest.raises(PermissionDenied):
-        actions.do_overrule_objection(gina, assignment, reason="x")
+        engine.do_overrule_objection(gina, assignment, reason="x")
     with pytest.raises(ValidationError):
-        actions.do_overrule_objection(bob, assignment, reason="")
-    actions.do_overrule_objection(bob, assignment, reason="课后服务属教育局职责")
+        engine.do_overrule_objection(bob, assignment, reason="")
+    engine.do_overrule_objection(bob, assignment, reason="课后服务属教育局职责")
     assert assignment.status == Status.ACCEPTED
     with pytest.raises(TransitionError):
-        actions.do_overrule_objection(bob, assignment, reason="again")
+        engine.do_overrule_objection(bob, assignment, reason="again")
     assert Notification.objects.filter(recipient_unit=edu, text__contains="课后服务属教育局职责").exists()
 
 
 def test_only_co_handling_units_are_withdrawn(filed: Proposal, bob: Any, edu: Any, health: Any) -> None:
     lead, co = actions.do_assign(bob, filed, mode="lead", units=[edu], co_units=[health])
     with pytest.raises(TransitionError):
-        actions.do_cancel_assignment(bob, lead, reason="x")
+        engine.do_cancel(bob, lead, reason="x")
     with pytest.raises(ValidationError):
-        actions.do_cancel_assignment(bob, co, reason="")
-    actions.do_cancel_assignment(bob, co, reason="异议成立")
+        engine.do_cancel(bob, co, reason="")
+    engine.do_cancel(bob, co, reason="异议成立")
     co.refresh_from_db()
     assert co.status == Status.CANCELLED
     assert filed.events.filter(kind=HandlingEventKind.ASSIGNMENT_CHANGED).count() == 1
@@ -317,22 +318,22 @@ def test_extension_request_and_decisions(frozen: Any, filed: Proposal, bob: Any,
     due = assignment.resolve_due
     assert due is not None
     with pytest.raises(ValidationError) as caught:
-        actions.do_request_extension(gina, assignment, until=None, reason="需调研")
+        engine.do_request_extension(gina, assignment, until=None, reason="需调研")
     assert "until" in caught.value.message_dict
-    request = actions.do_request_extension(gina, assignment, until=due + timedelta(days=30), reason="需实地调研")
+    request = engine.do_request_extension(gina, assignment, until=due + timedelta(days=30), reason="需实地调研")
     assignment.refresh_from_db()
     assert assignment.status == Status.ACCEPTED  # asking for time means the unit took it on
     with pytest.raises(PermissionDenied):
-        actions.do_decide_extension(gina, request, approve=True)
+        engine.do_decide_extension(gina, request, approve=True)
     with pytest.raises(ValidationError):
-        actions.do_decide_extension(bob, request, approve=False, reason="")
-    actions.do_decide_extension(bob, request, approve=True)
+        engine.do_decide_extension(bob, request, approve=False, reason="")
+    engine.do_decide_extension(bob, request, approve=True)
     assignment.refresh_from_db()
     request.refresh_from_db()
     assert request.status == ExtensionStatus.APPROVED
     assert assignment.resolve_due == due + timedelta(days=30) and assignment.extension_count == 1
-    second = actions.do_request_extension(gina, assignment, until=due + timedelta(days=60), reason="再延")
-    actions.do_decide_extension(bob, second, approve=False, reason="不予延期")
+    second = engine.do_request_extension(gina, assignment, until=due + timedelta(days=60), reason="再延")
+    engine.do_decide_extension(bob, second, approve=False, reason="不予延期")
     assignment.refresh_from_db()
     assert assignment.resolve_due == due + timedelta(days=30)
 
@@ -487,7 +488,7 @@ def test_no_reply_while_objecting_and_no_file_left_behind(
     from pathlib import Path
 
     assignment = assign_single(bob, filed, edu)
-    actions.do_object(gina, assignment, reason="不属本单位职责")
+    engine.do_object(gina, assignment, reason="不属本单位职责")
     with pytest.raises(TransitionError):
         actions.do_submit_reply(gina, assignment, document=upload("reply.pdf", PDF), **reply_fields())
     assert Reply.objects.count() == 0
@@ -725,10 +726,10 @@ def test_key_proposals_have_a_supervising_leader_or_committee(
 def test_urging_notices(filed: Proposal, bob: Any, gina: Any, edu: Any) -> None:
     assignment = assign_single(bob, filed, edu)
     with pytest.raises(PermissionDenied):
-        actions.do_urge(gina, assignment, text="自己催自己")
+        engine.do_urge(gina, assignment, text="自己催自己")
     with pytest.raises(ValidationError):
-        actions.do_urge(bob, assignment, text=" ")
-    actions.do_urge(bob, assignment, text="请抓紧办理")
+        engine.do_urge(bob, assignment, text=" ")
+    engine.do_urge(bob, assignment, text="请抓紧办理")
     assert AssignmentEvent.objects.filter(assignment=assignment, kind="urged", note="请抓紧办理").exists()
     assert Notification.objects.filter(recipient_unit=edu, kind="urge").exists()
 

@@ -12,6 +12,7 @@ from django.test import Client
 
 from huying.accounts.choices import Role
 from huying.accounts.tests.factories import UserFactory
+from huying.handling import actions as engine
 from huying.handling.choices import Rating, Status
 from huying.handling.models import Assignment
 from huying.proposals import actions
@@ -62,8 +63,8 @@ def test_who_sees_an_assigned_proposal(
     for person in (frank, hank, charlie, dora, lei, AnonymousUser()):
         assert not _sees(person, filed), person
     # A unit that objected and was replaced keeps seeing what it was assigned.
-    actions.do_object(gina, assignment, reason="不属本单位")
-    actions.do_reassign(bob, assignment, to_unit=health, reason="改派卫健局")
+    engine.do_object(gina, assignment, reason="不属本单位")
+    engine.do_reassign(bob, assignment, to_unit=health, reason="改派卫健局")
     assert _sees(gina, filed) and _sees(hank, filed)
     actions.do_mark_key(bob, filed, is_key=True, leader=lei)
     assert _sees(lei, filed)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from huying.accounts.choices import Role
 from huying.accounts.tests.factories import UserFactory
 from huying.handling import access
+from huying.handling import actions as engine
 from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.tests.factories import OrganisationFactory
@@ -147,7 +148,7 @@ def test_a_unit_below_cannot_act_for_the_government_it_belongs_to(
             assert response.status_code == 404, (step, channel, response.status_code)
             assert _snapshot(assignment) == before, (step, channel)
     with pytest.raises(PermissionDenied):
-        actions.do_accept(gina, assignment)
+        engine.do_accept(gina, assignment)
     assert _snapshot(assignment) == before
     assert _page(_client(people["district"]), assignment, "accept").status_code == 302
     assert Assignment.objects.get(pk=assignment.pk).status == "accepted"

@@ -126,7 +126,8 @@ class World:
         a3.refresh_from_db()
         handling.do_resolve(None, a3, result="已答复", now=a3.resolve_due + datetime.timedelta(days=2))
         a4 = handling.do_assign(None, self.c1, workflow="proposal", unit=self.dept3, owner=owner)
-        handling.do_cancel(None, a4, reason="改派")
+        # Withdrawn to be reassigned (a responsible unit is only withdrawn that way).
+        handling.do_cancel(None, a4, reason="改派", data={"reassign": True})
         # Replies: g1 re-handled (round 1 B, round 2 A: only A counts), h1 by dept2 C,
         # a reply awaiting review does not count.
         for assignment, proposal, round_, reply_class, status in (

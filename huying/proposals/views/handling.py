@@ -26,6 +26,7 @@ from huying.accounts.models import User
 from huying.core.params import parse_id, parse_ids
 from huying.core.uploads import download_response
 from huying.handling import access
+from huying.handling import actions as engine
 from huying.handling.choices import ACTIVE_STATUSES, AssignmentRole, ExtensionStatus, Rating, Status, WarningLevel
 from huying.handling.models import Assignment, ExtensionRequest
 from huying.organisations.models import Organisation
@@ -165,16 +166,16 @@ def handle(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             done = _("The reply has been accepted.") if accept else _("The reply has been sent back.")
         elif verb == "overrule":
             assignment = _case_assignment(proposal, parse_id(post.get("assignment")))
-            actions.do_overrule_objection(user, assignment, reason=post.get("reason", ""))
+            engine.do_overrule_objection(user, assignment, reason=post.get("reason", ""))
             done = _("The objection has been overruled.")
         elif verb == "reassign":
             assignment = _case_assignment(proposal, parse_id(post.get("assignment")))
             to_unit = _unit(parse_id(post.get("to_unit")), "to_unit")
-            actions.do_reassign(user, assignment, to_unit=to_unit, reason=post.get("reason", ""))
+            engine.do_reassign(user, assignment, to_unit=to_unit, reason=post.get("reason", ""))
             done = _("The proposal has been reassigned.")
         elif verb == "cancel":
             assignment = _case_assignment(proposal, parse_id(post.get("assignment")))
-            actions.do_cancel_assignment(user, assignment, reason=post.get("reason", ""))
+            engine.do_cancel(user, assignment, reason=post.get("reason", ""))
             done = _("The co-handling unit has been withdrawn.")
         elif verb == "extension":
             request_row = (
@@ -190,7 +191,7 @@ def handle(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             if request_row is None:
                 raise ValidationError({"request": _("This extension request has already been decided.")})
             approve = post.get("decision") == "approve"
-            actions.do_decide_extension(
+            engine.do_decide_extension(
                 user,
                 request_row,
                 approve=approve,
@@ -200,7 +201,7 @@ def handle(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             done = _("The extension has been approved.") if approve else _("The extension has been refused.")
         elif verb == "urge":
             assignment = _case_assignment(proposal, parse_id(post.get("assignment")))
-            actions.do_urge(user, assignment, text=post.get("text", ""))
+            engine.do_urge(user, assignment, text=post.get("text", ""))
             done = _("The urging notice has been sent.")
         elif verb == "key":
             is_key = post.get("is_key") == "1"
@@ -324,10 +325,10 @@ def inbox_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     version = parse_id(post.get("version"))
     try:
         if verb == "accept":
-            actions.do_accept(user, assignment, note=post.get("note", ""), version=version)
+            engine.do_accept(user, assignment, note=post.get("note", ""), expected_version=version)
             done = _("Accepted.")
         elif verb == "object":
-            actions.do_object(user, assignment, reason=post.get("reason", ""), version=version)
+            engine.do_object(user, assignment, reason=post.get("reason", ""), expected_version=version)
             done = _("Your objection has been sent to the proposals committee.")
         elif verb == "contact":
             actions.do_record_contact(user, assignment, note=post.get("note", ""), version=version)
@@ -349,12 +350,12 @@ def inbox_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             )
             done = _("The reply has been submitted for review.")
         else:
-            actions.do_request_extension(
+            engine.do_request_extension(
                 user,
                 assignment,
                 until=parse_deadline(post.get("until", "")),
                 reason=post.get("reason", ""),
-                version=version,
+                expected_version=version,
             )
             done = _("Extension requested.")
     except ValidationError as exc:

@@ -33,6 +33,7 @@ from ninja.pagination import paginate
 import huying.workorders.converters  # noqa: F401 - registers the {order:…} path converter
 from huying.core.api_errors import ErrorOut
 from huying.core.api_types import Id, Limit, PageNumberPagination, Version
+from huying.handling import actions as engine
 from huying.handling.access import allowed_actions
 from huying.handling.choices import OPEN_STATUSES, AssignmentRole, FeedbackChannel
 from huying.handling.models import Assignment, ExtensionRequest, Feedback
@@ -407,7 +408,7 @@ def get_assignment(request: HttpRequest, pk: Id) -> Any:
 @router.post("/assignments/{int:pk}/accept", response={200: AssignmentDetailOut, **WRITE}, summary="Accept (签收)")
 def accept(request: HttpRequest, pk: Id, payload: OrderNoteIn) -> Any:
     assignment = _assignment(request, pk)
-    actions.do_accept(request.user, assignment, note=payload.note, version=payload.version)
+    engine.do_accept(request.user, assignment, note=payload.note, expected_version=payload.version)
     return Status(200, _assignment_detail(request, assignment))
 
 
@@ -416,7 +417,7 @@ def accept(request: HttpRequest, pk: Id, payload: OrderNoteIn) -> Any:
 )
 def return_assignment(request: HttpRequest, pk: Id, payload: OrderReasonIn) -> Any:
     assignment = _assignment(request, pk)
-    actions.do_return(request.user, assignment, reason=payload.reason, version=payload.version)
+    engine.do_return(request.user, assignment, reason=payload.reason, expected_version=payload.version)
     return Status(200, _assignment_detail(request, assignment))
 
 
@@ -429,8 +430,8 @@ def request_extension(request: HttpRequest, pk: Id, payload: OrderExtensionIn) -
     assignment = _assignment(request, pk)
     until = _aware(payload.until)
     assert until is not None
-    extension = actions.do_request_extension(
-        request.user, assignment, until=until, reason=payload.reason, version=payload.version
+    extension = engine.do_request_extension(
+        request.user, assignment, until=until, reason=payload.reason, expected_version=payload.version
     )
     return Status(201, _extension_out(extension))
 
@@ -440,7 +441,7 @@ def request_extension(request: HttpRequest, pk: Id, payload: OrderExtensionIn) -
 )
 def progress(request: HttpRequest, pk: Id, payload: ProgressIn) -> Any:
     assignment = _assignment(request, pk)
-    actions.do_add_progress(request.user, assignment, note=payload.note)
+    engine.do_add_progress(request.user, assignment, note=payload.note)
     return Status(200, _assignment_detail(request, assignment))
 
 
@@ -466,7 +467,9 @@ def escalate(request: HttpRequest, pk: Id, payload: UnitReasonIn) -> Any:
     authorise(request.user, assignment, HANDLER)
     order = WorkOrder.objects.select_related("district").get(pk=assignment.case_id)
     to_unit = _district_unit(order, payload.to_unit, "to_unit")
-    new = actions.do_escalate(request.user, assignment, to_unit=to_unit, reason=payload.reason, version=payload.version)
+    new = engine.do_escalate(
+        request.user, assignment, to_unit=to_unit, reason=payload.reason, expected_version=payload.version
+    )
     return Status(201, _assignment_detail(request, new))
 
 
@@ -476,7 +479,7 @@ def escalate(request: HttpRequest, pk: Id, payload: UnitReasonIn) -> Any:
 )
 def urge(request: HttpRequest, pk: Id, payload: OrderUrgeIn) -> Any:
     assignment = _assignment(request, pk)
-    actions.do_urge(request.user, assignment, text=payload.text)
+    engine.do_urge(request.user, assignment, text=payload.text)
     return Status(200, _assignment_detail(request, assignment))
 
 
@@ -490,7 +493,9 @@ def reassign(request: HttpRequest, pk: Id, payload: UnitReasonIn) -> Any:
     authorise(request.user, assignment, SUPERVISOR)
     order = WorkOrder.objects.select_related("district").get(pk=assignment.case_id)
     to_unit = _district_unit(order, payload.to_unit, "to_unit")
-    new = actions.do_reassign(request.user, assignment, to_unit, reason=payload.reason, version=payload.version)
+    new = engine.do_reassign(
+        request.user, assignment, to_unit=to_unit, reason=payload.reason, expected_version=payload.version
+    )
     return Status(201, _assignment_detail(request, new))
 
 
@@ -501,8 +506,8 @@ def reassign(request: HttpRequest, pk: Id, payload: UnitReasonIn) -> Any:
 )
 def approve_extension(request: HttpRequest, pk: Id, payload: ApproveIn) -> Any:
     extension = _extension(request, pk)
-    decided = actions.do_approve_extension(
-        request.user, extension, until=_aware(payload.until), note=payload.note, version=payload.version
+    decided = engine.do_approve_extension(
+        request.user, extension, until=_aware(payload.until), note=payload.note, expected_version=payload.version
     )
     return Status(200, _extension_out(decided))
 
@@ -514,7 +519,9 @@ def approve_extension(request: HttpRequest, pk: Id, payload: ApproveIn) -> Any:
 )
 def refuse_extension(request: HttpRequest, pk: Id, payload: OrderReasonIn) -> Any:
     extension = _extension(request, pk)
-    decided = actions.do_refuse_extension(request.user, extension, reason=payload.reason, version=payload.version)
+    decided = engine.do_refuse_extension(
+        request.user, extension, reason=payload.reason, expected_version=payload.version
+    )
     return Status(200, _extension_out(decided))
 
 

@@ -129,7 +129,8 @@ def test_track_needs_number_and_phone(client: Any, assigned: WorkOrder) -> None:
     ok = client.get(url, {"number": assigned.number, "phone": "13812341234"})
     assert ok.status_code == 200
     body = ok.json()
-    assert body["number"] == assigned.number and body["status"] == OrderStatus.NEW
+    # Assigned to a lead unit: the order is dispatched (the work-order adapter).
+    assert body["number"] == assigned.number and body["status"] == OrderStatus.DISPATCHED
     assert [n["event"] for n in body["notes"]] == [str(EventKind.ASSIGNED.label)]
     text = ok.content.decode()
     assert "1381234" not in text and "张三" not in text and "沙面大街" not in text

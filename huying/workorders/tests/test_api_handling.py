@@ -15,6 +15,7 @@ from conftest import Tree
 from huying.accounts.actions import do_create_api_token
 from huying.accounts.models import User
 from huying.accounts.tests.factories import UserFactory
+from huying.handling import actions as engine
 from huying.handling.choices import ExtensionStatus, Status
 from huying.handling.models import Assignment, ExtensionRequest
 from huying.organisations.choices import OrgKind, OrgLevel
@@ -165,7 +166,7 @@ def test_units_may_not_take_the_command_centres_steps(
 ) -> None:
     api = as_(client, request, name)
     if name == "charlie":  # charlie sees the order once his department takes part
-        actions.do_reassign(request.getfixturevalue("dispatcher"), lead, tree.department, reason="改派")
+        engine.do_reassign(request.getfixturevalue("dispatcher"), lead, to_unit=tree.department, reason="改派")
     for path, body in (
         ("dispatch", {"unit": 999999, "category": "99"}),  # who may comes before what is wrong
         ("feedback", {"rating": "satisfied"}),
@@ -193,7 +194,7 @@ def test_stale_version_is_422_on_version(client: Any, lead: Assignment, order: W
     assert list(response.json()["errors"]) == ["version"]
     order.refresh_from_db()
     stale = Api(client, street_handler)
-    actions.do_accept(street_handler, lead)
+    engine.do_accept(street_handler, lead)
     actions.do_resolve(street_handler, lead, result="已处理")
     response = stale.post(f"/{order.number}/close", {"note": "x"})  # the unit: 403 before anything else
     assert response.status_code == 403
@@ -314,7 +315,7 @@ def test_assignment_list_filters(client: Any, tree: Tree, dispatcher: User, stre
     api = Api(client, street_handler)
     assert [a["id"] for a in api.get("/assignments", state="red").json()["items"]] == [late.pk]
     assert api.get("/assignments", state="red").json()["items"][0]["deadline_state"] == "red"
-    actions.do_accept(street_handler, fine)
+    engine.do_accept(street_handler, fine)
     actions.do_resolve(street_handler, fine, result="已处理")
     assert [a["id"] for a in api.get("/assignments").json()["items"]] == [late.pk]
     assert {a["id"] for a in api.get("/assignments", show="all").json()["items"]} == {late.pk, fine.pk}

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from conftest import Tree
 from huying.accounts.models import User
+from huying.handling import actions as engine
 from huying.handling.choices import EventKind, ExtensionStatus, Rating, Status
 from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest, Feedback
 from huying.workorders import actions
@@ -43,7 +44,7 @@ def lead(order: WorkOrder, tree: Tree, dispatcher: User) -> Assignment:
 
 @pytest.fixture
 def accepted(lead: Assignment, street_handler: User) -> Assignment:
-    actions.do_accept(street_handler, lead)
+    engine.do_accept(street_handler, lead)
     return lead
 
 
@@ -71,14 +72,14 @@ def test_queues_list_what_needs_the_centre(client: Any, tree: Tree, dispatcher: 
     late_lead = actions.do_dispatch(dispatcher, late, tree.street)[0]
     _overdue(late_lead)
     asking_lead = actions.do_dispatch(dispatcher, asking, tree.street)[0]
-    actions.do_accept(street_handler, asking_lead)
+    engine.do_accept(street_handler, asking_lead)
     assert asking_lead.resolve_due is not None
-    actions.do_request_extension(
+    engine.do_request_extension(
         street_handler, asking_lead, until=asking_lead.resolve_due + timedelta(days=2), reason="协调"
     )
     for o in (done, rated):
         a = actions.do_dispatch(dispatcher, o, tree.street)[0]
-        actions.do_accept(street_handler, a)
+        engine.do_accept(street_handler, a)
         actions.do_resolve(street_handler, a, result="已处理")
     rated.refresh_from_db()
     actions.do_record_feedback(dispatcher, rated, rating=Rating.SATISFIED)
@@ -126,7 +127,7 @@ def test_order_page_offers_the_steps_of_its_status(
     lead = actions.do_dispatch(dispatcher, order, tree.street)[0]
     page = client.get(f"{CONSOLE}{order.pk}/").content.decode()
     assert "/urge/" in page and "/reassign/" in page and "/cancel/" in page
-    actions.do_accept(street_handler, lead)
+    engine.do_accept(street_handler, lead)
     actions.do_resolve(
         street_handler,
         lead,
@@ -164,7 +165,7 @@ def test_extension_decisions_from_the_page(
     client: Any, accepted: Assignment, order: WorkOrder, dispatcher: User, street_handler: User
 ) -> None:
     assert accepted.resolve_due is not None
-    first = actions.do_request_extension(
+    first = engine.do_request_extension(
         street_handler, accepted, until=accepted.resolve_due + timedelta(days=2), reason="协调"
     )
     client.force_login(dispatcher)
@@ -173,7 +174,7 @@ def test_extension_decisions_from_the_page(
     assert act(client, order, "refuse", {"request": first.pk, "reason": ""}).status_code == 400
     assert act(client, order, "refuse", {"request": first.pk, "reason": "可按期办结"}).status_code == 302
     accepted.refresh_from_db()
-    second = actions.do_request_extension(
+    second = engine.do_request_extension(
         street_handler, accepted, until=accepted.resolve_due + timedelta(days=2), reason="再协调"
     )
     accepted.refresh_from_db()

@@ -11,6 +11,7 @@ from django.test import Client
 
 from conftest import Tree
 from huying.accounts.models import User
+from huying.handling import actions as engine
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.tests.factories import OrganisationFactory
 from huying.workorders import actions
@@ -152,7 +153,7 @@ def test_inbox_call_up_list_is_grouped(
     client: Client, tree: Tree, orders: dict[str, WorkOrder], dispatcher: User, street_handler: User
 ) -> None:
     lead = actions.do_dispatch(dispatcher, orders["lamp"], tree.street, category=Category.objects.get(code="04"))[0]
-    actions.do_accept(street_handler, lead)
+    engine.do_accept(street_handler, lead)
     client.force_login(street_handler)
     page = client.get(f"/workorders/inbox/{lead.pk}/").content.decode()
     select = re.search(r'<select id="id_to_unit".*?</select>', page, re.S)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from conftest import Tree
 from huying.accounts.models import User
+from huying.handling import actions as engine
 from huying.handling.choices import AssignmentRole, EventKind, Status
 from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest
 from huying.workorders import actions
@@ -102,14 +103,14 @@ def test_co_unit_cannot_repeat_the_lead(order: WorkOrder, tree: Tree, dispatcher
 
 
 def test_unit_accepts_and_order_is_in_progress(lead: Assignment, order: WorkOrder, street_handler: User) -> None:
-    actions.do_accept(street_handler, lead)
+    engine.do_accept(street_handler, lead)
     assert lead.status == Status.ACCEPTED and _status(order) == OrderStatus.IN_PROGRESS
 
 
 @pytest.mark.parametrize("person", ["charlie", "dora", "dispatcher"])
 def test_others_may_not_act_for_the_unit(lead: Assignment, order: WorkOrder, person: str, request: Any) -> None:
     with pytest.raises(PermissionDenied):
-        actions.do_accept(request.getfixturevalue(person), lead)
+        engine.do_accept(request.getfixturevalue(person), lead)
     lead.refresh_from_db()
     assert lead.status == Status.ASSIGNED and _status(order) == OrderStatus.DISPATCHED
 
@@ -120,7 +121,7 @@ def test_co_unit_acceptance_leaves_the_order_status(
     made = actions.do_dispatch(
         dispatcher, order, tree.street, category=Category.objects.get(code="01"), co_units=[tree.department]
     )
-    actions.do_accept(charlie, made[1])
+    engine.do_accept(charlie, made[1])
     assert _status(order) == OrderStatus.DISPATCHED
 
 
@@ -128,14 +129,14 @@ def test_return_puts_the_order_back_and_dispatcher_reassigns(
     lead: Assignment, order: WorkOrder, tree: Tree, dispatcher: User, street_handler: User, charlie: User
 ) -> None:
     with pytest.raises(ValidationError):
-        actions.do_return(street_handler, lead, reason=" ")
+        engine.do_return(street_handler, lead, reason=" ")
     assert _status(order) == OrderStatus.DISPATCHED
-    actions.do_return(street_handler, lead, reason="不属于本街道辖区")
+    engine.do_return(street_handler, lead, reason="不属于本街道辖区")
     assert lead.status == Status.RETURNED and _status(order) == OrderStatus.NEW
     order.refresh_from_db()
     new = actions.do_dispatch(dispatcher, order, tree.department)[0]
     assert new.unit == tree.department and _status(order) == OrderStatus.DISPATCHED
-    actions.do_accept(charlie, new)
+    engine.do_accept(charlie, new)
     assert _status(order) == OrderStatus.IN_PROGRESS
 
 
@@ -146,12 +147,12 @@ def test_return_after_the_accept_limit_is_refused(lead: Assignment, order: WorkO
     )
     lead.refresh_from_db()
     with pytest.raises(ValidationError):
-        actions.do_return(street_handler, lead, reason="太迟")
+        engine.do_return(street_handler, lead, reason="太迟")
     assert _status(order) == OrderStatus.DISPATCHED
 
 
 def test_reassign_of_an_active_lead(lead: Assignment, order: WorkOrder, tree: Tree, dispatcher: User) -> None:
-    new = actions.do_reassign(dispatcher, lead, tree.department, reason="专业问题")
+    new = engine.do_reassign(dispatcher, lead, to_unit=tree.department, reason="专业问题")
     lead.refresh_from_db()
     assert lead.status == Status.CANCELLED and new.unit == tree.department
     assert _status(order) == OrderStatus.DISPATCHED
@@ -159,16 +160,16 @@ def test_reassign_of_an_active_lead(lead: Assignment, order: WorkOrder, tree: Tr
 
 def test_reassign_refused_to_the_unit(lead: Assignment, tree: Tree, street_handler: User) -> None:
     with pytest.raises(PermissionDenied):
-        actions.do_reassign(street_handler, lead, tree.department, reason="不想办")
+        engine.do_reassign(street_handler, lead, to_unit=tree.department, reason="不想办")
     lead.refresh_from_db()
     assert lead.status == Status.ASSIGNED
 
 
 def test_progress_extension_and_resolve(lead: Assignment, order: WorkOrder, street_handler: User) -> None:
-    actions.do_accept(street_handler, lead)
-    actions.do_add_progress(street_handler, lead, note="已到现场")
+    engine.do_accept(street_handler, lead)
+    engine.do_add_progress(street_handler, lead, note="已到现场")
     assert lead.resolve_due is not None
-    request = actions.do_request_extension(
+    request = engine.do_request_extension(
         street_handler, lead, until=lead.resolve_due + timedelta(days=3), reason="需协调"
     )
     assert ExtensionRequest.objects.filter(pk=request.pk).exists()
@@ -183,12 +184,12 @@ def test_progress_extension_and_resolve(lead: Assignment, order: WorkOrder, stre
 
 @pytest.mark.parametrize("person", ["charlie", "dora"])
 def test_others_may_not_resolve_or_note(lead: Assignment, street_handler: User, person: str, request: Any) -> None:
-    actions.do_accept(street_handler, lead)
+    engine.do_accept(street_handler, lead)
     other = request.getfixturevalue(person)
     with pytest.raises(PermissionDenied):
         actions.do_resolve(other, lead, result="x")
     with pytest.raises(PermissionDenied):
-        actions.do_add_progress(other, lead, note="x")
+        engine.do_add_progress(other, lead, note="x")
     lead.refresh_from_db()
     assert lead.status == Status.ACCEPTED
 
@@ -196,11 +197,11 @@ def test_others_may_not_resolve_or_note(lead: Assignment, street_handler: User, 
 def test_escalate_calls_the_department(
     lead: Assignment, order: WorkOrder, tree: Tree, street_handler: User, charlie: User
 ) -> None:
-    actions.do_accept(street_handler, lead)
+    engine.do_accept(street_handler, lead)
     with pytest.raises(PermissionDenied):
-        actions.do_escalate(charlie, lead, to_unit=tree.department, reason="x")
-    called = actions.do_escalate(street_handler, lead, to_unit=tree.department, reason="需执法部门处理")
+        engine.do_escalate(charlie, lead, to_unit=tree.department, reason="x")
+    called = engine.do_escalate(street_handler, lead, to_unit=tree.department, reason="需执法部门处理")
     assert called.tier == 2 and called.unit == tree.department and called.called_by == tree.street
     assert _status(order) == OrderStatus.DISPATCHED
-    actions.do_accept(charlie, called)
+    engine.do_accept(charlie, called)
     assert _status(order) == OrderStatus.IN_PROGRESS

@@ -14,6 +14,7 @@ from conftest import Tree
 from huying.accounts.models import User
 from huying.accounts.tests.factories import UserFactory
 from huying.audit.models import AuditEntry
+from huying.handling import actions as engine
 from huying.handling.choices import Status
 from huying.handling.models import Assignment
 from huying.organisations.choices import OrgKind, OrgLevel
@@ -229,7 +230,7 @@ def test_merge_children_follow_the_parent(
     assert AuditEntry.objects.filter(action="workorder.merge", object_id=str(first.pk)).exists()
     # The parent is handled; the children show its outcome.
     lead = actions.do_dispatch(dispatcher, first, tree.street)[0]
-    actions.do_accept(street_handler, lead)
+    engine.do_accept(street_handler, lead)
     actions.do_resolve(street_handler, lead, result="已清理")
     actions.do_record_feedback(dispatcher, first, rating="satisfied", solved=True)
     actions.do_close(dispatcher, first)
@@ -287,7 +288,7 @@ def test_merge_refusals(
     # A closed (or resolved) child, and into a resolved parent.
     done = intake(dispatcher, "done")
     lead = actions.do_dispatch(dispatcher, done, tree.street)[0]
-    actions.do_accept(street_handler, lead)
+    engine.do_accept(street_handler, lead)
     actions.do_resolve(street_handler, lead, result="已处理")
     done.refresh_from_db()
     _refused(dispatcher, first, [done], "children")

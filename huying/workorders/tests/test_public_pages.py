@@ -17,6 +17,7 @@ from django.utils import timezone
 from conftest import Tree
 from huying.accounts.models import User
 from huying.audit.models import AuditEntry
+from huying.handling import actions as engine
 from huying.handling.choices import FeedbackChannel, Rating, Status
 from huying.handling.models import Assignment, Feedback
 from huying.workorders import actions
@@ -64,7 +65,7 @@ def report_form(client: Client, **overrides: Any) -> dict[str, Any]:
 
 def resolve(order: WorkOrder, dispatcher: User, handler: User, tree: Tree, result: str = "已清理占道摊档。") -> None:
     lead = actions.do_dispatch(dispatcher, order, tree.street, category=Category.objects.get(code="010101"))[0]
-    actions.do_accept(handler, lead)
+    engine.do_accept(handler, lead)
     actions.do_resolve(handler, Assignment.objects.get(pk=lead.pk), result=result)
     order.refresh_from_db()
 

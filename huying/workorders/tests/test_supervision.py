@@ -15,6 +15,7 @@ from django.utils import timezone
 from conftest import Tree
 from huying.accounts.models import User
 from huying.accounts.tests.factories import UserFactory
+from huying.handling import actions as engine
 from huying.handling.choices import EventKind, ExtensionStatus, NotificationKind, Rating, Status
 from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest, Feedback, Notification
 from huying.organisations.choices import OrgKind, OrgLevel
@@ -66,7 +67,7 @@ def lead(order: WorkOrder, tree: Tree, dispatcher: User) -> Assignment:
 
 @pytest.fixture
 def accepted(lead: Assignment, street_handler: User) -> Assignment:
-    actions.do_accept(street_handler, lead)
+    engine.do_accept(street_handler, lead)
     return lead
 
 
@@ -88,34 +89,34 @@ def _fresh(a: Assignment) -> Assignment:
 
 # --- urge (督办) ------------------------------------------------------------------------
 def test_dispatcher_urges_an_open_assignment(lead: Assignment, dispatcher: User, tree: Tree) -> None:
-    actions.do_urge(dispatcher, lead, text="请今日内到场处置")
+    engine.do_urge(dispatcher, lead, text="请今日内到场处置")
     event = AssignmentEvent.objects.get(assignment=lead, kind=EventKind.URGED)
     assert event.note == "请今日内到场处置" and event.actor == dispatcher
     assert Notification.objects.filter(recipient_unit=tree.street, kind=NotificationKind.URGE).exists()
 
 
 def test_district_leader_and_admin_may_urge(lead: Assignment, district_leader: User, admin: User) -> None:
-    actions.do_urge(district_leader, lead, text="领导督办")
-    actions.do_urge(admin, lead, text="系统管理员督办")
+    engine.do_urge(district_leader, lead, text="领导督办")
+    engine.do_urge(admin, lead, text="系统管理员督办")
     assert AssignmentEvent.objects.filter(assignment=lead, kind=EventKind.URGED).count() == 2
 
 
 @pytest.mark.parametrize("name", OUTSIDERS)
 def test_others_may_not_urge(lead: Assignment, name: str, request: Any) -> None:
     with pytest.raises(PermissionDenied):
-        actions.do_urge(person(request, name), lead, text="催")
+        engine.do_urge(person(request, name), lead, text="催")
     assert not AssignmentEvent.objects.filter(kind=EventKind.URGED).exists()
 
 
 def test_urge_needs_text_and_an_open_assignment(resolved: WorkOrder, accepted: Assignment, dispatcher: User) -> None:
     with pytest.raises(ValidationError):
-        actions.do_urge(dispatcher, _fresh(accepted), text="已办结还催")
+        engine.do_urge(dispatcher, _fresh(accepted), text="已办结还催")
     assert not AssignmentEvent.objects.filter(kind=EventKind.URGED).exists()
 
 
 def test_urge_without_text_names_the_field(lead: Assignment, dispatcher: User) -> None:
     with pytest.raises(ValidationError) as error:
-        actions.do_urge(dispatcher, lead, text=" ")
+        engine.do_urge(dispatcher, lead, text=" ")
     assert "text" in error.value.message_dict
 
 
@@ -123,14 +124,14 @@ def test_urge_without_text_names_the_field(lead: Assignment, dispatcher: User) -
 @pytest.fixture
 def extension(accepted: Assignment, street_handler: User) -> ExtensionRequest:
     assert accepted.resolve_due is not None
-    return actions.do_request_extension(
+    return engine.do_request_extension(
         street_handler, accepted, until=accepted.resolve_due + timedelta(days=3), reason="需协调城管联合执法"
     )
 
 
 def test_dispatcher_approves_an_extension(extension: ExtensionRequest, dispatcher: User, order: WorkOrder) -> None:
     lead = _fresh(extension.assignment)
-    decided = actions.do_approve_extension(dispatcher, extension, version=lead.version)
+    decided = engine.do_approve_extension(dispatcher, extension, expected_version=lead.version)
     lead = _fresh(lead)
     assert decided.status == ExtensionStatus.APPROVED and lead.resolve_due == extension.requested_due
     assert lead.extension_count == 1 and _status(order) == OrderStatus.IN_PROGRESS
@@ -138,25 +139,25 @@ def test_dispatcher_approves_an_extension(extension: ExtensionRequest, dispatche
 
 def test_dispatcher_approves_a_shorter_extension(extension: ExtensionRequest, dispatcher: User) -> None:
     until = extension.requested_due - timedelta(days=1)
-    decided = actions.do_approve_extension(dispatcher, extension, until=until, note="给两天")
+    decided = engine.do_approve_extension(dispatcher, extension, until=until, note="给两天")
     assert decided.granted_due == until and _fresh(extension.assignment).resolve_due == until
 
 
 def test_dispatcher_refuses_an_extension_with_a_reason(extension: ExtensionRequest, dispatcher: User) -> None:
     due = _fresh(extension.assignment).resolve_due
     with pytest.raises(ValidationError) as error:
-        actions.do_refuse_extension(dispatcher, extension, reason="")
+        engine.do_refuse_extension(dispatcher, extension, reason="")
     assert "reason" in error.value.message_dict
-    decided = actions.do_refuse_extension(dispatcher, extension, reason="可按期办结")
+    decided = engine.do_refuse_extension(dispatcher, extension, reason="可按期办结")
     assert decided.status == ExtensionStatus.REFUSED and _fresh(extension.assignment).resolve_due == due
     with pytest.raises(ValidationError):  # decided already
-        actions.do_approve_extension(dispatcher, extension)
+        engine.do_approve_extension(dispatcher, extension)
 
 
 def test_stale_extension_decision_is_refused_on_version(extension: ExtensionRequest, dispatcher: User) -> None:
     lead = _fresh(extension.assignment)
     with pytest.raises(ValidationError) as error:
-        actions.do_approve_extension(dispatcher, extension, version=lead.version - 1)
+        engine.do_approve_extension(dispatcher, extension, expected_version=lead.version - 1)
     assert "version" in error.value.message_dict
     assert ExtensionRequest.objects.get(pk=extension.pk).status == ExtensionStatus.PENDING
 
@@ -165,9 +166,9 @@ def test_stale_extension_decision_is_refused_on_version(extension: ExtensionRequ
 def test_others_may_not_decide_extensions(extension: ExtensionRequest, name: str, request: Any) -> None:
     actor = person(request, name)
     with pytest.raises(PermissionDenied):
-        actions.do_approve_extension(actor, extension)
+        engine.do_approve_extension(actor, extension)
     with pytest.raises(PermissionDenied):
-        actions.do_refuse_extension(actor, extension, reason="不同意")
+        engine.do_refuse_extension(actor, extension, reason="不同意")
     assert ExtensionRequest.objects.get(pk=extension.pk).status == ExtensionStatus.PENDING
 
 
@@ -342,7 +343,7 @@ def test_close_withdraws_co_units_still_working(
     order: WorkOrder, tree: Tree, dispatcher: User, street_handler: User
 ) -> None:
     lead, co = actions.do_dispatch(dispatcher, order, tree.street, co_units=[tree.department])
-    actions.do_accept(street_handler, lead)
+    engine.do_accept(street_handler, lead)
     actions.do_resolve(street_handler, lead, result="已处理")
     order.refresh_from_db()
     actions.do_record_feedback(dispatcher, order, rating=Rating.SATISFIED, solved=True)
@@ -393,16 +394,20 @@ def test_reassign_an_accepted_lead_with_a_stale_version(
     accepted: Assignment, order: WorkOrder, tree: Tree, dispatcher: User, charlie: User
 ) -> None:
     with pytest.raises(ValidationError) as error:
-        actions.do_reassign(dispatcher, accepted, tree.department, reason="专业执法", version=accepted.version - 1)
+        engine.do_reassign(
+            dispatcher, accepted, to_unit=tree.department, reason="专业执法", expected_version=accepted.version - 1
+        )
     assert "version" in error.value.message_dict
-    new = actions.do_reassign(dispatcher, accepted, tree.department, reason="专业执法", version=accepted.version)
+    new = engine.do_reassign(
+        dispatcher, accepted, to_unit=tree.department, reason="专业执法", expected_version=accepted.version
+    )
     assert _fresh(accepted).status == Status.CANCELLED and _status(order) == OrderStatus.DISPATCHED
-    actions.do_accept(charlie, new)
+    engine.do_accept(charlie, new)
     assert _status(order) == OrderStatus.IN_PROGRESS
 
 
 def test_stale_unit_steps_answer_on_version(lead: Assignment, street_handler: User) -> None:
     with pytest.raises(ValidationError) as error:
-        actions.do_accept(street_handler, lead, version=lead.version + 1)
+        engine.do_accept(street_handler, lead, expected_version=lead.version + 1)
     assert error.value.message_dict.keys() == {"version"}
     assert _fresh(lead).status == Status.ASSIGNED

@@ -20,6 +20,7 @@ from django.urls import clear_url_caches
 
 from conftest import Tree
 from huying.accounts.models import User
+from huying.handling import actions as engine
 from huying.open311.tests.helpers import post_data
 from huying.workorders import actions
 from huying.workorders.choices import Channel
@@ -161,7 +162,7 @@ def test_evidence_over_the_limit_is_refused(
     tree: Tree, order: WorkOrder, dispatcher: User, street_handler: User
 ) -> None:
     lead = actions.do_dispatch(dispatcher, order, tree.street)[0]
-    actions.do_accept(street_handler, lead)
+    engine.do_accept(street_handler, lead)
     lead.refresh_from_db()
     with pytest.raises(ValidationError) as caught:
         actions.do_resolve(street_handler, lead, result="已清理", files=[png(f"{i}.png") for i in range(6)])

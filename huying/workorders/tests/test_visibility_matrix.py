@@ -28,6 +28,7 @@ from huying.accounts.choices import Role
 from huying.accounts.models import User
 from huying.accounts.tests.factories import UserFactory
 from huying.handling import access
+from huying.handling import actions as engine
 from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation
@@ -238,7 +239,7 @@ def _prepare(world: World, target: str, step: str) -> Assignment:
     assignment = world.assignments[target]
     if step in ("extension", "resolve", "escalate"):
         actor = world.people[sorted(ACTORS[target])[0]]
-        actions.do_accept(actor, assignment)
+        engine.do_accept(actor, assignment)
     assignment.refresh_from_db()
     return assignment
 
@@ -326,9 +327,9 @@ def test_the_command_centres_steps_stay_with_its_dispatchers(world: World, name:
     the assignment; its dispatcher takes them."""
     world.dispatch("shamian")
     assignment = world.assignments["shamian"]
-    actions.do_accept(world.people["shamian"], assignment)
+    engine.do_accept(world.people["shamian"], assignment)
     assignment.refresh_from_db()
-    extension = actions.do_request_extension(
+    extension = engine.do_request_extension(
         world.people["shamian"],
         assignment,
         until=assignment.resolve_due + timedelta(days=3),  # type: ignore[operator]

@@ -25,6 +25,7 @@ from huying.core import uploads
 from huying.core.params import is_ascii_digits, parse_id, parse_ids
 from huying.core.uploads import download_response
 from huying.handling import access
+from huying.handling import actions as engine
 from huying.handling import transitions as handling_moves
 from huying.handling.choices import OPEN_STATUSES, EventKind, ExtensionStatus, FeedbackChannel, Rating, Status
 from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest, Feedback
@@ -448,14 +449,16 @@ def console_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     version = parse_id(post.get("version"))
     try:
         if verb == "urge":
-            actions.do_urge(user, _order_assignment(order, parse_id(post.get("assignment"))), text=post.get("text", ""))
+            engine.do_urge(user, _order_assignment(order, parse_id(post.get("assignment"))), text=post.get("text", ""))
             done = _("Urging notice sent.")
         elif verb == "reassign":
             assignment = _order_assignment(order, parse_id(post.get("assignment")))
             to_unit = {u.pk: u for u in _units(order)}.get(parse_id(post.get("to_unit")) or 0)
             if to_unit is None:
                 raise ValidationError({"to_unit": _("Choose the unit to hand it to.")})
-            actions.do_reassign(user, assignment, to_unit, reason=post.get("reason", ""), version=version)
+            engine.do_reassign(
+                user, assignment, to_unit=to_unit, reason=post.get("reason", ""), expected_version=version
+            )
             done = _("Reassigned to %(unit)s.") % {"unit": to_unit.name}
         elif verb in ("approve", "refuse"):
             extension = (
@@ -473,10 +476,12 @@ def console_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 until = _until(post.get("until", ""))
                 if post.get("until", "").strip() and until is None:
                     raise ValidationError({"until": _("Enter the new deadline, e.g. 2026-03-01 18:00.")})
-                actions.do_approve_extension(user, extension, until=until, note=post.get("note", ""), version=version)
+                engine.do_approve_extension(
+                    user, extension, until=until, note=post.get("note", ""), expected_version=version
+                )
                 done = _("Extension approved.")
             else:
-                actions.do_refuse_extension(user, extension, reason=post.get("reason", ""), version=version)
+                engine.do_refuse_extension(user, extension, reason=post.get("reason", ""), expected_version=version)
                 done = _("Extension refused.")
         elif verb == "feedback":
             due_text = post.get("reopen_due", "").strip()
@@ -641,19 +646,21 @@ def inbox_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     done = _("Saved.")
     try:
         if verb == "accept":
-            actions.do_accept(user, assignment, note=post.get("note", ""), version=version)
+            engine.do_accept(user, assignment, note=post.get("note", ""), expected_version=version)
             done = _("Accepted.")
         elif verb == "return":
-            actions.do_return(user, assignment, reason=post.get("reason", ""), version=version)
+            engine.do_return(user, assignment, reason=post.get("reason", ""), expected_version=version)
             done = _("Returned to the command centre.")
         elif verb == "extend":
             until = _until(post.get("until", ""))
             if until is None:
                 raise ValidationError({"until": _("Enter the new deadline, e.g. 2026-03-01 18:00.")})
-            actions.do_request_extension(user, assignment, until=until, reason=post.get("reason", ""), version=version)
+            engine.do_request_extension(
+                user, assignment, until=until, reason=post.get("reason", ""), expected_version=version
+            )
             done = _("Extension requested.")
         elif verb == "progress":
-            actions.do_add_progress(user, assignment, note=post.get("note", ""))
+            engine.do_add_progress(user, assignment, note=post.get("note", ""))
             done = _("Progress note added.")
         elif verb == "resolve":
             photos = [
@@ -666,7 +673,9 @@ def inbox_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             to_unit = units.get(parse_id(post.get("to_unit")) or 0)
             if to_unit is None:
                 raise ValidationError({"to_unit": _("Choose the unit to call.")})
-            actions.do_escalate(user, assignment, to_unit=to_unit, reason=post.get("reason", ""), version=version)
+            engine.do_escalate(
+                user, assignment, to_unit=to_unit, reason=post.get("reason", ""), expected_version=version
+            )
             done = _("Called up to the next tier.")
     except ValidationError as exc:
         assignment.refresh_from_db()
