@@ -27,7 +27,7 @@ from huying.handling.choices import (
     Rating,
     Status,
 )
-from huying.handling.models import Assignment, AssignmentEvent, CalendarDay, Feedback, Notification, TimeLimitRule
+from huying.handling.models import Assignment, CalendarDay, CaseEvent, Feedback, Notification, TimeLimitRule
 from huying.handling.policy import is_person, policy_for
 from huying.handling.transitions import (
     SUPERVISOR,
@@ -241,9 +241,9 @@ def do_record_feedback(
         comment=comment.strip(),
         created_at=now,
     )
-    AssignmentEvent.objects.bulk_create(
+    CaseEvent.objects.bulk_create(
         [
-            AssignmentEvent(
+            CaseEvent(
                 assignment=target,
                 case_type=case_type,
                 case_id=case.pk,

@@ -315,7 +315,7 @@ class Assignment(models.Model):
         return self.status in OPEN_STATUSES
 
 
-class AssignmentEvent(models.Model):
+class CaseEvent(models.Model):
     """One step in a case's history: every transition, note, urging notice, warning and
     feedback. Append-only; the timeline shown to users is this table."""
 
@@ -560,8 +560,8 @@ class Notification(models.Model):
 
 __all__ = [
     "Assignment",
-    "AssignmentEvent",
     "CalendarDay",
+    "CaseEvent",
     "EventKind",
     "ExtensionRequest",
     "Feedback",

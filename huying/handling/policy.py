@@ -42,7 +42,7 @@ from huying.accounts.choices import Role
 if TYPE_CHECKING:
     from huying.accounts.models import User
     from huying.handling.limits import Limit
-    from huying.handling.models import Assignment, AssignmentEvent, Notification
+    from huying.handling.models import Assignment, CaseEvent, Notification
     from huying.organisations.models import Organisation
 
 HANDLER_ROLES = frozenset({Role.UNIT_STAFF, Role.STREET_HANDLER, Role.LEADER})
@@ -89,7 +89,7 @@ class Moved:
     actor: Any
     assignment: Assignment
     action: str
-    event: AssignmentEvent
+    event: CaseEvent
     now: datetime
 
 

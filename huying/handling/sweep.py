@@ -29,8 +29,8 @@ from huying.handling import conf, notify
 from huying.handling.choices import OPEN_STATUSES, EventKind, NotificationKind, WarningLevel
 from huying.handling.models import (
     Assignment,
-    AssignmentEvent,
     AssignmentQuerySet,
+    CaseEvent,
     Notification,
     Warning,
     _stage_condition,
@@ -115,7 +115,7 @@ def _process_batch(ids: list[int], now: datetime, result: SweepResult) -> None:
             if level == WarningLevel.RED:
                 highest_red[assignment_id] = max(highest_red.get(assignment_id, 0), repeat)
         new_warnings: list[Warning] = []
-        events: list[AssignmentEvent] = []
+        events: list[CaseEvent] = []
         notes: list[Notification] = []
         for row in rows:
             for stage, due, warn in running_stages(row):
@@ -150,7 +150,7 @@ def _process_batch(ids: list[int], now: datetime, result: SweepResult) -> None:
             )
             for row in group:
                 events.append(
-                    AssignmentEvent(
+                    CaseEvent(
                         assignment=row,
                         case_type_id=row.case_type_id,
                         case_id=row.case_id,
@@ -171,7 +171,7 @@ def _process_batch(ids: list[int], now: datetime, result: SweepResult) -> None:
         if new_warnings:
             Warning.objects.bulk_create(new_warnings, ignore_conflicts=True)
         if events:
-            AssignmentEvent.objects.bulk_create(events)
+            CaseEvent.objects.bulk_create(events)
         notify.send(notes)
         result.warnings += len(new_warnings)
         if new_warnings or raised:
@@ -188,10 +188,8 @@ def _process_batch(ids: list[int], now: datetime, result: SweepResult) -> None:
             )
 
 
-def _warning_event(
-    row: Assignment, level: str, stage: str, due: datetime, repeat: int, now: datetime
-) -> AssignmentEvent:
-    return AssignmentEvent(
+def _warning_event(row: Assignment, level: str, stage: str, due: datetime, repeat: int, now: datetime) -> CaseEvent:
+    return CaseEvent(
         assignment=row,
         case_type_id=row.case_type_id,
         case_id=row.case_id,

@@ -17,7 +17,7 @@ Every move, in one transaction: lock the row (``select_for_update``), refuse a s
 ``expected_version`` (:class:`StaleUpdate`), check the actor's right through the
 workflow's :class:`~huying.handling.policy.Policy` (:class:`NotAllowed`), check the move and
 its conditions (:class:`TransitionError`), write with a conditional ``UPDATE … WHERE
-version = v``, append an :class:`AssignmentEvent` and an audit entry, write the
+version = v``, append an :class:`CaseEvent` and an audit entry, write the
 notifications; deliveries and the ``transitioned`` signal run after commit.
 """
 
@@ -50,7 +50,7 @@ from huying.handling.choices import (
     Status,
 )
 from huying.handling.limits import Limit, Limits
-from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest, Notification, TimeLimitRule
+from huying.handling.models import Assignment, CaseEvent, ExtensionRequest, Notification, TimeLimitRule
 from huying.handling.policy import Moved, Policy, is_person, policy_for
 from huying.handling.signals import transitioned
 from huying.handling.supervision import warn_at
@@ -253,7 +253,7 @@ def _require(text: str, field: str, message: str, limit: int = MAX_NOTE) -> str:
 
 Check = Callable[[Assignment, datetime], None]
 Values = Callable[[Assignment, datetime], dict[str, Any]]
-After = Callable[[Assignment, AssignmentEvent, datetime], list[Notification]]
+After = Callable[[Assignment, CaseEvent, datetime], list[Notification]]
 
 
 def _event(
@@ -267,8 +267,8 @@ def _event(
     to_status: str = "",
     note: str = "",
     data: dict[str, Any] | None = None,
-) -> AssignmentEvent:
-    return AssignmentEvent(
+) -> CaseEvent:
+    return CaseEvent(
         assignment=row,
         case_type_id=row.case_type_id,
         case_id=row.case_id,
@@ -309,7 +309,7 @@ def _perform(
     notify_owner: bool = False,
     notify_unit: bool = False,
     trusted: bool = False,
-) -> AssignmentEvent:
+) -> CaseEvent:
     move = MOVES[action]
     now = now or timezone.now()
     version = assignment.version if expected_version is None else expected_version
@@ -391,13 +391,13 @@ def _perform(
     return event
 
 
-def _adapt(policy: Policy, actor: Any, row: Assignment, action: str, event: AssignmentEvent, now: datetime) -> None:
+def _adapt(policy: Policy, actor: Any, row: Assignment, action: str, event: CaseEvent, now: datetime) -> None:
     """The workflow's adapter sets its case's status, in this move's transaction."""
     if policy.on_move is not None:
         policy.on_move(Moved(actor=actor, assignment=row, action=action, event=event, now=now))
 
 
-def _send_transitioned(row: Assignment, event: AssignmentEvent, action: str) -> None:
+def _send_transitioned(row: Assignment, event: CaseEvent, action: str) -> None:
     transaction.on_commit(lambda: transitioned.send(sender=Assignment, assignment=row, event=event, action=action))
 
 
@@ -729,7 +729,7 @@ def do_escalate(
         if to_unit.pk == row.unit_id:
             raise TransitionError({"to_unit": _("A unit cannot call itself.")})
 
-    def after(row: Assignment, event: AssignmentEvent, now: datetime) -> list[Notification]:
+    def after(row: Assignment, event: CaseEvent, now: datetime) -> list[Notification]:
         new_limits = limits if limits is not None else inherited_limits(row)
         new = _create(
             workflow=row.workflow,
@@ -772,7 +772,7 @@ def do_escalate(
 
 def do_add_progress(
     actor: Any, assignment: Assignment, *, note: str, data: dict[str, Any] | None = None, now: datetime | None = None
-) -> AssignmentEvent:
+) -> CaseEvent:
     """进展: a progress note by the unit (no status change; never stale)."""
     check_right(actor, assignment, "progress")
     note = _require(note, "note", _("Write the progress note."))
@@ -823,7 +823,7 @@ def do_request_extension(
         if ExtensionRequest.objects.filter(assignment=row, status=ExtensionStatus.PENDING).exists():
             raise TransitionError(_("An extension request is already waiting for a decision."), code="pending")
 
-    def after(row: Assignment, event: AssignmentEvent, now: datetime) -> list[Notification]:
+    def after(row: Assignment, event: CaseEvent, now: datetime) -> list[Notification]:
         assert row.resolve_due is not None  # checked above
         created.append(
             ExtensionRequest.objects.create(
@@ -899,7 +899,7 @@ def _decide_extension(
         due = granted["due"]
         return {"resolve_due": due, "resolve_warn_at": warn_at(now, due), "extension_count": row.extension_count + 1}
 
-    def after(row: Assignment, event: AssignmentEvent, now: datetime) -> list[Notification]:
+    def after(row: Assignment, event: CaseEvent, now: datetime) -> list[Notification]:
         ExtensionRequest.objects.filter(pk=request.pk).update(
             status=ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED,
             granted_due=granted.get("due"),

@@ -53,7 +53,7 @@ from huying.handling.choices import (
     Rating,
     Status,
 )
-from huying.handling.models import Assignment, AssignmentEvent
+from huying.handling.models import Assignment, CaseEvent
 from huying.handling.policy import is_person
 from huying.handling.transitions import HANDLER, SYSTEM, SystemActor, TransitionError, authorise, check_right
 from huying.organisations.choices import HANDLING_KINDS, OrgKind
@@ -355,7 +355,7 @@ def _accept_if_new(actor: Any, assignment: Assignment, version: int | None, now:
 @transaction.atomic
 def do_record_contact(
     actor: Any, assignment: Assignment, *, note: str, version: int | None = None, now: datetime | None = None
-) -> AssignmentEvent:
+) -> CaseEvent:
     """联系提案者 (unit): record how and when the unit talked with the proposer. The first
     contact is the engine's *respond* step (the ``respond`` deadline, 15 working days by
     default); later ones are progress notes marked as contacts."""
@@ -366,7 +366,7 @@ def do_record_contact(
     who = _engine_actor(actor)
     if assignment.status in (Status.ACCEPTED, Status.REOPENED):
         engine.do_respond(who, assignment, note=note, now=now, expected_version=version)
-        return AssignmentEvent.objects.filter(assignment=assignment).order_by("-id").first()  # type: ignore[return-value]
+        return CaseEvent.objects.filter(assignment=assignment).order_by("-id").first()  # type: ignore[return-value]
     return engine.do_add_progress(who, assignment, note=note, data={"contact": True}, now=now)
 
 
@@ -464,8 +464,8 @@ def do_submit_reply(
             code="illegal",
         )
     version = _accept_if_new(actor, assignment, version, now)
-    contacted = AssignmentEvent.objects.filter(assignment=assignment, kind="responded").exists() or (
-        AssignmentEvent.objects.filter(assignment=assignment, kind="progress", data__contact=True).exists()
+    contacted = CaseEvent.objects.filter(assignment=assignment, kind="responded").exists() or (
+        CaseEvent.objects.filter(assignment=assignment, kind="progress", data__contact=True).exists()
     )
     reply = Reply(
         proposal=proposal,

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from huying.accounts.choices import Role
 from huying.handling import access
 from huying.handling.choices import OPEN_STATUSES, AssignmentRole, ExtensionStatus, Rating, Status, WarningLevel
-from huying.handling.models import Assignment, AssignmentEvent, AssignmentQuerySet, ExtensionRequest
+from huying.handling.models import Assignment, AssignmentQuerySet, CaseEvent, ExtensionRequest
 from huying.handling.supervision import LEVEL_ORDER, DeadlineState, deadline_state
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
@@ -269,8 +269,8 @@ class Handling:
     proposer: bool
     unit_assignments: list[Assignment]
     pending_extensions: list[ExtensionRequest]
-    timeline: list[AssignmentEvent]
-    co_views: list[AssignmentEvent]
+    timeline: list[CaseEvent]
+    co_views: list[CaseEvent]
     status_label: str = ""
 
     @property
@@ -335,12 +335,12 @@ def handling_of(user: Any, proposal: Proposal, now: datetime | None = None) -> H
         )
         views.append(ReplyView(reply, ratings, bool(may), my_rating))
     insider = staff or bool(mine)
-    timeline: list[AssignmentEvent] = []
-    co_views: list[AssignmentEvent] = []
+    timeline: list[CaseEvent] = []
+    co_views: list[CaseEvent] = []
     pending: list[ExtensionRequest] = []
     if insider:
         timeline = list(
-            AssignmentEvent.objects.filter(assignment__workflow=HANDLING_WORKFLOW, case_id=proposal.pk)
+            CaseEvent.objects.filter(assignment__workflow=HANDLING_WORKFLOW, case_id=proposal.pk)
             .select_related("assignment__unit")
             .order_by("created_at", "id")
         )

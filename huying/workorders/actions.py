@@ -31,7 +31,7 @@ from huying.handling import actions as handling
 from huying.handling import transitions as handling_transitions
 from huying.handling.choices import LEAD_ROLES, OPEN_STATUSES, AssignmentRole, EventKind, FeedbackChannel, Rating
 from huying.handling.choices import Status as AssignmentStatus
-from huying.handling.models import Assignment, AssignmentEvent, Feedback
+from huying.handling.models import Assignment, CaseEvent, Feedback
 from huying.handling.transitions import SUPERVISOR, authorise, check_right
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation
@@ -630,9 +630,7 @@ def do_resolve(
             attachment.save()
             saved.append(attachment.pk)
         if saved:
-            event = (
-                AssignmentEvent.objects.filter(assignment=assignment, kind=EventKind.RESOLVED).order_by("-id").first()
-            )
+            event = CaseEvent.objects.filter(assignment=assignment, kind=EventKind.RESOLVED).order_by("-id").first()
             if event is not None:
                 event.data = {**event.data, "evidence": saved}
                 event.save(update_fields=["data"])

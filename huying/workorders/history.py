@@ -16,7 +16,7 @@ from django.utils.translation import pgettext
 
 from huying.audit.models import AuditEntry
 from huying.handling.choices import EventKind, Rating
-from huying.handling.models import AssignmentEvent
+from huying.handling.models import CaseEvent
 from huying.workorders.choices import OrderStatus
 from huying.workorders.models import WorkOrder
 
@@ -28,7 +28,7 @@ def _when(value: Any) -> str:
     return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M")
 
 
-def _event_note(event: AssignmentEvent) -> str:
+def _event_note(event: CaseEvent) -> str:
     data = event.data or {}
     parts: list[str] = []
     if event.kind == EventKind.FEEDBACK:
@@ -61,7 +61,7 @@ TITLES = {
 
 def order_timeline(order: WorkOrder) -> list[dict[str, Any]]:
     """``[{at, kind, title, who, unit, note}]``, oldest first."""
-    events = AssignmentEvent.objects.filter(
+    events = CaseEvent.objects.filter(
         case_type=ContentType.objects.get_for_model(WorkOrder), case_id=order.pk
     ).select_related("assignment__unit")
     items: list[dict[str, Any]] = [

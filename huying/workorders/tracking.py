@@ -27,7 +27,7 @@ from huying.core import ratelimit
 from huying.core.net import client_ip
 from huying.handling import actions as handling
 from huying.handling.choices import LEAD_ROLES, EventKind, FeedbackChannel
-from huying.handling.models import AssignmentEvent, Feedback
+from huying.handling.models import CaseEvent, Feedback
 from huying.handling.transitions import SYSTEM
 from huying.workorders.choices import OrderStatus
 from huying.workorders.models import WorkOrder
@@ -117,7 +117,7 @@ class Tracked:
 
 
 def _steps(case: WorkOrder) -> list[Step]:
-    events = AssignmentEvent.objects.filter(
+    events = CaseEvent.objects.filter(
         case_type=ContentType.objects.get_for_model(WorkOrder),
         case_id=case.pk,
         kind__in=PUBLIC_KINDS,
@@ -141,9 +141,9 @@ def _merged_step(order: WorkOrder) -> Step:
     return Step(merged_at or order.created_at, "merged", _("Merged with a report of the same problem"))
 
 
-def _last_result(case: WorkOrder) -> AssignmentEvent | None:
+def _last_result(case: WorkOrder) -> CaseEvent | None:
     return (
-        AssignmentEvent.objects.filter(
+        CaseEvent.objects.filter(
             case_type=ContentType.objects.get_for_model(WorkOrder),
             case_id=case.pk,
             kind=EventKind.RESOLVED,

@@ -11,7 +11,7 @@ from huying.handling.actions import do_record_feedback
 from huying.handling.calendar import add_working_days
 from huying.handling.choices import EventKind, Rating, Status
 from huying.handling.metrics import handling_metrics, unit_metrics
-from huying.handling.models import Assignment, AssignmentEvent, Feedback
+from huying.handling.models import Assignment, CaseEvent, Feedback
 from huying.handling.policy import Policy, register
 from huying.handling.tests.conftest import T0, WORKFLOW, at
 from huying.handling.transitions import (
@@ -66,7 +66,7 @@ def test_dissatisfied_and_attributable_reopens(make_assignment, people):
     assert feedback.assignment == a
     assert (a.status, a.reopen_count, a.resolved_at) == (Status.REOPENED, 1, None)
     assert a.resolve_due == add_working_days(now, 5)
-    kinds = list(AssignmentEvent.objects.filter(assignment=a).values_list("kind", flat=True))
+    kinds = list(CaseEvent.objects.filter(assignment=a).values_list("kind", flat=True))
     assert kinds[-2:] == [EventKind.FEEDBACK, EventKind.REOPENED]
     # Handled again and rated satisfied: the earlier rating by the same caller is superseded.
     do_resolve(people.street_handler, a, result="已再次清理", now=now + timedelta(days=1))

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from huying.handling.choices import EventKind, Stage, WarningLevel
-from huying.handling.models import Assignment, AssignmentEvent, Notification, Warning
+from huying.handling.models import Assignment, CaseEvent, Notification, Warning
 from huying.handling.supervision import deadline_state, do_urge, warn_at
 from huying.handling.sweep import sweep
 from huying.handling.tests.conftest import T0, at
@@ -95,7 +95,7 @@ def test_sweep_is_idempotent(make_assignment, tree):
     ) | set(
         Notification.objects.filter(kind="warning", text__contains="红").values_list("recipient_unit", flat=True)
     ) == {tree.street.pk, tree.command_centre.pk}
-    assert AssignmentEvent.objects.filter(assignment=a, kind=EventKind.WARNING).count() == 2
+    assert CaseEvent.objects.filter(assignment=a, kind=EventKind.WARNING).count() == 2
 
 
 def test_repeated_red_escalates_supervision(make_assignment):
@@ -106,16 +106,16 @@ def test_repeated_red_escalates_supervision(make_assignment):
     sweep(at(2026, 3, 4, 9, 30))  # 24.5 h overdue: red 2 → level 1
     a.refresh_from_db()
     assert a.supervision_level == 1
-    assert AssignmentEvent.objects.filter(assignment=a, kind=EventKind.SUPERVISION_ESCALATED).count() == 1
+    assert CaseEvent.objects.filter(assignment=a, kind=EventKind.SUPERVISION_ESCALATED).count() == 1
     sweep(at(2026, 3, 4, 10))
-    assert AssignmentEvent.objects.filter(assignment=a, kind=EventKind.SUPERVISION_ESCALATED).count() == 1
+    assert CaseEvent.objects.filter(assignment=a, kind=EventKind.SUPERVISION_ESCALATED).count() == 1
     sweep(at(2026, 3, 6, 9, 30))  # red 4 → level 2 (the cap)
     a.refresh_from_db()
     assert a.supervision_level == 2
     sweep(at(2026, 3, 20, 9, 30))
     a.refresh_from_db()
     assert a.supervision_level == 2
-    assert AssignmentEvent.objects.filter(assignment=a, kind=EventKind.SUPERVISION_ESCALATED).count() == 2
+    assert CaseEvent.objects.filter(assignment=a, kind=EventKind.SUPERVISION_ESCALATED).count() == 2
 
 
 def test_closed_assignments_are_left_alone(make_assignment, people):
@@ -171,6 +171,6 @@ def test_sweep_command_and_task(make_assignment, frozen):
 def test_urge_notice(make_assignment, people, tree, frozen):
     a = make_assignment()
     do_urge(people.dispatcher, a, "请今日内签收")
-    event = AssignmentEvent.objects.get(assignment=a, kind=EventKind.URGED)
+    event = CaseEvent.objects.get(assignment=a, kind=EventKind.URGED)
     assert event.note == "请今日内签收" and event.actor == people.dispatcher
     assert Notification.objects.filter(recipient_unit=tree.street, kind="urge").count() == 1

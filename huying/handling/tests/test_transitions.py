@@ -12,7 +12,7 @@ from huying.audit.models import AuditEntry
 from huying.handling import notify
 from huying.handling.choices import EventKind, ExtensionStatus, LimitUnit, Status
 from huying.handling.limits import Limit, Limits
-from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest, Notification
+from huying.handling.models import Assignment, CaseEvent, ExtensionRequest, Notification
 from huying.handling.signals import transitioned
 from huying.handling.tests.conftest import T0, at
 from huying.handling.transitions import (
@@ -113,12 +113,12 @@ def test_state_machine(action, status, make_assignment, people, tree, frozen):
     a = put_in(make_assignment(), status)
     move = MOVES[action]
     version = a.version
-    events = AssignmentEvent.objects.count()
+    events = CaseEvent.objects.count()
     if status in move.sources:
         run(action, a, people, tree)
         a.refresh_from_db()
         assert a.status == (move.target or status)
-        assert AssignmentEvent.objects.filter(assignment=a, kind=move.event).exists()
+        assert CaseEvent.objects.filter(assignment=a, kind=move.event).exists()
         assert a.version == (version + 1 if move.writes else version)
         assert AuditEntry.objects.filter(action=f"assignment.{action}").exists()
     else:
@@ -127,7 +127,7 @@ def test_state_machine(action, status, make_assignment, people, tree, frozen):
         assert exc.value.code == "illegal"
         a.refresh_from_db()
         assert (a.status, a.version) == (status, version)
-        assert AssignmentEvent.objects.count() == events
+        assert CaseEvent.objects.count() == events
 
 
 def test_available_actions(make_assignment, frozen):
@@ -150,9 +150,9 @@ def test_happy_path_with_timestamps(make_assignment, people, frozen):
     a.refresh_from_db()
     assert a.status == Status.CLOSED
     assert a.version == 5
-    kinds = list(AssignmentEvent.objects.filter(assignment=a).values_list("kind", flat=True))
+    kinds = list(CaseEvent.objects.filter(assignment=a).values_list("kind", flat=True))
     assert kinds == ["assigned", "accepted", "responded", "resolved", "closed"]
-    resolved = AssignmentEvent.objects.get(assignment=a, kind="resolved")
+    resolved = CaseEvent.objects.get(assignment=a, kind="resolved")
     assert resolved.data["evidence"] == [1, 2]
     assert resolved.actor == people.street_handler
     assert resolved.actor_unit.name == "沙面街道"
@@ -186,14 +186,14 @@ def test_only_the_office_supervises(who, make_assignment, people, frozen):
         do_cancel(getattr(people, who), a, reason="改派")
     with pytest.raises(NotAllowed):
         do_urge(getattr(people, who), a, "催办")
-    assert not AssignmentEvent.objects.filter(kind__in=["cancelled", "urged"]).exists()
+    assert not CaseEvent.objects.filter(kind__in=["cancelled", "urged"]).exists()
 
 
 def test_leader_above_the_office_and_admin_supervise(make_assignment, people, admin, frozen):
     a = make_assignment()
     do_urge(people.district_leader, a, "请加快")
     do_urge(admin, a, "请加快")
-    assert AssignmentEvent.objects.filter(assignment=a, kind="urged").count() == 2
+    assert CaseEvent.objects.filter(assignment=a, kind="urged").count() == 2
 
 
 def test_dispatch_needs_the_office(case, tree, people, frozen):
@@ -346,7 +346,7 @@ def test_escalation_through_three_tiers(make_assignment, people, tree, frozen):
     with pytest.raises(TransitionError) as exc:
         do_escalate(people.district_leader, top, to_unit=tree.city_gov, reason="再上呼")
     assert exc.value.code == "top_tier"
-    event = AssignmentEvent.objects.get(assignment=a, kind=EventKind.ESCALATED)
+    event = CaseEvent.objects.get(assignment=a, kind=EventKind.ESCALATED)
     assert event.data["new_assignment"] == dept.pk and event.note == "专业执法问题"
 
 
@@ -357,12 +357,12 @@ def test_stale_update_is_refused_and_changes_nothing(make_assignment, people, fr
     a = make_assignment()
     seen_by_other = Assignment.objects.get(pk=a.pk)
     do_accept(people.street_handler, a)
-    events = AssignmentEvent.objects.count()
+    events = CaseEvent.objects.count()
     with pytest.raises(StaleUpdate):
         do_return(people.street_handler, seen_by_other, reason="不属于本街道")
     a.refresh_from_db()
     assert a.status == Status.ACCEPTED and a.version == 2
-    assert AssignmentEvent.objects.count() == events
+    assert CaseEvent.objects.count() == events
     assert not AuditEntry.objects.filter(action="assignment.return").exists()
     # An explicit version from a form is checked the same way.
     with pytest.raises(StaleUpdate):

@@ -28,7 +28,7 @@ from huying.handling import actions as engine
 from huying.handling import calendar
 from huying.handling.actions import do_save_time_limit_rule
 from huying.handling.choices import AssignmentRole, ExtensionStatus, Rating, Status
-from huying.handling.models import Assignment, AssignmentEvent, Feedback, Notification, TimeLimitRule, Warning
+from huying.handling.models import Assignment, CaseEvent, Feedback, Notification, TimeLimitRule, Warning
 from huying.handling.sweep import sweep
 from huying.handling.transitions import TransitionError
 from huying.organisations.choices import OrgKind, OrgLevel
@@ -347,7 +347,7 @@ def test_contact_with_the_proposer_is_recorded(filed: Proposal, bob: Any, gina: 
     actions.do_record_contact(gina, assignment, note="3月5日电话联系王丽委员")
     assert assignment.status == Status.RESPONDED and assignment.responded_at is not None
     actions.do_record_contact(gina, assignment, note="3月20日上门座谈")
-    kinds = list(AssignmentEvent.objects.filter(assignment=assignment).values_list("kind", flat=True))
+    kinds = list(CaseEvent.objects.filter(assignment=assignment).values_list("kind", flat=True))
     assert kinds == ["assigned", "accepted", "responded", "progress"]
     reply = actions.do_submit_reply(gina, assignment, **reply_fields())
     assert reply.proposer_contacted is True
@@ -367,7 +367,7 @@ def test_co_handling_views_go_to_the_lead(
     co.refresh_from_db()
     assert co.status == Status.RESOLVED
     assert Notification.objects.filter(recipient_unit=edu, assignment=lead, text__contains=health.name).exists()
-    view = AssignmentEvent.objects.get(assignment=co, kind="resolved")
+    view = CaseEvent.objects.get(assignment=co, kind="resolved")
     assert view.note.startswith("同意主办单位意见") and view.data["co_view"] is True
     assert Reply.objects.count() == 0
 
@@ -730,7 +730,7 @@ def test_urging_notices(filed: Proposal, bob: Any, gina: Any, edu: Any) -> None:
     with pytest.raises(ValidationError):
         engine.do_urge(bob, assignment, text=" ")
     engine.do_urge(bob, assignment, text="请抓紧办理")
-    assert AssignmentEvent.objects.filter(assignment=assignment, kind="urged", note="请抓紧办理").exists()
+    assert CaseEvent.objects.filter(assignment=assignment, kind="urged", note="请抓紧办理").exists()
     assert Notification.objects.filter(recipient_unit=edu, kind="urge").exists()
 
 

@@ -19,7 +19,7 @@ from huying.accounts.choices import Role
 from huying.accounts.tests.factories import UserFactory
 from huying.handling import access
 from huying.handling import actions as engine
-from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest
+from huying.handling.models import Assignment, CaseEvent, ExtensionRequest
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.tests.factories import OrganisationFactory
 from huying.proposals import actions
@@ -57,7 +57,7 @@ def _snapshot(assignment: Assignment) -> tuple[Any, ...]:
     return (
         row.status,
         row.version,
-        AssignmentEvent.objects.filter(assignment=row).count(),
+        CaseEvent.objects.filter(assignment=row).count(),
         ExtensionRequest.objects.filter(assignment=row).count(),
         Reply.objects.filter(assignment=row).count(),
         ProposalEvent.objects.filter(proposal=proposal).count(),

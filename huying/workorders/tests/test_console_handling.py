@@ -15,7 +15,7 @@ from conftest import Tree
 from huying.accounts.models import User
 from huying.handling import actions as engine
 from huying.handling.choices import EventKind, ExtensionStatus, Rating, Status
-from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest, Feedback
+from huying.handling.models import Assignment, CaseEvent, ExtensionRequest, Feedback
 from huying.workorders import actions
 from huying.workorders.choices import AttachmentKind, Channel, OrderStatus
 from huying.workorders.models import Attachment, WorkOrder
@@ -146,7 +146,7 @@ def test_urge_and_reassign_from_the_page(
     bad = act(client, order, "urge", {"assignment": lead.pk, "text": ""})
     assert bad.status_code == 400 and 'class="error"' in bad.content.decode()
     assert act(client, order, "urge", {"assignment": lead.pk, "text": "请今日处置"}).status_code == 302
-    assert AssignmentEvent.objects.filter(assignment=lead, kind=EventKind.URGED).count() == 1
+    assert CaseEvent.objects.filter(assignment=lead, kind=EventKind.URGED).count() == 1
     missing = act(client, order, "reassign", {"assignment": lead.pk, "reason": "改派", "version": lead.version})
     assert missing.status_code == 400
     done = act(
@@ -256,7 +256,7 @@ def test_console_steps_refuse_others(
     client.force_login(request.getfixturevalue(person))
     for verb in ("urge", "cancel", "merge", "feedback", "close"):
         assert act(client, order, verb, {"assignment": lead.pk, "text": "x", "reason": "x"}).status_code == 403
-    assert not AssignmentEvent.objects.filter(kind=EventKind.URGED).exists()
+    assert not CaseEvent.objects.filter(kind=EventKind.URGED).exists()
     order.refresh_from_db()
     assert order.status == OrderStatus.DISPATCHED
 

@@ -14,7 +14,7 @@ from conftest import Tree
 from huying.accounts.models import User
 from huying.handling import actions as engine
 from huying.handling.choices import AssignmentRole, EventKind, Status
-from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest
+from huying.handling.models import Assignment, CaseEvent, ExtensionRequest
 from huying.workorders import actions
 from huying.workorders.choices import Channel, OrderStatus
 from huying.workorders.models import Category, DispatchDecision, RoutingRule, WorkOrder
@@ -178,7 +178,7 @@ def test_progress_extension_and_resolve(lead: Assignment, order: WorkOrder, stre
         actions.do_resolve(street_handler, lead, result="")
     actions.do_resolve(street_handler, lead, result="已清理")
     assert lead.status == Status.RESOLVED and _status(order) == OrderStatus.RESOLVED
-    kinds = set(AssignmentEvent.objects.filter(case_id=order.pk).values_list("kind", flat=True))
+    kinds = set(CaseEvent.objects.filter(case_id=order.pk).values_list("kind", flat=True))
     assert {EventKind.PROGRESS, EventKind.EXTENSION_REQUESTED, EventKind.RESOLVED} <= kinds
 
 

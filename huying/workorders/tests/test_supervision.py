@@ -17,7 +17,7 @@ from huying.accounts.models import User
 from huying.accounts.tests.factories import UserFactory
 from huying.handling import actions as engine
 from huying.handling.choices import EventKind, ExtensionStatus, NotificationKind, Rating, Status
-from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest, Feedback, Notification
+from huying.handling.models import Assignment, CaseEvent, ExtensionRequest, Feedback, Notification
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.tests.factories import OrganisationFactory
 from huying.workorders import actions
@@ -90,7 +90,7 @@ def _fresh(a: Assignment) -> Assignment:
 # --- urge (督办) ------------------------------------------------------------------------
 def test_dispatcher_urges_an_open_assignment(lead: Assignment, dispatcher: User, tree: Tree) -> None:
     engine.do_urge(dispatcher, lead, text="请今日内到场处置")
-    event = AssignmentEvent.objects.get(assignment=lead, kind=EventKind.URGED)
+    event = CaseEvent.objects.get(assignment=lead, kind=EventKind.URGED)
     assert event.note == "请今日内到场处置" and event.actor == dispatcher
     assert Notification.objects.filter(recipient_unit=tree.street, kind=NotificationKind.URGE).exists()
 
@@ -98,20 +98,20 @@ def test_dispatcher_urges_an_open_assignment(lead: Assignment, dispatcher: User,
 def test_district_leader_and_admin_may_urge(lead: Assignment, district_leader: User, admin: User) -> None:
     engine.do_urge(district_leader, lead, text="领导督办")
     engine.do_urge(admin, lead, text="系统管理员督办")
-    assert AssignmentEvent.objects.filter(assignment=lead, kind=EventKind.URGED).count() == 2
+    assert CaseEvent.objects.filter(assignment=lead, kind=EventKind.URGED).count() == 2
 
 
 @pytest.mark.parametrize("name", OUTSIDERS)
 def test_others_may_not_urge(lead: Assignment, name: str, request: Any) -> None:
     with pytest.raises(PermissionDenied):
         engine.do_urge(person(request, name), lead, text="催")
-    assert not AssignmentEvent.objects.filter(kind=EventKind.URGED).exists()
+    assert not CaseEvent.objects.filter(kind=EventKind.URGED).exists()
 
 
 def test_urge_needs_text_and_an_open_assignment(resolved: WorkOrder, accepted: Assignment, dispatcher: User) -> None:
     with pytest.raises(ValidationError):
         engine.do_urge(dispatcher, _fresh(accepted), text="已办结还催")
-    assert not AssignmentEvent.objects.filter(kind=EventKind.URGED).exists()
+    assert not CaseEvent.objects.filter(kind=EventKind.URGED).exists()
 
 
 def test_urge_without_text_names_the_field(lead: Assignment, dispatcher: User) -> None:
@@ -181,7 +181,7 @@ def test_resolve_with_evidence_photos(accepted: Assignment, street_handler: User
         (AttachmentKind.EVIDENCE, accepted.pk, "image/png"),
     ]
     assert files[0].uploaded_by == street_handler
-    event = AssignmentEvent.objects.get(assignment=accepted, kind=EventKind.RESOLVED)
+    event = CaseEvent.objects.get(assignment=accepted, kind=EventKind.RESOLVED)
     assert event.data["evidence"] == [f.pk for f in files]
     assert _status(order) == OrderStatus.RESOLVED
 
@@ -211,7 +211,7 @@ def test_satisfied_feedback_keeps_the_order_resolved(resolved: WorkOrder, dispat
     feedback = actions.do_record_feedback(dispatcher, resolved, rating=Rating.SATISFIED, solved=True, comment="很满意")
     assert feedback.rating == Rating.SATISFIED and feedback.solved is True and feedback.rater_name == "张三"
     assert _status(resolved) == OrderStatus.RESOLVED
-    assert AssignmentEvent.objects.filter(case_id=resolved.pk, kind=EventKind.FEEDBACK).exists()
+    assert CaseEvent.objects.filter(case_id=resolved.pk, kind=EventKind.FEEDBACK).exists()
 
 
 def test_dissatisfied_but_not_attributable_still_closes(resolved: WorkOrder, dispatcher: User) -> None:

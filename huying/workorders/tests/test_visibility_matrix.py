@@ -29,7 +29,7 @@ from huying.accounts.models import User
 from huying.accounts.tests.factories import UserFactory
 from huying.handling import access
 from huying.handling import actions as engine
-from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest
+from huying.handling.models import Assignment, CaseEvent, ExtensionRequest
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation
 from huying.organisations.tests.factories import OrganisationFactory
@@ -133,7 +133,7 @@ def _snapshot(assignment: Assignment) -> tuple[Any, ...]:
     return (
         row.status,
         row.version,
-        AssignmentEvent.objects.filter(case_id=assignment.case_id).count(),
+        CaseEvent.objects.filter(case_id=assignment.case_id).count(),
         ExtensionRequest.objects.filter(assignment__case_id=assignment.case_id).count(),
         Assignment.objects.filter(case_id=assignment.case_id).count(),
         order.status,

@@ -28,7 +28,7 @@ from huying.handling import access
 from huying.handling import actions as engine
 from huying.handling import transitions as handling_moves
 from huying.handling.choices import OPEN_STATUSES, EventKind, ExtensionStatus, FeedbackChannel, Rating, Status
-from huying.handling.models import Assignment, AssignmentEvent, ExtensionRequest, Feedback
+from huying.handling.models import Assignment, CaseEvent, ExtensionRequest, Feedback
 from huying.handling.supervision import deadline_state
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
@@ -384,11 +384,11 @@ def _console_page(
     return render(request, "workorders/console_detail.html", context, status=400 if errors else 200)
 
 
-def _resolved_events(order: WorkOrder) -> list[AssignmentEvent]:
+def _resolved_events(order: WorkOrder) -> list[CaseEvent]:
     cache = getattr(order, "_resolved_events", None)
     if cache is None:
         cache = list(
-            AssignmentEvent.objects.filter(case_type=_order_type(), case_id=order.pk, kind=EventKind.RESOLVED).order_by(
+            CaseEvent.objects.filter(case_type=_order_type(), case_id=order.pk, kind=EventKind.RESOLVED).order_by(
                 "created_at", "id"
             )
         )
