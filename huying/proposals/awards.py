@@ -31,6 +31,7 @@ from huying.accounts.choices import Role
 from huying.audit.actions import record
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import SEGMENT_WIDTH, Organisation
+from huying.proposals import transitions
 from huying.proposals.choices import AwardDecision, AwardStatus
 from huying.proposals.models import AwardNomination, AwardSelection, Proposal
 from huying.proposals.transitions import TransitionError
@@ -281,9 +282,6 @@ def do_publish_awards(actor: Any, selection: AwardSelection) -> AwardSelection:
         )
     if not counts["selected"]:
         raise TransitionError(_("Select at least one proposal before publishing."), code="empty")
-    selection.status = AwardStatus.PUBLISHED
-    selection.published_at = timezone.now()
-    selection.published_by = actor if getattr(actor, "is_authenticated", False) else None
-    selection.save(update_fields=["status", "published_at", "published_by"])
+    transitions.publish_selection(selection, actor)
     record(actor, "proposal.award_publish", selection, {"selected": counts["selected"]})
     return selection

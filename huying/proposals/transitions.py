@@ -26,7 +26,9 @@ It also writes the proposal's other two states, in one place each:
   :func:`set_handling` for the proposal's own steps (every reply accepted → *replied*,
   every rating in → *completed*), both checked against :data:`HANDLING_MOVES`;
 - ``publication`` (公开): :func:`set_publication`, checked against
-  :data:`PUBLICATION_MOVES`.
+  :data:`PUBLICATION_MOVES`;
+- an excellent-proposal selection's ``status`` (open → published, final):
+  :func:`publish_selection`.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from huying.accounts.choices import Role
 from huying.audit.actions import record
 from huying.handling.policy import Moved
 from huying.proposals.choices import (
+    AwardStatus,
     ConvertTarget,
     CoSignStatus,
     EventKind,
@@ -53,7 +56,7 @@ from huying.proposals.choices import (
     RejectReason,
     SubmitterKind,
 )
-from huying.proposals.models import CoSigner, NumberCounter, Proposal, ProposalEvent
+from huying.proposals.models import AwardSelection, CoSigner, NumberCounter, Proposal, ProposalEvent
 
 logger = logging.getLogger(__name__)
 
@@ -377,3 +380,14 @@ def on_assignment_move(moved: Moved) -> None:
         from huying.proposals.handling_actions import units_changed
 
         units_changed(moved.actor, proposal, assignment, moved.event, moved.now)
+
+
+def publish_selection(selection: AwardSelection, actor: Any) -> None:
+    """An excellent-proposal selection (locked by the caller, checked by
+    :func:`huying.proposals.awards.do_publish_awards`) becomes published: final."""
+    if selection.status != AwardStatus.OPEN:
+        raise TransitionError(_("This selection has been published; it can no longer change."), code="published")
+    selection.status = AwardStatus.PUBLISHED
+    selection.published_at = timezone.now()
+    selection.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    selection.save(update_fields=["status", "published_at", "published_by"])
