@@ -27,7 +27,7 @@ from huying.proposals.awards import (  # noqa: F401 - the award actions, re-expo
     do_open_award_selection,
     do_publish_awards,
 )
-from huying.proposals.choices import Category, CollectiveKind, CoSignStatus, EventKind, ProposalStatus, SubmitterKind
+from huying.proposals.choices import Category, CollectiveKind, EventKind, ProposalStatus, SubmitterKind
 from huying.proposals.models import CoSigner, Proposal, ProposalEvent, Session
 
 TITLE_PATTERN = re.compile(r"^关于.+的(建议|提案)$")
@@ -283,14 +283,8 @@ def do_respond_cosign(actor: Any, proposal: Proposal, *, confirm: bool) -> CoSig
         raise PermissionDenied(_("You have not been invited to co-sign this proposal.")) from None
     if cosigner.proposal.status != ProposalStatus.DRAFT:
         raise ValidationError(_("This proposal has already been submitted."), code="not_draft")
-    status = CoSignStatus.CONFIRMED if confirm else CoSignStatus.DECLINED
-    now = timezone.now()
-    updated = CoSigner.objects.filter(pk=cosigner.pk, status=CoSignStatus.INVITED).update(
-        status=status, responded_at=now
-    )
-    if not updated:
+    if not transitions.answer_cosign(cosigner, confirm=confirm, now=timezone.now()):
         raise ValidationError(_("You have already answered this invitation."), code="already_answered")
-    cosigner.status, cosigner.responded_at = status, now
     ProposalEvent.objects.create(
         proposal=cosigner.proposal,
         kind=EventKind.COSIGNER_CONFIRMED if confirm else EventKind.COSIGNER_DECLINED,

@@ -528,11 +528,7 @@ def do_review_reply(
         raise ValidationError({"note": [_("At most %(max)d characters.") % {"max": 1000}]})
     if not accept and not note:
         raise ValidationError({"note": [_("Tell the unit why the reply is sent back.")]})
-    status = ReplyStatus.ACCEPTED if accept else ReplyStatus.RETURNED
-    updated = Reply.objects.filter(pk=reply.pk, status=ReplyStatus.SUBMITTED).update(
-        status=status, reviewed_by=actor if is_person(actor) else None, reviewed_at=now, review_note=note
-    )
-    if not updated:
+    if not transitions.review_reply(reply, accept=accept, actor=actor, note=note, now=now):
         raise TransitionError(_("This reply has already been reviewed."), code="reviewed")
     reply.refresh_from_db()
     assignment = Assignment.objects.select_related("unit").get(pk=reply.assignment_id)

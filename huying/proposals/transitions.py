@@ -28,13 +28,16 @@ It also writes the proposal's other two states, in one place each:
 - ``publication`` (公开): :func:`set_publication`, checked against
   :data:`PUBLICATION_MOVES`;
 - an excellent-proposal selection's ``status`` (open → published, final):
-  :func:`publish_selection`.
+  :func:`publish_selection`; a co-signer's answer (invited → confirmed or declined, once):
+  :func:`answer_cosign`; a reply's review (submitted → accepted or returned, once):
+  :func:`review_reply`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -56,7 +59,7 @@ from huying.proposals.choices import (
     RejectReason,
     SubmitterKind,
 )
-from huying.proposals.models import AwardSelection, CoSigner, NumberCounter, Proposal, ProposalEvent
+from huying.proposals.models import AwardSelection, CoSigner, NumberCounter, Proposal, ProposalEvent, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -391,3 +394,29 @@ def publish_selection(selection: AwardSelection, actor: Any) -> None:
     selection.published_at = timezone.now()
     selection.published_by = actor if getattr(actor, "is_authenticated", False) else None
     selection.save(update_fields=["status", "published_at", "published_by"])
+
+
+def answer_cosign(cosigner: CoSigner, *, confirm: bool, now: datetime) -> bool:
+    """An invited co-signer's answer, once: a conditional update on the invited state, so
+    that of two racing answers one wins. Answers whether this call answered."""
+    status = CoSignStatus.CONFIRMED if confirm else CoSignStatus.DECLINED
+    if not CoSigner.objects.filter(pk=cosigner.pk, status=CoSignStatus.INVITED).update(status=status, responded_at=now):
+        return False
+    cosigner.status, cosigner.responded_at = status, now
+    return True
+
+
+def review_reply(reply: Reply, *, accept: bool, actor: Any, note: str, now: datetime) -> bool:
+    """A reply awaiting review is accepted or sent back, once (conditional update on the
+    submitted state). Answers whether this call reviewed it; ``reply`` is reloaded."""
+    from huying.proposals.choices import ReplyStatus
+
+    updated = Reply.objects.filter(pk=reply.pk, status=ReplyStatus.SUBMITTED).update(
+        status=ReplyStatus.ACCEPTED if accept else ReplyStatus.RETURNED,
+        reviewed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        reviewed_at=now,
+        review_note=note,
+    )
+    if updated:
+        reply.refresh_from_db()
+    return bool(updated)
