@@ -35,7 +35,7 @@ from huying.organisations.models import Organisation
 from huying.workorders import actions
 from huying.workorders.choices import AttachmentKind, Channel, Nature, OrderStatus, Urgency
 from huying.workorders.duplicates import find_duplicates
-from huying.workorders.forms_public import counter_attrs
+from huying.workorders.forms import counter_attrs
 from huying.workorders.history import order_timeline
 from huying.workorders.models import Attachment, Category, WorkOrder, dispatcher_districts, routing_table
 from huying.workorders.suggest import suggest_category

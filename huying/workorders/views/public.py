@@ -29,7 +29,7 @@ from huying.core.ratelimit import RateLimited
 from huying.organisations.models import Organisation
 from huying.workorders import actions, reporting, tracking
 from huying.workorders.choices import Channel
-from huying.workorders.forms_public import (
+from huying.workorders.forms import (
     GridReportForm,
     IntakeForm,
     RatingForm,
