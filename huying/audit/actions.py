@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from huying.audit.context import current
 from huying.audit.models import AuditEntry
+from huying.core.actors import is_person
 
 SECRET_FIELDS = frozenset({"password", "token", "token_hash", "secret", "key", "otp_token"})
 
@@ -39,14 +40,14 @@ def record(
     """Append one entry. ``changes`` maps field names to ``[old, new]`` pairs (or a
     single value for creations); secrets are replaced by ``***``."""
     ctx = current()
-    is_person = actor is not None and getattr(actor, "is_authenticated", False)
+    person = is_person(actor)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk if object_id is None else object_id
         object_repr = object_repr if object_repr is not None else str(obj)
     return AuditEntry.objects.create(
-        actor=actor if is_person else None,
-        actor_name=(str(actor) if is_person else "")[:60],
+        actor=actor if person else None,
+        actor_name=(str(actor) if person else "")[:60],
         action=action,
         object_type=object_type or "",
         object_id="" if object_id is None else str(object_id),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huying.audit.actions import record
+from huying.core.actors import SYSTEM, is_person
 from huying.handling.choices import (
     LEAD_ROLES,
     AssignmentRole,
@@ -28,10 +29,9 @@ from huying.handling.choices import (
     Status,
 )
 from huying.handling.models import Assignment, CalendarDay, CaseEvent, Feedback, Notification, TimeLimitRule
-from huying.handling.policy import is_person, policy_for
+from huying.handling.policy import policy_for
 from huying.handling.transitions import (
     SUPERVISOR,
-    SYSTEM,
     NotAllowed,
     StaleUpdate,
     TransitionError,

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.functional import Promise
 
 from huying.accounts.choices import Role
+from huying.core.actors import is_person as is_person
 
 if TYPE_CHECKING:
     from huying.accounts.models import User
@@ -177,7 +178,3 @@ def notification_policy(notification: Notification) -> Policy | None:
         return _registry.get(notification.assignment.workflow)  # type: ignore[union-attr]
     case_type = notification.case_type
     return policy_for_case_model(f"{case_type.app_label}.{case_type.model}")
-
-
-def is_person(actor: Any) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False)

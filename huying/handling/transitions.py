@@ -38,6 +38,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from huying.audit.actions import record
+from huying.core.actors import SYSTEM as SYSTEM
+from huying.core.actors import SystemActor as SystemActor
+from huying.core.actors import is_person
+from huying.core.actors import is_system as _is_system
 from huying.handling import notify
 from huying.handling.choices import (
     OPEN_STATUSES,
@@ -51,7 +55,7 @@ from huying.handling.choices import (
 )
 from huying.handling.limits import Limit, Limits
 from huying.handling.models import Assignment, CaseEvent, ExtensionRequest, Notification, TimeLimitRule
-from huying.handling.policy import Moved, Policy, is_person, policy_for
+from huying.handling.policy import Moved, Policy, policy_for
 from huying.handling.signals import transitioned
 from huying.handling.supervision import warn_at
 from huying.organisations.models import Organisation
@@ -84,18 +88,6 @@ def stale() -> StaleUpdate:
 
 class NotAllowed(PermissionDenied):
     """The actor has no right to make this move on this assignment."""
-
-
-class SystemActor:
-    """The platform itself (the sweep, automatic reopening after feedback, the demo loader)."""
-
-    is_authenticated = False
-
-    def __str__(self) -> str:
-        return "system"
-
-
-SYSTEM = SystemActor()
 
 
 @dataclass(frozen=True)
@@ -208,10 +200,6 @@ def available_actions(assignment: Assignment) -> list[str]:
 
 
 # --- the executor ------------------------------------------------------------------------
-
-
-def _is_system(actor: Any) -> bool:
-    return actor is None or isinstance(actor, SystemActor)
 
 
 def authorise(actor: Any, assignment: Assignment, who: str, policy: Policy | None = None) -> Organisation | None:

@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
 from huying.audit.actions import record
+from huying.core.actors import SYSTEM, is_person, is_system
 from huying.core.uploads import check_upload_batch, random_name
 from huying.handling import actions as engine
 from huying.handling.choices import (
@@ -54,8 +55,7 @@ from huying.handling.choices import (
     Status,
 )
 from huying.handling.models import Assignment, CaseEvent
-from huying.handling.policy import is_person
-from huying.handling.transitions import HANDLER, SYSTEM, SystemActor, TransitionError, authorise, check_right
+from huying.handling.transitions import HANDLER, TransitionError, authorise, check_right
 from huying.organisations.choices import HANDLING_KINDS, OrgKind
 from huying.organisations.models import Organisation
 from huying.proposals import notifications, transitions
@@ -81,10 +81,6 @@ _PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 
 
 # --- who ------------------------------------------------------------------------------
-def is_system(actor: Any) -> bool:
-    return actor is None or isinstance(actor, SystemActor)
-
-
 def supervisor_unit(user: Any, owner: Organisation) -> Organisation | None:
     """The engine policy's supervisor check for proposals: agency staff at the owning CPPCC
     committee or a committee above it (the same people who review and file), and

@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from huying.core import ratelimit
+from huying.core.actors import SYSTEM
 from huying.core.net import client_ip
 from huying.handling import actions as handling
 from huying.handling.choices import LEAD_ROLES, EventKind, FeedbackChannel
 from huying.handling.models import CaseEvent, Feedback
-from huying.handling.transitions import SYSTEM
 from huying.workorders.choices import OrderStatus
 from huying.workorders.models import WorkOrder
 
