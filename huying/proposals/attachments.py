@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from huying.audit.actions import record
-from huying.core.uploads import check_upload_batch, download_response, random_name
+from huying.core.uploads import check_upload_batch
 from huying.proposals.choices import ProposalStatus
 from huying.proposals.documents import CONTENT_TYPES, check_document
 from huying.proposals.models import Proposal, ProposalAttachment
@@ -34,6 +34,7 @@ def do_add_attachment(actor: Any, proposal: Proposal, upload: Any) -> ProposalAt
         raise ValidationError({"file": _("Choose a file to attach.")})
     check_upload_batch([upload], field="file")
     extension = check_document(upload, field="file", attachment=True)
+    name = (getattr(upload, "name", "") or "file")[:200]
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.status != ProposalStatus.DRAFT:
@@ -42,12 +43,12 @@ def do_add_attachment(actor: Any, proposal: Proposal, upload: Any) -> ProposalAt
             raise ValidationError({"file": _("A proposal takes at most %(n)d attachments.") % {"n": MAX_ATTACHMENTS}})
         attachment = ProposalAttachment(
             proposal=locked,
-            original_name=(getattr(upload, "name", "") or "file")[:200],
+            original_name=name,
             content_type=CONTENT_TYPES[extension],
             size=upload.size,
             uploaded_by=actor,
         )
-        attachment.file.save(random_name(extension), upload, save=False)
+        attachment.file.save(name, upload, save=False)
         attachment.save()
         record(
             actor, "proposal.attachment_add", locked, {"attachment": attachment.pk, "name": attachment.original_name}
@@ -82,9 +83,4 @@ def readable_attachment(user: Any, pk: int) -> ProposalAttachment:
 
 def file_response(attachment: ProposalAttachment) -> FileResponse:
     """The attachment as a download (after :func:`readable_attachment` checked the reader)."""
-    extension = attachment.file.name.rsplit(".", 1)[-1].lower()
-    return download_response(
-        attachment.file.open("rb"),
-        content_type=attachment.content_type,
-        filename=f"attachment-{attachment.pk}.{extension}",
-    )
+    return attachment.download()

@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
 from huying.audit.actions import record
+from huying.core.counters import next_value
 from huying.handling.policy import Moved
 from huying.proposals.choices import (
     AwardStatus,
@@ -59,7 +60,7 @@ from huying.proposals.choices import (
     RejectReason,
     SubmitterKind,
 )
-from huying.proposals.models import AwardSelection, CoSigner, NumberCounter, Proposal, ProposalEvent, Reply
+from huying.proposals.models import AwardSelection, CoSigner, Proposal, ProposalEvent, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -203,11 +204,8 @@ def withdraw(proposal: Proposal, actor: Any, *, note: str = "") -> Proposal:
 
 
 def _next_number(proposal: Proposal) -> int:
-    NumberCounter.objects.get_or_create(session=proposal.session)
-    counter = NumberCounter.objects.select_for_update().get(session=proposal.session)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
+    """The session's next filing number: gap-free (a rolled-back filing gives it back)."""
+    return next_value(f"proposal:{proposal.session_id}")
 
 
 @transaction.atomic

@@ -19,14 +19,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
 from huying.audit.actions import record
-from huying.core.uploads import check_upload_batch
+from huying.core.actors import is_person
+from huying.core.counters import next_value
+from huying.core.uploads import check_upload_batch, sniff
 from huying.handling import actions as handling
 from huying.handling import transitions as handling_transitions
 from huying.handling.choices import LEAD_ROLES, OPEN_STATUSES, AssignmentRole, EventKind, FeedbackChannel, Rating
@@ -47,19 +49,18 @@ from huying.workorders.choices import (
     Urgency,
 )
 from huying.workorders.models import (
+    ATTACHMENT_TYPES,
     CHINA_LAT,
     CHINA_LNG,
     MAX_ATTACHMENT_BYTES,
     Attachment,
     Category,
     DispatchDecision,
-    OrderCounter,
     RoutingRule,
     WorkOrder,
     dispatcher_districts,
     matching_rule,
     phone_validator,
-    sniff_content_type,
 )
 from huying.workorders.suggest import rank_categories
 from huying.workorders.transitions import move
@@ -85,10 +86,6 @@ class UploadedAttachment:
 
 
 # --- who may --------------------------------------------------------------------------
-def _is_person(actor: Any) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False)
-
-
 def check_may_intake(actor: Any, channel: str) -> None:
     """``actor`` ``None`` is the platform itself (the import command, demo data). People:
     hotline pushes come from dispatchers of a command centre (or their API client) and
@@ -96,7 +93,7 @@ def check_may_intake(actor: Any, channel: str) -> None:
     members; the web form and Open311 from anyone."""
     if actor is None:
         return
-    person = _is_person(actor)
+    person = is_person(actor)
     if person and actor.is_administrator:
         return
     if channel == Channel.HOTLINE:
@@ -129,10 +126,7 @@ def next_number(district: Organisation, year: int) -> str:
     the transaction that saves the order: the counter row stays locked until it commits,
     and a rollback gives the number back (no gaps)."""
     prefix = number_prefix(district)
-    OrderCounter.objects.get_or_create(prefix=prefix, year=year)
-    counter = OrderCounter.objects.select_for_update().get(prefix=prefix, year=year)
-    OrderCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    return f"{prefix}-{year}-{counter.last + 1:06d}"
+    return f"{prefix}-{year}-{next_value(f'workorder:{prefix}:{year}'):06d}"
 
 
 # --- validation -----------------------------------------------------------------------
@@ -172,7 +166,7 @@ def _resolve_district(actor: Any, value: str, errors: dict[str, list[str]]) -> O
     districts = Organisation.objects.filter(kind=OrgKind.GOVERNMENT, level=OrgLevel.COUNTY)
     # Dispatchers are bound to their command centres' districts; other people (the public,
     # members, grid inspectors) and the platform may name any district.
-    mine = (dispatcher_districts(actor) or None) if _is_person(actor) and not actor.is_administrator else None
+    mine = (dispatcher_districts(actor) or None) if is_person(actor) and not actor.is_administrator else None
     if value:
         district = districts.filter(Q(division_code=value) | Q(name=value)).order_by("pk").first()
         if district is None:
@@ -327,23 +321,14 @@ def check_attachment(upload: UploadedAttachment) -> tuple[str, int]:
     """The sniffed content type and size of a file, or a ValidationError on
     ``attachments``: only JPEG, PNG, WebP and PDF (by their first bytes, not their
     names), at most 10 MB each."""
-    size = upload.file.size or 0
-    if size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            {
-                "attachments": _("%(name)s is larger than %(mb)d MB.")
-                % {"name": upload.name, "mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
-            }
-        )
-    upload.file.seek(0)
-    head = upload.file.read(16)
-    upload.file.seek(0)
-    content_type = sniff_content_type(head)
-    if content_type is None:
-        raise ValidationError(
-            {"attachments": _("%(name)s is not a JPEG, PNG, WebP image or PDF file.") % {"name": upload.name}}
-        )
-    return content_type, size
+    refused = _("%(name)s is not a JPEG, PNG, WebP image or PDF file.") % {"name": upload.name}
+    return sniff(
+        upload,
+        ATTACHMENT_TYPES,
+        max_bytes=MAX_ATTACHMENT_BYTES,
+        field="attachments",
+        messages={"type": refused, "empty": refused},
+    )
 
 
 # --- intake ---------------------------------------------------------------------------
@@ -369,7 +354,7 @@ def do_intake(
     values = clean_intake(actor, data, channel)
     check_upload_batch(files, field="attachments")
     checked = [(upload, *check_attachment(upload)) for upload in files]
-    person = actor if _is_person(actor) else None
+    person = actor if is_person(actor) else None
     try:
         with transaction.atomic():
             district: Organisation = values["district"]
@@ -512,7 +497,7 @@ def do_dispatch(
             }
         )
     suggestion = dispatch_suggestion(order)
-    person = actor if _is_person(actor) else None
+    person = actor if is_person(actor) else None
     with transaction.atomic():
         locked = _locked_order(order.pk)
         if version is not None and locked.version != version:
@@ -611,7 +596,7 @@ def do_resolve(
     checked before the files so that an outsider is refused whatever they send."""
     check_right(actor, assignment, "resolve")
     checked = check_evidence(files)
-    person = actor if _is_person(actor) else None
+    person = actor if is_person(actor) else None
     with transaction.atomic():
         handling.do_resolve(actor, assignment, result=result, expected_version=version, now=now)
         order = WorkOrder.objects.get(pk=assignment.case_id)

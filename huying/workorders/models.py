@@ -21,7 +21,8 @@ from django.utils.translation import pgettext_lazy
 
 from huying.accounts.choices import Role
 from huying.accounts.models import mask_mobile
-from huying.core.uploads import random_name
+from huying.core.models import StoredFile, stored_file_path
+from huying.core.uploads import EXTENSIONS, JPEG, PDF, PNG, WEBP
 from huying.workorders.choices import AreaClass, AttachmentKind, Channel, Nature, OrderStatus, Urgency
 
 if TYPE_CHECKING:
@@ -97,25 +98,6 @@ class Category(models.Model):
     @property
     def keyword_list(self) -> list[str]:
         return [w for w in self.keywords.replace(",", " ").replace("，", " ").replace("、", " ").split() if w]
-
-
-# --- numbering --------------------------------------------------------------------------
-class OrderCounter(models.Model):
-    """The last number handed out per (prefix, year). The row is locked (SELECT … FOR
-    UPDATE) while an order is created, so numbers are sequential, unique and gapless: a
-    rolled-back intake rolls the counter back with it."""
-
-    prefix = models.CharField(_("prefix"), max_length=20)
-    year = models.PositiveSmallIntegerField(_("year"))
-    last = models.PositiveIntegerField(pgettext_lazy("work order", "last number"), default=0)
-
-    class Meta:
-        verbose_name = _("order number counter")
-        verbose_name_plural = _("order number counters")
-        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="ordercounter_unique_prefix_year")]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}-{self.year}: {self.last}"
 
 
 # --- work orders ------------------------------------------------------------------------
@@ -380,39 +362,17 @@ class WorkOrder(models.Model):
 
 # --- attachments ------------------------------------------------------------------------
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}
+ATTACHMENT_TYPES = {t: EXTENSIONS[t] for t in (JPEG, PNG, WEBP, PDF)}
+# Referenced by migration 0001: the shared storage name of every stored file.
+attachment_path = stored_file_path
 
 
-def sniff_content_type(head: bytes) -> str | None:
-    """The type the file's first bytes (magic numbers) say it is, among the accepted
-    ones; ``None`` for anything else, whatever its name claims."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return None
+class Attachment(StoredFile):
+    """A photo or document of an order: intake material, or a unit's evidence."""
 
-
-def attachment_path(instance: Attachment, filename: str) -> str:
-    """``workorders/YYYY/MM/<random token>.<sniffed extension>``: nothing of the order's
-    number or id, nothing the uploader typed (older files keep their stored names; every
-    file is only reachable through the permission-checked attachment view)."""
-    extension = ATTACHMENT_TYPES.get(instance.content_type, "bin")
-    return random_name(extension, f"workorders/{instance.order.created_at:%Y/%m}")
-
-
-class Attachment(models.Model):
     order = models.ForeignKey(
         WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("original file name"), max_length=200, blank=True)
-    content_type = models.CharField(_("content type"), max_length=40)
-    size = models.PositiveIntegerField(_("size in bytes"))
     kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices, default=AttachmentKind.INTAKE)
     assignment = models.ForeignKey(
         "handling.Assignment",
@@ -423,15 +383,6 @@ class Attachment(models.Model):
         related_name="+",
         help_text=_("For evidence: the assignment whose result it documents."),
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("attachment")
@@ -445,8 +396,9 @@ class Attachment(models.Model):
             models.CheckConstraint(condition=Q(kind__in=AttachmentKind.values), name="attachment_kind_valid"),
         ]
 
-    def __str__(self) -> str:
-        return self.original_name or self.file.name
+    def storage_dir(self) -> str:
+        """``workorders/YYYY/MM`` of the order's creation: nothing of its number or id."""
+        return f"workorders/{self.order.created_at:%Y/%m}"
 
 
 # --- routing ----------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from huying.proposals.models.awards import AwardNomination, AwardSelection
 from huying.proposals.models.proposals import (
     HANDLING_WORKFLOW,
     CoSigner,
-    NumberCounter,
     Proposal,
     ProposalAttachment,
     ProposalEvent,
@@ -27,7 +26,6 @@ __all__ = [
     "AwardNomination",
     "AwardSelection",
     "CoSigner",
-    "NumberCounter",
     "Proposal",
     "ProposalAttachment",
     "ProposalEvent",

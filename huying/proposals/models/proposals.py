@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from huying.core.models import StoredFile, stored_file_path
 from huying.handling.choices import Rating
 from huying.proposals.choices import (
     Category,
@@ -395,23 +396,6 @@ class ProposalEvent(models.Model):
         return f"{self.proposal_id}: {self.get_kind_display()}"
 
 
-class NumberCounter(models.Model):
-    """The last filing number given out in a session; locked with ``select_for_update``
-    when filing, so numbers are never reused or skipped."""
-
-    session = models.OneToOneField(
-        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="number_counter"
-    )
-    last_number = models.PositiveIntegerField(_("last number"), default=0)
-
-    class Meta:
-        verbose_name = _("number counter")
-        verbose_name_plural = _("number counters")
-
-    def __str__(self) -> str:
-        return f"{self.session}: {self.last_number}"
-
-
 def reply_upload_to(instance: Reply, filename: str) -> str:
     return f"proposals/replies/{instance.proposal_id}/{filename}"
 
@@ -546,11 +530,11 @@ class ReplyRating(models.Model):
         return f"{self.reply_id} · {self.rater_id} · {self.rating}"
 
 
-def attachment_upload_to(instance: ProposalAttachment, filename: str) -> str:
-    return f"proposals/attachments/{instance.proposal_id}/{filename}"
+# Referenced by migration 0005: the shared storage name of every stored file.
+attachment_upload_to = stored_file_path
 
 
-class ProposalAttachment(models.Model):
+class ProposalAttachment(StoredFile):
     """A file attached to a proposal by its author while drafting (附件: survey data,
     photos, a report). The type is read from the file's bytes; the stored name is the
     platform's. Readable by whoever may see the proposal."""
@@ -558,23 +542,11 @@ class ProposalAttachment(models.Model):
     proposal = models.ForeignKey(
         Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
-    original_name = models.CharField(_("original file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("proposal attachment")
         verbose_name_plural = _("proposal attachments")
         ordering = ["created_at", "id"]
 
-    def __str__(self) -> str:
-        return self.original_name
+    def storage_dir(self) -> str:
+        return f"proposals/attachments/{self.proposal_id}"

@@ -23,7 +23,6 @@ from django.views.decorators.http import require_POST, require_safe
 from huying.accounts.choices import Role
 from huying.core import uploads
 from huying.core.params import is_ascii_digits, parse_id, parse_ids
-from huying.core.uploads import download_response
 from huying.handling import access
 from huying.handling import actions as engine
 from huying.handling import transitions as handling_moves
@@ -539,13 +538,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     )
     if item is None:
         raise Http404(_("There is no such file, or you may not see it."))
-    extension = item.file.name.rsplit(".", 1)[-1].lower()
-    return download_response(
-        item.file.open("rb"),
-        content_type=item.content_type,
-        filename=item.original_name or f"attachment-{item.pk}.{extension}",
-        inline=True,
-    )
+    return item.download(filename=item.original_name or None, inline=True)
 
 
 # --- unit inbox -------------------------------------------------------------------------
