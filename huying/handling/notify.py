@@ -1,9 +1,15 @@
 """Notifications: a row per recipient written in the caller's transaction, delivered by
 the hooks in :data:`delivery_hooks` after the transaction commits (no delivery channel is
-wired yet; SMS or app push register a hook here)."""
+wired yet; SMS or app push register a hook here).
+
+This is the one notification hook registry of every workflow: the engine's moves and each
+workflow's own events (a proposal filed, a work order closed) write rows through
+:func:`send`, so a rolled-back decision notifies no one and a hook sees every row once.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -20,10 +26,15 @@ if TYPE_CHECKING:
     from huying.accounts.models import User
     from huying.organisations.models import Organisation
 
+# Delivery channels register here; each hook is called after commit with each
+# Notification row delivered (recipient, kind, case, text).
+logger = logging.getLogger(__name__)
+
 delivery_hooks: list[Callable[[Notification], None]] = []
 
 
 def _deliver(notifications: list[Notification]) -> None:
+    logger.info("delivering %d notification(s)", len(notifications))
     for notification in notifications:
         for hook in list(delivery_hooks):
             hook(notification)

@@ -153,9 +153,7 @@ def _event(
     notify: bool = True,
 ) -> ProposalEvent:
     """A history entry, its audit entry and (unless ``notify`` is false) the proposers'
-    notification; the proposals' notification hooks run after commit."""
-    from huying.proposals.transitions import _deliver
-
+    notification, delivered after commit by the engine's delivery hooks."""
     event = ProposalEvent.objects.create(
         proposal=proposal, kind=kind, actor=actor if is_person(actor) else None, note=note, data=data or {}
     )
@@ -166,7 +164,6 @@ def _event(
     if notify:
         user_ids = raters(proposal)
         notifications.notify_event(proposal, event, user_ids)
-        transaction.on_commit(lambda: _deliver(proposal, event, user_ids))
     return event
 
 

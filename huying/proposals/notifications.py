@@ -1,8 +1,8 @@
 """Notifications of the proposal workflow, written as the handling engine's
 :class:`~huying.handling.models.Notification` rows in the caller's transaction (so a
 refused or rolled-back decision notifies no one) and delivered after commit by the
-engine's delivery hooks; the proposals' own :data:`huying.proposals.transitions.notification_hooks`
-run after commit too, with the event and the people notified.
+engine's :data:`huying.handling.notify.delivery_hooks` (the one hook registry of every
+workflow: SMS or app push register there).
 
 Who hears what:
 

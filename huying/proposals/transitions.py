@@ -35,8 +35,6 @@ It also writes the proposal's other two states, in one place each:
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -61,12 +59,6 @@ from huying.proposals.choices import (
     SubmitterKind,
 )
 from huying.proposals.models import AwardSelection, CoSigner, Proposal, ProposalEvent, Reply
-
-logger = logging.getLogger(__name__)
-
-# Delivery channels (SMS, app push, the handling engine's notifications) register here;
-# each is called after commit with (proposal, event, recipient user ids).
-notification_hooks: list[Callable[[Proposal, ProposalEvent, list[int]], None]] = []
 
 
 class TransitionError(ValidationError):
@@ -115,12 +107,6 @@ def recipients(proposal: Proposal) -> list[int]:
     return sorted(i for i in ids if i is not None)
 
 
-def _deliver(proposal: Proposal, event: ProposalEvent, user_ids: list[int]) -> None:
-    logger.info("proposal %s: %s → notify %s", proposal.pk, event.kind, user_ids)
-    for hook in list(notification_hooks):
-        hook(proposal, event, user_ids)
-
-
 def _lock(proposal: Proposal) -> Proposal:
     locked = Proposal.objects.select_for_update().select_related("session__cppcc").get(pk=proposal.pk)
     return locked
@@ -157,8 +143,8 @@ def _move(
     user_ids = recipients(proposal)
     from huying.proposals.notifications import notify_event
 
+    # Delivered after commit by the engine's delivery hooks (huying.handling.notify).
     notify_event(proposal, event, user_ids)
-    transaction.on_commit(lambda: _deliver(proposal, event, user_ids))
     return event
 
 
