@@ -220,3 +220,25 @@ def test_collective_proposal_by_authorised_staff(bob: Any, charlie: Any, tree: A
     ).proposal
     actions.do_submit(bob, p)
     assert p.submitter_kind == SubmitterKind.COLLECTIVE
+
+
+def test_proposal_events_reach_the_engines_delivery_hooks_after_commit(
+    alice: Any, bob: Any, session: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """One hook registry for every workflow: a filed proposal's notification rows go to
+    huying.handling.notify.delivery_hooks, once the transaction commits."""
+    from huying.handling import notify
+
+    delivered: list[Any] = []
+    notify.delivery_hooks.append(delivered.append)
+    try:
+        proposal = actions.do_submit(alice, make_draft(alice, session, "关于送达钩子的建议"))
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            actions.do_file(bob, proposal)
+        assert delivered == []  # nothing before commit
+        for callback in callbacks:
+            callback()
+    finally:
+        notify.delivery_hooks.remove(delivered.append)
+    assert [(n.recipient_user_id, n.case_id) for n in delivered] == [(alice.pk, proposal.pk)]
+    assert "关于送达钩子的建议" in delivered[0].text
