@@ -158,6 +158,7 @@ def generate_data(count: int) -> dict[str, Any]:
 
     from huying.accounts.choices import MemberLevel, Role
     from huying.accounts.models import RoleAssignment, User
+    from huying.core.models import Counter
     from huying.demo.proposal_texts import generate
     from huying.handling.choices import AssignmentRole, FeedbackChannel, Rating, Status
     from huying.handling.models import Assignment, Feedback
@@ -166,7 +167,7 @@ def generate_data(count: int) -> dict[str, Any]:
     from huying.organisations.models import Organisation
     from huying.proposals import search
     from huying.proposals.choices import ProposalStatus, RejectReason, ReplyStatus, SubmitterKind
-    from huying.proposals.models import NumberCounter, Proposal, Reply, Session
+    from huying.proposals.models import Proposal, Reply, Session
 
     cppcc = Organisation.objects.filter(name="基准省政协", parent__isnull=True).first()
     session = Session.objects.filter(cppcc=cppcc, term=13, number=5).first() if cppcc else None
@@ -260,7 +261,7 @@ def generate_data(count: int) -> dict[str, Any]:
         Proposal.objects.bulk_create(rows, batch_size=BATCH)
         insert_seconds = time.perf_counter() - started
         result["insert_rows_per_second"] = round(count / insert_seconds)
-        NumberCounter.objects.create(session=session, last_number=number)
+        Counter.objects.create(scope=f"proposal:{session.pk}", value=number)
         filed = list(
             Proposal.objects.filter(session=session, status=ProposalStatus.FILED)
             .order_by("pk")
