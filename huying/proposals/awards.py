@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
 from huying.audit.actions import record
+from huying.core.actors import is_person
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import SEGMENT_WIDTH, Organisation
 from huying.proposals import transitions
@@ -160,7 +161,7 @@ def do_open_award_selection(
         year=year,
         title=title,
         note=note.strip(),
-        opened_by=actor if getattr(actor, "is_authenticated", False) else None,
+        opened_by=actor if is_person(actor) else None,
     )
     record(actor, "proposal.award_open", selection, {"year": year, "title": title})
     return selection

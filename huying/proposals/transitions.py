@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
 from huying.audit.actions import record
+from huying.core.actors import is_person
 from huying.core.counters import next_value
 from huying.handling.policy import Moved
 from huying.proposals.choices import (
@@ -133,7 +134,7 @@ def _move(
         kind=kind,
         from_status=from_status,
         to_status=to_status,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor if is_person(actor) else None,
         note=note,
         data=data or {},
     )
@@ -376,7 +377,7 @@ def publish_selection(selection: AwardSelection, actor: Any) -> None:
         raise TransitionError(_("This selection has been published; it can no longer change."), code="published")
     selection.status = AwardStatus.PUBLISHED
     selection.published_at = timezone.now()
-    selection.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    selection.published_by = actor if is_person(actor) else None
     selection.save(update_fields=["status", "published_at", "published_by"])
 
 
@@ -397,7 +398,7 @@ def review_reply(reply: Reply, *, accept: bool, actor: Any, note: str, now: date
 
     updated = Reply.objects.filter(pk=reply.pk, status=ReplyStatus.SUBMITTED).update(
         status=ReplyStatus.ACCEPTED if accept else ReplyStatus.RETURNED,
-        reviewed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        reviewed_by=actor if is_person(actor) else None,
         reviewed_at=now,
         review_note=note,
     )
