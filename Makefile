@@ -49,8 +49,16 @@ checks: venv
 	$(DEV_ENV) $(PY) manage.py compilemessages
 	$(DEV_ENV) $(PY) manage.py check
 
+# Each pytest worker imports the whole suite: keep the compiled modules (and pytest's
+# rewritten test modules) in __pycache__, ignored by git, even where the environment sets
+# PYTHONDONTWRITEBYTECODE; without them every run compiles everything again in every worker.
+# Workers steal tests from each other, so neither sits idle while the other finishes a
+# long module.
+pytest pytest-fast typecheck checks: export PYTHONDONTWRITEBYTECODE :=
+PYTEST := $(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} --dist worksteal
+
 pytest: venv
-	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 # Debian's Chromium and CJK fonts for the browser tests: installed when run as root (as CI
 # does), otherwise make stops at once with the one command to run.
@@ -62,7 +70,7 @@ test: browser lint typecheck checks pytest
 
 # The inner loop: lint, types, unit and API tests without the browser and the demo-scale loads.
 pytest-fast: venv
-	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} -m "not browser and not slow" $(PYTEST_ARGS)
+	$(PYTEST) -m "not browser and not slow" $(PYTEST_ARGS)
 
 test-fast: lint typecheck pytest-fast
 

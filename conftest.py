@@ -9,10 +9,14 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 
 from huying.accounts.choices import Role
 from huying.accounts.models import User
@@ -21,12 +25,14 @@ from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation
 from huying.organisations.tests.factories import OrganisationFactory
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hasher(request: pytest.FixtureRequest, settings: Any) -> None:
     """Argon2 is slow on purpose; tests use MD5 unless marked ``real_hasher``."""
     if "real_hasher" not in request.keywords:
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -58,8 +64,7 @@ class Tree:
     community: Organisation
 
 
-@pytest.fixture
-def tree(db: None) -> Tree:
+def build_tree() -> Tree:
     province_cppcc = OrganisationFactory(name="广东省政协", kind=OrgKind.CPPCC, level=OrgLevel.PROVINCE)
     city_cppcc = OrganisationFactory(name="广州市政协", kind=OrgKind.CPPCC, level=OrgLevel.CITY, parent=province_cppcc)
     province_gov = OrganisationFactory(name="广东省人民政府", kind=OrgKind.GOVERNMENT, level=OrgLevel.PROVINCE)
@@ -82,26 +87,134 @@ def tree(db: None) -> Tree:
     )
 
 
-@pytest.fixture
-def alice(tree: Tree) -> User:
-    return UserFactory(username="alice", real_name="王丽", roles=[(Role.MEMBER, tree.province_cppcc)])
+# The named people: login name -> (real name, role, the tree's organisation holding it).
+NAMED_PEOPLE: dict[str, tuple[str, str, str | None]] = {
+    "alice": ("王丽", Role.MEMBER, "province_cppcc"),
+    "bob": ("李波", Role.AGENCY_STAFF, "province_cppcc"),
+    "charlie": ("陈超", Role.UNIT_STAFF, "department"),
+    "dora": ("赵多", Role.PUBLIC, None),
+    "admin": ("系统管理员", Role.ADMIN, "province_gov"),
+}
+
+
+def make_person(username: str, tree: Tree | None) -> User:
+    real_name, role, where = NAMED_PEOPLE[username]
+    organisation = getattr(tree, where) if where else None
+    return UserFactory(username=username, real_name=real_name, roles=[(role, organisation)])
+
+
+# Modules whose tests share one build of the tree and the named people instead of building
+# them through the real actions again for every test (the per-test setup dominated these
+# modules). The build happens once per module and worker, inside an outer transaction that
+# every test runs in a savepoint of (pytest-django's ``db``) and that is rolled back when the
+# module is done; each test gets its own deep copies of the objects, as Django's
+# ``TestCase.setUpTestData`` does. Every test of such a module sees the tree and all five
+# people (whether or not it asks for them), so the modules must not count organisations,
+# people or audit entries from an empty database, use ``transaction=True`` or ``real_hasher``.
+SHARED_PEOPLE_MODULES: tuple[str, ...] = (
+    "huying/core/tests/test_leader_dashboard.py",
+    "huying/core/tests/test_shell.py",
+    "huying/handling/tests/test_feedback_metrics.py",
+    "huying/handling/tests/test_limits_and_commands.py",
+    "huying/handling/tests/test_notification_api.py",
+    "huying/handling/tests/test_split_metrics.py",
+    "huying/handling/tests/test_sweep.py",
+    "huying/handling/tests/test_transitions.py",
+    "huying/open311/tests/test_endpoints.py",
+    "huying/proposals/tests/test_editor.py",
+    "huying/proposals/tests/test_handling.py",
+    "huying/proposals/tests/test_handling_access.py",
+    "huying/proposals/tests/test_handling_visibility.py",
+    "huying/proposals/tests/test_search.py",
+    "huying/proposals/tests/test_workflow.py",
+    "huying/workorders/tests/test_access.py",
+    "huying/workorders/tests/test_api_handling.py",
+    "huying/workorders/tests/test_console_handling.py",
+    "huying/workorders/tests/test_dashboard_pages.py",
+    "huying/workorders/tests/test_dispatch.py",
+    "huying/workorders/tests/test_pages.py",
+    "huying/workorders/tests/test_stats.py",
+    "huying/workorders/tests/test_supervision.py",
+    "huying/workorders/tests/test_visibility_matrix.py",
+)
+
+
+@dataclass
+class SharedPeople:
+    tree: Tree
+    people: dict[str, User]
+
+
+def _shares_people(request: pytest.FixtureRequest) -> bool:
+    root = str(request.config.rootpath) + "/"
+    return str(request.path).removeprefix(root) in SHARED_PEOPLE_MODULES
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _shared_people_build(request: pytest.FixtureRequest) -> Iterator[SharedPeople | None]:
+    if not _shares_people(request):
+        yield None
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    outer = transaction.atomic()
+    with blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        outer.__enter__()
+        try:
+            tree = build_tree()
+            shared = SharedPeople(tree, {username: make_person(username, tree) for username in NAMED_PEOPLE})
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield shared
+    finally:
+        with blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
-def bob(tree: Tree) -> User:
-    return UserFactory(username="bob", real_name="李波", roles=[(Role.AGENCY_STAFF, tree.province_cppcc)])
+def _shared_people(_shared_people_build: SharedPeople | None, request: pytest.FixtureRequest) -> SharedPeople | None:
+    """This test's own copy of the module's shared build (one memo: identities are kept)."""
+    if _shared_people_build is None:
+        return None
+    if "real_hasher" in request.keywords:
+        pytest.fail("a real_hasher test cannot share the module's people (built with the fast hasher)")
+    request.getfixturevalue("db")
+    return copy.deepcopy(_shared_people_build)
 
 
 @pytest.fixture
-def charlie(tree: Tree) -> User:
-    return UserFactory(username="charlie", real_name="陈超", roles=[(Role.UNIT_STAFF, tree.department)])
+def tree(db: None, _shared_people: SharedPeople | None) -> Tree:
+    return _shared_people.tree if _shared_people else build_tree()
+
+
+def _person(username: str, tree: Tree | None, shared: SharedPeople | None) -> User:
+    return shared.people[username] if shared else make_person(username, tree)
 
 
 @pytest.fixture
-def dora(db: None) -> User:
-    return UserFactory(username="dora", real_name="赵多", roles=[(Role.PUBLIC, None)])
+def alice(tree: Tree, _shared_people: SharedPeople | None) -> User:
+    return _person("alice", tree, _shared_people)
 
 
 @pytest.fixture
-def admin(tree: Tree) -> User:
-    return UserFactory(username="admin", real_name="系统管理员", roles=[(Role.ADMIN, tree.province_gov)])
+def bob(tree: Tree, _shared_people: SharedPeople | None) -> User:
+    return _person("bob", tree, _shared_people)
+
+
+@pytest.fixture
+def charlie(tree: Tree, _shared_people: SharedPeople | None) -> User:
+    return _person("charlie", tree, _shared_people)
+
+
+@pytest.fixture
+def dora(db: None, _shared_people: SharedPeople | None) -> User:
+    return _person("dora", None, _shared_people)
+
+
+@pytest.fixture
+def admin(tree: Tree, _shared_people: SharedPeople | None) -> User:
+    return _person("admin", tree, _shared_people)
