@@ -9,11 +9,11 @@ class WorkordersConfig(AppConfig):
 
     def ready(self) -> None:
         from huying.core.seeding import connect_seed
-        from huying.handling.policy import Policy, register
+        from huying.handling.policy import GENERIC_STEPS, Policy, register
 
         connect_seed(self, "0002_seed_categories", ("Category",))
 
-        from huying.workorders.links import case_url, describe_case
+        from huying.workorders.links import cards, case_url, describe_case, target_unit
         from huying.workorders.transitions import on_assignment_move
 
         register(
@@ -24,6 +24,12 @@ class WorkordersConfig(AppConfig):
                 case_url=case_url,
                 describe=describe_case,
                 on_move=on_assignment_move,
+                cards=cards,
+                assignment_page="workorders:inbox_detail",
+                # Units return an order instead of objecting; resolving needs evidence
+                # photos, through the work orders' own endpoint.
+                generic_steps=GENERIC_STEPS - {"object", "overrule"},
+                target_unit=target_unit,
             )
         )
 
