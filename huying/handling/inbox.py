@@ -39,6 +39,11 @@ class Row:
     def url(self) -> str | None:
         return self.page_url or self.card.url
 
+    @property
+    def workflow_label(self) -> str:
+        policy = policy_for(self.assignment.workflow)
+        return str(policy.label or policy.workflow)
+
 
 def case_type_of(value: str) -> ContentType | None:
     """``"app_label.model"`` → its content type (``None`` when there is no such model)."""
@@ -136,3 +141,25 @@ def workflows() -> list[tuple[str, str]]:
 
 
 STATUS_CHOICES = Status.choices
+
+
+def shared_inbox_url(workflow: str, request: Any = None) -> str:
+    """The shared inbox's tab of ``workflow``, where the workflows' old inbox lists lead
+    (their ``show=all`` becomes ``state=all``)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    params = {"workflow": workflow}
+    if request is not None and request.GET.get("show") == "all":
+        params["state"] = "all"
+    return f"{reverse('handling:inbox')}?{urlencode(params)}"
+
+
+def step_redirect(pk: int, step: str) -> Any:
+    """308 (the same POST, again) to the shared step view: what the workflows' old inbox
+    form addresses answer for the generic steps."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.urls import reverse
+
+    return HttpResponsePermanentRedirect(reverse("handling:act", args=[pk, step]), status=308)

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from huying.handling import access
 from huying.handling import actions as engine
@@ -41,22 +40,33 @@ STEP_MOVES: dict[str, str] = {
 }
 assert set(STEP_MOVES) == GENERIC_STEPS
 
-STEP_LABELS = {
-    "accept": gettext_lazy("Accept"),
-    "return": gettext_lazy("Return"),
-    "object": gettext_lazy("Object"),
-    "extension": gettext_lazy("Ask for more time"),
-    "progress": gettext_lazy("Add a progress note"),
-    "escalate": gettext_lazy("Call up"),
-    "urge": gettext_lazy("Urge"),
-    "reassign": gettext_lazy("Reassign"),
-    "cancel": gettext_lazy("Withdraw"),
-    "decide_extension": gettext_lazy("Decide the extension"),
-    "overrule": gettext_lazy("Overrule the objection"),
-}
-
 # Steps that end the unit's part: pages ask for confirmation.
 DESTRUCTIVE_STEPS = frozenset({"return", "object", "cancel"})
+
+
+def parse_deadline(value: str) -> datetime | None:
+    """A deadline typed in a form: ``2027-03-01`` (the end of that day), ``2027-03-01 18:00``
+    or ``2027-03-01T18:00`` (a ``datetime-local`` field); ``None`` when it is none of these."""
+    from datetime import time
+
+    from django.utils import timezone
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    value = (value or "").strip().replace("T", " ")
+    if not value:
+        return None
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            day = parse_date(value)
+            if day is None:
+                return None
+            moment = datetime.combine(day, time(23, 59))
+    except ValueError:
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
 
 
 def pending_extension(assignment: Assignment) -> ExtensionRequest | None:
@@ -167,11 +177,11 @@ def perform(
 __all__ = [
     "DESTRUCTIVE_STEPS",
     "MOVES",
-    "STEP_LABELS",
     "STEP_MOVES",
     "allowed_steps",
     "check_exposed",
     "check_step_right",
+    "parse_deadline",
     "pending_extension",
     "perform",
 ]

@@ -80,16 +80,6 @@ class ProposalsConfig(AppConfig):
                 roles=frozenset({Role.AGENCY_STAFF, Role.ADMIN}),
             )
         )
-        register(
-            Entry(
-                area="console",
-                key="proposal_inbox",
-                title=_("Proposal inbox"),
-                description=_("Proposals assigned to your unit: accept or object, contact the proposer, reply."),
-                url_name="proposals:inbox",
-                roles=frozenset({Role.UNIT_STAFF, Role.STREET_HANDLER}),
-            )
-        )
         from huying.core.navigation import Panel, register_panel
         from huying.proposals.overview import leader_overview
 

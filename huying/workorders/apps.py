@@ -49,16 +49,6 @@ class WorkordersConfig(AppConfig):
                 roles=frozenset({Role.DISPATCHER, Role.ADMIN}),
             )
         )
-        register_entry(
-            Entry(
-                area="console",
-                key="workorders_inbox",
-                title=_("Work-order inbox"),
-                description=_("Accept, return, report progress on, resolve or call up the orders of your unit."),
-                url_name="workorders:inbox",
-                roles=frozenset({Role.UNIT_STAFF, Role.STREET_HANDLER}),
-            )
-        )
         # Intake pages outside the console and the public tracking page (views/public.py).
         register_entry(
             Entry(
