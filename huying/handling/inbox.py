@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from huying.handling import access
 from huying.handling.choices import OPEN_STATUSES, Status
 from huying.handling.models import Assignment, AssignmentQuerySet
 from huying.handling.policy import CaseCard, policy_for, registered
@@ -33,7 +34,7 @@ class Row:
     assignment: Assignment
     card: CaseCard
     state: DeadlineState
-    page_url: str | None  # the workflow's page of this assignment, for its own steps
+    page_url: str | None  # the workflow's page of this assignment (its own steps), for the unit's staff
 
     @property
     def url(self) -> str | None:
@@ -74,7 +75,7 @@ def assignments_for(
     (False); ``order``: ``newest`` (assigned last first) or ``due`` (resolve deadline
     first, none last)."""
     now = now or timezone.now()
-    qs = Assignment.objects.visible_to(user).select_related("unit", "owner")
+    qs = Assignment.objects.visible_to(user).select_related("unit", "owner", "case_type")
     if workflow:
         qs = qs.filter(workflow=workflow)
     if case_type is not None:
@@ -127,7 +128,8 @@ def rows_for(user: Any, assignments: Iterable[Assignment], now: datetime | None 
     for a in assignments:
         policy = policy_for(a.workflow)
         page_url = None
-        if policy.assignment_page:
+        # The workflow's page of the assignment is the unit's; others follow the card.
+        if policy.assignment_page and access.reads_unit(user, a.unit):
             from django.urls import reverse
 
             page_url = reverse(policy.assignment_page, args=[a.pk])
