@@ -11,7 +11,7 @@ from huying.accounts.api import router as accounts_router
 from huying.audit.api import router as audit_router
 from huying.core import api_errors
 from huying.core.api_render import LocalTimeRenderer
-from huying.handling.api import router as notifications_router
+from huying.handling.api import router as handling_router
 from huying.organisations.api import router as organisations_router
 from huying.proposals.api import router as proposals_router
 from huying.workorders.api import router as workorders_router
@@ -22,6 +22,7 @@ from huying.workorders.api import router as workorders_router
 LEGACY_OPERATION_MODULES = {
     "huying.proposals.api.drafts": "huying.proposals.api",
     "huying.workorders.api.orders": "huying.workorders.api",
+    "huying.handling.api.notifications": "huying.handling.api",
 }
 
 
@@ -48,7 +49,8 @@ api.add_router("/auth", token_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/audit", audit_router)
-api.add_router("/notifications", notifications_router)
+# The handling engine: /notifications and /assignments (every workflow's assignments).
+api.add_router("", handling_router)
 api.add_router("/proposals", proposals_router)
 api.add_router("/workorders", workorders_router)
 # Last: every operation documents the error answers that apply to it (401/403/404/422).

@@ -14,6 +14,25 @@ class HandlingConfig(AppConfig):
 
         connect_seed(self, "0002_seed_calendar_and_limits", ("CalendarDay", "TimeLimitRule"), after=calendar.invalidate)
 
+        from huying.accounts.choices import Role
+        from huying.core.navigation import Entry
+        from huying.core.navigation import register as register_entry
+
+        # One inbox (待办) for the units' staff, whatever the workflow (handling/inbox.html).
+        register_entry(
+            Entry(
+                area="console",
+                key="inbox",
+                title=_("Inbox"),
+                description=_(
+                    "Work orders and proposals assigned to your unit: accept, return or object, ask for more time, "
+                    "report progress; their own steps on each case's page."
+                ),
+                url_name="handling:inbox",
+                roles=frozenset({Role.UNIT_STAFF, Role.STREET_HANDLER}),
+            )
+        )
+
         from huying.audit.labels import register_action_labels
 
         # How the notification centre's read markers read in the audit log.

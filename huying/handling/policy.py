@@ -104,6 +104,40 @@ class CaseCard:
     url: str | None = None  # the case's page for the reader, if they have one
 
 
+# The steps on an assignment that the shared inbox and /api/v1/assignments offer for every
+# workflow (docs/handling-engine.md, "Shared inbox and assignments API"). A workflow leaves
+# out those its cases take through their own pages and endpoints (``Policy.generic_steps``).
+GENERIC_STEPS = frozenset(
+    {
+        "accept",
+        "return",
+        "object",
+        "extension",
+        "progress",
+        "escalate",
+        "urge",
+        "reassign",
+        "cancel",
+        "decide_extension",
+        "overrule",
+    }
+)
+
+
+def default_target_unit(assignment: Assignment, unit_id: int, field: str) -> Organisation:
+    """The unit an assignment is reassigned or called up to: any active organisation (the
+    workflow's ``check_unit`` and the move's own checks still apply)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from huying.organisations.models import Organisation
+
+    unit = Organisation.objects.filter(pk=unit_id, is_active=True).first()
+    if unit is None:
+        raise ValidationError({field: [_("No active organisation with this id.")]})
+    return unit
+
+
 @dataclass(frozen=True)
 class Policy:
     workflow: str
@@ -134,6 +168,15 @@ class Policy:
     cards: Callable[[Any, Sequence[int]], dict[int, CaseCard]] | None = None
     # Refuses a unit this workflow cannot assign (raise ValidationError({"unit": …})).
     check_unit: Callable[[Organisation], None] | None = None
+    # The generic steps (:data:`GENERIC_STEPS`) this workflow's assignments take through the
+    # shared inbox and /api/v1/assignments; the others go through the workflow's own pages.
+    generic_steps: frozenset[str] = GENERIC_STEPS
+    # The URL name of the workflow's page of one assignment (its workflow-specific steps),
+    # reversed with the assignment's id; "" when there is none.
+    assignment_page: str = ""
+    # The unit named by a reassignment or a call-up: (assignment, organisation id, field) ->
+    # Organisation, or raise ValidationError({field: …}).
+    target_unit: Callable[[Assignment, int, str], Organisation] = default_target_unit
     # A unit that starts working on an assignment (asks for more time, answers) signs for
     # it first instead of being refused.
     accept_on_work: bool = False
@@ -156,6 +199,11 @@ def register(policy: Policy) -> Policy:
 
 def unregister(workflow: str) -> None:
     _registry.pop(workflow, None)
+
+
+def registered() -> list[Policy]:
+    """Every registered workflow's policy, in registration order."""
+    return list(_registry.values())
 
 
 def policy_for(workflow: str) -> Policy:

@@ -46,7 +46,7 @@ class ProposalsConfig(AppConfig):
         from huying.core.navigation import Entry, register
         from huying.handling.choices import LimitUnit
         from huying.handling.limits import Limit
-        from huying.handling.policy import Policy
+        from huying.handling.policy import GENERIC_STEPS, Policy
         from huying.handling.policy import register as register_policy
         from huying.proposals import handling_actions, links, transitions
 
@@ -62,6 +62,10 @@ class ProposalsConfig(AppConfig):
                 case_url=links.case_url,
                 describe=links.describe_case,
                 on_move=transitions.on_assignment_move,
+                cards=links.cards,
+                assignment_page="proposals:inbox_detail",
+                # Replies (A/B/C class, document) go through the proposals' own endpoint.
+                generic_steps=GENERIC_STEPS - {"return", "escalate"},
                 check_unit=handling_actions.check_unit,
                 accept_on_work=True,
             )
@@ -74,16 +78,6 @@ class ProposalsConfig(AppConfig):
                 description=_("Assigned proposals with their deadlines, replies to review, key proposals first."),
                 url_name="proposals:board",
                 roles=frozenset({Role.AGENCY_STAFF, Role.ADMIN}),
-            )
-        )
-        register(
-            Entry(
-                area="console",
-                key="proposal_inbox",
-                title=_("Proposal inbox"),
-                description=_("Proposals assigned to your unit: accept or object, contact the proposer, reply."),
-                url_name="proposals:inbox",
-                roles=frozenset({Role.UNIT_STAFF, Role.STREET_HANDLER}),
             )
         )
         from huying.core.navigation import Panel, register_panel

@@ -7,7 +7,8 @@ cached on them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 
@@ -16,6 +17,7 @@ from huying.handling import access
 if TYPE_CHECKING:
     from huying.accounts.models import User
     from huying.handling.models import Assignment, Notification
+    from huying.handling.policy import CaseCard
 
 
 def case_url(user: User, notification: Notification) -> str | None:
@@ -43,3 +45,28 @@ def describe_case(assignment: Assignment) -> str:
     if proposal is None:
         return ""
     return gettext("Proposal %(number)s “%(title)s”") % {"number": proposal.formatted_number, "title": proposal.title}
+
+
+def cards(reader: Any, case_ids: Sequence[int]) -> dict[int, CaseCard]:
+    """How the shared inbox and the assignments API describe proposals: the filing number,
+    the title, the handling status and the page where ``reader`` works on it (the proposals
+    inbox's page of their unit's assignment, else the proposal's page) — the rule of
+    :func:`case_url`. Two queries for a page of cases."""
+    from huying.handling.policy import CaseCard
+    from huying.proposals.models import Proposal
+
+    proposals = Proposal.objects.for_list().in_bulk(list(case_ids))
+    if not proposals:
+        return {}
+    own = access.own_assignments(reader, "proposal", list(proposals))
+    result = {}
+    for pk, proposal in proposals.items():
+        page = ("proposals:inbox_detail", own[pk]) if pk in own else ("proposals:detail", pk)
+        url = reverse(page[0], args=[page[1]])
+        result[pk] = CaseCard(
+            number=proposal.formatted_number,
+            title=proposal.title,
+            status=str(proposal.get_handling_status_display()),
+            url=url,
+        )
+    return result

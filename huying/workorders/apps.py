@@ -9,11 +9,11 @@ class WorkordersConfig(AppConfig):
 
     def ready(self) -> None:
         from huying.core.seeding import connect_seed
-        from huying.handling.policy import Policy, register
+        from huying.handling.policy import GENERIC_STEPS, Policy, register
 
         connect_seed(self, "0002_seed_categories", ("Category",))
 
-        from huying.workorders.links import case_url, describe_case
+        from huying.workorders.links import cards, case_url, describe_case, target_unit
         from huying.workorders.transitions import on_assignment_move
 
         register(
@@ -24,6 +24,12 @@ class WorkordersConfig(AppConfig):
                 case_url=case_url,
                 describe=describe_case,
                 on_move=on_assignment_move,
+                cards=cards,
+                assignment_page="workorders:inbox_detail",
+                # Units return an order instead of objecting; resolving needs evidence
+                # photos, through the work orders' own endpoint.
+                generic_steps=GENERIC_STEPS - {"object", "overrule"},
+                target_unit=target_unit,
             )
         )
 
@@ -41,16 +47,6 @@ class WorkordersConfig(AppConfig):
                 ),
                 url_name="workorders:console",
                 roles=frozenset({Role.DISPATCHER, Role.ADMIN}),
-            )
-        )
-        register_entry(
-            Entry(
-                area="console",
-                key="workorders_inbox",
-                title=_("Work-order inbox"),
-                description=_("Accept, return, report progress on, resolve or call up the orders of your unit."),
-                url_name="workorders:inbox",
-                roles=frozenset({Role.UNIT_STAFF, Role.STREET_HANDLER}),
             )
         )
         # Intake pages outside the console and the public tracking page (views/public.py).

@@ -95,10 +95,10 @@ def test_dispatch_resolve_with_a_photo_feedback_and_close(
     photo.write_bytes(JPEG)
     with opened(browser, "phone") as page:
         log_in(page, live_server.url, people["street"])
-        page.goto(f"{live_server.url}/workorders/inbox/")
-        expect(page.locator("main h1")).to_have_text("工单待办")
+        page.goto(f"{live_server.url}/workorders/inbox/")  # the shared inbox's work-order tab
+        expect(page.locator("main h1")).to_have_text("待办")
         no_sideways_scroll(page)
-        page.get_by_role("link", name=order.number).click()
+        page.locator(".inbox-card", has_text=order.number).locator("a.inbox-title").click()
         no_sideways_scroll(page)
         page.get_by_role("button", name="签收", exact=True).click()
         expect(page.locator(".messages")).to_contain_text("已签收")

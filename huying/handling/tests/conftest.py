@@ -196,3 +196,30 @@ def centre(tree, alice, bob, settings, tmp_path) -> Centre:  # type: ignore[no-u
     proposal = proposal_actions.do_file(bob, proposal)
     [proposal_assignment] = handling_actions.do_assign(bob, proposal, mode="single", units=[edu])
     return Centre(dispatcher, street_a, street_b, edu_staff, edu, order, order_lead, proposal, proposal_assignment)
+
+
+# --- the shared inbox and the assignments API: one unit with both workflows ---------------
+@dataclass
+class Both:
+    centre: Centre
+    order: Any  # the work order dispatched to the bureau
+    order_assignment: Assignment
+    proposal_assignment: Assignment
+
+
+@pytest.fixture
+def both(centre: Centre) -> Both:
+    """The bureau of ``centre`` (gina's unit) also gets a work order: one unit, both workflows."""
+    from huying.workorders import actions as order_actions
+    from huying.workorders.choices import Channel
+    from huying.workorders.models import Category
+
+    order = order_actions.do_intake(
+        centre.dispatcher,
+        {"external_id": "GZ12345-EDU", "content": "学校门口道路积水，学生上学不便。", "caller_phone": "13812345678"},
+        Channel.HOTLINE,
+    ).order
+    [assignment] = order_actions.do_dispatch(
+        centre.dispatcher, order, centre.edu, category=Category.objects.get(code="010101")
+    )
+    return Both(centre, order, assignment, centre.proposal_assignment)

@@ -313,7 +313,7 @@ def test_the_shell_loads_the_badge_lazily_for_logged_in_people_only(centre, djan
     anonymous = Client().get("/public/").content.decode()
     assert "notifications-link" not in anonymous and BADGE not in anonymous
     client = client_for(centre.street_a)
-    page = client.get("/workorders/inbox/").content.decode()
+    page = client.get("/inbox/").content.decode()
     assert f'hx-get="{BADGE}"' in page and 'hx-trigger="load"' in page
     assert 'href="/notifications/"' in page
 

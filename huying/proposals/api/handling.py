@@ -25,7 +25,8 @@ from huying.accounts.choices import Role
 from huying.accounts.models import User
 from huying.core.api_errors import ErrorOut
 from huying.core.api_types import Id, PageNumberPagination, Version
-from huying.handling import actions as engine
+from huying.handling import steps
+from huying.handling.api.assignments import ExtensionDecisionIn, ExtensionIn, StepNoteIn, StepReasonIn, UrgeIn, aware
 from huying.handling.choices import ExtensionStatus, Rating, WarningLevel
 from huying.handling.models import Assignment, ExtensionRequest
 from huying.handling.supervision import deadline_state
@@ -245,31 +246,9 @@ class ProposalReasonIn(Schema):
     reason: str = Field(max_length=1000)
 
 
-class VersionIn(Schema):
-    note: str = Field("", max_length=1000)
-    version: Version | None = None
-
-
-class ObjectIn(Schema):
-    reason: str = Field(max_length=1000)
-    version: Version | None = None
-
-
 class ReassignIn(Schema):
     unit_id: Id
     reason: str = Field(max_length=1000)
-
-
-class ProposalExtensionIn(Schema):
-    until: datetime
-    reason: str = Field(max_length=1000)
-    version: Version | None = None
-
-
-class DecideExtensionIn(Schema):
-    approve: bool
-    until: datetime | None = Field(None, description="Granted deadline; empty: the one requested.")
-    reason: str = Field("", max_length=1000, description="Required when refusing.")
 
 
 class ContactIn(Schema):
@@ -309,10 +288,6 @@ class KeyIn(Schema):
     leader_id: Id | None = None
     committee_id: Id | None = None
     note: str = Field("", max_length=1000)
-
-
-class ProposalUrgeIn(Schema):
-    text: str = Field(max_length=500)
 
 
 class PublicationNoteIn(Schema):
@@ -411,6 +386,10 @@ def _renamed(exc: ValidationError, names: dict[str, str]) -> ValidationError:
 # The optional ``document`` part of the multipart reply.
 NO_DOCUMENT = File(None)
 _WRITE = {200: HandlingOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# Deprecated aliases of /api/v1/assignments (docs/api.md): the same step through the same
+# function (huying.handling.steps.perform), the same request schemas; they answer the
+# proposal's handling as before.
+DEPRECATED = "Deprecated: use the same step under /api/v1/assignments; this alias answers the proposal's handling."
 
 
 # --- reads --------------------------------------------------------------------------------
@@ -463,7 +442,13 @@ def _board_item(row: supervision.BoardRow) -> dict[str, Any]:
     }
 
 
-@router.get("/inbox", response={200: list[InboxItemOut], 403: ErrorOut}, summary="Proposals assigned to my unit")
+@router.get(
+    "/inbox",
+    response={200: list[InboxItemOut], 403: ErrorOut},
+    summary="Proposals assigned to my unit",
+    description="Deprecated: use GET /api/v1/assignments?workflow=proposal.",
+    deprecated=True,
+)
 @paginate(PageThen, page_size=25, then=_inbox_items)
 def inbox(request: HttpRequest, show: str = Query("open", description="open or all")) -> Any:
     user = request.user
@@ -530,38 +515,71 @@ def assign(request: HttpRequest, pk: Id, payload: AssignIn) -> Any:
     return _fresh(request, pk)
 
 
-@router.post("/assignments/{int:pk}/overrule", response=_WRITE, summary="Overrule a unit's objection (staff)")
+@router.post(
+    "/assignments/{int:pk}/overrule",
+    response=_WRITE,
+    summary="Overrule a unit's objection (staff)",
+    description=DEPRECATED,
+    deprecated=True,
+)
 def overrule(request: HttpRequest, pk: Id, payload: ProposalReasonIn) -> Any:
     assignment = access_assignment(request.user, pk)
-    engine.do_overrule_objection(request.user, assignment, reason=payload.reason)
+    steps.perform(request.user, assignment, "overrule", reason=payload.reason)
     return _fresh(request, assignment.case_id)
 
 
-@router.post("/assignments/{int:pk}/reassign", response=_WRITE, summary="Reassign to another unit (改派, staff)")
+@router.post(
+    "/assignments/{int:pk}/reassign",
+    response=_WRITE,
+    summary="Reassign to another unit (改派, staff)",
+    description=DEPRECATED,
+    deprecated=True,
+)
 def reassign(request: HttpRequest, pk: Id, payload: ReassignIn) -> Any:
     assignment = access_assignment(request.user, pk)
     unit = _organisation(payload.unit_id, "unit_id")
     try:
-        engine.do_reassign(request.user, assignment, to_unit=unit, reason=payload.reason)
+        steps.perform(request.user, assignment, "reassign", to_unit=unit.pk if unit else None, reason=payload.reason)
     except ValidationError as exc:
         raise _renamed(exc, {"to_unit": "unit_id"}) from None
     return _fresh(request, assignment.case_id)
 
 
-@router.post("/assignments/{int:pk}/cancel", response=_WRITE, summary="Withdraw a co-handling unit (staff)")
+@router.post(
+    "/assignments/{int:pk}/cancel",
+    response=_WRITE,
+    summary="Withdraw a co-handling unit (staff)",
+    description=DEPRECATED,
+    deprecated=True,
+)
 def cancel(request: HttpRequest, pk: Id, payload: ProposalReasonIn) -> Any:
     assignment = access_assignment(request.user, pk)
-    engine.do_cancel(request.user, assignment, reason=payload.reason)
+    steps.perform(request.user, assignment, "cancel", reason=payload.reason)
     return _fresh(request, assignment.case_id)
 
 
-@router.post("/extensions/{int:pk}/decide", response=_WRITE, summary="Approve or refuse an extension (staff)")
-def decide_extension(request: HttpRequest, pk: Id, payload: DecideExtensionIn) -> Any:
+@router.post(
+    "/extensions/{int:pk}/decide",
+    response=_WRITE,
+    summary="Approve or refuse an extension (staff)",
+    description="Deprecated: use POST /api/v1/assignments/extension-requests/{id}/decide; answers the proposal's handling.",
+    deprecated=True,
+)
+def decide_extension(request: HttpRequest, pk: Id, payload: ExtensionDecisionIn) -> Any:
     row = ExtensionRequest.objects.select_related("assignment__unit", "assignment__owner").filter(pk=pk).first()
     if row is None:
         raise Http404(_("There is no such extension request, or you may not see it."))
     assignment = access_assignment(request.user, row.assignment_id)
-    engine.do_decide_extension(request.user, row, approve=payload.approve, until=payload.until, reason=payload.reason)
+    steps.perform(
+        request.user,
+        assignment,
+        "decide_extension",
+        extension=row,
+        approve=payload.approve,
+        until=aware(payload.until),
+        reason=payload.reason,
+        version=payload.version,
+    )
     return _fresh(request, assignment.case_id)
 
 
@@ -572,10 +590,16 @@ def review(request: HttpRequest, pk: Id, payload: ReviewIn) -> Any:
     return _fresh(request, reply.proposal_id)
 
 
-@router.post("/assignments/{int:pk}/urge", response=_WRITE, summary="Send an urging notice (督办, staff)")
-def urge(request: HttpRequest, pk: Id, payload: ProposalUrgeIn) -> Any:
+@router.post(
+    "/assignments/{int:pk}/urge",
+    response=_WRITE,
+    summary="Send an urging notice (督办, staff)",
+    description=DEPRECATED,
+    deprecated=True,
+)
+def urge(request: HttpRequest, pk: Id, payload: UrgeIn) -> Any:
     assignment = access_assignment(request.user, pk)
-    engine.do_urge(request.user, assignment, text=payload.text)
+    steps.perform(request.user, assignment, "urge", text=payload.text)
     return _fresh(request, assignment.case_id)
 
 
@@ -624,25 +648,48 @@ def rate(request: HttpRequest, pk: Id, payload: RateIn) -> Any:
 
 
 # --- units ----------------------------------------------------------------------------------
-@router.post("/assignments/{int:pk}/accept", response=_WRITE, summary="Accept an assignment (签收, unit)")
-def accept(request: HttpRequest, pk: Id, payload: VersionIn) -> Any:
+@router.post(
+    "/assignments/{int:pk}/accept",
+    response=_WRITE,
+    summary="Accept an assignment (签收, unit)",
+    description=DEPRECATED,
+    deprecated=True,
+)
+def accept(request: HttpRequest, pk: Id, payload: StepNoteIn) -> Any:
     assignment = access_assignment(request.user, pk)
-    engine.do_accept(request.user, assignment, note=payload.note, expected_version=payload.version)
+    steps.perform(request.user, assignment, "accept", note=payload.note, version=payload.version)
     return _fresh(request, assignment.case_id)
 
 
-@router.post("/assignments/{int:pk}/object", response=_WRITE, summary="Object to an assignment (异议, unit)")
-def object_assignment(request: HttpRequest, pk: Id, payload: ObjectIn) -> Any:
+@router.post(
+    "/assignments/{int:pk}/object",
+    response=_WRITE,
+    summary="Object to an assignment (异议, unit)",
+    description=DEPRECATED,
+    deprecated=True,
+)
+def object_assignment(request: HttpRequest, pk: Id, payload: StepReasonIn) -> Any:
     assignment = access_assignment(request.user, pk)
-    engine.do_object(request.user, assignment, reason=payload.reason, expected_version=payload.version)
+    steps.perform(request.user, assignment, "object", reason=payload.reason, version=payload.version)
     return _fresh(request, assignment.case_id)
 
 
-@router.post("/assignments/{int:pk}/extension", response=_WRITE, summary="Ask for more time (延期申请, unit)")
-def request_extension(request: HttpRequest, pk: Id, payload: ProposalExtensionIn) -> Any:
+@router.post(
+    "/assignments/{int:pk}/extension",
+    response=_WRITE,
+    summary="Ask for more time (延期申请, unit)",
+    description=DEPRECATED,
+    deprecated=True,
+)
+def request_extension(request: HttpRequest, pk: Id, payload: ExtensionIn) -> Any:
     assignment = access_assignment(request.user, pk)
-    engine.do_request_extension(
-        request.user, assignment, until=payload.until, reason=payload.reason, expected_version=payload.version
+    steps.perform(
+        request.user,
+        assignment,
+        "extension",
+        until=aware(payload.until),
+        reason=payload.reason,
+        version=payload.version,
     )
     return _fresh(request, assignment.case_id)
 

@@ -104,9 +104,10 @@ def test_the_whole_handling_through_the_pages(
     assert r.status_code == 302
     assignment = Assignment.objects.get()
     unit = _client(gina)
-    assert filed.title in unit.get("/proposals/inbox/").content.decode()
+    assert unit.get("/proposals/inbox/")["Location"] == "/inbox/?workflow=proposal"
+    assert filed.title in unit.get("/inbox/", {"workflow": "proposal"}).content.decode()
     assert unit.get(f"/proposals/inbox/{assignment.pk}/").status_code == 200
-    r = unit.post(f"/proposals/inbox/{assignment.pk}/act/accept/", {"version": assignment.version})
+    r = unit.post(f"/inbox/{assignment.pk}/accept/", {"version": assignment.version})  # the shared step view
     assert r.status_code == 302
     assignment.refresh_from_db()
     r = unit.post(f"/proposals/inbox/{assignment.pk}/act/contact/", {"note": "电话联系", "version": assignment.version})
@@ -167,7 +168,9 @@ def test_a_refused_page_action_says_why_and_changes_nothing(filed: Proposal, ali
     [
         ("alice", "/proposals/inbox/", 403),
         ("dora", "/proposals/inbox/", 403),
-        ("gina", "/proposals/inbox/", 200),
+        ("gina", "/proposals/inbox/", 302),  # to the shared inbox's proposal tab
+        ("gina", "/inbox/", 200),
+        ("alice", "/inbox/", 403),
         ("alice", "/proposals/supervision/", 403),
         ("gina", "/proposals/supervision/", 403),
         ("bob", "/proposals/supervision/", 200),
@@ -188,7 +191,7 @@ def test_unit_pages_of_other_units_are_not_found(filed: Proposal, bob: Any, hank
     for person in (hank, charlie):
         client = _client(person)
         assert client.get(f"/proposals/inbox/{assignment.pk}/").status_code == 404
-        assert client.post(f"/proposals/inbox/{assignment.pk}/act/accept/").status_code == 404
+        assert client.post(f"/inbox/{assignment.pk}/accept/").status_code == 404
     assignment.refresh_from_db()
     assert assignment.status == Status.ASSIGNED
 
@@ -351,8 +354,9 @@ def test_list_query_counts_do_not_grow_with_the_page(
     urls = [
         (staff, "/proposals/supervision/"),
         (staff, f"{API}/supervision"),
-        (unit, "/proposals/inbox/"),
+        (unit, "/inbox/"),
         (unit, f"{API}/inbox"),
+        (unit, "/api/v1/assignments"),
         (anonymous, "/proposals/public/"),
         (anonymous, f"{API}/public"),
     ]
@@ -379,10 +383,12 @@ def test_pinned_query_counts(
     for client, url, expected in (
         # session, user, roles, count, page, assignments
         (staff, "/proposals/supervision/", 6),
-        (unit, "/proposals/inbox/", 6),  # session, user, roles, count, page, proposals
+        # session, user, roles, tab counts, count, page, proposals, own units
+        (unit, "/inbox/", 8),
         (anonymous, "/proposals/public/", 2),  # count, page
         (staff, f"{API}/supervision", 6),
         (unit, f"{API}/inbox", 6),
+        (unit, "/api/v1/assignments", 7),  # session, user, roles, count, page, proposals, own units
         (anonymous, f"{API}/public", 2),
     ):
         client.get(url)

@@ -7,7 +7,6 @@ writes through the actions (:mod:`huying.proposals.handling_actions`)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +16,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -28,7 +26,9 @@ from huying.core.uploads import download_response
 from huying.handling import access
 from huying.handling import actions as engine
 from huying.handling.choices import ACTIVE_STATUSES, AssignmentRole, ExtensionStatus, Rating, Status, WarningLevel
+from huying.handling.inbox import shared_inbox_url, step_redirect
 from huying.handling.models import Assignment, ExtensionRequest
+from huying.handling.steps import parse_deadline
 from huying.organisations.models import Organisation
 from huying.proposals import actions, public, supervision
 from huying.proposals.choices import HandlingMode, HandlingStatus, ProposalStatus, Publication, ReplyClass
@@ -46,22 +46,6 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
     if "__all__" in errors:
         errors["all"] = errors.pop("__all__")
     return errors
-
-
-def parse_deadline(value: str) -> datetime | None:
-    """A deadline typed as ``2027-03-01`` (the end of that day) or ``2027-03-01 18:00``."""
-    value = (value or "").strip().replace("T", " ")
-    if not value:
-        return None
-    moment = parse_datetime(value)
-    if moment is None:
-        day = parse_date(value)
-        if day is None:
-            return None
-        moment = datetime.combine(day, time(23, 59))
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
 
 
 def _query(request: HttpRequest) -> str:
@@ -246,13 +230,9 @@ def _require_unit(user: Any) -> None:
 @require_safe
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    _require_unit(user)
-    show = "all" if request.GET.get("show") == "all" else "open"
-    page = Paginator(supervision.inbox_assignments(user, show), PAGE_SIZE).get_page(request.GET.get("page"))
-    items = supervision.with_proposals(list(page.object_list), timezone.now())
-    context = {"page": page, "items": items, "show": show, "query": _query(request)}
-    return render(request, "proposals/inbox.html", context)
+    """The proposals inbox is the shared inbox's proposal tab."""
+    _require_unit(request.user)
+    return redirect(shared_inbox_url(HANDLING_WORKFLOW, request))
 
 
 def _inbox_assignment(user: Any, pk: int) -> tuple[Assignment, Proposal]:
@@ -311,32 +291,31 @@ def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _inbox_page(request, assignment, proposal, {})
 
 
-UNIT_VERBS = ("accept", "object", "contact", "co_view", "reply", "extend")
+# The proposals' own steps on the inbox page; the generic ones (accept, object, ask for
+# more time) post to the shared ``handling:act``, and their old addresses answer 308 there.
+UNIT_VERBS = ("contact", "co_view", "reply")
+GENERIC_VERBS = {"accept": "accept", "object": "object", "extend": "extension"}
 
 
 @require_POST
 @login_required
 def inbox_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     user = request.user
+    if verb in GENERIC_VERBS:
+        return step_redirect(pk, GENERIC_VERBS[verb])
     if verb not in UNIT_VERBS:
         raise Http404(_("Unknown action."))
     assignment, proposal = _inbox_assignment(user, pk)
     post = request.POST
     version = parse_id(post.get("version"))
     try:
-        if verb == "accept":
-            engine.do_accept(user, assignment, note=post.get("note", ""), expected_version=version)
-            done = _("Accepted.")
-        elif verb == "object":
-            engine.do_object(user, assignment, reason=post.get("reason", ""), expected_version=version)
-            done = _("Your objection has been sent to the proposals committee.")
-        elif verb == "contact":
+        if verb == "contact":
             actions.do_record_contact(user, assignment, note=post.get("note", ""), version=version)
             done = _("The contact with the proposer has been recorded.")
         elif verb == "co_view":
             actions.do_submit_co_view(user, assignment, view=post.get("view", ""), version=version)
             done = _("Your views have been sent to the lead unit.")
-        elif verb == "reply":
+        else:
             actions.do_submit_reply(
                 user,
                 assignment,
@@ -349,15 +328,6 @@ def inbox_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 version=version,
             )
             done = _("The reply has been submitted for review.")
-        else:
-            engine.do_request_extension(
-                user,
-                assignment,
-                until=parse_deadline(post.get("until", "")),
-                reason=post.get("reason", ""),
-                expected_version=version,
-            )
-            done = _("Extension requested.")
     except ValidationError as exc:
         assignment.refresh_from_db()
         return _inbox_page(request, assignment, proposal, _errors(exc), verb)

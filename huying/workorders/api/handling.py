@@ -33,12 +33,22 @@ from ninja.pagination import paginate
 import huying.workorders.converters  # noqa: F401 - registers the {order:…} path converter
 from huying.core.api_errors import ErrorOut
 from huying.core.api_types import Id, Limit, PageNumberPagination, Version
-from huying.handling import actions as engine
+from huying.handling import steps
 from huying.handling.access import allowed_actions
+from huying.handling.api.assignments import (
+    ExtensionIn,
+    ExtensionRequestOut,
+    ProgressIn,
+    StepNoteIn,
+    StepReasonIn,
+    UnitReasonIn,
+    UrgeIn,
+    aware,
+    extension_out,
+)
 from huying.handling.choices import OPEN_STATUSES, AssignmentRole, FeedbackChannel
 from huying.handling.models import Assignment, ExtensionRequest, Feedback
 from huying.handling.supervision import deadline_state
-from huying.handling.transitions import HANDLER, SUPERVISOR, authorise
 from huying.organisations.models import Organisation
 from huying.workorders import actions
 from huying.workorders.converters import OrderNumber
@@ -107,26 +117,6 @@ class DispatchOut(Schema):
     assignments: list[OrderAssignmentOut]
 
 
-class OrderNoteIn(Schema):
-    note: str = ""
-    version: Version | None = None
-
-
-class OrderReasonIn(Schema):
-    reason: str = ""
-    version: Version | None = None
-
-
-class OrderExtensionIn(Schema):
-    until: datetime = Field(description="The deadline asked for (ISO 8601; Asia/Shanghai when naive).")
-    reason: str = ""
-    version: Version | None = None
-
-
-class ProgressIn(Schema):
-    note: str = ""
-
-
 class PhotoIn(Schema):
     filename: str = Field(max_length=200)
     content_base64: str = Field(description="The file's bytes, base64-encoded (JPEG, PNG, WebP or PDF, ≤ 10 MB).")
@@ -136,27 +126,6 @@ class ResolveIn(Schema):
     result: str = ""
     photos: list[PhotoIn] = Field(default_factory=list, description="Evidence, at most 9 files.")
     version: Version | None = None
-
-
-class UnitReasonIn(Schema):
-    to_unit: Id = Field(description="Organisation id inside the order's district.")
-    reason: str = ""
-    version: Version | None = None
-
-
-class OrderUrgeIn(Schema):
-    text: str = Field("", description="The urging notice (督办).")
-
-
-class OrderExtensionOut(Schema):
-    id: int
-    assignment: int
-    status: str
-    previous_due: datetime
-    requested_due: datetime
-    granted_due: datetime | None
-    reason: str
-    decision_note: str
 
 
 class ApproveIn(Schema):
@@ -315,12 +284,6 @@ def _district_unit(order: WorkOrder, pk: int, field: str) -> Organisation:
     return unit
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value)
-    return value
-
-
 def _photos(items: list[PhotoIn]) -> list[actions.UploadedAttachment]:
     files = []
     for item in items:
@@ -344,19 +307,6 @@ def _extension(request: HttpRequest, pk: int) -> ExtensionRequest:
     return extension
 
 
-def _extension_out(extension: ExtensionRequest) -> dict[str, Any]:
-    return {
-        "id": extension.pk,
-        "assignment": extension.assignment_id,
-        "status": extension.status,
-        "previous_due": extension.previous_due,
-        "requested_due": extension.requested_due,
-        "granted_due": extension.granted_due,
-        "reason": extension.reason,
-        "decision_note": extension.decision_note,
-    }
-
-
 # --- the units' inbox and steps ---------------------------------------------------------
 class _AssignmentPagination(PageNumberPagination):
     """Page first, then one query for the page's order numbers: 3 queries per page."""
@@ -370,7 +320,13 @@ class _AssignmentPagination(PageNumberPagination):
         return result
 
 
-@router.get("/assignments", response=list[OrderAssignmentOut], summary="Work-order assignments I may see (unit inbox)")
+@router.get(
+    "/assignments",
+    response=list[OrderAssignmentOut],
+    summary="Work-order assignments I may see (unit inbox)",
+    description="Deprecated: use GET /api/v1/assignments?workflow=workorder.",
+    deprecated=True,
+)
 @paginate(_AssignmentPagination, page_size=50)
 def list_assignments(
     request: HttpRequest, show: str = "open", unit: Id | None = None, state: str = "", order: str = ""
@@ -400,48 +356,79 @@ def list_assignments(
     return qs.order_by("-assigned_at", "-id")
 
 
-@router.get("/assignments/{int:pk}", response={200: AssignmentDetailOut, 404: ErrorOut}, summary="One assignment")
+@router.get(
+    "/assignments/{int:pk}",
+    response={200: AssignmentDetailOut, 404: ErrorOut},
+    summary="One assignment",
+    description="Deprecated: use GET /api/v1/assignments/{id}.",
+    deprecated=True,
+)
 def get_assignment(request: HttpRequest, pk: Id) -> Any:
     return Status(200, _assignment_detail(request, _assignment(request, pk)))
 
 
-@router.post("/assignments/{int:pk}/accept", response={200: AssignmentDetailOut, **WRITE}, summary="Accept (签收)")
-def accept(request: HttpRequest, pk: Id, payload: OrderNoteIn) -> Any:
+# Deprecated aliases of /api/v1/assignments (docs/api.md): the same steps through the same
+# function (huying.handling.steps.perform) with the same request schemas; they answer the
+# work-order shape of the assignment (with the order's number) as before.
+DEPRECATED = "Deprecated: use the same step under /api/v1/assignments."
+
+
+@router.post(
+    "/assignments/{int:pk}/accept",
+    response={200: AssignmentDetailOut, **WRITE},
+    summary="Accept (签收)",
+    description=DEPRECATED,
+    deprecated=True,
+)
+def accept(request: HttpRequest, pk: Id, payload: StepNoteIn) -> Any:
     assignment = _assignment(request, pk)
-    engine.do_accept(request.user, assignment, note=payload.note, expected_version=payload.version)
+    steps.perform(request.user, assignment, "accept", note=payload.note, version=payload.version)
     return Status(200, _assignment_detail(request, assignment))
 
 
 @router.post(
-    "/assignments/{int:pk}/return", response={200: AssignmentDetailOut, **WRITE}, summary="Return (退单), with a reason"
+    "/assignments/{int:pk}/return",
+    response={200: AssignmentDetailOut, **WRITE},
+    summary="Return (退单), with a reason",
+    description=DEPRECATED,
+    deprecated=True,
 )
-def return_assignment(request: HttpRequest, pk: Id, payload: OrderReasonIn) -> Any:
+def return_assignment(request: HttpRequest, pk: Id, payload: StepReasonIn) -> Any:
     assignment = _assignment(request, pk)
-    engine.do_return(request.user, assignment, reason=payload.reason, expected_version=payload.version)
+    steps.perform(request.user, assignment, "return", reason=payload.reason, version=payload.version)
     return Status(200, _assignment_detail(request, assignment))
 
 
 @router.post(
     "/assignments/{int:pk}/extension",
-    response={201: OrderExtensionOut, **WRITE},
+    response={201: ExtensionRequestOut, **WRITE},
     summary="Ask for more time (延期申请)",
+    description=DEPRECATED,
+    deprecated=True,
 )
-def request_extension(request: HttpRequest, pk: Id, payload: OrderExtensionIn) -> Any:
+def request_extension(request: HttpRequest, pk: Id, payload: ExtensionIn) -> Any:
     assignment = _assignment(request, pk)
-    until = _aware(payload.until)
-    assert until is not None
-    extension = engine.do_request_extension(
-        request.user, assignment, until=until, reason=payload.reason, expected_version=payload.version
+    extension = steps.perform(
+        request.user,
+        assignment,
+        "extension",
+        until=aware(payload.until),
+        reason=payload.reason,
+        version=payload.version,
     )
-    return Status(201, _extension_out(extension))
+    return Status(201, extension_out(extension))
 
 
 @router.post(
-    "/assignments/{int:pk}/progress", response={200: AssignmentDetailOut, **WRITE}, summary="Add a progress note (进展)"
+    "/assignments/{int:pk}/progress",
+    response={200: AssignmentDetailOut, **WRITE},
+    summary="Add a progress note (进展)",
+    description=DEPRECATED,
+    deprecated=True,
 )
 def progress(request: HttpRequest, pk: Id, payload: ProgressIn) -> Any:
     assignment = _assignment(request, pk)
-    engine.do_add_progress(request.user, assignment, note=payload.note)
+    steps.perform(request.user, assignment, "progress", note=payload.note)
     return Status(200, _assignment_detail(request, assignment))
 
 
@@ -461,25 +448,28 @@ def resolve(request: HttpRequest, pk: Id, payload: ResolveIn) -> Any:
     "/assignments/{int:pk}/escalate",
     response={201: AssignmentDetailOut, **WRITE},
     summary="Call up (上呼) a unit at the next tier",
+    description=DEPRECATED,
+    deprecated=True,
 )
 def escalate(request: HttpRequest, pk: Id, payload: UnitReasonIn) -> Any:
     assignment = _assignment(request, pk)
-    authorise(request.user, assignment, HANDLER)
-    order = WorkOrder.objects.select_related("district").get(pk=assignment.case_id)
-    to_unit = _district_unit(order, payload.to_unit, "to_unit")
-    new = engine.do_escalate(
-        request.user, assignment, to_unit=to_unit, reason=payload.reason, expected_version=payload.version
+    new = steps.perform(
+        request.user, assignment, "escalate", to_unit=payload.to_unit, reason=payload.reason, version=payload.version
     )
     return Status(201, _assignment_detail(request, new))
 
 
 # --- supervision ---------------------------------------------------------------------------
 @router.post(
-    "/assignments/{int:pk}/urge", response={200: AssignmentDetailOut, **WRITE}, summary="Send an urging notice (督办)"
+    "/assignments/{int:pk}/urge",
+    response={200: AssignmentDetailOut, **WRITE},
+    summary="Send an urging notice (督办)",
+    description=DEPRECATED,
+    deprecated=True,
 )
-def urge(request: HttpRequest, pk: Id, payload: OrderUrgeIn) -> Any:
+def urge(request: HttpRequest, pk: Id, payload: UrgeIn) -> Any:
     assignment = _assignment(request, pk)
-    engine.do_urge(request.user, assignment, text=payload.text)
+    steps.perform(request.user, assignment, "urge", text=payload.text)
     return Status(200, _assignment_detail(request, assignment))
 
 
@@ -487,42 +477,58 @@ def urge(request: HttpRequest, pk: Id, payload: OrderUrgeIn) -> Any:
     "/assignments/{int:pk}/reassign",
     response={201: AssignmentDetailOut, **WRITE},
     summary="Reassign (改派) to another unit (command centre)",
+    description=DEPRECATED,
+    deprecated=True,
 )
 def reassign(request: HttpRequest, pk: Id, payload: UnitReasonIn) -> Any:
     assignment = _assignment(request, pk)
-    authorise(request.user, assignment, SUPERVISOR)
-    order = WorkOrder.objects.select_related("district").get(pk=assignment.case_id)
-    to_unit = _district_unit(order, payload.to_unit, "to_unit")
-    new = engine.do_reassign(
-        request.user, assignment, to_unit=to_unit, reason=payload.reason, expected_version=payload.version
+    new = steps.perform(
+        request.user, assignment, "reassign", to_unit=payload.to_unit, reason=payload.reason, version=payload.version
     )
     return Status(201, _assignment_detail(request, new))
 
 
 @router.post(
     "/extension-requests/{int:pk}/approve",
-    response={200: OrderExtensionOut, **WRITE},
+    response={200: ExtensionRequestOut, **WRITE},
     summary="Approve an extension (延期审批)",
+    description="Deprecated: use POST /api/v1/assignments/extension-requests/{id}/decide.",
+    deprecated=True,
 )
 def approve_extension(request: HttpRequest, pk: Id, payload: ApproveIn) -> Any:
     extension = _extension(request, pk)
-    decided = engine.do_approve_extension(
-        request.user, extension, until=_aware(payload.until), note=payload.note, expected_version=payload.version
+    decided = steps.perform(
+        request.user,
+        extension.assignment,
+        "decide_extension",
+        extension=extension,
+        approve=True,
+        until=aware(payload.until),
+        reason=payload.note,
+        version=payload.version,
     )
-    return Status(200, _extension_out(decided))
+    return Status(200, extension_out(decided))
 
 
 @router.post(
     "/extension-requests/{int:pk}/refuse",
-    response={200: OrderExtensionOut, **WRITE},
+    response={200: ExtensionRequestOut, **WRITE},
     summary="Refuse an extension (延期审批), with a reason",
+    description="Deprecated: use POST /api/v1/assignments/extension-requests/{id}/decide.",
+    deprecated=True,
 )
-def refuse_extension(request: HttpRequest, pk: Id, payload: OrderReasonIn) -> Any:
+def refuse_extension(request: HttpRequest, pk: Id, payload: StepReasonIn) -> Any:
     extension = _extension(request, pk)
-    decided = engine.do_refuse_extension(
-        request.user, extension, reason=payload.reason, expected_version=payload.version
+    decided = steps.perform(
+        request.user,
+        extension.assignment,
+        "decide_extension",
+        extension=extension,
+        approve=False,
+        reason=payload.reason,
+        version=payload.version,
     )
-    return Status(200, _extension_out(decided))
+    return Status(200, extension_out(decided))
 
 
 # --- the command centre's steps on an order -----------------------------------------------
@@ -564,7 +570,7 @@ def feedback(request: HttpRequest, number: OrderNumber, payload: FeedbackIn) -> 
         comment=payload.comment,
         channel=payload.channel,
         rater_name=payload.rater_name,
-        reopen_due=_aware(payload.reopen_due),
+        reopen_due=aware(payload.reopen_due),
         version=payload.version,
     )
     return Status(
@@ -584,12 +590,12 @@ def feedback(request: HttpRequest, number: OrderNumber, payload: FeedbackIn) -> 
 @router.post("/{order:number}/reopen", response={200: OrderStateOut, **WRITE}, summary="Reopen (重办) a resolved order")
 def reopen(request: HttpRequest, number: OrderNumber, payload: ReopenIn) -> Any:
     order = _order(request, number)
-    actions.do_reopen(request.user, order, reason=payload.reason, due=_aware(payload.due), version=payload.version)
+    actions.do_reopen(request.user, order, reason=payload.reason, due=aware(payload.due), version=payload.version)
     return Status(200, _order_state(order))
 
 
 @router.post("/{order:number}/close", response={200: OrderStateOut, **WRITE}, summary="Close (结案) a resolved order")
-def close(request: HttpRequest, number: OrderNumber, payload: OrderNoteIn) -> Any:
+def close(request: HttpRequest, number: OrderNumber, payload: StepNoteIn) -> Any:
     order = _order(request, number)
     actions.do_close(request.user, order, note=payload.note, version=payload.version)
     return Status(200, _order_state(order))
@@ -598,7 +604,7 @@ def close(request: HttpRequest, number: OrderNumber, payload: OrderNoteIn) -> An
 @router.post(
     "/{order:number}/cancel", response={200: OrderStateOut, **WRITE}, summary="Cancel (撤销) a new or dispatched order"
 )
-def cancel(request: HttpRequest, number: OrderNumber, payload: OrderReasonIn) -> Any:
+def cancel(request: HttpRequest, number: OrderNumber, payload: StepReasonIn) -> Any:
     order = _order(request, number)
     actions.do_cancel(request.user, order, reason=payload.reason, version=payload.version)
     return Status(200, _order_state(order))

@@ -300,5 +300,5 @@ def test_unit_resolves_with_photos_from_the_inbox(
 def test_inbox_marks_overdue_assignments(client: Any, lead: Assignment, street_handler: User) -> None:
     _overdue(lead)
     client.force_login(street_handler)
-    assert "badge-red" in client.get(INBOX).content.decode()
+    assert "badge-red" in client.get("/inbox/").content.decode()
     assert "badge-red" in client.get(f"{INBOX}{lead.pk}/").content.decode()

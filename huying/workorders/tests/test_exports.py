@@ -98,9 +98,10 @@ def test_inbox_export(client: Any, month: Month) -> None:
     client.force_login(month.street_handler)
     rows = values(sheet(client.get(INBOX)))
     assert rows[0][:3] == ["工单编号", "承办单位", "办理方式"]
-    # The same list as the inbox page: open ones by default, all with show=all.
-    for params in ({}, {"show": "all"}):
-        listed = [o.number for _a, o, _state in client.get("/workorders/inbox/", params).context["items"]]
+    # The same list as the shared inbox's work-order tab: open ones by default, all with show=all.
+    for params, shown in (({}, {}), ({"show": "all"}, {"state": "all"})):
+        page = client.get("/inbox/", {"workflow": "workorder", **shown})
+        listed = [row.card.number for row, _steps in page.context["items"]]
         assert [r[0] for r in values(sheet(client.get(INBOX, params)))[1:]] == listed
     assert month.orders["O6"].number in [r[0] for r in rows[1:]]  # September's, still to accept
     rows = values(sheet(client.get(INBOX, {"show": "all"})))

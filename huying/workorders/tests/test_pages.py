@@ -19,7 +19,8 @@ from huying.workorders.tests.conftest import order_data
 pytestmark = pytest.mark.django_db
 
 CONSOLE = "/workorders/console/"
-INBOX = "/workorders/inbox/"
+INBOX = "/workorders/inbox/"  # the work order's own page of an assignment, /workorders/inbox/<id>/
+SHARED = "/inbox/"  # the shared inbox (待办) and its generic steps, /inbox/<id>/<step>/
 
 
 def _order(dispatcher: User, n: int = 1, **extra: Any) -> WorkOrder:
@@ -156,17 +157,32 @@ def test_other_district_order_is_not_found(client: Any, order: WorkOrder, admin:
 def test_inbox_lists_the_units_assignments(client: Any, lead: Assignment, street_handler: User, charlie: User) -> None:
     number = WorkOrder.objects.get(pk=lead.case_id).number
     client.force_login(street_handler)
-    assert number in client.get(INBOX).content.decode()
+    assert client.get(INBOX)["Location"] == f"{SHARED}?workflow=workorder"
+    assert number in client.get(SHARED, {"workflow": "workorder"}).content.decode()
     client.force_login(charlie)
-    assert number not in client.get(INBOX).content.decode()
+    assert number not in client.get(SHARED).content.decode()
     assert client.get(f"{INBOX}{lead.pk}/").status_code == 404
 
 
-@pytest.mark.parametrize("person", ["dora", "alice", "dispatcher"])
+@pytest.mark.parametrize("person", ["dora", "alice"])
 def test_inbox_refuses_non_unit_people(client: Any, lead: Assignment, person: str, request: Any) -> None:
     client.force_login(request.getfixturevalue(person))
     assert client.get(INBOX).status_code == 403
-    assert client.post(f"{INBOX}{lead.pk}/accept/").status_code == 403
+    assert client.get(SHARED).status_code == 403
+    assert client.post(f"{SHARED}{lead.pk}/accept/").status_code == 403
+    lead.refresh_from_db()
+    assert lead.status == Status.ASSIGNED
+
+
+def test_the_dispatcher_reads_the_shared_inbox_but_does_not_accept(
+    client: Any, lead: Assignment, dispatcher: User
+) -> None:
+    """Changed with the shared inbox: the command centre reads the assignments it
+    supervises there (urge, reassign); the unit's steps stay the unit's."""
+    client.force_login(dispatcher)
+    assert client.get(INBOX).status_code == 403  # the work orders' unit inbox was never theirs
+    assert client.get(SHARED).status_code == 200
+    assert client.post(f"{SHARED}{lead.pk}/accept/", {"version": lead.version}).status_code == 403
     lead.refresh_from_db()
     assert lead.status == Status.ASSIGNED
 
@@ -178,13 +194,13 @@ def test_inbox_query_count_is_pinned(
     for n in range(2):
         actions.do_dispatch(dispatcher, _order(dispatcher, n), tree.street, category=category)
     client.force_login(street_handler)
-    client.get(INBOX)
-    with django_assert_num_queries(6):
-        client.get(INBOX)
+    client.get(SHARED)
+    with django_assert_num_queries(8):  # session, user, roles, tab counts, count, page, orders, own units
+        client.get(SHARED)
     for n in range(2, 7):
         actions.do_dispatch(dispatcher, _order(dispatcher, n), tree.street, category=category)
-    with django_assert_num_queries(6):
-        response = client.get(INBOX)
+    with django_assert_num_queries(8):  # session, user, roles, tab counts, count, page, orders, own units
+        response = client.get(SHARED)
     assert response.content.decode().count("/workorders/inbox/") >= 7
 
 
@@ -193,18 +209,18 @@ def test_unit_flow_accept_progress_extend_resolve(
 ) -> None:
     client.force_login(street_handler)
     page = client.get(f"{INBOX}{lead.pk}/").content.decode()
-    assert "accept/" in page and "return/" in page
-    assert client.post(f"{INBOX}{lead.pk}/accept/", {"version": lead.version}).status_code == 302
+    assert f"{SHARED}{lead.pk}/accept/" in page and f"{SHARED}{lead.pk}/return/" in page
+    assert client.post(f"{SHARED}{lead.pk}/accept/", {"version": lead.version}).status_code == 302
     lead.refresh_from_db()
     assert lead.status == Status.ACCEPTED
-    assert client.post(f"{INBOX}{lead.pk}/progress/", {"note": "已到现场"}).status_code == 302
+    assert client.post(f"{SHARED}{lead.pk}/progress/", {"note": "已到现场"}).status_code == 302
     assert lead.resolve_due is not None
     until = (lead.resolve_due.replace(tzinfo=None)).strftime("%Y-%m-%dT%H:%M")
-    bad = client.post(f"{INBOX}{lead.pk}/extend/", {"until": until, "reason": "协调", "version": lead.version})
-    assert bad.status_code == 400  # not later than the current deadline
+    bad = client.post(f"{SHARED}{lead.pk}/extension/", {"until": until, "reason": "协调", "version": lead.version})
+    assert bad.status_code == 302 and not lead.extension_requests.exists()  # not later than the deadline
     later = lead.resolve_due.replace(year=lead.resolve_due.year + 1).strftime("%Y-%m-%d %H:%M")
-    ok = client.post(f"{INBOX}{lead.pk}/extend/", {"until": later, "reason": "需协调", "version": lead.version})
-    assert ok.status_code == 302
+    ok = client.post(f"{SHARED}{lead.pk}/extension/", {"until": later, "reason": "需协调", "version": lead.version})
+    assert ok.status_code == 302 and lead.extension_requests.count() == 1
     lead.refresh_from_db()
     response = client.post(f"{INBOX}{lead.pk}/resolve/", {"result": "", "version": lead.version})
     assert response.status_code == 400 and 'class="error"' in response.content.decode()
@@ -219,11 +235,15 @@ def test_unit_returns_with_reason_and_order_goes_back_to_queue(
     client: Any, lead: Assignment, order: WorkOrder, street_handler: User, dispatcher: User
 ) -> None:
     client.force_login(street_handler)
-    bad = client.post(f"{INBOX}{lead.pk}/return/", {"reason": "", "version": lead.version})
-    assert bad.status_code == 400
+    bad = client.post(f"{SHARED}{lead.pk}/return/", {"reason": "", "version": lead.version, "confirm": "1"})
+    assert bad.status_code == 302  # back to the page, with the message
     lead.refresh_from_db()
     assert lead.status == Status.ASSIGNED
-    assert client.post(f"{INBOX}{lead.pk}/return/", {"reason": "非本辖区", "version": lead.version}).status_code == 302
+    form = {"reason": "非本辖区", "version": lead.version}
+    client.post(f"{SHARED}{lead.pk}/return/", form)  # not confirmed: nothing happens
+    lead.refresh_from_db()
+    assert lead.status == Status.ASSIGNED
+    assert client.post(f"{SHARED}{lead.pk}/return/", {**form, "confirm": "1"}).status_code == 302
     order.refresh_from_db()
     assert order.status == OrderStatus.NEW
     client.force_login(dispatcher)
@@ -234,26 +254,26 @@ def test_unit_escalates_to_the_department(
     client: Any, lead: Assignment, order: WorkOrder, street_handler: User, tree: Tree, charlie: User
 ) -> None:
     client.force_login(street_handler)
-    client.post(f"{INBOX}{lead.pk}/accept/", {"version": lead.version})
+    client.post(f"{SHARED}{lead.pk}/accept/", {"version": lead.version})
     lead.refresh_from_db()
-    missing = client.post(f"{INBOX}{lead.pk}/escalate/", {"reason": "需执法", "version": lead.version})
-    assert missing.status_code == 400
+    client.post(f"{SHARED}{lead.pk}/escalate/", {"reason": "需执法", "version": lead.version})
+    assert not Assignment.objects.filter(case_id=order.pk, tier=2).exists()  # no unit named
     done = client.post(
-        f"{INBOX}{lead.pk}/escalate/", {"to_unit": tree.department.pk, "reason": "需执法", "version": lead.version}
+        f"{SHARED}{lead.pk}/escalate/", {"to_unit": tree.department.pk, "reason": "需执法", "version": lead.version}
     )
     assert done.status_code == 302
     called = Assignment.objects.get(case_id=order.pk, tier=2)
     client.force_login(charlie)
-    assert order.number in client.get(INBOX).content.decode()
-    assert client.post(f"{INBOX}{called.pk}/accept/", {"version": called.version}).status_code == 302
+    assert order.number in client.get(SHARED).content.decode()
+    assert client.post(f"{SHARED}{called.pk}/accept/", {"version": called.version}).status_code == 302
     order.refresh_from_db()
     assert order.status == OrderStatus.IN_PROGRESS
 
 
 def test_stale_form_is_refused(client: Any, lead: Assignment, street_handler: User) -> None:
     client.force_login(street_handler)
-    response = client.post(f"{INBOX}{lead.pk}/accept/", {"version": lead.version + 5})
-    assert response.status_code == 400
+    response = client.post(f"{SHARED}{lead.pk}/accept/", {"version": lead.version + 5}, follow=True)
+    assert "message-error" in response.content.decode()
     lead.refresh_from_db()
     assert lead.status == Status.ASSIGNED
 
@@ -262,8 +282,9 @@ def test_shell_entries_for_dispatchers_and_units(dispatcher: User, street_handle
     from huying.core.navigation import entries_for
 
     assert "workorders_dispatch" in {e.key for e in entries_for(dispatcher, "console")}
-    assert "workorders_inbox" in {e.key for e in entries_for(street_handler, "console")}
-    assert "workorders_inbox" in {e.key for e in entries_for(charlie, "console")}
+    # One inbox (待办) for every workflow instead of the work orders' own entry.
+    assert "inbox" in {e.key for e in entries_for(street_handler, "console")}
+    assert "inbox" in {e.key for e in entries_for(charlie, "console")}
     assert "workorders_dispatch" not in {e.key for e in entries_for(street_handler, "console")}
 
 

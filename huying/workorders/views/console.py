@@ -27,6 +27,7 @@ from huying.handling import access
 from huying.handling import actions as engine
 from huying.handling import transitions as handling_moves
 from huying.handling.choices import OPEN_STATUSES, EventKind, ExtensionStatus, FeedbackChannel, Rating, Status
+from huying.handling.inbox import shared_inbox_url, step_redirect
 from huying.handling.models import Assignment, CaseEvent, ExtensionRequest, Feedback
 from huying.handling.supervision import deadline_state
 from huying.organisations.choices import OrgKind
@@ -550,24 +551,9 @@ def _require_unit(user: Any) -> None:
 @require_safe
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    _require_unit(user)
-    show = request.GET.get("show", "open")
-    rows = (
-        Assignment.objects.visible_to(user)  # type: ignore[arg-type]
-        .filter(case_type=_order_type())
-        .select_related("unit")
-        .order_by("-assigned_at", "-id")
-    )
-    if show == "open":
-        rows = rows.filter(status__in=(Status.ASSIGNED, Status.ACCEPTED, Status.RESPONDED, Status.REOPENED))
-    else:
-        show = "all"
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    orders = WorkOrder.objects.with_related().in_bulk([a.case_id for a in page.object_list])
-    now = timezone.now()
-    items = [(a, orders.get(a.case_id), deadline_state(a, now)) for a in page.object_list]
-    return render(request, "workorders/inbox.html", {"page": page, "items": items, "show": show})
+    """The unit inbox of work orders is the shared inbox's work-order tab."""
+    _require_unit(request.user)
+    return redirect(shared_inbox_url("workorder", request))
 
 
 def _inbox_assignment(user: Any, pk: int) -> tuple[Assignment, WorkOrder]:
@@ -624,54 +610,38 @@ def _until(value: str) -> datetime | None:
     return parsed
 
 
-VERBS = ("accept", "return", "extend", "progress", "resolve", "escalate")
+# The work orders' own step on the inbox page; the generic ones (accept, return, ask for
+# more time, progress, call up) post to the shared ``handling:act``.
+VERBS = ("resolve",)
 
 
 @require_POST
 @login_required
 def inbox_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """Resolve with the result and evidence photos (办结). The old addresses of the generic
+    steps answer 308 (the same POST) to ``handling:act``."""
     user = request.user
+    if verb in GENERIC_VERBS:
+        return step_redirect(pk, GENERIC_VERBS[verb])
     if verb not in VERBS:
         raise Http404(_("Unknown action."))
     assignment, order = _inbox_assignment(user, pk)
     post = request.POST
     version = parse_id(post.get("version"))
-    done = _("Saved.")
     try:
-        if verb == "accept":
-            engine.do_accept(user, assignment, note=post.get("note", ""), expected_version=version)
-            done = _("Accepted.")
-        elif verb == "return":
-            engine.do_return(user, assignment, reason=post.get("reason", ""), expected_version=version)
-            done = _("Returned to the command centre.")
-        elif verb == "extend":
-            until = _until(post.get("until", ""))
-            if until is None:
-                raise ValidationError({"until": _("Enter the new deadline, e.g. 2026-03-01 18:00.")})
-            engine.do_request_extension(
-                user, assignment, until=until, reason=post.get("reason", ""), expected_version=version
-            )
-            done = _("Extension requested.")
-        elif verb == "progress":
-            engine.do_add_progress(user, assignment, note=post.get("note", ""))
-            done = _("Progress note added.")
-        elif verb == "resolve":
-            photos = [
-                actions.UploadedAttachment(name=f.name or "photo", file=f) for f in request.FILES.getlist("photos")
-            ]
-            actions.do_resolve(user, assignment, result=post.get("result", ""), files=photos, version=version)
-            done = _("Resolved.")
-        else:
-            units = {u.pk: u for u in _units(order)}
-            to_unit = units.get(parse_id(post.get("to_unit")) or 0)
-            if to_unit is None:
-                raise ValidationError({"to_unit": _("Choose the unit to call.")})
-            engine.do_escalate(
-                user, assignment, to_unit=to_unit, reason=post.get("reason", ""), expected_version=version
-            )
-            done = _("Called up to the next tier.")
+        photos = [actions.UploadedAttachment(name=f.name or "photo", file=f) for f in request.FILES.getlist("photos")]
+        actions.do_resolve(user, assignment, result=post.get("result", ""), files=photos, version=version)
     except ValidationError as exc:
         assignment.refresh_from_db()
         return _inbox_page(request, assignment, order, _errors(exc), verb)
-    messages.success(request, done)
+    messages.success(request, _("Resolved."))
     return redirect("workorders:inbox_detail", pk=assignment.pk)
+
+
+GENERIC_VERBS = {
+    "accept": "accept",
+    "return": "return",
+    "extend": "extension",
+    "progress": "progress",
+    "escalate": "escalate",
+}
