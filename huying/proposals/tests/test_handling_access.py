@@ -3,6 +3,7 @@ query counts on the inbox, the supervision board and the public lists."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -394,3 +395,37 @@ def test_pinned_query_counts(
         client.get(url)
         with django_assert_num_queries(expected):
             assert client.get(url).status_code == 200
+
+
+def test_the_staff_forms_on_the_proposal_page_use_the_shared_step_view(
+    filed: Proposal, bob: Any, gina: Any, edu: Any, health: Any
+) -> None:
+    """Urging, withdrawing a co-handling unit and deciding an extension are the engine's
+    generic steps: the proposal page's forms post to ``handling:act`` and come back."""
+    lead, co = actions.do_assign(bob, filed, mode="lead", units=[edu], co_units=[health])
+    staff = _client(bob)
+    page = staff.get(f"/proposals/{filed.pk}/").content.decode()
+    assert f'action="/inbox/{lead.pk}/urge/"' in page and f'action="/inbox/{co.pk}/cancel/"' in page
+    back = f"/proposals/{filed.pk}/"
+    r = staff.post(f"/inbox/{lead.pk}/urge/", {"text": "请加快办理", "next": back})
+    assert r.status_code == 302 and r["Location"] == back
+    assert lead.events.filter(kind="urged").count() == 1
+    # Withdrawing needs the tick box; without it nothing changes.
+    staff.post(f"/inbox/{co.pk}/cancel/", {"reason": "异议成立", "next": back})
+    co.refresh_from_db()
+    assert co.status == Status.ASSIGNED
+    staff.post(f"/inbox/{co.pk}/cancel/", {"reason": "异议成立", "confirm": "1", "next": back})
+    co.refresh_from_db()
+    assert co.status == Status.CANCELLED
+    # The unit may not urge itself (403), and nothing is written.
+    assert _client(gina).post(f"/inbox/{lead.pk}/urge/", {"text": "x", "next": back}).status_code == 403
+    assert lead.events.filter(kind="urged").count() == 1
+    # An extension decision from the page's form.
+    engine.do_accept(gina, lead)
+    asked = engine.do_request_extension(gina, lead, until=lead.resolve_due + timedelta(days=10), reason="需调研")
+    page = staff.get(back).content.decode()
+    assert f'action="/inbox/{lead.pk}/decide_extension/"' in page
+    r = staff.post(f"/inbox/{lead.pk}/decide_extension/", {"extension": asked.pk, "decision": "approve", "next": back})
+    assert r.status_code == 302
+    asked.refresh_from_db()
+    assert asked.status == "approved"

@@ -24,10 +24,9 @@ from huying.accounts.models import User
 from huying.core.params import parse_id, parse_ids
 from huying.core.uploads import download_response
 from huying.handling import access
-from huying.handling import actions as engine
-from huying.handling.choices import ACTIVE_STATUSES, AssignmentRole, ExtensionStatus, Rating, Status, WarningLevel
+from huying.handling.choices import ACTIVE_STATUSES, AssignmentRole, Rating, Status, WarningLevel
 from huying.handling.inbox import shared_inbox_url, step_redirect
-from huying.handling.models import Assignment, ExtensionRequest
+from huying.handling.models import Assignment
 from huying.handling.steps import parse_deadline
 from huying.organisations.models import Organisation
 from huying.proposals import actions, public, supervision
@@ -84,18 +83,9 @@ def handling_context(request: HttpRequest, proposal: Proposal) -> dict[str, Any]
     return context
 
 
-STAFF_VERBS = (
-    "assign",
-    "review",
-    "overrule",
-    "reassign",
-    "cancel",
-    "extension",
-    "urge",
-    "key",
-    "publish",
-    "restrict",
-)
+# The staff's steps of the proposal itself; the generic steps on its assignments (urge,
+# reassign, withdraw, overrule, extension decisions) post to the shared ``handling:act``.
+STAFF_VERBS = ("assign", "review", "key", "publish", "restrict")
 PROPOSER_VERBS = ("rate", "object_publication")
 
 
@@ -148,45 +138,6 @@ def handle(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             due = parse_deadline(post.get("due", ""))
             actions.do_review_reply(user, reply, accept=accept, note=post.get("note", ""), due=due)
             done = _("The reply has been accepted.") if accept else _("The reply has been sent back.")
-        elif verb == "overrule":
-            assignment = _case_assignment(proposal, parse_id(post.get("assignment")))
-            engine.do_overrule_objection(user, assignment, reason=post.get("reason", ""))
-            done = _("The objection has been overruled.")
-        elif verb == "reassign":
-            assignment = _case_assignment(proposal, parse_id(post.get("assignment")))
-            to_unit = _unit(parse_id(post.get("to_unit")), "to_unit")
-            engine.do_reassign(user, assignment, to_unit=to_unit, reason=post.get("reason", ""))
-            done = _("The proposal has been reassigned.")
-        elif verb == "cancel":
-            assignment = _case_assignment(proposal, parse_id(post.get("assignment")))
-            engine.do_cancel(user, assignment, reason=post.get("reason", ""))
-            done = _("The co-handling unit has been withdrawn.")
-        elif verb == "extension":
-            request_row = (
-                ExtensionRequest.objects.filter(
-                    pk=parse_id(post.get("request")) or 0,
-                    assignment__workflow=HANDLING_WORKFLOW,
-                    assignment__case_id=proposal.pk,
-                    status=ExtensionStatus.PENDING,
-                )
-                .select_related("assignment__unit", "assignment__owner")
-                .first()
-            )
-            if request_row is None:
-                raise ValidationError({"request": _("This extension request has already been decided.")})
-            approve = post.get("decision") == "approve"
-            engine.do_decide_extension(
-                user,
-                request_row,
-                approve=approve,
-                until=parse_deadline(post.get("until", "")),
-                reason=post.get("reason", ""),
-            )
-            done = _("The extension has been approved.") if approve else _("The extension has been refused.")
-        elif verb == "urge":
-            assignment = _case_assignment(proposal, parse_id(post.get("assignment")))
-            engine.do_urge(user, assignment, text=post.get("text", ""))
-            done = _("The urging notice has been sent.")
         elif verb == "key":
             is_key = post.get("is_key") == "1"
             leader = User.objects.filter(pk=parse_id(post.get("leader")) or 0).first()

@@ -23,8 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from huying.accounts.choices import Role
 from huying.core import uploads
 from huying.core.params import is_ascii_digits, parse_id, parse_ids
-from huying.handling import access
-from huying.handling import actions as engine
+from huying.handling import access, steps
 from huying.handling import transitions as handling_moves
 from huying.handling.choices import OPEN_STATUSES, EventKind, ExtensionStatus, FeedbackChannel, Rating, Status
 from huying.handling.inbox import shared_inbox_url, step_redirect
@@ -448,16 +447,19 @@ def console_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     post = request.POST
     version = parse_id(post.get("version"))
     try:
+        # The generic steps go through the engine's one switch (huying.handling.steps), as
+        # in the shared inbox and /api/v1/assignments; errors come back beside the form.
         if verb == "urge":
-            engine.do_urge(user, _order_assignment(order, parse_id(post.get("assignment"))), text=post.get("text", ""))
+            assignment = _order_assignment(order, parse_id(post.get("assignment")))
+            steps.perform(user, assignment, "urge", text=post.get("text", ""))
             done = _("Urging notice sent.")
         elif verb == "reassign":
             assignment = _order_assignment(order, parse_id(post.get("assignment")))
             to_unit = {u.pk: u for u in _units(order)}.get(parse_id(post.get("to_unit")) or 0)
             if to_unit is None:
                 raise ValidationError({"to_unit": _("Choose the unit to hand it to.")})
-            engine.do_reassign(
-                user, assignment, to_unit=to_unit, reason=post.get("reason", ""), expected_version=version
+            steps.perform(
+                user, assignment, "reassign", to_unit=to_unit.pk, reason=post.get("reason", ""), version=version
             )
             done = _("Reassigned to %(unit)s.") % {"unit": to_unit.name}
         elif verb in ("approve", "refuse"):
@@ -472,17 +474,20 @@ def console_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             )
             if extension is None:
                 raise ValidationError({"request": _("There is no such extension request on this order.")})
-            if verb == "approve":
-                until = _until(post.get("until", ""))
-                if post.get("until", "").strip() and until is None:
-                    raise ValidationError({"until": _("Enter the new deadline, e.g. 2026-03-01 18:00.")})
-                engine.do_approve_extension(
-                    user, extension, until=until, note=post.get("note", ""), expected_version=version
-                )
-                done = _("Extension approved.")
-            else:
-                engine.do_refuse_extension(user, extension, reason=post.get("reason", ""), expected_version=version)
-                done = _("Extension refused.")
+            until = _until(post.get("until", "")) if verb == "approve" else None
+            if verb == "approve" and post.get("until", "").strip() and until is None:
+                raise ValidationError({"until": _("Enter the new deadline, e.g. 2026-03-01 18:00.")})
+            steps.perform(
+                user,
+                extension.assignment,
+                "decide_extension",
+                approve=verb == "approve",
+                until=until,
+                reason=post.get("note" if verb == "approve" else "reason", ""),
+                extension=extension,
+                version=version,
+            )
+            done = _("Extension approved.") if verb == "approve" else _("Extension refused.")
         elif verb == "feedback":
             due_text = post.get("reopen_due", "").strip()
             reopen_due = _until(due_text)
