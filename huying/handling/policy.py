@@ -171,6 +171,10 @@ class Policy:
     # The generic steps (:data:`GENERIC_STEPS`) this workflow's assignments take through the
     # shared inbox and /api/v1/assignments; the others go through the workflow's own pages.
     generic_steps: frozenset[str] = GENERIC_STEPS
+    # Narrows the steps offered on one assignment: (assignment, step) -> bool; e.g. a
+    # proposal's responsible unit is reassigned, never just withdrawn ("cancel"). Only what
+    # pages and ``allowed_actions`` offer: the adapter still refuses the move itself.
+    offers: Callable[[Assignment, str], bool] | None = None
     # The URL name of the workflow's page of one assignment (its workflow-specific steps),
     # reversed with the assignment's id; "" when there is none.
     assignment_page: str = ""

@@ -82,7 +82,7 @@ def allowed_steps(user: Any, assignment: Assignment, *, has_pending: bool | None
     moves = set(access.allowed_actions(user, assignment))
     steps = []
     for step, move in STEP_MOVES.items():
-        if step not in policy.generic_steps:
+        if step not in policy.generic_steps or (policy.offers is not None and not policy.offers(assignment, step)):
             continue
         if step == "reassign":
             # A returned assignment is reassigned too (the command centre's answer to a return).

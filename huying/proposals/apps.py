@@ -66,6 +66,7 @@ class ProposalsConfig(AppConfig):
                 assignment_page="proposals:inbox_detail",
                 # Replies (A/B/C class, document) go through the proposals' own endpoint.
                 generic_steps=GENERIC_STEPS - {"return", "escalate"},
+                offers=handling_actions.offers,
                 check_unit=handling_actions.check_unit,
                 accept_on_work=True,
             )

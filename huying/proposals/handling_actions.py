@@ -183,6 +183,12 @@ def _require(value: str, field: str, message: str, limit: int = 1000) -> str:
     return value
 
 
+def offers(assignment: Assignment, step: str) -> bool:
+    """The engine policy's step filter: only a co-handling unit is withdrawn (``cancel``);
+    a responsible unit is reassigned, so that a proposal is never left without one."""
+    return step != "cancel" or assignment.role == AssignmentRole.CO
+
+
 def check_unit(unit: Organisation) -> None:
     """The engine policy's unit check: a unit that handles proposals and is active."""
     _check_unit(unit, "unit")

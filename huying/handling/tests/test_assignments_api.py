@@ -113,7 +113,8 @@ def test_the_detail_names_the_steps_each_person_may_take(both: Both, bob: Any) -
     # A proposal's unit objects rather than returns, and replies through its own endpoint.
     assert api(gina).get(f"{URL}/{pa}").json()["allowed_actions"] == ["accept", "object", "progress"]
     assert api(diaodu).get(f"{URL}/{wo}").json()["allowed_actions"] == ["urge", "reassign", "cancel"]
-    assert api(bob).get(f"{URL}/{pa}").json()["allowed_actions"] == ["urge", "reassign", "cancel"]
+    # A proposal's responsible unit is reassigned, never just withdrawn: no "cancel" offered.
+    assert api(bob).get(f"{URL}/{pa}").json()["allowed_actions"] == ["urge", "reassign"]
     # The command centre reads the proposal not at all, the committee not the order.
     assert api(diaodu).get(f"{URL}/{pa}").status_code == 404
     assert api(bob).get(f"{URL}/{wo}").status_code == 404
