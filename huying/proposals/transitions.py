@@ -2,7 +2,8 @@
 
 Each transition locks the proposal row, refuses an illegal move with
 :class:`TransitionError` (a ``ValidationError``), checks the actor's right
-(``PermissionDenied``), writes a :class:`ProposalEvent` and an audit entry in the same
+(``PermissionDenied``), writes a step of the proposal's history (the engine's
+:class:`~huying.handling.models.CaseEvent`, scope *case*) and an audit entry in the same
 transaction, writes the proposers' notifications (the engine's ``Notification`` rows) and
 delivers them once the transaction commits.
 
@@ -42,6 +43,8 @@ from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
 from huying.audit.actions import record
+from huying.handling import history
+from huying.handling.models import CaseEvent
 from huying.handling.policy import Moved
 from huying.proposals.choices import (
     ConvertTarget,
@@ -53,13 +56,13 @@ from huying.proposals.choices import (
     RejectReason,
     SubmitterKind,
 )
-from huying.proposals.models import CoSigner, NumberCounter, Proposal, ProposalEvent
+from huying.proposals.models import CoSigner, NumberCounter, Proposal
 
 logger = logging.getLogger(__name__)
 
 # Delivery channels (SMS, app push, the handling engine's notifications) register here;
 # each is called after commit with (proposal, event, recipient user ids).
-notification_hooks: list[Callable[[Proposal, ProposalEvent, list[int]], None]] = []
+notification_hooks: list[Callable[[Proposal, CaseEvent, list[int]], None]] = []
 
 
 class TransitionError(ValidationError):
@@ -108,7 +111,7 @@ def recipients(proposal: Proposal) -> list[int]:
     return sorted(i for i in ids if i is not None)
 
 
-def _deliver(proposal: Proposal, event: ProposalEvent, user_ids: list[int]) -> None:
+def _deliver(proposal: Proposal, event: CaseEvent, user_ids: list[int]) -> None:
     logger.info("proposal %s: %s → notify %s", proposal.pk, event.kind, user_ids)
     for hook in list(notification_hooks):
         hook(proposal, event, user_ids)
@@ -128,22 +131,14 @@ def _move(
     note: str = "",
     data: dict[str, Any] | None = None,
     fields: dict[str, Any] | None = None,
-) -> ProposalEvent:
+) -> CaseEvent:
     from_status = proposal.status
     proposal.status = to_status
     for name, value in (fields or {}).items():
         setattr(proposal, name, value)
     proposal.version += 1
     proposal.save()
-    event = ProposalEvent.objects.create(
-        proposal=proposal,
-        kind=kind,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        note=note,
-        data=data or {},
-    )
+    event = history.append(proposal, kind, actor, from_status=from_status, to_status=to_status, note=note, data=data)
     changes: dict[str, Any] = {"status": [from_status, to_status]}
     changes.update(data or {})
     record(actor, f"proposal.{kind}", proposal, changes)
@@ -163,11 +158,12 @@ def submit(proposal: Proposal, actor: Any) -> Proposal:
     now = timezone.now()
     pending = list(proposal.cosigners.filter(status=CoSignStatus.INVITED).select_related("member"))
     for cosigner in pending:
-        ProposalEvent.objects.create(
-            proposal=proposal,
-            kind=EventKind.COSIGNER_DROPPED,
-            actor=actor,
+        history.append(
+            proposal,
+            EventKind.COSIGNER_DROPPED,
+            actor,
             data={"member": cosigner.member_id, "member_name": str(cosigner.member)},
+            now=now,
         )
     if pending:
         CoSigner.objects.filter(pk__in=[c.pk for c in pending]).delete()

@@ -35,6 +35,7 @@ from huying.handling.models import Assignment, CaseEvent, Feedback
 from huying.handling.transitions import SUPERVISOR, authorise, check_right
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation
+from huying.workorders import history
 from huying.workorders.choices import (
     AREA_CLASS_ALIASES,
     NATURE_ALIASES,
@@ -43,6 +44,7 @@ from huying.workorders.choices import (
     AttachmentKind,
     Channel,
     Nature,
+    OrderEventKind,
     OrderStatus,
     Urgency,
 )
@@ -386,18 +388,15 @@ def do_intake(
                 )
                 attachment.file.save(upload.name, upload.file, save=False)
                 attachment.save()
-            record(
-                actor,
-                "workorder.intake",
-                order,
-                {
-                    "channel": channel,
-                    "external_id": external_id,
-                    "district": district.pk,
-                    "category": values["category"].code if values["category"] else "",
-                    "attachments": len(checked),
-                },
-            )
+            received = {
+                "channel": channel,
+                "external_id": external_id,
+                "district": district.pk,
+                "category": values["category"].code if values["category"] else "",
+                "attachments": len(checked),
+            }
+            history.record(order, OrderEventKind.RECEIVED, actor, data=received)
+            record(actor, "workorder.intake", order, received)
     except IntegrityError:
         if external_id:
             existing = WorkOrder.objects.filter(channel=channel, external_id=external_id).first()
@@ -865,12 +864,11 @@ def do_merge(
                 if a.status in handling_transitions.MOVES["cancel"].sources:
                     handling.do_cancel(actor, a, reason=note)
             if moved:
-                record(actor, "workorder.merge_moved", child, {"to": locked_parent.number, "orders": moved})
-        record(
-            actor,
-            "workorder.merge",
-            locked_parent,
-            {"children": [c.number for c in locked], "reason": reason},
-        )
+                moved_to = {"to": locked_parent.number, "orders": moved}
+                history.record(child, OrderEventKind.MERGE_MOVED, actor, data=moved_to)
+                record(actor, "workorder.merge_moved", child, moved_to)
+        merged = {"children": [c.number for c in locked], "reason": reason}
+        history.record(locked_parent, OrderEventKind.MERGED, actor, note=reason, data=merged)
+        record(actor, "workorder.merge", locked_parent, merged)
     parent.refresh_from_db()
     return locked
