@@ -80,6 +80,12 @@ def register_kinds(
         entry.note = note
 
 
+def unregister_kinds(case_model: type[models.Model] | str) -> None:
+    """Forget what a workflow registered (tests that plug a workflow in for a while)."""
+    if _key(case_model) != ENGINE:
+        _registry.pop(_key(case_model), None)
+
+
 register_kinds(ENGINE, EventKind.choices, statuses=Status.choices)
 
 
