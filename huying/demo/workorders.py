@@ -55,12 +55,12 @@ from huying.demo.logins import DEMO_OPEN311_CLIENT, DEMO_OPEN311_KEY
 from huying.handling import actions as handling
 from huying.handling import calendar
 from huying.handling.choices import EventScope, FeedbackChannel, LimitUnit, Rating, Status
+from huying.handling.history import append
 from huying.handling.models import Assignment, CaseEvent, Feedback, TimeLimitRule
 from huying.handling.sweep import sweep
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
 from huying.workorders import actions as wo
-from huying.workorders import history
 from huying.workorders.choices import Channel, Nature, OrderEventKind, OrderStatus, Urgency
 from huying.workorders.models import Category, DispatchDecision, RoutingRule, WorkOrder, route
 from huying.workorders.transitions import move
@@ -128,7 +128,7 @@ def merge_order(
         WorkOrder.objects.filter(pk=locked.pk).update(parent=parent)
         locked.parent = parent
         move(actor, locked, OrderStatus.MERGED, note=note, now=now)
-        history.record(
+        append(
             parent, OrderEventKind.MERGED, actor, note=note, data={"children": [child.number], "reason": note}, now=now
         )
         record(actor, "workorder.merge", locked, {"parent": parent.number, "note": note})

@@ -123,10 +123,9 @@ def status_label(status: str, case_type: Any = None, *, scope: str = EventScope.
     an assignment status for an assignment's step."""
     if not status:
         return ""
-    tables = [_registry[ENGINE]] if scope == EventScope.ASSIGNMENT else _tables(case_type, scope)[:1]
-    for table in tables:
-        if status in table.statuses:
-            return str(table.statuses[status])
+    table = _registry[ENGINE] if scope == EventScope.ASSIGNMENT else _registry.get(_case_key(case_type))
+    if table is not None and status in table.statuses:
+        return str(table.statuses[status])
     return status
 
 

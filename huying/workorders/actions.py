@@ -31,11 +31,11 @@ from huying.handling import actions as handling
 from huying.handling import transitions as handling_transitions
 from huying.handling.choices import LEAD_ROLES, OPEN_STATUSES, AssignmentRole, EventKind, FeedbackChannel, Rating
 from huying.handling.choices import Status as AssignmentStatus
+from huying.handling.history import append
 from huying.handling.models import Assignment, CaseEvent, Feedback
 from huying.handling.transitions import SUPERVISOR, authorise, check_right
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation
-from huying.workorders import history
 from huying.workorders.choices import (
     AREA_CLASS_ALIASES,
     NATURE_ALIASES,
@@ -395,7 +395,7 @@ def do_intake(
                 "category": values["category"].code if values["category"] else "",
                 "attachments": len(checked),
             }
-            history.record(order, OrderEventKind.RECEIVED, actor, data=received)
+            append(order, OrderEventKind.RECEIVED, actor, data=received)
             record(actor, "workorder.intake", order, received)
     except IntegrityError:
         if external_id:
@@ -865,10 +865,10 @@ def do_merge(
                     handling.do_cancel(actor, a, reason=note)
             if moved:
                 moved_to = {"to": locked_parent.number, "orders": moved}
-                history.record(child, OrderEventKind.MERGE_MOVED, actor, data=moved_to)
+                append(child, OrderEventKind.MERGE_MOVED, actor, data=moved_to)
                 record(actor, "workorder.merge_moved", child, moved_to)
         merged = {"children": [c.number for c in locked], "reason": reason}
-        history.record(locked_parent, OrderEventKind.MERGED, actor, note=reason, data=merged)
+        append(locked_parent, OrderEventKind.MERGED, actor, note=reason, data=merged)
         record(actor, "workorder.merge", locked_parent, merged)
     parent.refresh_from_db()
     return locked

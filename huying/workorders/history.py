@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from huying.handling.choices import EventKind, EventScope, Rating
-from huying.handling.history import append, timeline
+from huying.handling.history import timeline
 from huying.handling.models import CaseEvent
 from huying.workorders.choices import OrderEventKind, OrderStatus
 from huying.workorders.models import WorkOrder
@@ -91,19 +91,3 @@ def order_timeline(order: WorkOrder) -> list[dict[str, Any]]:
         if item["scope"] == EventScope.CASE:
             item["kind"] = API_KINDS.get(item["kind"], item["kind"])
     return items
-
-
-def record(
-    order: WorkOrder,
-    kind: str,
-    actor: Any,
-    *,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    now: datetime | None = None,
-) -> CaseEvent:
-    """Append one of the order's own steps to its history (``kind``: an
-    :class:`~huying.workorders.choices.OrderEventKind`)."""
-    return append(order, kind, actor, from_status=from_status, to_status=to_status, note=note, data=data, now=now)

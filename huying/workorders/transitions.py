@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 
 from huying.audit.actions import record
 from huying.handling.choices import LEAD_ROLES
+from huying.handling.history import append
 from huying.handling.policy import Moved
-from huying.workorders import history
 from huying.workorders.choices import OrderEventKind, OrderStatus
 from huying.workorders.models import WorkOrder
 
@@ -78,7 +78,7 @@ def move(
         raise ValidationError({"version": _("Someone else changed this work order meanwhile; reload it and retry.")})
     old = order.status
     order.refresh_from_db(fields=["status", "version", "updated_at"])
-    history.record(order, OrderEventKind.STATUS, actor, from_status=old, to_status=to, note=note, now=now)
+    append(order, OrderEventKind.STATUS, actor, from_status=old, to_status=to, note=note, now=now)
     record(actor, "workorder.status", order, {"status": [old, to], "note": note})
     return order
 
