@@ -10,6 +10,9 @@ of stored times cannot be given to the actions and are set afterwards, documente
 - ``WorkOrder.created_at`` / ``updated_at`` and ``DispatchDecision.created_at`` are
   ``auto_now(_add)`` columns: a post-step (:func:`_backdate`) sets them with
   ``queryset.update`` to the order's received time, its last step and the dispatch time;
+- the order's *received* step in its history (``CaseEvent``) is written by intake at the
+  time of loading; the same post-step sets it to the order's received time (the order's
+  other steps take the actions' ``now=``);
 - audit entries keep the time the demo was loaded (the audit log is append-only down to
   database triggers, and it truly records when the rows were written).
 
@@ -36,6 +39,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Case, DateTimeField, Value, When
 from django.utils import timezone
@@ -50,13 +54,14 @@ from huying.demo import workorder_data as wd
 from huying.demo.logins import DEMO_OPEN311_CLIENT, DEMO_OPEN311_KEY
 from huying.handling import actions as handling
 from huying.handling import calendar
-from huying.handling.choices import FeedbackChannel, LimitUnit, Rating, Status
-from huying.handling.models import Assignment, Feedback, TimeLimitRule
+from huying.handling.choices import EventScope, FeedbackChannel, LimitUnit, Rating, Status
+from huying.handling.history import append
+from huying.handling.models import Assignment, CaseEvent, Feedback, TimeLimitRule
 from huying.handling.sweep import sweep
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
 from huying.workorders import actions as wo
-from huying.workorders.choices import Channel, Nature, OrderStatus, Urgency
+from huying.workorders.choices import Channel, Nature, OrderEventKind, OrderStatus, Urgency
 from huying.workorders.models import Category, DispatchDecision, RoutingRule, WorkOrder, route
 from huying.workorders.transitions import move
 
@@ -72,7 +77,7 @@ def close_order(actor: Any, order: WorkOrder, *, now: datetime, note: str = "") 
         for assignment in Assignment.objects.for_case(order).filter(status=Status.RESOLVED).order_by("pk"):
             handling.do_close(actor, assignment, note=note, now=now)
         locked = WorkOrder.objects.select_for_update().get(pk=order.pk)
-        return move(actor, locked, OrderStatus.CLOSED, note=note)
+        return move(actor, locked, OrderStatus.CLOSED, note=note, now=now)
 
 
 def record_feedback_call(
@@ -103,7 +108,7 @@ def record_feedback_call(
         if rating == Rating.DISSATISFIED and attributable:
             locked = WorkOrder.objects.select_for_update().get(pk=order.pk)
             if locked.status == OrderStatus.RESOLVED:
-                move(actor, locked, OrderStatus.IN_PROGRESS, note=comment)
+                move(actor, locked, OrderStatus.IN_PROGRESS, note=comment, now=now)
     return feedback
 
 
@@ -112,7 +117,9 @@ def supervise(actor: Any, assignment: Assignment, text: str, *, now: datetime) -
     return handling.do_urge(actor, assignment, text, now=now)
 
 
-def merge_order(actor: Any, child: WorkOrder, parent: WorkOrder, *, note: str = "") -> WorkOrder:
+def merge_order(
+    actor: Any, child: WorkOrder, parent: WorkOrder, *, note: str = "", now: datetime | None = None
+) -> WorkOrder:
     """并单: ``child`` (a duplicate, not yet dispatched) follows ``parent`` from now on."""
     if child.pk == parent.pk or parent.status == OrderStatus.MERGED or parent.district_id != child.district_id:
         raise ValueError("An order can only be merged into another order of its district that is not merged itself.")
@@ -120,7 +127,10 @@ def merge_order(actor: Any, child: WorkOrder, parent: WorkOrder, *, note: str = 
         locked = WorkOrder.objects.select_for_update().get(pk=child.pk)
         WorkOrder.objects.filter(pk=locked.pk).update(parent=parent)
         locked.parent = parent
-        move(actor, locked, OrderStatus.MERGED, note=note)
+        move(actor, locked, OrderStatus.MERGED, note=note, now=now)
+        append(
+            parent, OrderEventKind.MERGED, actor, note=note, data={"children": [child.number], "reason": note}, now=now
+        )
         record(actor, "workorder.merge", locked, {"parent": parent.number, "note": note})
     return locked
 
@@ -677,7 +687,7 @@ class Simulator:
                 t = self._at(t + timedelta(minutes=rng.uniform(5, 90)), t)
                 parent.refresh_from_db(fields=["status", "version"])
                 if parent.status != OrderStatus.MERGED:
-                    merge_order(dispatcher, order, parent, note=f"与工单{parent.number}反映同一问题，并单处理。")
+                    merge_order(dispatcher, order, parent, note=f"与工单{parent.number}反映同一问题，并单处理。", now=t)
                     self.counts["merged"] += 1
                     outcome.last_step = t
             return
@@ -872,6 +882,17 @@ def _backdate(outcomes: list[Outcome]) -> None:
             *[When(pk=pk, then=Value(max(o.last_step, o.order.received_at))) for pk, o in orders.items()],
             output_field=DateTimeField(),
         ),
+    )
+    CaseEvent.objects.filter(
+        case_type=ContentType.objects.get_for_model(WorkOrder),
+        case_id__in=orders,
+        scope=EventScope.CASE,
+        kind=OrderEventKind.RECEIVED,
+    ).update(
+        created_at=Case(
+            *[When(case_id=pk, then=Value(o.order.received_at)) for pk, o in orders.items()],
+            output_field=DateTimeField(),
+        )
     )
     per_order: dict[int, list[int]] = defaultdict(list)
     for decision_pk, order_pk in (

@@ -83,6 +83,15 @@ class EventKind(models.TextChoices):
     FEEDBACK = "feedback", _("Feedback recorded")
 
 
+class EventScope(models.TextChoices):
+    """Whose step a :class:`~huying.handling.models.CaseEvent` records, and so whose
+    statuses its ``from_status``/``to_status`` are: one of the case's assignments (the
+    engine's moves) or the case itself (the workflow's own steps)."""
+
+    ASSIGNMENT = "assignment", _("Assignment")
+    CASE = "case", _("Case")
+
+
 class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")

@@ -28,6 +28,7 @@ from huying.handling.choices import (
     AssignmentRole,
     DayKind,
     EventKind,
+    EventScope,
     ExtensionStatus,
     FeedbackChannel,
     LimitUnit,
@@ -316,17 +317,25 @@ class Assignment(models.Model):
 
 
 class CaseEvent(models.Model):
-    """One step in a case's history: every transition, note, urging notice, warning and
-    feedback. Append-only; the timeline shown to users is this table."""
+    """One step in a case's history — the one history of every case (docs/handling-engine.md,
+    "One history per case"). ``scope`` says whose step it is: one of the case's assignments
+    (the engine's moves, notes, urging notices, warnings and feedback; ``from_status`` and
+    ``to_status`` are assignment statuses) or the case itself (a workflow's own steps — a
+    proposal filed, a work order received or merged; the statuses are the case's).
+    Append-only; the timelines shown to people and the API are this table, read through
+    :mod:`huying.handling.history`, which also holds the labels of every kind."""
 
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("assignment"), null=True, on_delete=models.CASCADE, related_name="events"
     )
     case_type = models.ForeignKey(ContentType, verbose_name=_("case type"), on_delete=models.PROTECT, related_name="+")
     case_id = models.PositiveBigIntegerField(_("case id"))
-    kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
-    from_status = models.CharField(_("from"), max_length=12, choices=Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=12, choices=Status.choices, blank=True)
+    scope = models.CharField(_("scope"), max_length=10, choices=EventScope.choices, default=EventScope.ASSIGNMENT)
+    # The engine's kinds (EventKind) and each workflow's own, registered with their labels
+    # in huying.handling.history; the statuses are the assignment's or the case's (scope).
+    kind = models.CharField(_("kind"), max_length=30)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -353,9 +362,31 @@ class CaseEvent(models.Model):
         verbose_name_plural = _("handling events")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["case_type", "case_id", "created_at"], name="assignmentevent_case_time")]
+        constraints = [
+            models.CheckConstraint(condition=Q(scope__in=EventScope.values), name="caseevent_scope_valid"),
+            models.CheckConstraint(
+                condition=Q(scope=EventScope.CASE) | Q(assignment__isnull=False),
+                name="caseevent_assignment_step_has_assignment",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {self.from_status}→{self.to_status}"
+
+    def get_kind_display(self) -> str:
+        from huying.handling.history import kind_label
+
+        return kind_label(self.kind, self.case_type_id, scope=self.scope)
+
+    def get_from_status_display(self) -> str:
+        from huying.handling.history import status_label
+
+        return status_label(self.from_status, self.case_type_id, scope=self.scope)
+
+    def get_to_status_display(self) -> str:
+        from huying.handling.history import status_label
+
+        return status_label(self.to_status, self.case_type_id, scope=self.scope)
 
 
 class ExtensionRequest(models.Model):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
 from huying.audit.actions import record
+from huying.handling import history
 from huying.organisations.models import Organisation
 from huying.proposals import search, transitions
 from huying.proposals.awards import (  # noqa: F401 - the award actions, re-exported: one place to import writes from
@@ -28,7 +29,7 @@ from huying.proposals.awards import (  # noqa: F401 - the award actions, re-expo
     do_publish_awards,
 )
 from huying.proposals.choices import Category, CollectiveKind, EventKind, ProposalStatus, SubmitterKind
-from huying.proposals.models import CoSigner, Proposal, ProposalEvent, Session
+from huying.proposals.models import CoSigner, Proposal, Session
 
 TITLE_PATTERN = re.compile(r"^关于.+的(建议|提案)$")
 TITLE_MAX_ADVISED = 20
@@ -196,7 +197,7 @@ def do_save_draft(
             **values,
         )
         proposal.save()
-        ProposalEvent.objects.create(proposal=proposal, kind=EventKind.CREATED, actor=actor)
+        history.append(proposal, EventKind.CREATED, actor)
         record(actor, "proposal.create", proposal, values)
     else:
         changes = {k: [getattr(proposal, k), v] for k, v in values.items() if getattr(proposal, k) != v}
@@ -241,12 +242,7 @@ def _invite(actor: Any, proposal: Proposal, member: Any) -> CoSigner:
     """Write one invitation (checked by the caller): the co-signer row, the history event,
     the audit entry and the invitee's notification (delivered after commit)."""
     cosigner = CoSigner.objects.create(proposal=proposal, member=member)
-    ProposalEvent.objects.create(
-        proposal=proposal,
-        kind=EventKind.COSIGNER_INVITED,
-        actor=actor,
-        data={"member": member.pk, "member_name": str(member)},
-    )
+    history.append(proposal, EventKind.COSIGNER_INVITED, actor, data={"member": member.pk, "member_name": str(member)})
     record(actor, "proposal.invite_cosigner", proposal, {"member": str(member)})
     from huying.proposals import notifications
 
@@ -283,13 +279,15 @@ def do_respond_cosign(actor: Any, proposal: Proposal, *, confirm: bool) -> CoSig
         raise PermissionDenied(_("You have not been invited to co-sign this proposal.")) from None
     if cosigner.proposal.status != ProposalStatus.DRAFT:
         raise ValidationError(_("This proposal has already been submitted."), code="not_draft")
-    if not transitions.answer_cosign(cosigner, confirm=confirm, now=timezone.now()):
+    now = timezone.now()
+    if not transitions.answer_cosign(cosigner, confirm=confirm, now=now):
         raise ValidationError(_("You have already answered this invitation."), code="already_answered")
-    ProposalEvent.objects.create(
-        proposal=cosigner.proposal,
-        kind=EventKind.COSIGNER_CONFIRMED if confirm else EventKind.COSIGNER_DECLINED,
-        actor=actor,
+    history.append(
+        cosigner.proposal,
+        EventKind.COSIGNER_CONFIRMED if confirm else EventKind.COSIGNER_DECLINED,
+        actor,
         data={"member": actor.pk, "member_name": str(actor)},
+        now=now,
     )
     record(actor, "proposal.cosign_" + ("confirm" if confirm else "decline"), cosigner.proposal)
     return cosigner

@@ -45,10 +45,17 @@ class ProposalsConfig(AppConfig):
         from huying.accounts.choices import Role
         from huying.core.navigation import Entry, register
         from huying.handling.choices import LimitUnit
+        from huying.handling.history import register_kinds
         from huying.handling.limits import Limit
         from huying.handling.policy import GENERIC_STEPS, Policy
         from huying.handling.policy import register as register_policy
         from huying.proposals import handling_actions, links, transitions
+        from huying.proposals.choices import EventKind, HandlingEventKind, ProposalStatus
+
+        # The proposal's own steps in its history (the units' steps are the engine's kinds).
+        register_kinds(
+            "proposals.proposal", EventKind.choices + HandlingEventKind.choices, statuses=ProposalStatus.choices
+        )
 
         register_policy(
             Policy(

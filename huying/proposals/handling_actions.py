@@ -43,6 +43,7 @@ from huying.audit.actions import record
 from huying.core.actors import SYSTEM, is_person, is_system
 from huying.core.uploads import check_upload_batch, random_name
 from huying.handling import actions as engine
+from huying.handling import history
 from huying.handling.choices import (
     ACTIVE_STATUSES,
     LEAD_ROLES,
@@ -69,7 +70,7 @@ from huying.proposals.choices import (
     ReplyStatus,
 )
 from huying.proposals.documents import check_document
-from huying.proposals.models import HANDLING_WORKFLOW, Proposal, ProposalEvent, Reply, ReplyRating
+from huying.proposals.models import HANDLING_WORKFLOW, Proposal, Reply, ReplyRating
 from huying.proposals.transitions import recipients
 
 WORKFLOW = HANDLING_WORKFLOW
@@ -151,15 +152,14 @@ def _event(
     note: str = "",
     data: dict[str, Any] | None = None,
     notify: bool = True,
-) -> ProposalEvent:
-    """A history entry, its audit entry and (unless ``notify`` is false) the proposers'
-    notification, delivered after commit by the engine's delivery hooks."""
-    event = ProposalEvent.objects.create(
-        proposal=proposal, kind=kind, actor=actor if is_person(actor) else None, note=note, data=data or {}
-    )
-    if abs((event.created_at - now).total_seconds()) > 1:  # a loader replaying the past
-        ProposalEvent.objects.filter(pk=event.pk).update(created_at=now)
-        event.created_at = now
+) -> CaseEvent:
+    """A step of the proposal's history at ``now`` (a loader replaying the past passes its
+    time), its audit entry and (unless ``notify`` is false) the proposers' notification;
+    delivered after commit by the engine's delivery hooks."""
+    written = timezone.now()
+    # The time of writing, unless a loader replaying the past gives another.
+    at = now if abs((written - now).total_seconds()) > 1 else written
+    event = history.append(proposal, kind, actor, note=note, data=data, now=at)
     record(actor if is_person(actor) else None, f"proposal.{kind}", proposal, {**(data or {}), "note": note})
     if notify:
         user_ids = raters(proposal)

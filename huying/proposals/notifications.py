@@ -33,8 +33,8 @@ from huying.handling.models import Notification
 from huying.proposals.choices import ConvertTarget, EventKind, HandlingEventKind, RejectReason
 
 if TYPE_CHECKING:
-    from huying.handling.models import Assignment
-    from huying.proposals.models import Proposal, ProposalEvent
+    from huying.handling.models import Assignment, CaseEvent
+    from huying.proposals.models import Proposal
 
 # What the proposers are told, per event kind; %(title)s is the proposal's title, the other
 # names come from the event's data. Kinds missing here notify no one.
@@ -63,7 +63,7 @@ def proposal_type() -> ContentType:
     return ContentType.objects.get_for_model(Proposal)
 
 
-def event_text(proposal: Proposal, event: ProposalEvent) -> str | None:
+def event_text(proposal: Proposal, event: CaseEvent) -> str | None:
     """The sentence the proposers get for ``event``, in the platform's main language."""
     template = EVENT_TEXTS.get(event.kind)
     if template is None:
@@ -142,7 +142,7 @@ def send(
     )
 
 
-def notify_event(proposal: Proposal, event: ProposalEvent, user_ids: list[int]) -> list[Notification]:
+def notify_event(proposal: Proposal, event: CaseEvent, user_ids: list[int]) -> list[Notification]:
     """The proposers' notification of one history event (nothing for kinds without a text)."""
     text = event_text(proposal, event)
     if text is None or not user_ids:

@@ -19,7 +19,16 @@ from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
 from huying.handling import access
-from huying.handling.choices import OPEN_STATUSES, AssignmentRole, ExtensionStatus, Rating, Status, WarningLevel
+from huying.handling.choices import (
+    OPEN_STATUSES,
+    AssignmentRole,
+    EventScope,
+    ExtensionStatus,
+    Rating,
+    Status,
+    WarningLevel,
+)
+from huying.handling.history import events_for
 from huying.handling.models import Assignment, AssignmentQuerySet, CaseEvent, ExtensionRequest
 from huying.handling.supervision import LEVEL_ORDER, DeadlineState, deadline_state
 from huying.organisations.choices import OrgKind
@@ -339,11 +348,7 @@ def handling_of(user: Any, proposal: Proposal, now: datetime | None = None) -> H
     co_views: list[CaseEvent] = []
     pending: list[ExtensionRequest] = []
     if insider:
-        timeline = list(
-            CaseEvent.objects.filter(assignment__workflow=HANDLING_WORKFLOW, case_id=proposal.pk)
-            .select_related("assignment__unit")
-            .order_by("created_at", "id")
-        )
+        timeline = list(events_for(proposal, scope=EventScope.ASSIGNMENT).select_related("assignment__unit"))
         co_ids = {a.pk for a in assignments if a.role == AssignmentRole.CO}
         co_views = [e for e in timeline if e.kind == "resolved" and e.assignment_id in co_ids]
     if staff:

@@ -2,7 +2,8 @@
 
 Each transition locks the proposal row, refuses an illegal move with
 :class:`TransitionError` (a ``ValidationError``), checks the actor's right
-(``PermissionDenied``), writes a :class:`ProposalEvent` and an audit entry in the same
+(``PermissionDenied``), writes a step of the proposal's history (the engine's
+:class:`~huying.handling.models.CaseEvent`, scope *case*) and an audit entry in the same
 transaction, writes the proposers' notifications (the engine's ``Notification`` rows) and
 delivers them once the transaction commits.
 
@@ -47,6 +48,8 @@ from huying.accounts.choices import Role
 from huying.audit.actions import record
 from huying.core.actors import is_person
 from huying.core.counters import next_value
+from huying.handling import history
+from huying.handling.models import CaseEvent
 from huying.handling.policy import Moved
 from huying.proposals.choices import (
     AwardStatus,
@@ -59,7 +62,7 @@ from huying.proposals.choices import (
     RejectReason,
     SubmitterKind,
 )
-from huying.proposals.models import AwardSelection, CoSigner, Proposal, ProposalEvent, Reply
+from huying.proposals.models import AwardSelection, CoSigner, Proposal, Reply
 
 
 class TransitionError(ValidationError):
@@ -122,22 +125,14 @@ def _move(
     note: str = "",
     data: dict[str, Any] | None = None,
     fields: dict[str, Any] | None = None,
-) -> ProposalEvent:
+) -> CaseEvent:
     from_status = proposal.status
     proposal.status = to_status
     for name, value in (fields or {}).items():
         setattr(proposal, name, value)
     proposal.version += 1
     proposal.save()
-    event = ProposalEvent.objects.create(
-        proposal=proposal,
-        kind=kind,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor if is_person(actor) else None,
-        note=note,
-        data=data or {},
-    )
+    event = history.append(proposal, kind, actor, from_status=from_status, to_status=to_status, note=note, data=data)
     changes: dict[str, Any] = {"status": [from_status, to_status]}
     changes.update(data or {})
     record(actor, f"proposal.{kind}", proposal, changes)
@@ -157,11 +152,12 @@ def submit(proposal: Proposal, actor: Any) -> Proposal:
     now = timezone.now()
     pending = list(proposal.cosigners.filter(status=CoSignStatus.INVITED).select_related("member"))
     for cosigner in pending:
-        ProposalEvent.objects.create(
-            proposal=proposal,
-            kind=EventKind.COSIGNER_DROPPED,
-            actor=actor,
+        history.append(
+            proposal,
+            EventKind.COSIGNER_DROPPED,
+            actor,
             data={"member": cosigner.member_id, "member_name": str(cosigner.member)},
+            now=now,
         )
     if pending:
         CoSigner.objects.filter(pk__in=[c.pk for c in pending]).delete()

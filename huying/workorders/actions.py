@@ -33,6 +33,7 @@ from huying.handling import actions as handling
 from huying.handling import transitions as handling_transitions
 from huying.handling.choices import LEAD_ROLES, OPEN_STATUSES, AssignmentRole, EventKind, FeedbackChannel, Rating
 from huying.handling.choices import Status as AssignmentStatus
+from huying.handling.history import append
 from huying.handling.models import Assignment, CaseEvent, Feedback
 from huying.handling.transitions import SUPERVISOR, authorise, check_right
 from huying.organisations.choices import OrgKind, OrgLevel
@@ -45,6 +46,7 @@ from huying.workorders.choices import (
     AttachmentKind,
     Channel,
     Nature,
+    OrderEventKind,
     OrderStatus,
     Urgency,
 )
@@ -371,18 +373,15 @@ def do_intake(
                 )
                 attachment.file.save(upload.name, upload.file, save=False)
                 attachment.save()
-            record(
-                actor,
-                "workorder.intake",
-                order,
-                {
-                    "channel": channel,
-                    "external_id": external_id,
-                    "district": district.pk,
-                    "category": values["category"].code if values["category"] else "",
-                    "attachments": len(checked),
-                },
-            )
+            received = {
+                "channel": channel,
+                "external_id": external_id,
+                "district": district.pk,
+                "category": values["category"].code if values["category"] else "",
+                "attachments": len(checked),
+            }
+            append(order, OrderEventKind.RECEIVED, actor, data=received)
+            record(actor, "workorder.intake", order, received)
     except IntegrityError:
         if external_id:
             existing = WorkOrder.objects.filter(channel=channel, external_id=external_id).first()
@@ -850,12 +849,11 @@ def do_merge(
                 if a.status in handling_transitions.MOVES["cancel"].sources:
                     handling.do_cancel(actor, a, reason=note)
             if moved:
-                record(actor, "workorder.merge_moved", child, {"to": locked_parent.number, "orders": moved})
-        record(
-            actor,
-            "workorder.merge",
-            locked_parent,
-            {"children": [c.number for c in locked], "reason": reason},
-        )
+                moved_to = {"to": locked_parent.number, "orders": moved}
+                append(child, OrderEventKind.MERGE_MOVED, actor, data=moved_to)
+                record(actor, "workorder.merge_moved", child, moved_to)
+        merged = {"children": [c.number for c in locked], "reason": reason}
+        append(locked_parent, OrderEventKind.MERGED, actor, note=reason, data=merged)
+        record(actor, "workorder.merge", locked_parent, merged)
     parent.refresh_from_db()
     return locked

@@ -13,8 +13,13 @@ class WorkordersConfig(AppConfig):
 
         connect_seed(self, "0002_seed_categories", ("Category",))
 
+        from huying.handling.history import register_kinds
+        from huying.workorders.choices import OrderEventKind, OrderStatus
+        from huying.workorders.history import event_note
         from huying.workorders.links import cards, case_url, describe_case, target_unit
         from huying.workorders.transitions import on_assignment_move
+
+        register_kinds("workorders.workorder", OrderEventKind.choices, statuses=OrderStatus.choices, note=event_note)
 
         register(
             Policy(

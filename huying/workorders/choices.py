@@ -43,6 +43,16 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class OrderEventKind(models.TextChoices):
+    """The order's own steps in its history (the engine's ``CaseEvent`` with scope *case*;
+    its units' steps are the engine's kinds). Registered in ``apps.py``."""
+
+    RECEIVED = "received", _("Order received")
+    STATUS = "status", _("Status changed")
+    MERGED = "merged", _("Duplicates merged into this order")
+    MERGE_MOVED = "merge_moved", _("Merged orders moved to the new parent")
+
+
 class AttachmentKind(models.TextChoices):
     INTAKE = "intake", _("Submitted with the report")
     EVIDENCE = "evidence", _("Evidence of the result")

@@ -1,23 +1,23 @@
-"""The timeline of a work order, as the console, the inbox and the API show it: the
-engine's events of its assignments (assigned, accepted, urged, extension decisions,
-feedback…) and the order's own audit entries (received, status changes, merges). Two
-queries."""
+"""The history of a work order, as the console, the inbox, the tracking page and the API
+show it: its one event log (:mod:`huying.handling.history`) — the engine's events of its
+assignments (assigned, accepted, urged, extension decisions, feedback…) and the order's own
+steps (received, status changes, merges), written by :mod:`huying.workorders.transitions`
+and :mod:`huying.workorders.actions`. The audit log is not read here. Two queries."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from huying.audit.models import AuditEntry
-from huying.handling.choices import EventKind, Rating
+from huying.handling.choices import EventKind, EventScope, Rating
+from huying.handling.history import timeline
 from huying.handling.models import CaseEvent
-from huying.workorders.choices import OrderStatus
+from huying.workorders.choices import OrderEventKind, OrderStatus
 from huying.workorders.models import WorkOrder
 
 
@@ -51,57 +51,43 @@ def _event_note(event: CaseEvent) -> str:
     return " · ".join(parts)
 
 
-TITLES = {
-    "workorder.intake": lambda: _("Order received"),
-    "workorder.status": lambda: _("Status changed"),
-    "workorder.merge": lambda: _("Duplicates merged into this order"),
-    "workorder.merge_moved": lambda: _("Merged orders moved to the new parent"),
+def event_note(event: CaseEvent) -> str:
+    """The note of one step of an order's history as the timeline shows it (registered as
+    the work orders' note formatter in ``apps.py``): the engine's feedback, extension and
+    evidence details; for the order's own steps its new status, the duplicates merged, the
+    orders moved."""
+    if event.scope == EventScope.ASSIGNMENT:
+        return _event_note(event)
+    data = event.data or {}
+    if event.kind == OrderEventKind.STATUS:
+        to = event.to_status
+        label = str(OrderStatus(to).label) if to in OrderStatus.values else ""
+        # The engine's event of the same step carries the note, except for the order's
+        # own moves (cancelled, merged).
+        own = to in (OrderStatus.CANCELLED, OrderStatus.MERGED)
+        return " · ".join(p for p in (label, event.note if own else "") if p)
+    if event.kind == OrderEventKind.MERGED:
+        note = "、".join(data.get("children") or [])
+        return f"{note} · {data['reason']}" if data.get("reason") else note
+    if event.kind == OrderEventKind.MERGE_MOVED:
+        return "、".join(data.get("orders") or [])
+    return event.note
+
+
+# The API has always named the order's own steps by these codes: kept for its clients.
+API_KINDS = {
+    OrderEventKind.RECEIVED: "workorder.intake",
+    OrderEventKind.STATUS: "workorder.status",
+    OrderEventKind.MERGED: "workorder.merge",
+    OrderEventKind.MERGE_MOVED: "workorder.merge_moved",
 }
 
 
 def order_timeline(order: WorkOrder) -> list[dict[str, Any]]:
-    """``[{at, kind, title, who, unit, note}]``, oldest first."""
-    events = CaseEvent.objects.filter(
-        case_type=ContentType.objects.get_for_model(WorkOrder), case_id=order.pk
-    ).select_related("assignment__unit")
-    items: list[dict[str, Any]] = [
-        {
-            "at": e.created_at,
-            "kind": e.kind,
-            "title": e.get_kind_display(),
-            "who": e.actor_name,
-            "unit": e.assignment.unit.name if e.assignment else "",
-            "note": _event_note(e),
-        }
-        for e in events
-    ]
-    for entry in AuditEntry.objects.filter(
-        object_type=WorkOrder._meta.label_lower, object_id=str(order.pk), action__in=list(TITLES)
-    ):
-        changes = entry.changes or {}
-        note = ""
-        if entry.action == "workorder.status":
-            to = (changes.get("status") or ["", ""])[-1]
-            label = str(OrderStatus(to).label) if to in OrderStatus.values else ""
-            # The engine's event of the same step carries the note, except for the order's
-            # own moves (cancelled, merged).
-            own = to in (OrderStatus.CANCELLED, OrderStatus.MERGED)
-            note = " · ".join(p for p in (label, str(changes.get("note") or "") if own else "") if p)
-        elif entry.action == "workorder.merge":
-            note = "、".join(changes.get("children") or [])
-            if changes.get("reason"):
-                note = f"{note} · {changes['reason']}"
-        elif entry.action == "workorder.merge_moved":
-            note = "、".join(changes.get("orders") or [])
-        items.append(
-            {
-                "at": entry.created_at,
-                "kind": entry.action,
-                "title": TITLES[entry.action](),
-                "who": entry.actor_name,
-                "unit": "",
-                "note": note,
-            }
-        )
-    items.sort(key=lambda item: item["at"])
+    """``[{at, kind, title, who, unit, note}]``, oldest first: the order's history, read
+    from its one event log (:func:`huying.handling.history.timeline`)."""
+    items = timeline(order)
+    for item in items:
+        if item["scope"] == EventScope.CASE:
+            item["kind"] = API_KINDS.get(item["kind"], item["kind"])
     return items

@@ -27,9 +27,10 @@ from huying.core import ratelimit
 from huying.core.actors import SYSTEM
 from huying.core.net import client_ip
 from huying.handling import actions as handling
-from huying.handling.choices import LEAD_ROLES, EventKind, FeedbackChannel
+from huying.handling.choices import LEAD_ROLES, EventKind, EventScope, FeedbackChannel
+from huying.handling.history import events_for
 from huying.handling.models import CaseEvent, Feedback
-from huying.workorders.choices import OrderStatus
+from huying.workorders.choices import OrderEventKind, OrderStatus
 from huying.workorders.models import WorkOrder
 
 NOT_FOUND = gettext_lazy("No report matches this number and phone number.")
@@ -117,24 +118,18 @@ class Tracked:
 
 
 def _steps(case: WorkOrder) -> list[Step]:
-    events = CaseEvent.objects.filter(
-        case_type=ContentType.objects.get_for_model(WorkOrder),
-        case_id=case.pk,
-        kind__in=PUBLIC_KINDS,
-        assignment__role__in=LEAD_ROLES,
-    ).order_by("created_at", "id")
+    events = events_for(case, scope=EventScope.ASSIGNMENT).filter(
+        kind__in=PUBLIC_KINDS, assignment__role__in=LEAD_ROLES
+    )
     return [Step(e.created_at, e.kind, str(e.get_kind_display())) for e in events]
 
 
 def _merged_step(order: WorkOrder) -> Step:
     """并单: the report now follows another one (whose number is not shown to the caller)."""
-    from huying.audit.models import AuditEntry
-
     merged_at = (
-        AuditEntry.objects.filter(
-            object_type=WorkOrder._meta.label_lower, object_id=str(order.pk), action="workorder.status"
-        )
-        .order_by("-created_at")
+        events_for(order, scope=EventScope.CASE)
+        .filter(kind=OrderEventKind.STATUS, to_status=OrderStatus.MERGED)
+        .order_by("-created_at", "-id")
         .values_list("created_at", flat=True)
         .first()
     )

@@ -9,12 +9,14 @@ Two ways in:
 - :func:`move`, for the order's own steps in :mod:`huying.workorders.actions` (closing,
   cancelling, merging).
 
-Illegal moves raise a ValidationError naming ``status``; a stale ``version`` raises one
-too, and nothing changes.
+Each status change is a step in the order's history (:mod:`huying.workorders.history`) and
+an audit entry. Illegal moves raise a ValidationError naming ``status``; a stale
+``version`` raises one too, and nothing changes.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,8 +26,9 @@ from django.utils.translation import gettext as _
 
 from huying.audit.actions import record
 from huying.handling.choices import LEAD_ROLES
+from huying.handling.history import append
 from huying.handling.policy import Moved
-from huying.workorders.choices import OrderStatus
+from huying.workorders.choices import OrderEventKind, OrderStatus
 from huying.workorders.models import WorkOrder
 
 ALLOWED: dict[str, frozenset[str]] = {
@@ -48,9 +51,18 @@ def can_move(order: WorkOrder, to: str) -> bool:
 
 
 @transaction.atomic
-def move(actor: Any, order: WorkOrder, to: str, *, version: int | None = None, note: str = "") -> WorkOrder:
+def move(
+    actor: Any,
+    order: WorkOrder,
+    to: str,
+    *,
+    version: int | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> WorkOrder:
     """Change ``order``'s status to ``to`` if the move is legal and nobody changed the order
-    since ``version`` (the caller's copy when omitted). Callers check who may do it."""
+    since ``version`` (the caller's copy when omitted). Callers check who may do it. The
+    step goes into the order's history (at ``now``, default the present) and the audit log."""
     expected = order.version if version is None else version
     if not can_move(order, to):
         raise ValidationError(
@@ -66,6 +78,7 @@ def move(actor: Any, order: WorkOrder, to: str, *, version: int | None = None, n
         raise ValidationError({"version": _("Someone else changed this work order meanwhile; reload it and retry.")})
     old = order.status
     order.refresh_from_db(fields=["status", "version", "updated_at"])
+    append(order, OrderEventKind.STATUS, actor, from_status=old, to_status=to, note=note, now=now)
     record(actor, "workorder.status", order, {"status": [old, to], "note": note})
     return order
 
@@ -97,4 +110,4 @@ def on_assignment_move(moved: Moved) -> None:
     to, sources = FOLLOWS[moved.action]
     order = WorkOrder.objects.select_for_update().get(pk=moved.assignment.case_id)
     if order.status != to and order.status in sources:
-        move(moved.actor, order, to, note=moved.event.note)
+        move(moved.actor, order, to, note=moved.event.note, now=moved.now)

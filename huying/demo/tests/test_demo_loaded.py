@@ -21,6 +21,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.contrib.auth import authenticate
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
@@ -37,15 +38,15 @@ from huying.demo.logins import DEMO_LOGINS, DEMO_OPEN311_CLIENT, DEMO_OPEN311_KE
 from huying.demo.proposals import COUNTS, filed_demo_proposals, load_proposal_demo
 from huying.demo.tests.test_demo_workorders import FROZEN, snapshot
 from huying.demo.workorders import DEPARTMENT_RULES, STREET_FIRST, TIME_LIMITS
-from huying.handling.choices import ExtensionStatus, Rating, Status
+from huying.handling.choices import EventScope, ExtensionStatus, Rating, Status
 from huying.handling.limits import limits_for
-from huying.handling.models import Assignment, ExtensionRequest, Feedback, TimeLimitRule, Warning
+from huying.handling.models import Assignment, CaseEvent, ExtensionRequest, Feedback, TimeLimitRule, Warning
 from huying.open311.tests.helpers import post_data
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation, Sector
 from huying.proposals.choices import Category as ProposalCategory
 from huying.proposals.choices import CoSignStatus, ProposalStatus, SubmitterKind
-from huying.proposals.models import AwardNomination, CoSigner, Proposal, ProposalEvent, ProposalSearch, Session
+from huying.proposals.models import AwardNomination, CoSigner, Proposal, ProposalSearch, Session
 from huying.proposals.search import search
 from huying.workorders.choices import OrderStatus
 from huying.workorders.models import Category, DispatchDecision, RoutingRule, WorkOrder, route
@@ -211,7 +212,13 @@ def test_every_pre_handling_state_through_the_actions() -> None:
     assert not proposals.filter(status=ProposalStatus.REJECTED, reject_reason="").exists()
     assert not proposals.filter(status=ProposalStatus.MERGED, merged_into__isnull=True).exists()
     # Real actions: history, audit entries and search documents exist.
-    assert ProposalEvent.objects.filter(proposal__session=session, kind="filed").count() == len(numbers)
+    filed_steps = CaseEvent.objects.filter(
+        case_type=ContentType.objects.get_for_model(Proposal),
+        case_id__in=Proposal.objects.filter(session=session).values("pk"),
+        scope=EventScope.CASE,
+        kind="filed",
+    )
+    assert filed_steps.count() == len(numbers)
     assert AuditEntry.objects.filter(action="proposal.filed").count() == len(numbers)
     assert ProposalSearch.objects.filter(proposal__session=session).count() == proposals.count()
     assert all(p.title.startswith("关于") and p.title.endswith("的建议") for p in proposals)

@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 from huying.accounts.models import User
 from huying.core.api_errors import ErrorOut
 from huying.core.api_types import Id, Limit, PageNumberPagination, Version
+from huying.handling.models import CaseEvent
 from huying.organisations.models import Organisation
 from huying.proposals import actions
 from huying.proposals.choices import (
@@ -25,7 +26,7 @@ from huying.proposals.choices import (
     ProposalStatus,
     RejectReason,
 )
-from huying.proposals.models import Proposal, ProposalEvent, Session
+from huying.proposals.models import Proposal, Session
 from huying.proposals.search import paginate_search
 from huying.proposals.similarity import similar_proposals
 
@@ -83,11 +84,11 @@ class EventOut(Schema):
     created_at: datetime
 
     @staticmethod
-    def resolve_kind_display(obj: ProposalEvent) -> str:
+    def resolve_kind_display(obj: CaseEvent) -> str:
         return str(obj.get_kind_display())
 
     @staticmethod
-    def resolve_actor_name(obj: ProposalEvent) -> str:
+    def resolve_actor_name(obj: CaseEvent) -> str:
         return str(obj.actor) if obj.actor_id else ""
 
 
@@ -116,7 +117,7 @@ class ProposalDetailOut(ProposalOut):
         ]
 
     @staticmethod
-    def resolve_history(obj: Proposal) -> list[ProposalEvent]:
+    def resolve_history(obj: Proposal) -> list[CaseEvent]:
         return list(obj.events.select_related("actor"))
 
 

@@ -2,8 +2,8 @@
 filing-number counters.
 
 Only :mod:`huying.proposals.transitions` writes ``Proposal.status``; every move writes a
-:class:`ProposalEvent` in the same transaction, and that event log is the history shown to
-people.
+step of the proposal's history (the handling engine's ``CaseEvent``, scope *case*) in the
+same transaction, and that event log is the history shown to people.
 """
 
 from __future__ import annotations
@@ -17,14 +17,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from huying.core.models import StoredFile, stored_file_path
-from huying.handling.choices import Rating
+from huying.handling.choices import EventScope, Rating
 from huying.proposals.choices import (
     Category,
     CollectiveKind,
     ConvertTarget,
     CoSignStatus,
-    EventKind,
-    HandlingEventKind,
     HandlingStatus,
     ProposalKind,
     ProposalStatus,
@@ -37,6 +35,7 @@ from huying.proposals.choices import (
 
 if TYPE_CHECKING:
     from huying.accounts.models import User
+    from huying.handling.models import CaseEvent
 
 _DIGITS = "零一二三四五六七八九"
 # The handling engine's workflow name for proposals (huying.handling, Policy in apps.py).
@@ -340,6 +339,15 @@ class Proposal(models.Model):
             return False
         return user.pk in (self.proposer_id, self.submitted_by_id)
 
+    @property
+    def events(self) -> models.QuerySet[CaseEvent]:
+        """The proposal's own steps in its history (drafting, co-signing, the decisions, the
+        handling and publication steps), oldest first: the case-level rows of its one event
+        log; the units' steps are the rows of its assignments."""
+        from huying.handling.history import events_for
+
+        return events_for(self, scope=EventScope.CASE)
+
 
 def format_number(session: Session, number: int) -> str:
     return f"{session.display_name} 第{number:04d}号"
@@ -368,32 +376,6 @@ class CoSigner(models.Model):
         return f"{self.member} · {self.get_status_display()}"
 
 
-class ProposalEvent(models.Model):
-    """One entry of a proposal's history."""
-
-    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices + HandlingEventKind.choices)
-    from_status = models.CharField(_("from"), max_length=12, choices=ProposalStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=12, choices=ProposalStatus.choices, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("proposal event")
-        verbose_name_plural = _("proposal events")
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.proposal_id}: {self.get_kind_display()}"
 
 
 def reply_upload_to(instance: Reply, filename: str) -> str:

@@ -27,7 +27,7 @@ from huying.accounts.tests.factories import UserFactory
 from huying.handling import actions as engine
 from huying.handling import calendar
 from huying.handling.actions import do_save_time_limit_rule
-from huying.handling.choices import AssignmentRole, ExtensionStatus, Rating, Status
+from huying.handling.choices import AssignmentRole, EventScope, ExtensionStatus, Rating, Status
 from huying.handling.models import Assignment, CaseEvent, Feedback, Notification, TimeLimitRule, Warning
 from huying.handling.sweep import sweep
 from huying.handling.transitions import TransitionError
@@ -35,7 +35,7 @@ from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.tests.factories import OrganisationFactory
 from huying.proposals import actions
 from huying.proposals.choices import HandlingEventKind, HandlingStatus, Publication, ReplyStatus
-from huying.proposals.models import Proposal, ProposalEvent, Reply, ReplyRating
+from huying.proposals.models import Proposal, Reply, ReplyRating
 from huying.proposals.notifications import proposal_type
 from huying.proposals.tests.conftest import COMPLETE, make_draft
 
@@ -132,7 +132,7 @@ def _state(proposal: Proposal) -> tuple[Any, ...]:
         Assignment.objects.count(),
         Reply.objects.count(),
         ReplyRating.objects.count(),
-        ProposalEvent.objects.count(),
+        CaseEvent.objects.filter(scope=EventScope.CASE).count(),
         Notification.objects.count(),
     )
 

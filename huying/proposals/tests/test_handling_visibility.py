@@ -23,7 +23,7 @@ from huying.handling.models import Assignment, CaseEvent, ExtensionRequest
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.tests.factories import OrganisationFactory
 from huying.proposals import actions
-from huying.proposals.models import Proposal, ProposalEvent, Reply
+from huying.proposals.models import Proposal, Reply
 from huying.proposals.tests.test_handling import PDF, assign_single, reply_fields
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def _snapshot(assignment: Assignment) -> tuple[Any, ...]:
         CaseEvent.objects.filter(assignment=row).count(),
         ExtensionRequest.objects.filter(assignment=row).count(),
         Reply.objects.filter(assignment=row).count(),
-        ProposalEvent.objects.filter(proposal=proposal).count(),
+        proposal.events.count(),
         proposal.handling_status,
     )
 
