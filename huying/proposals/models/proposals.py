@@ -376,8 +376,6 @@ class CoSigner(models.Model):
         return f"{self.member} · {self.get_status_display()}"
 
 
-
-
 def reply_upload_to(instance: Reply, filename: str) -> str:
     return f"proposals/replies/{instance.proposal_id}/{filename}"
 
