@@ -35,6 +35,18 @@ def fast_password_hasher(request: pytest.FixtureRequest, settings: Any) -> None:
         settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
+@pytest.fixture(autouse=True)
+def default_language() -> Any:
+    """Each test starts in the default language (Simplified Chinese): a request in English
+    leaves English active in the thread after it, which must not reach the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_hasher: use the configured (Argon2) password hasher")
 

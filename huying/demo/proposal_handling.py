@@ -25,7 +25,7 @@ from huying.handling.models import Assignment
 from huying.handling.policy import HANDLER_ROLES
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
-from huying.proposals import handling_actions as ha
+from huying.proposals.actions import handling as ha
 from huying.proposals.choices import HandlingStatus, ProposalStatus, ReplyClass
 from huying.proposals.models import Proposal, Reply
 

@@ -49,7 +49,8 @@ class ProposalsConfig(AppConfig):
         from huying.handling.limits import Limit
         from huying.handling.policy import GENERIC_STEPS, Policy
         from huying.handling.policy import register as register_policy
-        from huying.proposals import handling_actions, links, transitions
+        from huying.proposals import links, transitions
+        from huying.proposals.actions import handling as handling_actions
         from huying.proposals.choices import EventKind, HandlingEventKind, ProposalStatus
 
         # The proposal's own steps in its history (the units' steps are the engine's kinds).

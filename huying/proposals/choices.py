@@ -112,7 +112,7 @@ class Publication(models.TextChoices):
 
 class HandlingStatus(models.TextChoices):
     """Where a filed proposal stands in its handling (办理), kept in step by
-    :mod:`huying.proposals.handling_actions`; the units' own progress is in the engine's
+    :mod:`huying.proposals.actions.handling`; the units' own progress is in the engine's
     assignments."""
 
     UNASSIGNED = "unassigned", _("Not yet assigned")

@@ -33,7 +33,7 @@ from huying.handling.models import Assignment, AssignmentQuerySet, CaseEvent, Ex
 from huying.handling.supervision import LEVEL_ORDER, DeadlineState, deadline_state
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
-from huying.proposals import handling_actions as ha
+from huying.proposals.actions import handling as ha
 from huying.proposals.choices import CoSignStatus, HandlingStatus, ProposalStatus, ReplyStatus
 from huying.proposals.models import HANDLING_WORKFLOW, CoSigner, Proposal, ProposalQuerySet, Reply, ReplyRating
 

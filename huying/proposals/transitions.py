@@ -361,7 +361,7 @@ def on_assignment_move(moved: Moved) -> None:
     if (action == "assign" and data.get("reassigned_from")) or (
         action == "cancel" and not (data.get("reassign") or data.get("completion"))
     ):
-        from huying.proposals.handling_actions import units_changed
+        from huying.proposals.actions.handling import units_changed
 
         units_changed(moved.actor, proposal, assignment, moved.event, moved.now)
 

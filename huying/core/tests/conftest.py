@@ -20,7 +20,7 @@ from huying.accounts.models import User
 from huying.accounts.tests.factories import UserFactory
 from huying.handling import actions as engine
 from huying.proposals import actions as proposal_actions
-from huying.proposals import handling_actions
+from huying.proposals.actions import handling as handling_actions
 from huying.proposals.models import Proposal, Session
 from huying.workorders import actions as order_actions
 from huying.workorders.choices import Channel

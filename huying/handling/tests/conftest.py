@@ -146,7 +146,7 @@ def centre(tree, alice, bob, settings, tmp_path) -> Centre:  # type: ignore[no-u
 
     from huying.organisations.choices import OrgKind, OrgLevel
     from huying.proposals import actions as proposal_actions
-    from huying.proposals import handling_actions
+    from huying.proposals.actions import handling as handling_actions
     from huying.workorders import actions as order_actions
     from huying.workorders.choices import Channel
     from huying.workorders.models import Category

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from huying.handling.choices import EventKind, EventScope, Status
 from huying.handling.history import (
@@ -64,10 +65,11 @@ def test_one_kind_name_two_meanings_told_apart_by_scope() -> None:
 
 
 def test_the_workflows_register_their_kinds_in_ready() -> None:
-    assert kind_label("filed", "proposals.proposal") == "已立案"
-    assert kind_label("assigned", "proposals.proposal") == "已交办"
-    assert kind_label("received", "workorders.workorder") == "工单受理"
-    assert status_label("merged", "workorders.workorder") == "已并单"
+    with translation.override("zh-hans"):  # whatever language an earlier test left active
+        assert kind_label("filed", "proposals.proposal") == "已立案"
+        assert kind_label("assigned", "proposals.proposal") == "已交办"
+        assert kind_label("received", "workorders.workorder") == "工单受理"
+        assert status_label("merged", "workorders.workorder") == "已并单"
 
 
 @pytest.mark.usefixtures("registered")

@@ -32,8 +32,8 @@ from huying.handling.models import Assignment, ExtensionRequest
 from huying.handling.supervision import deadline_state
 from huying.organisations.models import Organisation
 from huying.proposals import actions, public, supervision
+from huying.proposals.actions.handling import is_proposer
 from huying.proposals.choices import HandlingMode, HandlingStatus, ReplyClass
-from huying.proposals.handling_actions import is_proposer
 from huying.proposals.models import HANDLING_WORKFLOW, Proposal, Reply, ReplyRating
 
 router = Router(tags=["proposal handling"])

@@ -256,7 +256,7 @@ class Proposal(models.Model):
     publication_note = models.TextField(_("publication note"), max_length=1000, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # Handling (办理) through the engine: the proposal-level state, kept in step by
-    # huying.proposals.handling_actions; the units' own steps are engine assignments.
+    # huying.proposals.actions.handling; the units' own steps are engine assignments.
     handling_status = models.CharField(
         _("handling"), max_length=12, choices=HandlingStatus.choices, default=HandlingStatus.UNASSIGNED, db_index=True
     )

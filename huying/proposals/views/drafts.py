@@ -69,7 +69,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def _may_draft(user: Any) -> list[Session]:
     """The sessions ``user`` may draft a member's proposal in (those of the CPPCC
     committees where they are a member); refused (403) for everyone else."""
-    sessions = [s for s in Session.objects.select_related("cppcc") if actions._is_member_of(user, s)]
+    sessions = [s for s in Session.objects.select_related("cppcc") if actions.is_member_of(user, s)]
     if not sessions:
         raise PermissionDenied(_("Only CPPCC members draft proposals here."))
     return sessions

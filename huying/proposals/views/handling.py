@@ -3,7 +3,7 @@ the leaders' key proposals, the handling part of a proposal's detail page (staff
 ratings, publication), the public zone's proposals and the reply documents.
 
 Thin: reads through :mod:`huying.proposals.supervision` and the ``visible_to`` querysets,
-writes through the actions (:mod:`huying.proposals.handling_actions`)."""
+writes through the actions (:mod:`huying.proposals.actions.handling`)."""
 
 from __future__ import annotations
 

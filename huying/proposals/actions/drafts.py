@@ -1,8 +1,6 @@
-"""Every write of the proposals app. Views, the API and tests call these functions.
-
-Status changes go through :mod:`huying.proposals.transitions`; the ``do_*`` wrappers here
-exist so callers have one place to import from.
-"""
+"""The proposals' writes before handling: sessions, drafts, co-signing, submission,
+review and filing (the status moves themselves are :mod:`huying.proposals.transitions`),
+statistics exports."""
 
 from __future__ import annotations
 
@@ -22,12 +20,6 @@ from huying.audit.actions import record
 from huying.handling import history
 from huying.organisations.models import Organisation
 from huying.proposals import search, transitions
-from huying.proposals.awards import (  # noqa: F401 - the award actions, re-exported: one place to import writes from
-    do_decide_nomination,
-    do_nominate_for_award,
-    do_open_award_selection,
-    do_publish_awards,
-)
 from huying.proposals.choices import Category, CollectiveKind, EventKind, ProposalStatus, SubmitterKind
 from huying.proposals.models import CoSigner, Proposal, Session
 
@@ -53,7 +45,7 @@ def access_proposal(user: Any, pk: int) -> Proposal:
         raise Http404(_("No such proposal.")) from None
 
 
-def _is_member_of(user: Any, session: Session) -> bool:
+def is_member_of(user: Any, session: Session) -> bool:
     return any(
         a.role == Role.MEMBER and a.organisation is not None and a.organisation.path.startswith(session.cppcc.path)
         for a in user.active_roles
@@ -175,7 +167,7 @@ def do_save_draft(
         if collective is not None:
             if not _may_submit_for(actor, collective, session):
                 raise PermissionDenied(_("You are not authorised to submit proposals for this organisation."))
-        elif not _is_member_of(actor, session):
+        elif not is_member_of(actor, session):
             raise PermissionDenied(_("Only members of this CPPCC committee may submit proposals to its sessions."))
     values = {
         "title": title,
@@ -227,7 +219,7 @@ def _check_invitees(
     for member in members:
         if member is None or member.pk == actor.pk:
             errors.append(_("Invite another member."))
-        elif not member.is_active or not _is_member_of(member, session):
+        elif not member.is_active or not is_member_of(member, session):
             errors.append(
                 _("%(name)s is not a member of this CPPCC committee and cannot co-sign.") % {"name": str(member)}
             )
@@ -391,51 +383,3 @@ def do_record_stats_export(actor: Any, session: Session, *, file_format: str) ->
 
     check_may_view(actor, session)
     record(actor, "proposal.stats_export", session, {"format": file_format, "session": session.display_name})
-
-
-# Handling of filed proposals (交办 → 办理 → 答复 → 测评 → 公开) lives in its own module;
-# re-exported here so that callers have one place to import from.
-from huying.proposals.attachments import do_add_attachment, do_remove_attachment  # noqa: E402
-from huying.proposals.handling_actions import (  # noqa: E402
-    do_assign,
-    do_mark_key,
-    do_object_publication,
-    do_publish,
-    do_rate,
-    do_record_contact,
-    do_restrict_publication,
-    do_review_reply,
-    do_submit_co_view,
-    do_submit_reply,
-)
-
-__all__ = [
-    "DraftResult",
-    "access_proposal",
-    "check_submittable",
-    "do_add_attachment",
-    "do_assign",
-    "do_convert",
-    "do_create_session",
-    "do_file",
-    "do_invite_cosigner",
-    "do_mark_key",
-    "do_merge",
-    "do_object_publication",
-    "do_publish",
-    "do_rate",
-    "do_record_contact",
-    "do_record_stats_export",
-    "do_reject",
-    "do_remove_attachment",
-    "do_respond_cosign",
-    "do_restrict_publication",
-    "do_review_reply",
-    "do_save_and_submit",
-    "do_save_draft",
-    "do_submit",
-    "do_submit_co_view",
-    "do_submit_reply",
-    "do_withdraw",
-    "format_warnings",
-]
