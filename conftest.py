@@ -136,10 +136,17 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/workorders/tests/test_console_handling.py",
     "huying/workorders/tests/test_dashboard_pages.py",
     "huying/workorders/tests/test_dispatch.py",
+    "huying/workorders/tests/test_dispatch_suggestion.py",
+    "huying/workorders/tests/test_duplicates.py",
     "huying/workorders/tests/test_exports.py",
+    "huying/workorders/tests/test_intake.py",
     "huying/workorders/tests/test_pages.py",
+    "huying/workorders/tests/test_public_api.py",
+    "huying/workorders/tests/test_public_hardening.py",
+    "huying/workorders/tests/test_public_pages.py",
     "huying/workorders/tests/test_stats.py",
     "huying/workorders/tests/test_supervision.py",
+    "huying/workorders/tests/test_uploads.py",
     "huying/workorders/tests/test_visibility_matrix.py",
 )
 
