@@ -42,6 +42,13 @@ def make_street_handler(tree: Tree) -> User:
     return UserFactory(username="jiedao", real_name="黄街", roles=[(Role.STREET_HANDLER, tree.street)])
 
 
+def build_shared_unit_staff(shared: SharedPeople) -> dict[str, Any]:
+    """The dispatcher and the street handler as a module's shared data (``build_shared_data``,
+    root conftest.py): built once per module, each test getting its own copies."""
+    set_division_code(shared.tree)
+    return {"dispatcher": make_dispatcher(shared.tree), "street_handler": make_street_handler(shared.tree)}
+
+
 @pytest.fixture
 def tree(tree: Tree) -> Tree:
     set_division_code(tree)

@@ -38,7 +38,7 @@ from huying.organisations.tests.factories import OrganisationFactory
 from huying.workorders import actions
 from huying.workorders.choices import Channel
 from huying.workorders.models import Category, WorkOrder
-from huying.workorders.tests.conftest import make_dispatcher, make_street_handler, order_data, set_division_code
+from huying.workorders.tests.conftest import build_shared_unit_staff, order_data
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T = datetime(2026, 10, 12, 9, 0, tzinfo=SHANGHAI)
@@ -162,11 +162,9 @@ def build_month(tree: Tree, dispatcher: User, street_handler: User, charlie: Use
 def build_shared_month(shared: SharedPeople) -> dict[str, Any]:
     """The month as a module's shared data (``build_shared_data``, root conftest.py): built
     once per module in the rolled-back outer transaction, each test reading its own copy."""
-    set_division_code(shared.tree)
-    dispatcher = make_dispatcher(shared.tree)
-    street_handler = make_street_handler(shared.tree)
-    month = build_month(shared.tree, dispatcher, street_handler, shared.people["charlie"])
-    return {"dispatcher": dispatcher, "street_handler": street_handler, "month": month}
+    staff = build_shared_unit_staff(shared)
+    month = build_month(shared.tree, staff["dispatcher"], staff["street_handler"], shared.people["charlie"])
+    return {**staff, "month": month}
 
 
 def shared_month(shared: SharedPeople | None) -> Month:
