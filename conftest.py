@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -123,6 +123,9 @@ def make_person(username: str, tree: Tree | None) -> User:
 # ``TestCase.setUpTestData`` does. Every test of such a module sees the tree and all five
 # people (whether or not it asks for them), so the modules must not count organisations,
 # people or audit entries from an empty database, use ``transaction=True`` or ``real_hasher``.
+# A listed module may also define ``build_shared_data(shared: SharedPeople) -> dict`` to build
+# the data its tests only read (e.g. the work-order statistics' month) once in the same outer
+# transaction; its fixtures then take their copies from ``_shared_people.data``.
 SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/core/tests/test_leader_dashboard.py",
     "huying/core/tests/test_shell.py",
@@ -138,15 +141,24 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/proposals/tests/test_handling_access.py",
     "huying/proposals/tests/test_handling_visibility.py",
     "huying/proposals/tests/test_search.py",
+    "huying/proposals/tests/test_stats.py",
     "huying/proposals/tests/test_workflow.py",
     "huying/workorders/tests/test_access.py",
     "huying/workorders/tests/test_api_handling.py",
     "huying/workorders/tests/test_console_handling.py",
     "huying/workorders/tests/test_dashboard_pages.py",
     "huying/workorders/tests/test_dispatch.py",
+    "huying/workorders/tests/test_dispatch_suggestion.py",
+    "huying/workorders/tests/test_duplicates.py",
+    "huying/workorders/tests/test_exports.py",
+    "huying/workorders/tests/test_intake.py",
     "huying/workorders/tests/test_pages.py",
+    "huying/workorders/tests/test_public_api.py",
+    "huying/workorders/tests/test_public_hardening.py",
+    "huying/workorders/tests/test_public_pages.py",
     "huying/workorders/tests/test_stats.py",
     "huying/workorders/tests/test_supervision.py",
+    "huying/workorders/tests/test_uploads.py",
     "huying/workorders/tests/test_visibility_matrix.py",
 )
 
@@ -155,6 +167,9 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
 class SharedPeople:
     tree: Tree
     people: dict[str, User]
+    # What the module's ``build_shared_data(shared)`` built on top (read-only data of its
+    # tests, e.g. the work-order statistics' month), by name; copied per test with the rest.
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 def _shares_people(request: pytest.FixtureRequest) -> bool:
@@ -175,6 +190,9 @@ def _shared_people_build(request: pytest.FixtureRequest) -> Iterator[SharedPeopl
         try:
             tree = build_tree()
             shared = SharedPeople(tree, {username: make_person(username, tree) for username in NAMED_PEOPLE})
+            build_more = getattr(request.module, "build_shared_data", None)
+            if build_more is not None:
+                shared.data.update(build_more(shared))
         except BaseException:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)

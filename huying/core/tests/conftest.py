@@ -9,12 +9,15 @@ proposal awaiting review; a draft.
 from __future__ import annotations
 
 import datetime
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import override_settings
 
-from conftest import Tree
+from conftest import SharedPeople, Tree
 from huying.accounts.choices import Role
 from huying.accounts.models import User
 from huying.accounts.tests.factories import UserFactory
@@ -56,10 +59,43 @@ def _order(dispatcher: User, n: int, **extra: Any) -> Any:
 
 @pytest.fixture
 def world(
-    tree: Tree, alice: User, bob: User, charlie: User, dora: User, admin: User, settings: Any, tmp_path: Any
+    tree: Tree,
+    alice: User,
+    bob: User,
+    charlie: User,
+    dora: User,
+    admin: User,
+    settings: Any,
+    tmp_path: Any,
+    _shared_people: SharedPeople | None,
 ) -> World:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.WORKORDERS_CATEGORY_MODEL = str(tmp_path / "no-model.joblib")
+    if _shared_people and "world" in _shared_people.data:  # built once for the module
+        world = _shared_people.data["world"]
+        assert isinstance(world, World)
+        return world
+    return build_world(tree, alice, bob, charlie, dora, admin)
+
+
+def build_shared_world(shared: SharedPeople) -> dict[str, Any]:
+    """The world as a module's shared data (``build_shared_data``, root conftest.py): built
+    once per module in the rolled-back outer transaction, each test reading its own copy."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        override_settings(
+            MEDIA_ROOT=str(Path(tmp) / "media"), WORKORDERS_CATEGORY_MODEL=str(Path(tmp) / "no-model.joblib")
+        ),
+    ):
+        people = shared.people
+        return {
+            "world": build_world(
+                shared.tree, people["alice"], people["bob"], people["charlie"], people["dora"], people["admin"]
+            )
+        }
+
+
+def build_world(tree: Tree, alice: User, bob: User, charlie: User, dora: User, admin: User) -> World:
     tree.district_gov.division_code = "440103"
     tree.district_gov.save(update_fields=["division_code"])
     dispatcher = UserFactory(username="diaodu", real_name="李敏", roles=[(Role.DISPATCHER, tree.command_centre)])

@@ -12,13 +12,17 @@ from django.test import Client
 from huying.accounts.choices import Role
 from huying.accounts.models import User
 from huying.accounts.tests.factories import UserFactory
-from huying.core.tests.conftest import World
+from huying.core.tests.conftest import World, build_shared_world
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
 DASHBOARD = "/dashboard/"
+
+# The world is built once per module (SHARED_PEOPLE_MODULES, root conftest.py) and each test
+# reads its own copy; what a test adds is rolled back with its savepoint.
+build_shared_data = build_shared_world
 
 
 def _page(user: User) -> str:

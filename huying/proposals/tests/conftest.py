@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from conftest import SharedPeople
 from huying.accounts.choices import Role
 from huying.accounts.tests.factories import UserFactory
 from huying.proposals.actions import do_create_session, do_save_draft
@@ -12,7 +13,15 @@ from huying.proposals.models import Proposal, Session
 
 
 @pytest.fixture
-def session(tree: Any) -> Session:
+def session(tree: Any, _shared_people: SharedPeople | None) -> Session:
+    if _shared_people and "session" in _shared_people.data:  # a module's shared session
+        shared = _shared_people.data["session"]
+        assert isinstance(shared, Session)
+        return shared
+    return make_session(tree)
+
+
+def make_session(tree: Any) -> Session:
     return do_create_session(
         None,
         cppcc=tree.province_cppcc,

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
+from conftest import SharedPeople
 from huying.accounts.actions import do_assign_role
 from huying.accounts.choices import MemberLevel, Role
 from huying.accounts.tests.factories import UserFactory
@@ -24,7 +25,7 @@ from huying.proposals import actions
 from huying.proposals.choices import Category, RejectReason, ReplyStatus
 from huying.proposals.models import Proposal, Reply, Session
 from huying.proposals.stats import session_stats
-from huying.proposals.tests.conftest import COMPLETE, make_draft
+from huying.proposals.tests.conftest import COMPLETE, make_draft, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -165,9 +166,20 @@ class World:
         )
 
 
+# The session and its world are built once per module (SHARED_PEOPLE_MODULES, root
+# conftest.py) and each test reads its own copy; what a test adds is rolled back with its
+# savepoint.
+def build_shared_data(shared: SharedPeople) -> dict[str, Any]:
+    session = make_session(shared.tree)
+    return {"session": session, "world": World(shared.tree, shared.people["alice"], shared.people["bob"], session)}
+
+
 @pytest.fixture
-def world(tree: Any, alice: Any, bob: Any, session: Session) -> World:
-    return World(tree, alice, bob, session)
+def world(session: Session, _shared_people: SharedPeople | None) -> World:
+    assert _shared_people is not None, "the module must be in SHARED_PEOPLE_MODULES (root conftest.py)"
+    world = _shared_people.data["world"]
+    assert isinstance(world, World)
+    return world
 
 
 def row(rows: list[Any], label: str) -> Any:

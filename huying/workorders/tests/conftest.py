@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Tree
+from conftest import SharedPeople, Tree
 from huying.accounts.actions import do_create_api_token
 from huying.accounts.choices import Role
 from huying.accounts.models import User
@@ -29,21 +29,46 @@ def _fresh_rate_limits() -> None:
     clear_cache()
 
 
-@pytest.fixture
-def tree(tree: Tree) -> Tree:
+def set_division_code(tree: Tree) -> None:
     tree.district_gov.division_code = "440103"
     tree.district_gov.save(update_fields=["division_code"])
-    return tree
 
 
-@pytest.fixture
-def dispatcher(tree: Tree) -> User:
+def make_dispatcher(tree: Tree) -> User:
     return UserFactory(username="diaodu", real_name="李敏", roles=[(Role.DISPATCHER, tree.command_centre)])
 
 
-@pytest.fixture
-def street_handler(tree: Tree) -> User:
+def make_street_handler(tree: Tree) -> User:
     return UserFactory(username="jiedao", real_name="黄街", roles=[(Role.STREET_HANDLER, tree.street)])
+
+
+def build_shared_unit_staff(shared: SharedPeople) -> dict[str, Any]:
+    """The dispatcher and the street handler as a module's shared data (``build_shared_data``,
+    root conftest.py): built once per module, each test getting its own copies."""
+    set_division_code(shared.tree)
+    return {"dispatcher": make_dispatcher(shared.tree), "street_handler": make_street_handler(shared.tree)}
+
+
+@pytest.fixture
+def tree(tree: Tree) -> Tree:
+    set_division_code(tree)
+    return tree
+
+
+# A module sharing its data (``build_shared_data``, root conftest.py) may have built the
+# dispatcher and the street handler already: the test gets its copies of those.
+@pytest.fixture
+def dispatcher(tree: Tree, _shared_people: SharedPeople | None) -> User:
+    if _shared_people and "dispatcher" in _shared_people.data:
+        return _shared_people.data["dispatcher"]
+    return make_dispatcher(tree)
+
+
+@pytest.fixture
+def street_handler(tree: Tree, _shared_people: SharedPeople | None) -> User:
+    if _shared_people and "street_handler" in _shared_people.data:
+        return _shared_people.data["street_handler"]
+    return make_street_handler(tree)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from conftest import Tree
+from conftest import SharedPeople, Tree
 from huying.accounts.choices import Role
 from huying.accounts.models import User
 from huying.accounts.tests.factories import UserFactory
@@ -38,7 +38,7 @@ from huying.organisations.tests.factories import OrganisationFactory
 from huying.workorders import actions
 from huying.workorders.choices import Channel
 from huying.workorders.models import Category, WorkOrder
-from huying.workorders.tests.conftest import order_data
+from huying.workorders.tests.conftest import build_shared_unit_staff, order_data
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T = datetime(2026, 10, 12, 9, 0, tzinfo=SHANGHAI)
@@ -157,3 +157,18 @@ def build_month(tree: Tree, dispatcher: User, street_handler: User, charlie: Use
         orders=o,
         assignments=a,
     )
+
+
+def build_shared_month(shared: SharedPeople) -> dict[str, Any]:
+    """The month as a module's shared data (``build_shared_data``, root conftest.py): built
+    once per module in the rolled-back outer transaction, each test reading its own copy."""
+    staff = build_shared_unit_staff(shared)
+    month = build_month(shared.tree, staff["dispatcher"], staff["street_handler"], shared.people["charlie"])
+    return {**staff, "month": month}
+
+
+def shared_month(shared: SharedPeople | None) -> Month:
+    assert shared is not None, "the module must be in SHARED_PEOPLE_MODULES (root conftest.py)"
+    month = shared.data["month"]
+    assert isinstance(month, Month)
+    return month

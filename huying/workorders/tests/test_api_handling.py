@@ -23,9 +23,13 @@ from huying.organisations.tests.factories import OrganisationFactory
 from huying.workorders import actions
 from huying.workorders.choices import AttachmentKind, Channel, OrderStatus
 from huying.workorders.models import Attachment, WorkOrder
-from huying.workorders.tests.conftest import URL, order_data
+from huying.workorders.tests.conftest import URL, build_shared_unit_staff, order_data
 
 pytestmark = pytest.mark.django_db
+
+# The dispatcher and the street handler are built once per module with the tree and people
+# (SHARED_PEOPLE_MODULES, root conftest.py).
+build_shared_data = build_shared_unit_staff
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 

@@ -19,9 +19,13 @@ from huying.handling.models import Assignment, CaseEvent, ExtensionRequest, Feed
 from huying.workorders import actions
 from huying.workorders.choices import AttachmentKind, Channel, OrderStatus
 from huying.workorders.models import Attachment, WorkOrder
-from huying.workorders.tests.conftest import order_data
+from huying.workorders.tests.conftest import build_shared_unit_staff, order_data
 
 pytestmark = pytest.mark.django_db
+
+# The dispatcher and the street handler are built once per module with the tree and people
+# (SHARED_PEOPLE_MODULES, root conftest.py).
+build_shared_data = build_shared_unit_staff
 
 CONSOLE = "/workorders/console/"
 INBOX = "/workorders/inbox/"

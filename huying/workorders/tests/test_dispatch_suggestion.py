@@ -18,9 +18,13 @@ from huying.organisations.tests.factories import OrganisationFactory
 from huying.workorders import actions
 from huying.workorders.choices import Channel
 from huying.workorders.models import Category, RoutingRule, WorkOrder, matching_rule, routing_table
-from huying.workorders.tests.conftest import URL, order_data
+from huying.workorders.tests.conftest import URL, build_shared_unit_staff, order_data
 
 pytestmark = pytest.mark.django_db
+
+# The dispatcher and the street handler are built once per module with the tree and people
+# (SHARED_PEOPLE_MODULES, root conftest.py).
+build_shared_data = build_shared_unit_staff
 
 CONSOLE = "/workorders/console/"
 POTHOLE = "沙面大街有个大坑，路面坑洼，老人经过容易摔倒，长者饭堂和养老院门口也是。"

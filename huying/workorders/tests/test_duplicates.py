@@ -31,9 +31,13 @@ from huying.workorders.duplicates import (
     text_similarity,
 )
 from huying.workorders.models import Category, WorkOrder
-from huying.workorders.tests.conftest import URL, order_data
+from huying.workorders.tests.conftest import URL, build_shared_unit_staff, order_data
 
 pytestmark = pytest.mark.django_db
+
+# The dispatcher and the street handler are built once per module with the tree and people
+# (SHARED_PEOPLE_MODULES, root conftest.py).
+build_shared_data = build_shared_unit_staff
 
 # The first call: 沙面大街路口, 乱摆卖, at (23.108, 113.243), 沙面街道 / 沙面社区, 沙面大街1号.
 BASE = order_data(external_id="D-0")

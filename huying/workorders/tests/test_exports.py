@@ -11,15 +11,21 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from conftest import SharedPeople
 from huying.audit.models import AuditEntry
-from huying.workorders.tests.metrics_data import NOW, Month, build_month
+from huying.workorders.tests.metrics_data import NOW, Month, build_shared_month, shared_month
 
 pytestmark = pytest.mark.django_db
 
 
+# The month is built once per module (SHARED_PEOPLE_MODULES, root conftest.py) and each
+# test reads its own copy; what a test adds is rolled back with its savepoint.
+build_shared_data = build_shared_month
+
+
 @pytest.fixture
-def month(tree: Any, dispatcher: Any, street_handler: Any, charlie: Any) -> Month:
-    return build_month(tree, dispatcher, street_handler, charlie)
+def month(_shared_people: SharedPeople | None) -> Month:
+    return shared_month(_shared_people)
 
 
 CONSOLE = "/workorders/console/export.xlsx"

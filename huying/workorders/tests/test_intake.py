@@ -11,7 +11,11 @@ from huying.audit.models import AuditEntry
 from huying.workorders import actions
 from huying.workorders.choices import Channel, OrderStatus
 from huying.workorders.models import Attachment, Category, WorkOrder
-from huying.workorders.tests.conftest import URL, order_data
+from huying.workorders.tests.conftest import URL, build_shared_unit_staff, order_data
+
+# The dispatcher and the street handler are built once per module with the tree and people
+# (SHARED_PEOPLE_MODULES, root conftest.py).
+build_shared_data = build_shared_unit_staff
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64

@@ -19,10 +19,14 @@ from huying.handling.choices import FeedbackChannel, Rating
 from huying.handling.models import Feedback
 from huying.workorders.choices import Channel
 from huying.workorders.models import Attachment, WorkOrder
-from huying.workorders.tests.conftest import URL
+from huying.workorders.tests.conftest import URL, build_shared_unit_staff
 from huying.workorders.tests.test_public_pages import JPEG, PHONE, resolve
 
 pytestmark = pytest.mark.django_db
+
+# The dispatcher and the street handler are built once per module with the tree and people
+# (SHARED_PEOPLE_MODULES, root conftest.py).
+build_shared_data = build_shared_unit_staff
 
 TOKEN = "3f1c6c1e-6b0e-4c9a-9a57-0d7f0b6f2a11"
 

@@ -17,7 +17,7 @@ from huying.handling.models import Feedback
 from huying.workorders import actions
 from huying.workorders.choices import Channel
 from huying.workorders.models import WorkOrder
-from huying.workorders.tests.conftest import URL, order_data
+from huying.workorders.tests.conftest import URL, build_shared_unit_staff, order_data
 from huying.workorders.tests.test_public_api import post, report_body
 from huying.workorders.tests.test_public_pages import (
     GRID,
@@ -32,6 +32,10 @@ from huying.workorders.tests.test_public_pages import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# The dispatcher and the street handler are built once per module with the tree and people
+# (SHARED_PEOPLE_MODULES, root conftest.py).
+build_shared_data = build_shared_unit_staff
 
 TOO_LONG = "路" * 5000
 MINE = "/workorders/mine/"

@@ -23,9 +23,13 @@ from huying.handling.models import Assignment, Feedback
 from huying.workorders import actions
 from huying.workorders.choices import Channel, OrderStatus
 from huying.workorders.models import Attachment, Category, WorkOrder
-from huying.workorders.tests.conftest import order_data
+from huying.workorders.tests.conftest import build_shared_unit_staff, order_data
 
 pytestmark = pytest.mark.django_db
+
+# The dispatcher and the street handler are built once per module with the tree and people
+# (SHARED_PEOPLE_MODULES, root conftest.py).
+build_shared_data = build_shared_unit_staff
 
 REPORT = "/workorders/report/"
 DONE = "/workorders/report/done/"

@@ -25,9 +25,13 @@ from huying.open311.tests.helpers import post_data
 from huying.workorders import actions
 from huying.workorders.choices import Channel
 from huying.workorders.models import Attachment, WorkOrder
-from huying.workorders.tests.conftest import URL, order_data
+from huying.workorders.tests.conftest import URL, build_shared_unit_staff, order_data
 
 pytestmark = pytest.mark.django_db
+
+# The dispatcher and the street handler are built once per module with the tree and people
+# (SHARED_PEOPLE_MODULES, root conftest.py).
+build_shared_data = build_shared_unit_staff
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 MB = 1024 * 1024

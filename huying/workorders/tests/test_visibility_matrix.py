@@ -23,7 +23,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from conftest import Tree
+from conftest import SharedPeople, Tree
 from huying.accounts.choices import Role
 from huying.accounts.models import User
 from huying.accounts.tests.factories import UserFactory
@@ -101,8 +101,21 @@ class World:
         return self.clients[name]
 
 
+# The people and units are built once per module (SHARED_PEOPLE_MODULES, root conftest.py);
+# each test gets its own copy and dispatches its own orders (rolled back with its savepoint).
+def build_shared_data(shared: SharedPeople) -> dict[str, Any]:
+    return {"world": build_world(shared.tree)}
+
+
 @pytest.fixture
-def world(tree: Tree) -> World:
+def world(tree: Tree, _shared_people: SharedPeople | None) -> World:
+    assert _shared_people is not None, "the module must be in SHARED_PEOPLE_MODULES (root conftest.py)"
+    world = _shared_people.data["world"]
+    assert isinstance(world, World) and world.tree is tree
+    return world
+
+
+def build_world(tree: Tree) -> World:
     duobao = OrganisationFactory(name="多宝街道", kind=OrgKind.STREET, level=OrgLevel.STREET, parent=tree.district_gov)
     units = {"district": tree.district_gov, "shamian": tree.street, "duobao": duobao, "department": tree.department}
     people: dict[str, User | None] = {
