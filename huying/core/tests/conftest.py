@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from conftest import SharedPeople, Tree
 from huying.accounts.choices import Role
@@ -35,6 +36,9 @@ class World:
     tree: Tree
     people: dict[str, User | None]
     key_proposals: dict[str, Proposal]
+    # When the world was finished: pages that count "today" are read at this moment
+    # (time_machine), so that midnight cannot fall between building and reading.
+    built_at: datetime.datetime
 
 
 def _order(dispatcher: User, n: int, **extra: Any) -> Any:
@@ -162,4 +166,4 @@ def build_world(tree: Tree, alice: User, bob: User, charlie: User, dora: User, a
         "public": dora,
         "anonymous": None,
     }
-    return World(tree=tree, people=people, key_proposals=key_proposals)
+    return World(tree=tree, people=people, key_proposals=key_proposals, built_at=timezone.now())

@@ -4,9 +4,11 @@ fixed number of queries; the proposal statistics only for those with a session t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from huying.accounts.choices import Role
@@ -23,6 +25,14 @@ DASHBOARD = "/dashboard/"
 # The world is built once per module (SHARED_PEOPLE_MODULES, root conftest.py) and each test
 # reads its own copy; what a test adds is rolled back with its savepoint.
 build_shared_data = build_shared_world
+
+
+@pytest.fixture(autouse=True)
+def at_build_time(world: World) -> Iterator[None]:
+    """The dashboard counts today's and this month's orders: read it at the moment the
+    world was built, so that the figures cannot change if midnight passes meanwhile."""
+    with time_machine.travel(world.built_at, tick=False):
+        yield
 
 
 def _page(user: User) -> str:
