@@ -52,7 +52,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 # Tests that are slow by nature — demo-scale loads, the property-based API run over every
-# operation, the crawl of every role's links: `make test-fast` leaves them out.
+# operation, the crawl of every role's links (the folders below), and single tests marked
+# ``slow`` where they are: migrating the database back and forth, starting fresh Python
+# processes, training the category model end to end. `make test-fast` leaves them out;
+# `make test` runs everything.
 SLOW_FOLDERS = ("huying/demo/tests/", "tests/api/", "huying/core/tests/test_crawl.py")
 
 

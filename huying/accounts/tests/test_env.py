@@ -69,6 +69,7 @@ def _import_settings(extra_env: dict[str, str]) -> subprocess.CompletedProcess[s
     )
 
 
+@pytest.mark.slow  # starts a fresh Python process
 def test_production_without_secret_key_refuses_to_start():
     result = _import_settings({"DEBUG": "0", "ALLOWED_HOSTS": "example.org"})
     assert result.returncode != 0
@@ -76,12 +77,14 @@ def test_production_without_secret_key_refuses_to_start():
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.slow  # starts a fresh Python process
 def test_bad_boolean_in_environment_stops_start_up():
     result = _import_settings({"DEBUG": "ture"})
     assert result.returncode != 0
     assert "DEBUG" in result.stderr
 
 
+@pytest.mark.slow  # starts a fresh Python process
 def test_development_starts_without_secret_key():
     result = _import_settings({"DEBUG": "1"})
     assert result.returncode == 0, result.stderr
@@ -94,6 +97,7 @@ def _run(args: list[str], extra_env: dict[str, str]) -> subprocess.CompletedProc
     )
 
 
+@pytest.mark.slow  # starts a fresh Python process
 def test_management_commands_in_a_checkout_get_the_development_defaults():
     assert (REPO / ".git").exists(), "the suite runs in a source checkout"
     result = _run(["manage.py", "check"], {})
@@ -101,18 +105,21 @@ def test_management_commands_in_a_checkout_get_the_development_defaults():
     assert "System check identified no issues" in result.stdout
 
 
+@pytest.mark.slow  # starts a fresh Python process
 def test_management_commands_with_debug_off_still_need_a_secret_key():
     result = _run(["manage.py", "check"], {"DEBUG": "0", "ALLOWED_HOSTS": "example.org"})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.slow  # starts a fresh Python process
 def test_web_process_never_gets_the_development_defaults():
     result = _run(["-c", "import os; os.environ['DJANGO_SETTINGS_MODULE']='huying.settings'; import huying.wsgi"], {})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.slow  # starts a fresh Python process
 def test_development_defaults_only_in_a_checkout(tmp_path):
     import importlib.util
 

@@ -104,6 +104,7 @@ def _migrate(targets: list[tuple[str, str]]) -> Any:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow  # migrates the database back and forth
 def test_the_old_counters_move_into_core_and_numbering_continues(tree: Any) -> None:
     from huying.workorders.actions import next_number, number_prefix
 

@@ -56,6 +56,7 @@ def _worker(tmp_path: Path) -> list[str]:
     return done.stdout.split()
 
 
+@pytest.mark.slow  # starts fresh Python processes
 def test_two_processes_count_in_the_same_cache(tmp_path: Path) -> None:
     """Two separate processes with the production settings (no REDIS_URL): the second one
     sees the first one's three attempts, so its third attempt (the sixth) is refused."""

@@ -62,6 +62,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> CategoryModel:
 # --- the command on files ------------------------------------------------------------------
 
 
+@pytest.mark.slow  # trains a model end to end
 def test_train_and_evaluate_csv_end_to_end(tmp_path: Path) -> None:
     train_file = write_csv(tmp_path / "train.csv", synthetic(1500, seed=1))
     test_file = write_csv(tmp_path / "test.csv", synthetic(400, seed=2))
@@ -82,6 +83,7 @@ def test_train_and_evaluate_csv_end_to_end(tmp_path: Path) -> None:
         assert category in table
 
 
+@pytest.mark.slow  # trains a model end to end
 def test_train_and_evaluate_xlsx_end_to_end(tmp_path: Path) -> None:
     train_file = write_xlsx(tmp_path / "history.xlsx", synthetic(1200, seed=3))
     test_file = write_xlsx(tmp_path / "test.xlsx", synthetic(300, seed=4))
@@ -111,6 +113,7 @@ def test_hand_written_fixture_skips_rows_without_text_or_label(tmp_path: Path) -
     assert MACRO_F1_LINE.match(lines[-1])
 
 
+@pytest.mark.slow  # trains a model end to end
 def test_holdout_prints_an_evaluation_of_the_held_out_rows(tmp_path: Path) -> None:
     train_file = write_csv(tmp_path / "train.csv", synthetic(800, seed=5))
     lines = run(
@@ -122,6 +125,7 @@ def test_holdout_prints_an_evaluation_of_the_held_out_rows(tmp_path: Path) -> No
     assert MACRO_F1_LINE.match(lines[-1])
 
 
+@pytest.mark.slow  # trains a model end to end
 def test_gb18030_and_tab_separated_exports_are_read(tmp_path: Path) -> None:
     rows = synthetic(300, seed=6)
     for name, encoding, delimiter in (

@@ -155,6 +155,7 @@ def _journeys(tree: Tree, dispatcher: User, street_handler: User, alice: User, b
     return {"order": order, "twin": twin, "proposal": proposal}
 
 
+@pytest.mark.slow  # migrates the database back and forth
 def test_the_history_moves_into_the_case_event_log_without_loss(
     client: Client, tree: Tree, dispatcher: User, street_handler: User, alice: User, bob: User
 ) -> None:
