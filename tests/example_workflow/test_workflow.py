@@ -7,12 +7,14 @@ deadlines, sweep, history, notifications, visibility and metrics.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone
 
 from huying.accounts.choices import Role
@@ -171,3 +173,34 @@ def test_sweep_warns_and_metrics_count(
     engine.do_resolve(charlie, on_time, result="已答复", now=T0 + timedelta(days=1))
     [row] = handling_metrics(T0 - timedelta(days=1), T0 + timedelta(days=1), workflow=WORKFLOW, group_by=())
     assert (row.assigned, row.accepted_in_time, row.resolved, row.resolved_on_time) == (2, 1, 1, 1)
+
+
+def test_the_shared_inbox_and_assignments_api_serve_it(
+    request_: OpinionRequest, tree: Any, bob: User, charlie: User, outsider: User
+) -> None:
+    assignment = assign(bob, request_, tree, now=timezone.now())
+    unit = Client()
+    unit.force_login(charlie)
+    body = unit.get("/api/v1/assignments", {"workflow": WORKFLOW}).json()
+    assert [item["id"] for item in body["items"]] == [assignment.pk]
+    case = body["items"][0]["case"]
+    assert (case["number"], case["title"], case["status"]) == ("ZJ-2026-001", request_.title, "征询中")
+    detail = unit.get(f"/api/v1/assignments/{assignment.pk}").json()
+    assert detail["allowed_actions"] == ["accept", "return", "object", "progress"]
+    accepted = unit.post(
+        f"/api/v1/assignments/{assignment.pk}/accept",
+        json.dumps({"version": assignment.version}),
+        content_type="application/json",
+    )
+    assert accepted.status_code == 200 and accepted.json()["status"] == Status.ACCEPTED
+    page = unit.get("/inbox/", {"workflow": WORKFLOW}).content.decode()
+    assert "ZJ-2026-001" in page and request_.title in page
+    # The one step view of the inbox: a progress note, then back to the inbox.
+    assert unit.post(f"/inbox/{assignment.pk}/progress/", {"note": "已组织专家座谈"}).status_code == 302
+    assert kinds(request_)[-1] == "progress"
+    # Someone of another unit neither sees nor acts on it; nothing changes.
+    other = Client()
+    other.force_login(outsider)
+    assert other.get(f"/api/v1/assignments/{assignment.pk}").status_code == 404
+    assert other.post(f"/inbox/{assignment.pk}/progress/", {"note": "x"}).status_code == 404
+    assert kinds(request_)[-1] == "progress" and len(kinds(request_)) == 3
