@@ -784,12 +784,35 @@ def do_request_extension(
         raise TransitionError({"until": _("Enter the new deadline.")})
     reason = _require(reason, "reason", _("Give the reason for the extension."))
     policy = policy_for(assignment.workflow)
-    if policy.accept_on_work and assignment.status == Status.ASSIGNED:
-        with transaction.atomic():
-            do_accept(actor, assignment, now=now, expected_version=expected_version)
-            return do_request_extension(
-                actor, assignment, until=until, reason=reason, now=now, expected_version=assignment.version
-            )
+    with transaction.atomic():  # signing for it (accept_on_work) and the request, or neither
+        expected_version = accept_on_work(actor, assignment, now=now, expected_version=expected_version)
+        return _request_extension(
+            actor, assignment, policy, until=until, reason=reason, now=now, expected_version=expected_version
+        )
+
+
+def accept_on_work(
+    actor: Any, assignment: Assignment, *, now: datetime | None = None, expected_version: int | None = None
+) -> int | None:
+    """Where the workflow's policy says ``accept_on_work``, a unit that starts working on an
+    assignment it has not signed for yet (asks for more time, answers) signs for it first.
+    Returns the version to expect next. Call it inside the transaction of the step."""
+    if policy_for(assignment.workflow).accept_on_work and assignment.status == Status.ASSIGNED:
+        do_accept(actor, assignment, now=now, expected_version=expected_version)
+        return assignment.version
+    return expected_version
+
+
+def _request_extension(
+    actor: Any,
+    assignment: Assignment,
+    policy: Policy,
+    *,
+    until: datetime,
+    reason: str,
+    now: datetime | None,
+    expected_version: int | None,
+) -> ExtensionRequest:
     limit = policy.max_extensions if policy.max_extensions is not None else _max_extensions()
     created: list[ExtensionRequest] = []
 

@@ -56,7 +56,7 @@ from huying.handling.choices import (
     Status,
 )
 from huying.handling.models import Assignment, CaseEvent
-from huying.handling.transitions import HANDLER, TransitionError, authorise, check_right
+from huying.handling.transitions import HANDLER, TransitionError, accept_on_work, authorise, check_right
 from huying.organisations.choices import HANDLING_KINDS, OrgKind
 from huying.organisations.models import Organisation
 from huying.proposals import notifications, transitions
@@ -343,12 +343,10 @@ def units_changed(actor: Any, proposal: Proposal, assignment: Assignment, event:
 
 # --- the unit's steps -------------------------------------------------------------------
 def _accept_if_new(actor: Any, assignment: Assignment, version: int | None, now: datetime | None) -> int | None:
-    """Sign for the assignment first if the unit has not yet (a unit that starts working
-    on a proposal has accepted it). Returns the version to expect next."""
-    if assignment.status == Status.ASSIGNED:
-        engine.do_accept(_engine_actor(actor), assignment, now=now, expected_version=version)
-        return assignment.version
-    return version
+    """Sign for the assignment first if the unit has not yet (the engine's
+    ``accept_on_work``: a unit that starts working on a proposal has accepted it). Returns
+    the version to expect next."""
+    return accept_on_work(_engine_actor(actor), assignment, now=now, expected_version=version)
 
 
 @transaction.atomic
