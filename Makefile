@@ -68,11 +68,12 @@ browser:
 # The whole suite: lint, type check, migrations and translations, unit, API and browser tests.
 test: browser lint typecheck checks pytest
 
-# The inner loop: lint, types, unit and API tests without the browser and the demo-scale loads.
+# The inner loop: lint, types, migrations and translations, unit and API tests without the
+# browser and the demo-scale loads.
 pytest-fast: venv
 	$(PYTEST) -m "not browser and not slow" $(PYTEST_ARGS)
 
-test-fast: lint typecheck pytest-fast
+test-fast: lint typecheck checks pytest-fast
 
 # Refresh the message catalogue after changing user-facing strings (needs GNU gettext).
 # -P keeps the app directory off sys.path.
