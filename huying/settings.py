@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "huying.accounts",
     "huying.organisations",
     "huying.audit",
+    "huying.duty",
     "huying.proposals",
     "huying.handling",
     "huying.workorders",
