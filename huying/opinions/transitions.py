@@ -144,7 +144,9 @@ def recipients(report: OpinionReport) -> list[int]:
 # --- the one move ----------------------------------------------------------------------
 def lock(report: OpinionReport | int) -> OpinionReport:
     pk = report if isinstance(report, int) else report.pk
-    return OpinionReport.objects.select_for_update().select_related("cppcc", "author", "collective").get(pk=pk)
+    return (
+        OpinionReport.objects.select_for_update(of=("self",)).select_related("cppcc", "author", "collective").get(pk=pk)
+    )
 
 
 def check_version(report: OpinionReport, expected_version: int | None) -> None:
