@@ -330,6 +330,9 @@ def do_record_instruction(
         if report.status == ReportStatus.DRAFT:
             raise transitions.TransitionError(_("A draft cannot be instructed on."), code="illegal_transition")
     else:
+        from huying.proposals.models import Proposal
+
+        proposal = Proposal.objects.select_for_update(of=("self",)).select_related("session__cppcc").get(pk=proposal.pk)
         _check_proposal_instruction(actor, proposal)
     instruction = Instruction.objects.create(
         report=report,
@@ -437,8 +440,16 @@ def _proposal_instructed(
         users=recipients(proposal),
     )
     if units:
-        from huying.proposals.actions.handling import do_assign
+        from huying.proposals.actions.handling import do_assign, is_staff
         from huying.proposals.choices import HandlingMode
 
         mode = HandlingMode.SINGLE if len(units) == 1 else HandlingMode.SEPARATE
-        do_assign(actor, proposal, mode=mode, units=list(units), note=instruction.text[:200], now=now)
+        # A supervising leader's own instruction is assigned by the platform on their order.
+        do_assign(
+            actor if is_staff(actor, proposal) else None,
+            proposal,
+            mode=mode,
+            units=list(units),
+            note=instruction.text[:200],
+            now=now,
+        )
