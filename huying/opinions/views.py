@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -71,7 +71,13 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "opinions/mine.html",
-        {"page": page, "pending": pending, "statuses": ReportStatus.choices, "status": status},
+        {
+            "page": page,
+            "pending": pending,
+            "statuses": ReportStatus.choices,
+            "status": status,
+            "status_query": f"status={status}" if status else "",
+        },
     )
 
 
@@ -213,7 +219,8 @@ def act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             actions.do_forward(user, report, note=post.get("note", ""), expected_version=version)
             messages.success(request, _("The report has been forwarded."))
         elif verb == "instruct":
-            units = list(Organisation.objects.filter(pk__in=parse_ids(post.getlist("units"))))
+            unit_ids = parse_ids(post.get("units", "").replace("，", ",").replace(" ", ",").split(","))
+            units = list(Organisation.objects.filter(pk__in=unit_ids, is_active=True))
             actions.do_record_instruction(
                 user,
                 report=report,
@@ -271,7 +278,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         OpinionReport.objects.filter(cppcc__in=cppccs)
         .exclude(status=ReportStatus.DRAFT)
         .values_list("status")
-        .annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("id"))
+        .annotate(n=Count("id"))
         .values_list("status", "n")
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
