@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -76,7 +78,7 @@ class OpinionsConfig(AppConfig):
         from huying.duty.acts import ActKind, register_kind
         from huying.opinions.choices import AdoptionLevel
 
-        levels = dict(AdoptionLevel.choices)
+        levels: dict[str, Any] = dict(AdoptionLevel.choices)
         register_kind(ActKind("opinion.submitted", _("Opinion report submitted"), group="opinion"))
         register_kind(ActKind("opinion.adopted", _("Opinion report adopted"), group="opinion", qualifiers=levels))
         register_kind(

@@ -443,7 +443,8 @@ def forward(
     report = lock(report)
     check_info_staff(actor, report)
     check_version(report, expected_version)
-    parent = Organisation.objects.filter(pk=report.cppcc.parent_id, kind=OrgKind.CPPCC).first()
+    parent_id = report.cppcc.parent_id
+    parent = Organisation.objects.filter(pk=parent_id or 0, kind=OrgKind.CPPCC).first()
     if parent is None:
         raise TransitionError(_("There is no CPPCC committee above this one."), code="illegal_transition")
     _move(

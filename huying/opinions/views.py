@@ -107,7 +107,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         version = parse_id(request.POST.get("version", ""))
         try:
             if report is None:
-                report = actions.do_create_draft(user, **values)
+                report = actions.do_create_draft(user, **values)  # type: ignore[arg-type]
             elif staff_edit:
                 changes = {n: values[n] for n in TEXT_FIELDS}
                 actions.do_edit(user, report, changes, note=request.POST.get("note", ""), expected_version=version)
@@ -328,7 +328,7 @@ def merge(request: HttpRequest) -> HttpResponse:
 def issues(request: HttpRequest) -> HttpResponse:
     user = request.user
     cppccs = _staff_cppccs(user)
-    if not cppccs and Role.LEADER not in user.role_set:
+    if not cppccs and Role.LEADER not in user.role_set:  # type: ignore[union-attr]
         raise PermissionDenied(_("Only the information office and leaders read the periodical."))
     rows = Issue.objects.visible_to(user).select_related("cppcc").order_by("-year", "status", "-number", "-id")
     candidates = (
@@ -369,9 +369,9 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied(_("Only the information office of this CPPCC may do this."))
         try:
             if request.POST.get("step") == "order":
-                items = list(issue.items.values_list("report_id", flat=True))
-                keep = [i for i in items if request.POST.get(f"drop-{i}") != "on"]
-                keep.sort(key=lambda i: (parse_id(request.POST.get(f"pos-{i}", "")) or 999, items.index(i)))
+                current = list(issue.items.values_list("report_id", flat=True))
+                keep = [i for i in current if request.POST.get(f"drop-{i}") != "on"]
+                keep.sort(key=lambda i: (parse_id(request.POST.get(f"pos-{i}", "")) or 999, current.index(i)))
                 actions.do_set_issue_reports(user, issue, list(OpinionReport.objects.filter(pk__in=keep).order_by()))
                 # keep the chosen order
                 actions.do_set_issue_reports(
@@ -403,7 +403,7 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_staff": is_staff,
             "leaders": leaders,
             "recipients": issue.recipients.all(),
-            "is_leader": Role.LEADER in user.role_set,
+            "is_leader": Role.LEADER in user.role_set,  # type: ignore[union-attr]
             "levels": AdoptionLevel.choices,
         },
     )
