@@ -247,11 +247,18 @@ def _text(rng: random.Random, i: int) -> dict[str, Any]:
     }
 
 
-def _person(username: str, real_name: str, role: str, org: Organisation, title: str) -> User:
+def _person(username: str, real_name: str, role: str, org: Organisation, title: str, serial: int) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
+        # Every demo person has a mobile: the demo logins' series (13800440001…), continued.
+        mobile = f"138004401{serial:02d}"
         user = do_create_user(
-            None, username=username, real_name=real_name, password=DEMO_PASSWORD, is_real_name_verified=True
+            None,
+            username=username,
+            real_name=real_name,
+            password=DEMO_PASSWORD,
+            mobile="" if User.objects.filter(mobile=mobile).exists() else mobile,
+            is_real_name_verified=True,
         )
     if not user.role_assignments.filter(role=role, organisation=org, is_active=True).exists():
         extra: dict[str, Any] = {}
@@ -393,11 +400,11 @@ class _Demo:
     def chain(self) -> None:
         """District → city → province: adoptions at district and city level."""
         people = {}
-        for username, name, role, org_name, title in CHAIN_PEOPLE:
+        for serial, (username, name, role, org_name, title) in enumerate(CHAIN_PEOPLE, start=1):
             org = Organisation.objects.filter(name=org_name, kind=OrgKind.CPPCC).first()
             if org is None:
                 return
-            people[username] = _person(username, name, role, org, title)
+            people[username] = _person(username, name, role, org, title, serial)
         liwan, guangzhou = people["xx_liwan"], people["xx_guangzhou"]
         for i, username in enumerate(("lw_member1", "lw_member2", "lw_member1", "gz_member1", "gz_member1")):
             author = people[username]

@@ -99,7 +99,7 @@ def do_create_draft(
     now = now or timezone.now()
     if collective is not None:
         if collective_kind not in CollectiveKind.values:
-            raise ValidationError({"collective_kind": [_("Choose the kind of collective submitter.")]})
+            raise ValidationError({"collective_kind": [_("Choose the kind of collective reporter.")]})
         if not any(
             a.role == Role.AGENCY_STAFF
             and a.organisation is not None

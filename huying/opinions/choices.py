@@ -20,11 +20,11 @@ class Category(models.TextChoices):
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", _("Received by the office")
     EDITED = "edited", _("Edited")
     ADOPTED = "adopted", _("Adopted")
     REJECTED = "rejected", _("Not adopted")
-    MERGED = "merged", _("Merged")
+    MERGED = "merged", _("Combined into another")
 
 
 class SubmitterKind(models.TextChoices):
@@ -68,7 +68,7 @@ class IssueStatus(models.TextChoices):
 class EventKind(models.TextChoices):
     CREATED = "created", _("Draft created")
     SUBMITTED = "submitted", _("Submitted")
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", _("Received by the office")
     EDITED = "edited", _("Edited by the information office")
     EDIT_AGREED = "edit_agreed", _("Author agreed to the edit")
     EDIT_COMMENTED = "edit_commented", _("Author commented on the edit")

@@ -100,7 +100,7 @@ class OpinionReport(models.Model):
         related_name="+",
     )
     submitter_kind = models.CharField(
-        _("submitter"), max_length=12, choices=SubmitterKind.choices, default=SubmitterKind.MEMBER
+        _("reported by"), max_length=12, choices=SubmitterKind.choices, default=SubmitterKind.MEMBER
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -112,14 +112,14 @@ class OpinionReport(models.Model):
     )
     collective = models.ForeignKey(
         "organisations.Organisation",
-        verbose_name=_("collective submitter"),
+        verbose_name=_("collective reporter"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="collective_opinion_reports",
     )
     collective_kind = models.CharField(
-        _("kind of collective"), max_length=20, choices=CollectiveKind.choices, blank=True
+        _("kind of collective reporter"), max_length=20, choices=CollectiveKind.choices, blank=True
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -260,7 +260,7 @@ class Issue(models.Model):
         "organisations.Organisation", verbose_name=_("CPPCC committee"), on_delete=models.PROTECT, related_name="+"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    number = models.PositiveIntegerField(_("issue number"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=IssueStatus.choices, default=IssueStatus.DRAFT)
     compiled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("compiled by"), on_delete=models.PROTECT, related_name="+"

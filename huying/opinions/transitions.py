@@ -80,8 +80,8 @@ VERBS: dict[str, Promise] = {
     "submit": gettext_lazy("submitted"),
     "receive": gettext_lazy("received"),
     "edit": gettext_lazy("edited"),
-    "reject": gettext_lazy("rejected"),
-    "merge": gettext_lazy("merged"),
+    "reject": gettext_lazy("declined"),
+    "merge": gettext_lazy("combined"),
     "adopt": gettext_lazy("adopted"),
     "forward": gettext_lazy("forwarded"),
 }
