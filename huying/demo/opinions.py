@@ -19,6 +19,7 @@ import random
 from collections import Counter
 from typing import Any
 
+from django.db.models import Max
 from django.utils import timezone
 
 from huying.accounts.actions import do_assign_role, do_create_user
@@ -29,7 +30,7 @@ from huying.handling import actions as engine
 from huying.handling.models import Assignment
 from huying.opinions import actions
 from huying.opinions.choices import AdoptionLevel, Category
-from huying.opinions.models import WORKFLOW, OpinionReport
+from huying.opinions.models import WORKFLOW, Adoption, OpinionReport
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
 
@@ -302,9 +303,13 @@ class _Demo:
         return day.replace(hour=9 + i % 8, minute=(i * 7) % 60, second=0, microsecond=0)
 
     def later(self, t: datetime.datetime, days: int) -> datetime.datetime:
-        return min(
-            t + datetime.timedelta(days=days, hours=self.rng.randint(0, 5)), self.now - datetime.timedelta(hours=1)
+        """A working hour ``days`` after ``t`` (at least half an hour later), before now."""
+        step = (t + datetime.timedelta(days=days)).replace(
+            hour=9 + self.rng.randint(0, 8), minute=self.rng.randint(0, 59)
         )
+        if step <= t:
+            step = t + datetime.timedelta(minutes=30)
+        return min(step, self.now - datetime.timedelta(hours=1))
 
     # --- one report through its states ---------------------------------------------------
     def report(
@@ -381,7 +386,7 @@ class _Demo:
                 sources = group[start : start + 3]
                 if len(sources) < 2:
                     continue
-                t = self.later(max(s.submitted_at or self.start for s in sources), 5)
+                t = self.later(timezone.localtime(max(s.submitted_at or self.start for s in sources)), 5)
                 combined = actions.do_merge(
                     self.xinxi,
                     sources,
@@ -454,10 +459,20 @@ class _Demo:
         adopted = sorted(adopted, key=lambda r: r.pk)
         if len(adopted) < 6 or not self.leaders:
             return
-        halves = (adopted[: len(adopted) // 2], adopted[len(adopted) // 2 :])
-        for n, pool in enumerate(halves):
-            chosen = pool[:8]
-            t = self.now - datetime.timedelta(days=120 - 90 * n)
+        # Two issues, each of the latest eight reports adopted (by the province) before it.
+        adopted_on = dict(
+            Adoption.objects.filter(report__in=adopted, cppcc=self.province)
+            .values_list("report_id")
+            .annotate(last=Max("adopted_on"))
+        )
+        used: set[int] = set()
+        for days_ago in (150, 20):
+            t = (self.now - datetime.timedelta(days=days_ago)).replace(hour=10)
+            ready = [r for r in adopted if r.pk not in used and r.pk in adopted_on and adopted_on[r.pk] < t.date()]
+            chosen = sorted(ready, key=lambda r: (adopted_on[r.pk], r.pk))[-8:]
+            if not chosen:
+                continue
+            used.update(r.pk for r in chosen)
             issue = actions.do_create_issue(self.xinxi, self.province, reports=chosen, now=t)
             actions.do_publish_issue(self.xinxi, issue, recipients=self.leaders, now=self.later(t, 1))
             self.made["issues"] += 1
@@ -471,7 +486,12 @@ class _Demo:
         for i, report in enumerate(adopted[3:40:9]):
             text, level = instructions[i % len(instructions)]
             self.instruct(
-                report, text, chairman.real_name, "省政协主席", level, self.later(report.submitted_at or self.start, 30)
+                report,
+                text,
+                chairman.real_name,
+                "省政协主席",
+                level,
+                self.later(timezone.localtime(report.submitted_at or self.start), 30),
             )
         # One instruction orders handling: a provincial department answers through the engine.
         department = (
@@ -511,7 +531,8 @@ def load_opinion_demo(scale: str = "full", now: datetime.datetime | None = None)
         raise ValueError(f"Unknown scale {scale!r}")
     if is_loaded() or not User.objects.filter(username="xinxi").exists():
         return {}
-    now = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
+    # Local time: the demo's working hours are Guangdong's.
+    now = timezone.localtime(now or timezone.now()).replace(minute=0, second=0, microsecond=0)
     quiet = logging.getLogger("huying.handling")
     level = quiet.level
     quiet.setLevel(logging.WARNING)
