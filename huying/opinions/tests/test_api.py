@@ -8,7 +8,11 @@ from typing import Any
 from django.test import Client
 
 from huying.opinions.models import OpinionReport
-from huying.opinions.tests.conftest import TEXT, received
+from huying.opinions.tests.conftest import (
+    TEXT,
+    build_shared_data,  # noqa: F401 - shared people (root conftest)
+    received,
+)
 
 API = "/api/v1/opinions"
 

@@ -21,7 +21,10 @@ from huying.handling.transitions import NotAllowed
 from huying.opinions import actions
 from huying.opinions.choices import AdoptionLevel, HandlingStatus
 from huying.opinions.models import WORKFLOW, Instruction, OpinionReport
-from huying.opinions.tests.conftest import received
+from huying.opinions.tests.conftest import (
+    build_shared_data,  # noqa: F401 - shared people (root conftest)
+    received,
+)
 
 INSTRUCTION = {"text": "请省住建厅研究落实。", "level": AdoptionLevel.PROVINCE}
 

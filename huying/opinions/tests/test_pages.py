@@ -10,7 +10,12 @@ from django.test import Client
 from huying.opinions import actions
 from huying.opinions.choices import AdoptionLevel, ReportStatus
 from huying.opinions.models import Issue, OpinionReport
-from huying.opinions.tests.conftest import TEXT, received, submitted
+from huying.opinions.tests.conftest import (
+    TEXT,
+    build_shared_data,  # noqa: F401 - shared people (root conftest)
+    received,
+    submitted,
+)
 
 
 def client_for(user: Any) -> Client:
@@ -105,3 +110,32 @@ def test_merge_and_issue_pages(alice: Any, erin: Any, xinxi: Any, lingdao: Any, 
         f"/opinions/{combined.pk}/act/instruct/", {"text": "请研究。", "level": "province", "requires_handling": ""}
     )
     assert combined.instructions.get().leader_user == lingdao
+
+
+def test_lists_take_the_same_queries_for_more_reports(alice: Any, xinxi: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts() -> tuple[int, ...]:
+        found = []
+        for user, path in (
+            (alice, "/opinions/"),
+            (xinxi, "/opinions/desk/?status=adopted"),
+            (alice, "/api/v1/opinions"),
+        ):
+            c = client_for(user)
+            c.get(path)  # warm the session and caches
+            with CaptureQueriesContext(connection) as ctx:
+                assert c.get(path).status_code == 200
+            found.append(len(ctx.captured_queries))
+        return tuple(found)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            report = received(alice, xinxi, title=f"信息{i}")
+            actions.do_adopt(xinxi, report, level=AdoptionLevel.PROVINCE)
+
+    add(2)
+    few = counts()
+    add(4)
+    assert counts() == few

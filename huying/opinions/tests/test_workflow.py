@@ -15,7 +15,12 @@ from huying.opinions import actions
 from huying.opinions.choices import AdoptionLevel, EditResponse, ReportStatus
 from huying.opinions.diffs import edit_diffs, render_diff
 from huying.opinions.models import OpinionReport
-from huying.opinions.tests.conftest import draft, received, submitted
+from huying.opinions.tests.conftest import (
+    build_shared_data,  # noqa: F401 - shared people (root conftest)
+    draft,
+    received,
+    submitted,
+)
 from huying.opinions.transitions import StaleVersion, TransitionError
 
 
