@@ -404,16 +404,21 @@ def _assign_report(
         )
 
 
-def _check_proposal_instruction(actor: Any, proposal: Any) -> None:
+def may_instruct_proposal(user: Any, proposal: Any) -> bool:
+    """The proposals staff of the proposal's committee (for a leader), or its supervising
+    leader; key proposals only."""
     from huying.proposals.actions.handling import is_staff
 
+    if not proposal.is_key or not is_person(user):
+        return False
+    return is_staff(user, proposal) or (Role.LEADER in user.role_set and proposal.key_leader_id == user.pk)
+
+
+def _check_proposal_instruction(actor: Any, proposal: Any) -> None:
     if not proposal.is_key:
         raise ValidationError({"proposal": [_("Instructions are recorded on key proposals only.")]})
-    if is_staff(actor, proposal):
-        return
-    if is_person(actor) and Role.LEADER in actor.role_set and proposal.key_leader_id == actor.pk:
-        return
-    raise PermissionDenied(_("You may not record an instruction on this proposal."))
+    if not may_instruct_proposal(actor, proposal):
+        raise PermissionDenied(_("You may not record an instruction on this proposal."))
 
 
 def _proposal_instructed(

@@ -45,6 +45,17 @@ class OpinionsConfig(AppConfig):
                 roles=frozenset({Role.LEADER}),
             )
         )
+        register(
+            Entry(
+                area="console",
+                key="proposal_instructions",
+                title=_("Instructions on key proposals"),
+                description=_("Record leaders' instructions on key proposals."),
+                url_name="opinions:proposal_instruction",
+                roles=frozenset({Role.AGENCY_STAFF}),
+                visible=_is_cppcc_staff,
+            )
+        )
         self._register_workflow()
         self._register_duty_and_audit()
 
@@ -113,3 +124,14 @@ def _is_info_staff(user: object) -> bool:
     from huying.opinions.models import staff_cppcc_paths
 
     return bool(staff_cppcc_paths(user))
+
+
+def _is_cppcc_staff(user: object) -> bool:
+    """Agency staff at a CPPCC committee itself (the proposals staff), not at a special committee."""
+    from huying.accounts.choices import Role
+    from huying.organisations.choices import OrgKind
+
+    return any(
+        a.role == Role.AGENCY_STAFF and a.organisation is not None and a.organisation.kind == OrgKind.CPPCC
+        for a in getattr(user, "active_roles", [])
+    )

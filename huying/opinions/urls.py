@@ -14,6 +14,7 @@ urlpatterns = [
     path("issues/new/", views.issue_new, name="issue_new"),
     path("issues/<int:pk>/", views.issue_detail, name="issue_detail"),
     path("issues/<int:pk>/pdf/", views.issue_pdf, name="issue_pdf"),
+    path("instructions/proposals/", views.proposal_instruction, name="proposal_instruction"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/act/<str:verb>/", views.act, name="act"),

@@ -341,7 +341,11 @@ def issues(request: HttpRequest) -> HttpResponse:
         else []
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "opinions/issues.html", {"page": page, "cppccs": cppccs, "candidates": candidates})
+    return render(
+        request,
+        "opinions/issues.html",
+        {"page": page, "cppccs": cppccs, "candidates": candidates, "is_leader": Role.LEADER in user.role_set},  # type: ignore[union-attr]
+    )
 
 
 @require_POST
@@ -419,3 +423,59 @@ def issue_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     name = f"opinion-issue-{issue.year}-{issue.number or 'draft'}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _instructable_proposals(user: Any) -> Any:
+    """Key proposals ``user`` may record an instruction on: the proposals staff's (the
+    sessions of their committee) and the supervising leader's own."""
+    from huying.proposals.models import Proposal
+
+    rows = Proposal.objects.visible_to(user).filter(is_key=True).select_related("session", "key_leader")
+    keep = [p for p in rows.order_by("-id")[:200] if actions.may_instruct_proposal(user, p)]
+    return keep
+
+
+@login_required
+def proposal_instruction(request: HttpRequest) -> HttpResponse:
+    """Record a leader's instruction on a key proposal (proposals staff for a leader, or the
+    supervising leader)."""
+    user = request.user
+    proposals = _instructable_proposals(user)
+    if not proposals:
+        raise PermissionDenied(_("You may not record an instruction on this proposal."))
+    if request.method == "POST":
+        post = request.POST
+        chosen = next((p for p in proposals if p.pk == parse_id(post.get("proposal", ""))), None)
+        try:
+            if chosen is None:
+                raise ValidationError({"proposal": [_("Choose a key proposal.")]})
+            unit_ids = parse_ids(post.get("units", "").replace("，", ",").replace(" ", ",").split(","))
+            actions.do_record_instruction(
+                user,
+                proposal=chosen,
+                text=post.get("text", ""),
+                level=post.get("level", ""),
+                leader_name=post.get("leader_name", ""),
+                leader_title=post.get("leader_title", ""),
+                instructed_on=_date(post.get("instructed_on", "")),
+                requires_handling=post.get("requires_handling") == "on",
+                units=list(Organisation.objects.filter(pk__in=unit_ids, is_active=True)),
+            )
+            messages.success(request, _("The instruction has been recorded."))
+            return redirect("opinions:proposal_instruction")
+        except ValidationError as exc:
+            for message in _errors(exc):
+                messages.error(request, message)
+    from huying.opinions.models import Instruction
+
+    recent = Instruction.objects.filter(proposal__in=[p.pk for p in proposals]).select_related("proposal")[:50]
+    return render(
+        request,
+        "opinions/proposal_instruction.html",
+        {
+            "proposals": proposals,
+            "levels": AdoptionLevel.choices,
+            "recent": recent,
+            "is_leader": Role.LEADER in user.role_set,  # type: ignore[union-attr]
+        },
+    )

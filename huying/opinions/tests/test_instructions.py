@@ -132,3 +132,36 @@ def test_key_proposal_instruction(alice: Any, bob: Any, tree: Any, lingdao: Any,
     assert Assignment.objects.filter(workflow="proposal", case_id=proposal.pk, unit=tree.department).exists()
     assert Notification.objects.filter(recipient_user=alice, case_id=proposal.pk, text__contains="包领").exists()
     assert not DutyEntry.objects.filter(kind="opinion.instructed").exists()
+
+
+def test_key_proposal_instruction_page(alice: Any, bob: Any, tree: Any, wei: Any, dora: Any, xinxi: Any) -> None:
+    from django.test import Client
+
+    from huying.proposals import actions as proposals
+    from huying.proposals.actions.handling import do_mark_key
+    from huying.proposals.tests.conftest import make_draft, make_session
+
+    session = make_session(tree)
+    proposal = proposals.do_file(bob, proposals.do_submit(alice, make_draft(alice, session)))
+    boss = UserFactory(username="boss", real_name="包领", roles=[(Role.LEADER, tree.province_gov)])
+    do_mark_key(bob, proposal, is_key=True, leader=boss)
+    for person in (wei, dora, xinxi, alice):
+        c = Client()
+        c.force_login(person)
+        assert c.get("/opinions/instructions/proposals/").status_code == 403
+    staff = Client()
+    staff.force_login(bob)
+    assert proposal.title in staff.get("/opinions/instructions/proposals/").content.decode()
+    staff.post(
+        "/opinions/instructions/proposals/",
+        {"proposal": proposal.pk, "text": "请认真办理。", "level": "province", "leader_name": "包领"},
+    )
+    leader = Client()
+    leader.force_login(boss)
+    leader.post(
+        "/opinions/instructions/proposals/", {"proposal": proposal.pk, "text": "抓紧落实。", "level": "province"}
+    )
+    assert list(Instruction.objects.filter(proposal=proposal).values_list("text", "leader_user")) == [
+        ("请认真办理。", None),
+        ("抓紧落实。", boss.pk),
+    ]
