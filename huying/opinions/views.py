@@ -440,9 +440,11 @@ def proposal_instruction(request: HttpRequest) -> HttpResponse:
     """Record a leader's instruction on a key proposal (proposals staff for a leader, or the
     supervising leader)."""
     user = request.user
-    proposals = _instructable_proposals(user)
-    if not proposals:
+    from huying.opinions.apps import _is_cppcc_staff
+
+    if not _is_cppcc_staff(user) and Role.LEADER not in user.role_set:  # type: ignore[union-attr]
         raise PermissionDenied(_("You may not record an instruction on this proposal."))
+    proposals = _instructable_proposals(user)
     if request.method == "POST":
         post = request.POST
         chosen = next((p for p in proposals if p.pk == parse_id(post.get("proposal", ""))), None)

@@ -149,6 +149,7 @@ def test_key_proposal_instruction_page(alice: Any, bob: Any, tree: Any, wei: Any
         c = Client()
         c.force_login(person)
         assert c.get("/opinions/instructions/proposals/").status_code == 403
+        assert c.post("/opinions/instructions/proposals/", {"proposal": proposal.pk, "text": "x"}).status_code == 403
     staff = Client()
     staff.force_login(bob)
     assert proposal.title in staff.get("/opinions/instructions/proposals/").content.decode()
