@@ -502,7 +502,7 @@ class _Demo:
         target = adopted[len(WEIYUAN_PLAN) + 1]  # not weiyuan's: his one instruction is above
         if department is None or Assignment.objects.filter(workflow=WORKFLOW, case_id=target.pk).exists():
             return
-        t = self.now - datetime.timedelta(days=12)
+        t = (self.now - datetime.timedelta(days=12)).replace(hour=10)
         self.instruct(
             target,
             "请省直有关部门抓紧研究解决，一个月内反馈办理情况。",
