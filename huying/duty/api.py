@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Case, F, When
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -213,17 +214,10 @@ def rankings(request: HttpRequest, filters: Query[DutyRankingFilters]) -> Any:
     members = queries.ranking(request.user, filters.scope, target, filters.year)
     if filters.flagged_only:
         members = queries.below(members, filters.threshold)
-    return [
-        {
-            "rank": m.rank,
-            "member_id": m.pk,
-            "member_name": m.real_name,
-            "points": m.points,
-            "acts": m.acts,
-            "below_threshold": m.points < filters.threshold,
-        }
-        for m in members
-    ]
+    # Lazy: the pagination counts and slices in the database.
+    return members.annotate(
+        below_threshold=Case(When(points__lt=filters.threshold, then=True), default=False, output_field=BooleanField())
+    ).values("points", "acts", "rank", "below_threshold", member_id=F("pk"), member_name=F("real_name"))
 
 
 @router.get("/rules", response=list[DutyRuleOut], summary="The points rules")

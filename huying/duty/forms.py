@@ -22,8 +22,8 @@ class RecordFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", _("All types")), *group_choices()]
-        self.fields["kind"].choices = [("", _("All kinds")), *kind_choices()]
+        self.fields["group"].choices = [("", _("All types")), *group_choices()]  # type: ignore[attr-defined]
+        self.fields["kind"].choices = [("", _("All kinds")), *kind_choices()]  # type: ignore[attr-defined]
 
     def filters(self) -> Filters:
         if not self.is_valid():
@@ -64,7 +64,7 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "—"), *kind_choices()]
+        self.fields["kind"].choices = [("", "—"), *kind_choices()]  # type: ignore[attr-defined]
         self.fields["qualifier"].help_text = _(
             "Empty: any qualifier. E.g. first, cosigner, district, city, province, national."
         )

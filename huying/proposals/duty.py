@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from huying.duty.acts import ActKind, record, register_kind, retract
 
-PROPOSER_PARTS = {"first": _("first proposer"), "cosigner": _("co-signer")}
+PROPOSER_PARTS: dict[str, str | Promise] = {"first": _("first proposer"), "cosigner": _("co-signer")}
 
 
 def register_kinds() -> None:
