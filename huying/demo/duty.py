@@ -35,7 +35,12 @@ def _key_proposal_for_weiyuan() -> int:
     if committee is None:
         return 0
     handling.do_mark_key(
-        staff, filed[0], is_key=True, committee=committee, note="列为年度重点提案，由提案委员会督办。", now=timezone.now()
+        staff,
+        filed[0],
+        is_key=True,
+        committee=committee,
+        note="列为年度重点提案，由提案委员会督办。",
+        now=timezone.now(),
     )
     return 1
 
