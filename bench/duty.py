@@ -17,8 +17,9 @@ same code a rule change runs). It prints, and :func:`run_benchmark` returns:
   test client, as a random member each time), of his ledger page, of a special committee's
   ranking (3,000 members) and a city CPPCC's ranking (the staff of the province CPPCC),
   first page of 50 with the count; a trivial query as the baseline of the same run;
-- the time of one rule change (``do_save_rule`` on proposal.submitted/first: that kind's
-  entries recomputed and the summaries of their years rebuilt).
+- the time of one rule change: from 2026 a first proposer's submission counts one point
+  more (end the current rule, add the new one: ``do_save_rule`` twice, each recomputing the
+  acts it can alter and the summaries of their years).
 
 Figures are recorded in docs/duty.md.
 """
@@ -26,6 +27,7 @@ Figures are recorded in docs/duty.md.
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import random
 import sys
@@ -177,7 +179,7 @@ def measure(members: int, entries: int, queries: int) -> dict[str, Any]:
     from django.test import Client, override_settings
 
     from huying.accounts.models import User
-    from huying.duty.actions import do_save_rule
+    from huying.duty.actions import do_delete_rule, do_save_rule
     from huying.duty.models import DutyEntry, PointRule
     from huying.organisations.models import Organisation
 
@@ -228,19 +230,17 @@ def measure(members: int, entries: int, queries: int) -> dict[str, Any]:
         committee_ranks = [_timed(lambda: staff_client.get(committee_url)) for _ in range(queries)]
         city_ranks = [_timed(lambda: staff_client.get(city_url)) for _ in range(queries)]
         rank_status = staff_client.get(committee_url).status_code
+    # A realistic rule change: from 2026 a first proposer's submission counts 3, not 2 — end
+    # the current rule on 2025-12-31 and add the new one (each recomputes what it can alter:
+    # the 2026 acts of that kind and the 2026 summaries); then put the table back, untimed.
     rule = PointRule.objects.get(kind="proposal.submitted", qualifier="first")
+    old = {"kind": rule.kind, "qualifier": rule.qualifier, "points": rule.points, "note": rule.note}
     started = time.perf_counter()
-    do_save_rule(
-        staff,
-        rule,
-        kind=rule.kind,
-        qualifier=rule.qualifier,
-        points=rule.points,
-        valid_from=rule.valid_from,
-        valid_to=rule.valid_to,
-        note=rule.note,
-    )
+    do_save_rule(staff, rule, **old, valid_from=rule.valid_from, valid_to=datetime.date(2025, 12, 31))
+    new = do_save_rule(staff, **{**old, "points": old["points"] + 1}, valid_from=datetime.date(2026, 1, 1))
     rule_change = time.perf_counter() - started
+    do_delete_rule(staff, new)
+    do_save_rule(staff, rule, **old, valid_from=rule.valid_from, valid_to=None)
     for name, values in (
         ("member_page", pages),
         ("member_ledger", ledgers),

@@ -15,7 +15,7 @@ from huying.audit.actions import record as audit
 from huying.duty import acts
 from huying.duty.access import may_edit_rules
 from huying.duty.models import PointRule
-from huying.duty.points import recompute
+from huying.duty.points import affected_span, recompute
 
 POINTS_LIMIT = 1000
 
@@ -108,16 +108,22 @@ def do_save_rule(
             kind=kind, qualifier=qualifier, points=points, valid_from=valid_from, valid_to=valid_to, note=note
         )
         audit(actor, "duty_rule.create", rule, {k: [None, v] for k, v in _snapshot(rule).items()})
+        span = affected_span(None, (valid_from, valid_to), same_value=False)
     else:
         rule = PointRule.objects.select_for_update().get(pk=rule.pk)
         before = _snapshot(rule)
+        old_period = (rule.valid_from, rule.valid_to)
+        same_value = (rule.kind, rule.qualifier, rule.points) == (kind, qualifier, points)
         affected.add(rule.kind)
         rule.kind, rule.qualifier, rule.points = kind, qualifier, points
         rule.valid_from, rule.valid_to, rule.note = valid_from, valid_to, note
         rule.save()
         after = _snapshot(rule)
         audit(actor, "duty_rule.update", rule, {k: [before[k], after[k]] for k in after if before[k] != after[k]})
-    recompute(affected)
+        span = affected_span(old_period, (valid_from, valid_to), same_value=same_value)
+    if span is not None:
+        # Only the acts whose points the change can alter, and the summaries of their years.
+        recompute(affected, start=span[0], end=span[1])
     return rule
 
 
@@ -129,6 +135,6 @@ def do_delete_rule(actor: Any, rule: PointRule) -> None:
         raise PermissionDenied(_("Only the province CPPCC's staff may change the points rules."))
     rule = PointRule.objects.select_for_update().get(pk=rule.pk)
     audit(actor, "duty_rule.delete", rule, {k: [v, None] for k, v in _snapshot(rule).items()})
-    kind = rule.kind
+    kind, start, end = rule.kind, rule.valid_from, rule.valid_to
     rule.delete()
-    recompute({kind})
+    recompute({kind}, start=start, end=end)

@@ -59,14 +59,20 @@ def bump(member_id: int, year: int, points: int, acts: int) -> None:
 
 
 @transaction.atomic
-def recompute(kinds: Iterable[str] | None = None) -> int:
-    """Rewrite the points of every entry of ``kinds`` (all kinds when None) from the rules
-    table, then rebuild the yearly summaries of the years those entries fall in.
-    Deterministic: the result depends only on the entries and the rules. Answers how many
-    entries were rewritten."""
+def recompute(
+    kinds: Iterable[str] | None = None, start: datetime.date | None = None, end: datetime.date | None = None
+) -> int:
+    """Rewrite the points of every entry of ``kinds`` (all kinds when None) dated from
+    ``start`` to ``end`` (open when None) from the rules table, then rebuild the yearly
+    summaries of the years those entries fall in. Deterministic: the result depends only on
+    the entries and the rules. Answers how many entries were rewritten."""
     entries = DutyEntry.objects.all()
     if kinds is not None:
         entries = entries.filter(kind__in=list(kinds))
+    if start is not None:
+        entries = entries.filter(occurred_on__gte=start)
+    if end is not None:
+        entries = entries.filter(occurred_on__lte=end)
     count = entries.update(
         points=Case(
             When(retracted_at__isnull=False, then=Value(0)),
@@ -77,6 +83,34 @@ def recompute(kinds: Iterable[str] | None = None) -> int:
     years = sorted(y for y in entries.values_list("year", flat=True).distinct().order_by() if y is not None)
     rebuild_summaries(years)
     return count
+
+
+Period = tuple[datetime.date, datetime.date | None]
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def affected_span(old: Period | None, new: Period | None, *, same_value: bool) -> tuple[Any, Any] | None:
+    """The dates whose points a rule change can alter, as one (start, end) span (None =
+    open), or None when nothing changes. A rule whose kind, qualifier or points changed
+    affects both its old and new periods; one whose dates alone changed only the days that
+    one period covers and the other does not (ending a rule today touches only the acts
+    from tomorrow, not the years before)."""
+    periods = [p for p in (old, new) if p is not None]
+    if not periods:
+        return None
+    if not same_value or len(periods) == 1:
+        start = min(p[0] for p in periods)
+        end = None if any(p[1] is None for p in periods) else max(p[1] for p in periods if p[1] is not None)
+        return start, end
+    assert old is not None and new is not None
+    (f1, t1), (f2, t2) = old, new
+    if (f1, t1) == (f2, t2):
+        return None
+    infinity = datetime.date.max
+    t1x, t2x = t1 or infinity, t2 or infinity
+    start = min(f1, f2) if f1 != f2 else min(t1x, t2x) + ONE_DAY
+    end_date = max(t1x, t2x) if t1x != t2x else max(f1, f2) - ONE_DAY
+    return start, (None if end_date == infinity else end_date)
 
 
 def rebuild_summaries(years: Iterable[int] | None = None) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Sum, Value, Window
+from django.db.models import Count, F, FilteredRelation, IntegerField, Max, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce, Rank
 
 from huying.accounts.models import User
@@ -162,6 +162,15 @@ class YearFigures:
     acts: int
     groups: dict[str, int]
 
+    @property
+    def group_counts(self) -> list[tuple[str, int]]:
+        """(label, count) of each group with acts, in the groups' order."""
+        order = [g for g, _label in group_choices()]
+        return [
+            (group_label(g), self.groups[g])
+            for g in sorted(self.groups, key=lambda g: order.index(g) if g in order else 99)
+        ]
+
 
 def year_figures(member: Any, year: int) -> YearFigures:
     """Counts and points per kind (and qualifier) of ``member``'s acts in ``year``."""
@@ -211,12 +220,13 @@ def ranking(viewer: Any, scope: str, target: Any, year: int) -> QuerySet[User]:
         assignments = assignments.filter(sector=target)
     else:
         return User.objects.none()
-    summary = DutySummary.objects.filter(member=OuterRef("pk"), year=year)
+    # One LEFT JOIN on the year's summary (unique per member and year): 0 without one.
     return (
         User.objects.filter(pk__in=assignments.values("user_id"))
+        .annotate(year_summary=FilteredRelation("duty_summaries", condition=Q(duty_summaries__year=year)))
         .annotate(
-            points=Coalesce(Subquery(summary.values("points")[:1]), Value(0), output_field=IntegerField()),
-            acts=Coalesce(Subquery(summary.values("acts")[:1]), Value(0), output_field=IntegerField()),
+            points=Coalesce(F("year_summary__points"), Value(0), output_field=IntegerField()),
+            acts=Coalesce(F("year_summary__acts"), Value(0), output_field=IntegerField()),
         )
         .annotate(rank=Window(Rank(), order_by=F("points").desc()))
         .order_by("-points", "real_name", "pk")

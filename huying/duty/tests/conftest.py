@@ -71,3 +71,26 @@ def lena(tree: Any) -> Any:
 @pytest.fixture
 def carl(tree: Any) -> Any:
     return UserFactory(username="carl", real_name="蔡力", roles=[(Role.AGENCY_STAFF, tree.city_cppcc)])
+
+
+def seed_default_rules() -> None:
+    """The default points rules of the duty app's data migration, again: a transactional
+    test elsewhere (the browser tests) flushes the tables the migrations seeded."""
+    import importlib
+
+    from huying.duty.models import PointRule
+
+    if PointRule.objects.exists():
+        return
+    migration = importlib.import_module("huying.duty.migrations.0003_default_rules")
+    PointRule.objects.bulk_create(
+        PointRule(kind=kind, qualifier=qualifier, points=points, valid_from=migration.FROM, note=note)
+        for kind, qualifier, points, note in migration.DEFAULT_RULES
+    )
+
+
+@pytest.fixture(autouse=True)
+def _default_rules(request: pytest.FixtureRequest) -> None:
+    if "django_db_setup" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+        seed_default_rules()

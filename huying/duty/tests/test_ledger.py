@@ -125,3 +125,30 @@ def test_the_default_rules_are_seeded():
     assert rules[("proposal.filed", "first")] == 5
     assert rules[("opinion.adopted", "national")] == 15
     assert rules[("activity.absent", "")] == -3
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "same", "span"),
+    [
+        ((D(2020, 1, 1), None), (D(2020, 1, 1), D(2025, 12, 31)), True, (D(2026, 1, 1), None)),
+        ((D(2020, 1, 1), D(2024, 12, 31)), (D(2022, 1, 1), D(2024, 12, 31)), True, (D(2020, 1, 1), D(2021, 12, 31))),
+        ((D(2020, 1, 1), None), (D(2020, 1, 1), None), True, None),  # the note alone
+        ((D(2020, 1, 1), D(2021, 1, 1)), (D(2023, 1, 1), D(2024, 1, 1)), False, (D(2020, 1, 1), D(2024, 1, 1))),
+        (None, (D(2025, 1, 1), None), False, (D(2025, 1, 1), None)),
+    ],
+)
+def test_a_rule_change_touches_only_the_days_it_can_alter(old, new, same, span):
+    from huying.duty.points import affected_span
+
+    assert affected_span(old, new, same_value=same) == span
+
+
+def test_ending_a_rule_leaves_earlier_years_untouched(alice, bob, tree):
+    rule = do_save_rule(bob, kind="testing.adopted", points=5, valid_from=D(2024, 1, 1))
+    _act(alice, tree.province_cppcc, D(2024, 3, 1))
+    _act(alice, tree.city_cppcc, D(2025, 3, 1))
+    before = DutySummary.objects.get(member=alice, year=2024)
+    do_save_rule(bob, rule, kind="testing.adopted", points=5, valid_from=D(2024, 1, 1), valid_to=D(2024, 12, 31))
+    assert _points(alice) == [5, 0]
+    assert DutySummary.objects.get(member=alice, year=2024).pk == before.pk  # not rebuilt
+    assert DutySummary.objects.get(member=alice, year=2025).points == 0
