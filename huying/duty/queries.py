@@ -223,6 +223,7 @@ def ranking(viewer: Any, scope: str, target: Any, year: int) -> QuerySet[User]:
     # One LEFT JOIN on the year's summary (unique per member and year): 0 without one.
     return (
         User.objects.filter(pk__in=assignments.values("user_id"))
+        .only("pk", "username", "real_name")
         .annotate(year_summary=FilteredRelation("duty_summaries", condition=Q(duty_summaries__year=year)))
         .annotate(
             points=Coalesce(F("year_summary__points"), Value(0), output_field=IntegerField()),
