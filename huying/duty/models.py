@@ -32,8 +32,13 @@ class DutyEntry(models.Model):
     (:mod:`huying.duty.points`); a retracted act counts 0. ``occurred_on`` and ``year`` are
     the act's local date and year, stored so the ledger and the rankings read indexes."""
 
+    # No index of its own: (member, occurred_at) and the uniqueness constraint lead with it.
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.PROTECT, related_name="duty_entries"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="duty_entries",
+        db_index=False,
     )
     kind = models.CharField(_("kind of act"), max_length=48)
     group = models.CharField(_("group"), max_length=24)
@@ -114,6 +119,9 @@ class DutySummary(models.Model):
         verbose_name = _("yearly duty summary")
         verbose_name_plural = _("yearly duty summaries")
         constraints = [models.UniqueConstraint(fields=["member", "year"], name="duty_summary_once_per_year")]
+        # Rankings read a member's points and acts of a year from the index alone (PostgreSQL;
+        # SQLite ignores the included columns).
+        indexes = [models.Index(fields=["member", "year"], include=["points", "acts"], name="duty_summary_points")]
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.year} {self.points}"
