@@ -34,7 +34,8 @@ class DutyConfig(AppConfig):
                 roles=frozenset({Role.MEMBER}),
             )
         )
-        for area in ("duty", "console", "dashboard"):
+        # Staff reach the rankings from the work console, leaders from their dashboard.
+        for area in ("console", "dashboard"):
             register(
                 Entry(
                     area=area,
