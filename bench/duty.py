@@ -234,13 +234,16 @@ def measure(members: int, entries: int, queries: int) -> dict[str, Any]:
     # the current rule on 2025-12-31 and add the new one (each recomputes what it can alter:
     # the 2026 acts of that kind and the 2026 summaries); then put the table back, untimed.
     rule = PointRule.objects.get(kind="proposal.submitted", qualifier="first")
-    old = {"kind": rule.kind, "qualifier": rule.qualifier, "points": rule.points, "note": rule.note}
+    kind, qualifier, points, note, since = rule.kind, rule.qualifier, rule.points, rule.note, rule.valid_from
     started = time.perf_counter()
-    do_save_rule(staff, rule, **old, valid_from=rule.valid_from, valid_to=datetime.date(2025, 12, 31))
-    new = do_save_rule(staff, **{**old, "points": old["points"] + 1}, valid_from=datetime.date(2026, 1, 1))
+    end = datetime.date(2025, 12, 31)
+    do_save_rule(staff, rule, kind=kind, qualifier=qualifier, points=points, note=note, valid_from=since, valid_to=end)
+    new = do_save_rule(
+        staff, kind=kind, qualifier=qualifier, points=points + 1, note=note, valid_from=datetime.date(2026, 1, 1)
+    )
     rule_change = time.perf_counter() - started
     do_delete_rule(staff, new)
-    do_save_rule(staff, rule, **old, valid_from=rule.valid_from, valid_to=None)
+    do_save_rule(staff, rule, kind=kind, qualifier=qualifier, points=points, note=note, valid_from=since)
     for name, values in (
         ("member_page", pages),
         ("member_ledger", ledgers),
