@@ -4,7 +4,7 @@ pages: a member reads his own record (``/me``), staff and leaders the members th
 rules for everyone logged in to read and for the province CPPCC's staff to change."""
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, F, When
@@ -16,13 +16,16 @@ from ninja.pagination import paginate
 
 from huying.accounts.models import User
 from huying.core.api_errors import ErrorOut
-from huying.core.api_types import Id, Int32, PageNumberPagination, SmallCount
+from huying.core.api_types import Id, Int32, PageNumberPagination
 from huying.duty import access, acts, queries
 from huying.duty.actions import do_delete_rule, do_save_rule
 from huying.duty.choices import ScopeKind
 from huying.duty.models import DutyEntry, PointRule
 
 router = Router(tags=["duty"])
+
+# The years a record can hold (the pages accept the same).
+Year = Annotated[int, Field(ge=2000, le=2100)]
 
 
 class DutyKindOut(Schema):
@@ -64,7 +67,7 @@ class DutyEntryOut(Schema):
 class DutyEntryFilters(Schema):
     group: str = Field("", max_length=24)
     kind: str = Field("", max_length=48)
-    year: SmallCount | None = None
+    year: Year | None = None
     start: datetime.date | None = None
     end: datetime.date | None = None
     retracted: bool = Field(False, description="Include retracted acts (they count 0).")
@@ -101,7 +104,7 @@ class DutyRankOut(Schema):
 class DutyRankingFilters(Schema):
     scope: ScopeKind = ScopeKind.CPPCC
     target: Id = Field(description="The CPPCC, special committee (organisation ids) or sector ranked.")
-    year: SmallCount
+    year: Year
     threshold: Int32 = Field(10, description="Members below this many points are flagged.")
     flagged_only: bool = False
 
@@ -175,7 +178,7 @@ def my_entries(request: HttpRequest, filters: Query[DutyEntryFilters]) -> Any:
 
 
 @router.get("/me/years/{year}", response=DutyYearOut, summary="My acts and points of a year")
-def my_year(request: HttpRequest, year: SmallCount) -> Any:
+def my_year(request: HttpRequest, year: Year) -> Any:
     return _year(request.user, year)
 
 
@@ -194,7 +197,7 @@ def member_entries(request: HttpRequest, member_id: Id, filters: Query[DutyEntry
     response={200: DutyYearOut, 404: ErrorOut},
     summary="A member's acts and points of a year",
 )
-def member_year(request: HttpRequest, member_id: Id, year: SmallCount) -> Any:
+def member_year(request: HttpRequest, member_id: Id, year: Year) -> Any:
     return _year(_member(request, member_id), year)
 
 

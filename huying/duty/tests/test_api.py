@@ -87,3 +87,12 @@ def test_rules_crud(client, acts, bob, alice):
     assert client.delete(f"/api/v1/duty/rules/{created.json()['id']}").status_code == 204
     assert sorted(DutyEntry.objects.filter(member=acts["alice"]).values_list("points", flat=True)) == [0, 3]
     assert client.delete("/api/v1/duty/rules/999999").status_code == 404
+
+
+def test_years_out_of_range_are_refused_not_crashing(client, alice):
+    client.force_login(alice)
+    assert client.get("/api/v1/duty/me/years/0").status_code == 422
+    assert client.get("/api/v1/duty/me/years/32767").status_code == 422
+    assert client.get("/api/v1/duty/me/entries?year=0").status_code == 422
+    assert client.get("/duty/record/ledger/1999/").status_code == 404
+    assert client.get("/duty/record/?year=0").status_code == 200  # the form ignores it

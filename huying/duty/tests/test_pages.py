@@ -129,3 +129,17 @@ def test_the_rules_page_saves_and_recomputes(client, acts, bob, alice):
     assert response.status_code == 200 and "valid_from" in response.context["form"].errors  # overlaps
     client.post("/duty/record/rules/", {"kind": "consultation.speech", "points": 4, "valid_from": f"{YEAR}-05-01"})
     assert sorted(DutyEntry.objects.filter(member=acts["alice"]).values_list("points", flat=True)) == [3, 4, 4]
+
+
+def test_the_record_page_costs_the_same_queries_with_more_acts(client, acts, tree, django_assert_max_num_queries):
+    client.force_login(acts["alice"])
+    client.get("/duty/record/")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get("/duty/record/")
+    for i, source in enumerate((tree.department, tree.street, tree.community, tree.command_centre)):
+        record(acts["alice"], "consultation.speech", source=source, occurred_at=_at(8, i + 1), title=f"发言{i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/duty/record/")
