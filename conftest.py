@@ -167,6 +167,10 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/workorders/tests/test_supervision.py",
     "huying/workorders/tests/test_uploads.py",
     "huying/workorders/tests/test_visibility_matrix.py",
+    "huying/duty/tests/test_api.py",
+    "huying/duty/tests/test_ledger.py",
+    "huying/duty/tests/test_pages.py",
+    "huying/duty/tests/test_proposal_acts.py",
 )
 
 
