@@ -163,6 +163,8 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/workorders/tests/test_supervision.py",
     "huying/workorders/tests/test_uploads.py",
     "huying/workorders/tests/test_visibility_matrix.py",
+    "huying/activities/tests/test_workflow.py",
+    "huying/activities/tests/test_pages.py",
 )
 
 

@@ -60,11 +60,7 @@ def member_cppcc_paths(user: Any) -> list[str]:
     if not getattr(user, "is_authenticated", False):
         return []
     return sorted(
-        {
-            r.organisation.path
-            for r in user.active_roles
-            if r.role == Role.MEMBER and r.organisation is not None
-        }
+        {r.organisation.path for r in user.active_roles if r.role == Role.MEMBER and r.organisation is not None}
     )
 
 

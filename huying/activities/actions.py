@@ -173,14 +173,22 @@ def do_update_activity(
         or ("mode" in values and values["mode"] != activity.mode)
         or ("organiser" in values and values["organiser"] != activity.organiser)
     ):
-        raise TransitionError(
-            _("Who takes part is settled once the activity is published."), code="illegal_transition"
-        )
+        raise TransitionError(_("Who takes part is settled once the activity is published."), code="illegal_transition")
     if "organiser" in values:
         _check_organiser(actor, values["organiser"])
     merged = {
         name: values.get(name, getattr(activity, name))
-        for name in ("organiser", "kind", "title", "starts_at", "ends_at", "place", "capacity", "mode", "signup_deadline")
+        for name in (
+            "organiser",
+            "kind",
+            "title",
+            "starts_at",
+            "ends_at",
+            "place",
+            "capacity",
+            "mode",
+            "signup_deadline",
+        )
     }
     _clean(**merged, levels=levels if levels is not None else activity.invite_levels)
     changes: dict[str, Any] = {}
@@ -254,7 +262,11 @@ def do_publish(actor: Any, activity: Activity, *, expected_version: int | None =
         ids = invitees(activity)
         if not ids:
             raise ValidationError(
-                {"invitation": [_("The invitation rules invite nobody: choose committees, sectors, levels or members.")]}
+                {
+                    "invitation": [
+                        _("The invitation rules invite nobody: choose committees, sectors, levels or members.")
+                    ]
+                }
             )
     move_activity(activity, actor, EventKind.PUBLISHED, fields={"published_at": now})
     Participation.objects.bulk_create(
@@ -273,10 +285,10 @@ def do_cancel(actor: Any, activity: Activity, *, reason: str, expected_version: 
     check_version(activity, expected_version)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the activity is cancelled.")]})
-    move_activity(activity, actor, EventKind.CANCELLED, note=reason.strip(), fields={"cancel_reason": reason.strip()[:300]})
-    ids = list(
-        activity.participations.exclude(status=P.DECLINED).values_list("member_id", flat=True)
+    move_activity(
+        activity, actor, EventKind.CANCELLED, note=reason.strip(), fields={"cancel_reason": reason.strip()[:300]}
     )
+    ids = list(activity.participations.exclude(status=P.DECLINED).values_list("member_id", flat=True))
     notifications.send(activity, ids, notifications.CANCELLED)
     return activity
 
@@ -546,3 +558,28 @@ def do_set_attendance(actor: Any, activity: Activity, present_ids: Iterable[int]
             do_mark_attendance(actor, participation, present=participation.pk in wanted)
             changed += 1
     return changed
+
+
+# --- reads with a check -------------------------------------------------------------------
+def access_activity(user: Any, pk: int) -> Activity:
+    """The activity ``pk`` if ``user`` may see it, else 404 (no hint that it exists)."""
+    from django.http import Http404
+
+    activity = Activity.objects.visible_to(user).select_related("organiser", "cppcc").filter(pk=pk).first()
+    if activity is None:
+        raise Http404(_("No such activity."))
+    return activity
+
+
+def access_managed(user: Any, pk: int) -> Activity:
+    """The activity ``pk`` if ``user`` manages it: 404 if they may not see it, 403 if they
+    see it without managing it (a leader, a member)."""
+    activity = access_activity(user, pk)
+    access.check_manage(user, activity)
+    return activity
+
+
+@transaction.atomic
+def do_record_roster_export(actor: Any, activity: Activity, *, rows: int) -> None:
+    access.check_manage(actor, activity)
+    record(actor, "activity.export", activity, {"rows": rows})

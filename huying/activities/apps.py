@@ -12,8 +12,8 @@ class ActivitiesConfig(AppConfig):
         from huying.accounts.choices import Role
         from huying.activities import duty, notifications
         from huying.activities.access import is_organising_staff
-        from huying.audit.labels import register_action_labels
         from huying.activities.choices import EventKind
+        from huying.audit.labels import register_action_labels
         from huying.core.navigation import Entry, register
         from huying.handling.policy import Policy
         from huying.handling.policy import register as register_policy

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ActivityKind(models.TextChoices):
@@ -16,9 +17,9 @@ class ActivityKind(models.TextChoices):
 
 class ActivityStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
-    CANCELLED = "cancelled", _("Cancelled")
-    FINISHED = "finished", _("Finished")
+    PUBLISHED = "published", pgettext_lazy("activity", "Published")
+    CANCELLED = "cancelled", pgettext_lazy("activity", "Cancelled")
+    FINISHED = "finished", pgettext_lazy("activity", "Finished")
 
 
 class InvitationMode(models.TextChoices):
@@ -29,7 +30,7 @@ class InvitationMode(models.TextChoices):
 class ParticipationStatus(models.TextChoices):
     INVITED = "invited", _("Invited")
     SIGNED_UP = "signed_up", _("Signed up")
-    DECLINED = "declined", _("Declined")
+    DECLINED = "declined", pgettext_lazy("activity", "Declined")
     LEAVE_REQUESTED = "leave_requested", _("Leave requested")
     LEAVE_APPROVED = "leave_approved", _("Leave approved")
     LEAVE_REFUSED = "leave_refused", _("Leave refused")
@@ -51,15 +52,15 @@ class ReminderSlot(models.TextChoices):
 class EventKind(models.TextChoices):
     """The steps written to an activity's history (one row per move)."""
 
-    CREATED = "created", _("Created")
+    CREATED = "created", pgettext_lazy("activity", "Created")
     UPDATED = "updated", _("Changed")
-    PUBLISHED = "published", _("Published")
-    CANCELLED = "cancelled", _("Cancelled")
-    FINISHED = "finished", _("Finished")
+    PUBLISHED = "published", pgettext_lazy("activity", "Published")
+    CANCELLED = "cancelled", pgettext_lazy("activity", "Cancelled")
+    FINISHED = "finished", pgettext_lazy("activity", "Finished")
     REPORT = "report", _("Report changed")
     TOKEN = "token", _("Check-in code renewed")
     SIGNED_UP = "signed_up", _("Signed up")
-    DECLINED = "declined", _("Declined")
+    DECLINED = "declined", pgettext_lazy("activity", "Declined")
     LEAVE_REQUESTED = "leave_requested", _("Asked for leave")
     LEAVE_APPROVED = "leave_approved", _("Leave approved")
     LEAVE_REFUSED = "leave_refused", _("Leave refused")

@@ -219,17 +219,30 @@ class Reminder(models.Model):
             models.UniqueConstraint(fields=["activity", "member", "slot"], name="activity_reminder_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.activity_id}/{self.member_id}/{self.slot}"
+
 
 class ActivityEvent(models.Model):
     """One step of an activity's history (a move of the activity or of a participant)."""
 
     activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="events")
     participation = models.ForeignKey(
-        Participation, verbose_name=_("participation"), null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+        Participation,
+        verbose_name=_("participation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     from_status = models.CharField(_("from"), max_length=16, blank=True)
     to_status = models.CharField(_("to"), max_length=16, blank=True)
@@ -240,6 +253,9 @@ class ActivityEvent(models.Model):
         verbose_name = _("activity event")
         verbose_name_plural = _("activity events")
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
 class ActivityPhoto(StoredFile):

@@ -1,6 +1,6 @@
 """Celery task of the activities. Beat schedule (docs/activities.md)::
 
-    CELERY_BEAT_SCHEDULE = {"activity-reminders": {"task": "huying.activities.tasks.remind", "schedule": 600}}
+CELERY_BEAT_SCHEDULE = {"activity-reminders": {"task": "huying.activities.tasks.remind", "schedule": 600}}
 """
 
 from __future__ import annotations

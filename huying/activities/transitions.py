@@ -218,7 +218,7 @@ def check_in(
         participation,
         actor,
         EventKind.CHECKED_IN,
-        note=CheckInMethod(method).label,
+        note=str(CheckInMethod(method).label),
         fields={"checked_in_at": now, "check_in_method": method},
     )
     return participation, True

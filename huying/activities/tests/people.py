@@ -54,7 +54,13 @@ def build_cast(tree: Any, alice: User) -> Cast:
     RoleAssignment.objects.filter(user=alice, role=Role.MEMBER).update(special_committee=economics, sector=sector)
     erin = UserFactory(username="erin", real_name="林怡")
     do_assign_role(
-        None, erin, Role.MEMBER, province, term=13, sector=SectorFactory(), member_level=MemberLevel.PROVINCIAL,
+        None,
+        erin,
+        Role.MEMBER,
+        province,
+        term=13,
+        sector=SectorFactory(),
+        member_level=MemberLevel.PROVINCIAL,
         special_committee=culture,
     )
     frank = UserFactory(username="frank", real_name="冯凡", roles=[(Role.AGENCY_STAFF, economics)])

@@ -136,7 +136,9 @@ def test_open_sign_up_deadline_and_eligibility(now, cast, alice, bob, time_machi
     with pytest.raises(ValidationError) as closed:
         actions.do_sign_up(cast.erin, activity)
     assert closed.value.code == "closed"
-    invited_only = make_activity(cast.frank, cast.economics, members=[cast.erin], starts_at=START + dt.timedelta(days=3))
+    invited_only = make_activity(
+        cast.frank, cast.economics, members=[cast.erin], starts_at=START + dt.timedelta(days=3)
+    )
     with pytest.raises(PermissionDenied):
         actions.do_sign_up(alice, invited_only)
 
@@ -202,9 +204,7 @@ def test_finish_records_outcomes_in_the_duty_record(now, tree, cast, alice, bob,
     assert part(activity, cast.erin).status == P.EXCUSED
 
     def entries(member) -> list[tuple[str, str]]:
-        return list(
-            DutyEntry.objects.filter(member=member, retracted_at=None).values_list("kind", "qualifier")
-        )
+        return list(DutyEntry.objects.filter(member=member, retracted_at=None).values_list("kind", "qualifier"))
 
     assert entries(alice) == [("activity.attended", "inspection")]
     assert entries(cast.erin) == [("activity.leave", "")]
