@@ -165,6 +165,7 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/workorders/tests/test_visibility_matrix.py",
     "huying/activities/tests/test_workflow.py",
     "huying/activities/tests/test_pages.py",
+    "huying/activities/tests/test_api.py",
 )
 
 
