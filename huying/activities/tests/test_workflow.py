@@ -272,3 +272,19 @@ def test_reminders_are_sent_once_per_slot(now, cast, alice, time_machine) -> Non
     }
     assert Notification.objects.filter(recipient_user=alice, text__contains="提醒").count() == 2
     assert not Notification.objects.filter(recipient_user=cast.erin, text__contains="提醒").exists()
+
+
+def test_every_recorded_action_has_a_chinese_label() -> None:
+    import re
+
+    from django.utils import translation
+
+    from huying.activities.choices import EventKind
+    from huying.audit.labels import action_label
+
+    codes = [f"activity.{k}" for k in ("create", "update", "report", "photos", "token", "export")]
+    codes += [f"activity.{k}" for k in ("published", "cancelled", "finished")]
+    codes += [f"participation.{k}" for k in EventKind.values]
+    with translation.override("zh-hans"):
+        for code in codes:
+            assert re.search(r"[\u4e00-\u9fff]", action_label(code)), code
