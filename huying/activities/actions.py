@@ -12,11 +12,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huying.accounts.choices import MemberLevel, Role
-from huying.activities import access, notifications
+from huying.activities import access, clock, notifications
 from huying.activities.choices import (
     SEAT_STATUSES,
     ActivityKind,
@@ -254,7 +253,7 @@ def do_publish(actor: Any, activity: Activity, *, expected_version: int | None =
     if not is_system(actor):
         access.check_manage(actor, activity)
     check_version(activity, expected_version)
-    now = timezone.now()
+    now = clock.now()
     if activity.status == ActivityStatus.DRAFT and activity.starts_at <= now:
         raise TransitionError(_("An activity that has already started cannot be published."), code="past")
     ids: list[int] = []
@@ -302,7 +301,7 @@ def do_finish(actor: Any, activity: Activity, *, report: str, expected_version: 
     if not is_system(actor):
         access.check_manage(actor, activity)
     check_version(activity, expected_version)
-    now = timezone.now()
+    now = clock.now()
     if activity.status == ActivityStatus.PUBLISHED and now < activity.starts_at:
         raise TransitionError(_("An activity can be finished once it has started."), code="not_started")
     if not report.strip():
@@ -401,7 +400,7 @@ def do_sign_up(member: Any, activity: Activity) -> Participation:
     counted, so two last sign-ups cannot both take the last seat."""
     activity = lock(activity)
     _check_published(activity)
-    now = timezone.now()
+    now = clock.now()
     participation = _own(activity, member)
     if participation is None and not may_sign_up_openly(member, activity):
         raise PermissionDenied(_("This activity is by invitation only."))
@@ -426,7 +425,7 @@ def do_decline(member: Any, activity: Activity) -> Participation:
     participation = _own(activity, member)
     if participation is None:
         raise PermissionDenied(_("You are not taking part in this activity."))
-    if timezone.now() >= activity.starts_at:
+    if clock.now() >= activity.starts_at:
         raise TransitionError(_("The activity has started: ask for leave instead."), code="started")
     return move_participant(participation, member, EventKind.DECLINED)
 
@@ -441,7 +440,7 @@ def do_ask_leave(member: Any, activity: Activity, *, reason: str) -> Participati
         raise PermissionDenied(_("You are not taking part in this activity."))
     if not reason.strip():
         raise ValidationError({"reason": [_("Give a reason for the leave.")]})
-    if timezone.now() >= activity.ends_at:
+    if clock.now() >= activity.ends_at:
         raise TransitionError(_("The activity is over."), code="over")
     return move_participant(
         participation,
@@ -492,7 +491,7 @@ def do_check_in(member: Any, activity: Activity, *, token: str) -> tuple[Partici
             raise PermissionDenied(_("You are not taking part in this activity."))
         if participation.status == P.ATTENDED:
             return participation, False
-        now = timezone.now()
+        now = clock.now()
         check_window(activity, now)
         if participation.status == P.DECLINED:
             raise TransitionError(_("You declined this activity."), code="declined")
@@ -511,7 +510,7 @@ def do_mark_attendance(actor: Any, participation: Participation, *, present: boo
     access.check_manage(actor, activity)
     participation = Participation.objects.select_for_update().select_related("member").get(pk=participation.pk)
     participation.activity = activity
-    now = timezone.now()
+    now = clock.now()
     if activity.status == ActivityStatus.FINISHED:
         target = P.ATTENDED if present else P.ABSENT
         if participation.status == target:

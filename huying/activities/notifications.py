@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from huying.activities import clock
 from huying.handling import notify
 from huying.handling.choices import NotificationKind
 from huying.handling.models import Notification
@@ -50,7 +51,7 @@ def build(activity: Any, users: Iterable[int], body: str, now: datetime | None =
     from huying.activities.models import Activity
 
     case_type = ContentType.objects.get_for_model(Activity)
-    moment = now or timezone.now()
+    moment = now or clock.now()
     return [
         Notification(
             recipient_user_id=user_id,

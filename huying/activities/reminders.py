@@ -14,9 +14,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
-from huying.activities import notifications
+from huying.activities import clock, notifications
 from huying.activities.choices import ActivityStatus, ParticipationStatus, ReminderSlot
 from huying.activities.models import Activity, Reminder
 
@@ -35,7 +34,7 @@ class SweepResult:
 
 
 def sweep(now: dt.datetime | None = None) -> SweepResult:
-    now = now or timezone.now()
+    now = now or clock.now()
     result = SweepResult()
     upcoming = Activity.objects.filter(
         status=ActivityStatus.PUBLISHED, starts_at__gt=now, starts_at__lte=now + dt.timedelta(hours=24)

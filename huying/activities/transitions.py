@@ -29,9 +29,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huying.activities import clock
 from huying.activities.choices import (
     ActivityStatus,
     CheckInMethod,
@@ -102,7 +102,7 @@ def event(
         from_status=from_status,
         to_status=to_status,
         note=note[:300],
-        at=now or timezone.now(),
+        at=now or clock.now(),
     )
 
 
