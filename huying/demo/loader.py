@@ -546,6 +546,10 @@ def load_demo_data(scale: str = "full", force: bool = False, orders: int | None 
             finally:
                 quiet.setLevel(level)
             result.created["proposals handled"] = sum(n for outcome, n in handled.items() if outcome != "unassigned")
+        # A year of duty activities through the real actions (huying/demo/activities.py).
+        from huying.demo.activities import load_activity_demo
+
+        result.created.update(load_activity_demo(SEED + 10).created)
     # Work orders commit in chunks (a long load that stops half-way is completed next time).
     count = SCALES[scale].work_orders if orders is None else orders
     result.created.update(load_work_orders(count, SEED))
