@@ -117,3 +117,25 @@ def test_who_sees_what(client, now, cast, charlie, dora) -> None:
         "levels": ["provincial"],
     }
     assert client.post(BASE, body, content_type="application/json").status_code == 403
+
+
+def test_lists_do_not_grow_queries_with_rows(client, now, cast, alice) -> None:
+    def counted(url: str) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    make_activity(cast.frank, cast.economics, committees=[cast.economics])
+    client.force_login(alice)
+    few = (counted(BASE), counted("/activities/"))
+    client.force_login(cast.frank)
+    few_staff = (counted("/activities/manage/"),)
+    for day in range(1, 5):
+        make_activity(cast.frank, cast.economics, committees=[cast.economics], starts_at=START + dt.timedelta(days=day))
+    client.force_login(alice)
+    assert (counted(BASE), counted("/activities/")) == few
+    client.force_login(cast.frank)
+    assert (counted("/activities/manage/"),) == few_staff
