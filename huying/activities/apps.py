@@ -58,8 +58,19 @@ class ActivitiesConfig(AppConfig):
             "activity.photos": _("Added photos to an activity's report"),
             "activity.token": _("Renewed an activity's check-in code"),
             "activity.export": _("Exported an activity's roster"),
+            "activity.published": _("Published an activity"),
+            "activity.cancelled": _("Cancelled an activity"),
+            "activity.finished": _("Finished an activity and recorded attendance"),
+            "participation.signed_up": _("Signed up for an activity"),
+            "participation.declined": _("Declined an activity"),
+            "participation.leave_requested": _("Asked for leave from an activity"),
+            "participation.leave_approved": _("Approved leave from an activity"),
+            "participation.leave_refused": _("Refused leave from an activity"),
+            "participation.checked_in": _("Checked in at an activity"),
+            "participation.unmarked": _("Took back an attendance mark"),
+            "participation.corrected": _("Corrected an attendance"),
         }
-        for kind, label in EventKind.choices:
+        for kind, label in EventKind.choices:  # any other step: its history label
             labels.setdefault(f"activity.{kind}", label)
-            labels[f"participation.{kind}"] = label
+            labels.setdefault(f"participation.{kind}", label)
         register_action_labels(labels)

@@ -104,6 +104,7 @@ def _detail_context(request: HttpRequest, activity: Activity) -> dict[str, Any]:
         "mine": mine,
         "open_to_me": open_to_me,
         "started": now >= activity.starts_at,
+        "signup_closed": now > (activity.signup_deadline or activity.starts_at),
         "over": now > activity.ends_at,
         "counts": [(label, counts.get(value, 0)) for value, label in P.choices if counts.get(value)],
         "seats": sum(counts.get(s, 0) for s in SEAT_STATUSES),
