@@ -47,6 +47,35 @@ MAX_PHOTOS = 12
 
 
 # --- the activity (staff) ----------------------------------------------------------------
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+def _moment(value: dt.datetime | None, field: str, errors: dict[str, list[str]]) -> dt.datetime | None:
+    """A time as stored: aware (a time without an offset is Beijing time), and between 2000
+    and 2100 (far dates would overflow the database's range)."""
+    from django.utils import timezone
+
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if not EARLIEST <= value < LATEST:
+        errors[field] = [_("Enter a time between the years 2000 and 2100.")]
+        return None
+    return value
+
+
+def _times(values: dict[str, Any]) -> None:
+    """Make the activity's times aware and in range (ValidationError otherwise)."""
+    errors: dict[str, list[str]] = {}
+    for name in ("starts_at", "ends_at", "signup_deadline"):
+        if name in values:
+            values[name] = _moment(values[name], name, errors)
+    if errors:
+        raise ValidationError(errors)
+
+
 def _clean(
     *,
     organiser: Any,
@@ -119,6 +148,9 @@ def do_create_activity(
     """Staff who organise for ``organiser`` create a draft activity with its invitation rules."""
     if not is_system(actor):
         _check_organiser(actor, organiser)
+    times: dict[str, Any] = {"starts_at": starts_at, "ends_at": ends_at, "signup_deadline": signup_deadline}
+    _times(times)  # aware and in range, or a ValidationError: never None for the two required
+    starts_at, ends_at, signup_deadline = times["starts_at"], times["ends_at"], times["signup_deadline"]
     _clean(
         organiser=organiser,
         kind=kind,
@@ -175,6 +207,7 @@ def do_update_activity(
         raise TransitionError(_("Who takes part is settled once the activity is published."), code="illegal_transition")
     if "organiser" in values:
         _check_organiser(actor, values["organiser"])
+    _times(values)
     merged = {
         name: values.get(name, getattr(activity, name))
         for name in (

@@ -139,3 +139,20 @@ def test_lists_do_not_grow_queries_with_rows(client, now, cast, alice) -> None:
     assert (counted(BASE), counted("/activities/")) == few
     client.force_login(cast.frank)
     assert (counted("/activities/manage/"),) == few_staff
+
+
+def test_far_or_naive_times(client, now, cast) -> None:
+    client.force_login(cast.frank)
+    body = {"organiser_id": cast.economics.pk, "kind": "meeting", "title": "t", "place": "p", "levels": ["provincial"]}
+    far = client.post(
+        BASE,
+        {**body, "starts_at": "0001-01-01T00:00:00+08:00", "ends_at": "9999-12-31T23:00:00-08:00"},
+        content_type="application/json",
+    )
+    assert far.status_code == 422 and set(far.json()["errors"]) == {"starts_at", "ends_at"}
+    naive = client.post(
+        BASE,
+        {**body, "starts_at": "2026-05-06T09:00:00", "ends_at": "2026-05-06T10:00:00"},
+        content_type="application/json",
+    )
+    assert naive.status_code == 201 and naive.json()["starts_at"] == "2026-05-06T09:00:00+08:00"
