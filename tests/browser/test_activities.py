@@ -92,3 +92,33 @@ def test_member_signs_up_and_checks_in_on_a_phone(
     expect(line).to_contain_text("已出席")
     expect(line.locator("input[name=present]")).to_be_checked()
     shot(desktop, "staff-roster-desktop")
+
+
+def test_key_pages_pass_axe(browser: Browser, live_server: Any, tree: Any, alice: Any) -> None:
+    from tests.browser.helpers import describe_violations, run_axe
+
+    cast = build_cast(tree, alice)
+    starts = (timezone.now() + dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+    activity = make_activity(cast.frank, cast.economics, starts_at=starts, committees=[cast.economics])
+    base = live_server.url
+    problems = []
+    for viewport, user, names in (
+        ("phone", alice, ["activities:mine", "activities:detail", "activities:checkin"]),
+        ("desktop", cast.frank, ["activities:manage", "activities:new", "activities:roster", "activities:qr"]),
+    ):
+        pages = open_page(browser, viewport, bypass_csp=True)
+        page = next(pages)
+        log_in(page, base, user)
+        for name in names:
+            args = {
+                "activities:detail": [activity.pk],
+                "activities:roster": [activity.pk],
+                "activities:qr": [activity.pk],
+                "activities:checkin": [activity.pk, activity.checkin_token],
+            }.get(name, [])
+            page.goto(f"{base}{reverse(name, args=args)}")
+            violations = run_axe(page)
+            if violations:
+                problems.append(describe_violations(f"{viewport} {name}", violations))
+        next(pages, None)
+    assert not problems, "\n".join(problems)
