@@ -288,3 +288,47 @@ def test_every_recorded_action_has_a_chinese_label() -> None:
     with translation.override("zh-hans"):
         for code in codes:
             assert re.search(r"[\u4e00-\u9fff]", action_label(code)), code
+
+
+def test_more_refusals(now, cast, alice, time_machine) -> None:
+    activity = make_activity(cast.frank, cast.economics, committees=[cast.economics])
+    # who takes part is settled once published; the time may still move
+    with pytest.raises(ValidationError):
+        actions.do_update_activity(cast.frank, activity, levels=["provincial"])
+    with pytest.raises(ValidationError):
+        actions.do_update_activity(cast.frank, activity, mode=InvitationMode.OPEN)
+    actions.do_update_activity(cast.frank, activity, place="南沙客运港")
+    with pytest.raises(PermissionDenied):
+        actions.do_update_activity(cast.gina, activity, place="x")
+    with pytest.raises(ValidationError):
+        actions.do_add_photos(cast.frank, activity, [])  # only once finished
+    time_machine.move_to(START + dt.timedelta(minutes=5), tick=False)
+    with pytest.raises(ValidationError) as started:
+        actions.do_decline(alice, activity)
+    assert started.value.code == "started"
+    with pytest.raises(ValidationError) as closed:
+        actions.do_sign_up(alice, activity)
+    assert closed.value.code == "closed"
+    actions.do_finish(cast.frank, activity, report="完成")
+    for move in (
+        lambda: actions.do_cancel(cast.frank, activity, reason="x"),
+        lambda: actions.do_update_activity(cast.frank, activity, title="x"),
+        lambda: actions.do_ask_leave(alice, activity, reason="x"),
+        lambda: actions.do_check_in(alice, activity, token=activity.checkin_token),
+    ):
+        with pytest.raises(ValidationError):
+            move()
+    assert Activity.objects.get(pk=activity.pk).status == ActivityStatus.FINISHED
+
+
+def test_notices_link_to_the_activity(client, now, cast, alice) -> None:
+    from django.urls import reverse
+
+    activity = make_activity(cast.frank, cast.economics, committees=[cast.economics])
+    actions.do_cancel(cast.frank, activity, reason="台风")
+    client.force_login(alice)
+    page = client.get(reverse("handling:notifications")).content.decode()
+    assert "活动已取消" in page and "履职活动" in page
+    notice = Notification.objects.filter(recipient_user=alice, text__contains="取消").get()
+    opened = client.post(f"/notifications/{notice.pk}/open/")
+    assert opened.status_code == 302 and opened["Location"] == reverse("activities:detail", args=[activity.pk])
