@@ -271,6 +271,13 @@ def test_reminders_are_sent_once_per_slot(now, cast, alice, time_machine) -> Non
         (alice.pk, "2h"),
     }
     assert Notification.objects.filter(recipient_user=alice, text__contains="提醒").count() == 2
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("activity_reminders", stdout=out)
+    assert "reminders=0" in out.getvalue()
     assert not Notification.objects.filter(recipient_user=cast.erin, text__contains="提醒").exists()
 
 
