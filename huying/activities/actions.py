@@ -370,6 +370,8 @@ def do_add_photos(actor: Any, activity: Activity, files: Sequence[Any]) -> list[
     access.check_manage(actor, activity)
     if activity.status != ActivityStatus.FINISHED:
         raise TransitionError(_("Photos go with the report, once the activity is finished."), code="illegal_transition")
+    if not files:
+        raise ValidationError({"photos": [_("Choose at least one photo.")]})
     check_upload_batch(files, field="photos")
     if activity.photos.count() + len(files) > MAX_PHOTOS:
         raise ValidationError({"photos": [_("A report has at most %(n)d photos.") % {"n": MAX_PHOTOS}]})

@@ -11,14 +11,15 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from huying.accounts.choices import MemberLevel
 from huying.accounts.models import User
 from huying.activities import access, actions
 from huying.activities.choices import ActivityKind, ActivityStatus, CheckInMethod, InvitationMode, ParticipationStatus
-from huying.activities.models import Activity, Participation
+from huying.activities.models import Activity, ActivityPhoto, Participation
 from huying.core.api_errors import ErrorOut
 from huying.core.api_types import Id, PageNumberPagination, Version
 from huying.organisations.choices import OrgKind
@@ -344,3 +345,69 @@ def decide_leave(request: HttpRequest, pk: Id, payload: ActivityLeaveDecisionIn)
 def attendance(request: HttpRequest, pk: Id, payload: ActivityAttendanceIn) -> Any:
     row = _participant(request, pk)
     return actions.do_mark_attendance(request.user, row, present=payload.present)
+
+
+class ActivityPhotoOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    created_at: datetime
+    url: str
+
+
+def _photo(p: ActivityPhoto) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "name": p.original_name,
+        "content_type": p.content_type,
+        "size": p.size,
+        "created_at": p.created_at,
+        "url": f"/api/v1/activities/photos/{p.pk}/file",
+    }
+
+
+@router.get("/{int:pk}/photos", response={200: list[ActivityPhotoOut], 404: ErrorOut}, summary="The report's photos")
+def list_photos(request: HttpRequest, pk: Id) -> Any:
+    return [_photo(p) for p in _fresh(request, pk).photos.all()]
+
+
+@router.post(
+    "/{int:pk}/photos",
+    response={201: ActivityPhotoOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Add a photo to a finished activity's report (multipart, field file; staff)",
+)
+def add_photo(request: HttpRequest, pk: Id, file: UploadedFile | None = File(None)) -> Any:  # noqa: B008
+    """JPEG, PNG or WebP by its bytes; at most 12 per report."""
+    activity = actions.access_managed(request.user, pk)
+    [photo] = actions.do_add_photos(request.user, activity, [file] if file is not None else [])
+    return Status(201, _photo(photo))
+
+
+@router.get("/photos/{int:pk}/file", response={404: ErrorOut}, summary="Download a photo of a report")
+def download_photo(request: HttpRequest, pk: Id) -> Any:
+    photo = ActivityPhoto.objects.filter(
+        pk=pk, activity__in=Activity.objects.visible_to(request.user).values("pk")
+    ).first()
+    if photo is None:
+        raise Http404(_("No such photo."))
+    return photo.download(inline=True)
+
+
+@router.get(
+    "/{int:pk}/roster.xlsx", response={403: ErrorOut, 404: ErrorOut}, summary="The roster as an XLSX workbook (staff)"
+)
+def export_roster(request: HttpRequest, pk: Id) -> Any:
+    from django.http import FileResponse
+
+    from huying.activities import exports
+
+    activity = actions.access_managed(request.user, pk)
+    rows = exports.roster_rows(activity)
+    actions.do_record_roster_export(request.user, activity, rows=len(rows))
+    return FileResponse(
+        exports.write_xlsx(activity, rows),
+        as_attachment=True,
+        filename=f"activity-roster-{activity.pk}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

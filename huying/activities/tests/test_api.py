@@ -156,3 +156,38 @@ def test_far_or_naive_times(client, now, cast) -> None:
         content_type="application/json",
     )
     assert naive.status_code == 201 and naive.json()["starts_at"] == "2026-05-06T09:00:00+08:00"
+
+
+def test_photos_and_roster_export(client, now, cast, alice, time_machine, settings, tmp_path) -> None:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    from huying.activities import actions
+    from huying.activities.tests.test_pages import PNG
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    activity = make_activity(cast.frank, cast.economics, committees=[cast.economics])
+    client.force_login(cast.frank)
+    early = client.post(f"{BASE}/{activity.pk}/photos", {"file": SimpleUploadedFile("a.png", PNG)})
+    assert early.status_code == 422
+    time_machine.move_to(START + dt.timedelta(hours=4), tick=False)
+    actions.do_finish(cast.frank, activity, report="完成")
+    client.force_login(cast.frank)
+    assert client.post(f"{BASE}/{activity.pk}/photos").status_code == 422
+    bad = client.post(f"{BASE}/{activity.pk}/photos", {"file": SimpleUploadedFile("a.png", b"GIF89a....")})
+    assert bad.status_code == 422
+    added = client.post(f"{BASE}/{activity.pk}/photos", {"file": SimpleUploadedFile("a.png", PNG)})
+    assert added.status_code == 201
+    url = added.json()["url"]
+    export = client.get(f"{BASE}/{activity.pk}/roster.xlsx")
+    rows = list(load_workbook(io.BytesIO(b"".join(export.streaming_content))).active.iter_rows(values_only=True))
+    assert rows[3][0] == "王丽" and rows[3][3] == "无故缺席"
+    client.force_login(alice)
+    assert [p["url"] for p in client.get(f"{BASE}/{activity.pk}/photos").json()] == [url]
+    assert client.get(url).status_code == 200
+    assert client.post(f"{BASE}/{activity.pk}/photos", {"file": SimpleUploadedFile("a.png", PNG)}).status_code == 403
+    assert client.get(f"{BASE}/{activity.pk}/roster.xlsx").status_code == 403
+    client.force_login(cast.gina)
+    assert client.get(url).status_code == 404

@@ -58,7 +58,10 @@ def test_outsiders_see_nothing(client, now, cast, charlie, dora) -> None:
     assert client.get(reverse("activities:mine")).status_code == 302
 
 
-def test_staff_creates_publishes_and_runs_the_roster(client, now, cast, alice, time_machine) -> None:
+def test_staff_creates_publishes_and_runs_the_roster(
+    client, now, cast, alice, time_machine, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
     client.force_login(cast.frank)
     assert "新建活动" in client.get(reverse("activities:manage")).content.decode()
     form = client.get(reverse("activities:new")).content.decode()
