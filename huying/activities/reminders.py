@@ -4,8 +4,9 @@ activity_reminders`` and the Celery beat task ``huying.activities.tasks.remind``
 Participants who are invited, signed up or whose leave was refused get a notice a day
 before (when the sweep first runs inside the 24 hours, unless fewer than two hours are
 left) and two hours before. Each reminder is a :class:`~huying.activities.models.Reminder`
-row, unique per activity, member and slot: a second run, or two sweeps at once, send
-nothing twice (the insert is ``ignore_conflicts`` and only the rows it made are notified).
+row, unique per activity, member and slot: a second run sends nothing twice, and two
+sweeps at once take turns per activity (its row is locked while its reminders are
+written), the unique constraint backing it.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
         left = activity.starts_at - now
         slot = ReminderSlot.HOURS if left <= dt.timedelta(hours=2) else ReminderSlot.DAY
         with transaction.atomic():
+            # Two sweeps at once take turns per activity: the second finds the rows made.
+            Activity.objects.select_for_update().filter(pk=activity.pk).first()
             members = list(activity.participations.filter(status__in=REMINDED).values_list("member_id", flat=True))
             already = set(
                 Reminder.objects.filter(activity=activity, slot=slot, member_id__in=members).values_list(
@@ -55,7 +58,6 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
                 continue
             Reminder.objects.bulk_create(
                 [Reminder(activity=activity, member_id=m, slot=slot, sent_at=now) for m in fresh],
-                ignore_conflicts=True,
             )
             notifications.send(activity, fresh, notifications.REMINDER)
             result.reminders += len(fresh)
