@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "huying.audit",
     "huying.duty",
     "huying.activities",
+    "huying.opinions",
     "huying.proposals",
     "huying.handling",
     "huying.workorders",

@@ -20,6 +20,8 @@ urlpatterns = [
     path("proposals/", include("huying.proposals.urls")),
     path("activities/", include("huying.activities.urls")),
     path("workorders/", include("huying.workorders.urls")),
+    path("opinions/", include("huying.opinions.urls")),
+    path("duty/record/", include("huying.duty.urls")),
     path("", include("huying.handling.urls")),
     path("open311/v2/", include("huying.open311.urls")),
     path("", include("huying.core.urls")),
