@@ -40,6 +40,9 @@ class ActivitiesConfig(AppConfig):
             )
         )
         duty.register()
+        from huying.duty.acts import register_backfill
+
+        register_backfill("activities", duty.backfill)
         # Notices about an activity (invitations, leave decisions, reminders) link to it from
         # the notification centre; activities have no assignments (no generic steps).
         register_policy(

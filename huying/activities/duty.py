@@ -56,3 +56,26 @@ def record_outcome(participation: Any) -> None:
         qualifier=activity.kind if wanted == ATTENDED else "",
         title=activity.title,
     )
+
+
+def backfill() -> int:
+    """Record the outcomes of every finished activity that the record lacks (``manage.py
+    duty_rebuild``; idempotent). Answers how many activities were read."""
+    from huying.activities.choices import ActivityStatus
+    from huying.activities.models import Activity
+    from huying.duty import acts
+
+    count = 0
+    for activity in Activity.objects.filter(status=ActivityStatus.FINISHED).order_by("pk").iterator(chunk_size=200):
+        count += 1
+        for participation in activity.participations.filter(status__in=list(KIND_OF_OUTCOME)).select_related("member"):
+            key = KIND_OF_OUTCOME[participation.status]
+            acts.record(
+                participation.member,
+                key,
+                source=activity,
+                occurred_at=activity.starts_at,
+                qualifier=activity.kind if key == ATTENDED else "",
+                title=activity.title,
+            )
+    return count

@@ -115,7 +115,7 @@ class Activity(models.Model):
         _("status"), max_length=12, choices=ActivityStatus.choices, default=ActivityStatus.DRAFT, db_index=True
     )
     checkin_token = models.CharField(_("check-in code"), max_length=64, default=new_token)
-    report = models.TextField(_("report"), blank=True)
+    report = models.TextField(_("activity report"), blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
@@ -210,7 +210,7 @@ class Reminder(models.Model):
     activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="+")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.CASCADE)
     slot = models.CharField(_("when"), max_length=4, choices=ReminderSlot.choices)
-    sent_at = models.DateTimeField(_("sent at"))
+    sent_at = models.DateTimeField(_("reminded at"))
 
     class Meta:
         verbose_name = _("reminder")

@@ -339,3 +339,15 @@ def test_notices_link_to_the_activity(client, now, cast, alice) -> None:
     notice = Notification.objects.filter(recipient_user=alice, text__contains="取消").get()
     opened = client.post(f"/notifications/{notice.pk}/open/")
     assert opened.status_code == 302 and opened["Location"] == reverse("activities:detail", args=[activity.pk])
+
+
+def test_backfill_restores_missing_entries(now, cast, alice, time_machine) -> None:
+    from huying.activities import duty
+
+    activity = make_activity(cast.frank, cast.economics, committees=[cast.economics])
+    time_machine.move_to(START + dt.timedelta(hours=4), tick=False)
+    actions.do_finish(cast.frank, activity, report="完成")
+    DutyEntry.objects.filter(member=alice).delete()
+    assert duty.backfill() == 1
+    assert duty.backfill() == 1
+    assert list(DutyEntry.objects.filter(member=alice).values_list("kind", flat=True)) == ["activity.absent"]
