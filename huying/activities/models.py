@@ -145,6 +145,12 @@ class Activity(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        """The activity's page (the duty record links its entries here)."""
+        from django.urls import reverse
+
+        return reverse("activities:detail", args=[self.pk])
+
     @property
     def is_open(self) -> bool:
         return self.mode == InvitationMode.OPEN

@@ -351,3 +351,14 @@ def test_backfill_restores_missing_entries(now, cast, alice, time_machine) -> No
     assert duty.backfill() == 1
     assert duty.backfill() == 1
     assert list(DutyEntry.objects.filter(member=alice).values_list("kind", flat=True)) == ["activity.absent"]
+
+
+def test_duty_timeline_links_to_the_activity(now, cast, alice, time_machine) -> None:
+    from huying.duty.queries import source_links
+
+    activity = make_activity(cast.frank, cast.economics, committees=[cast.economics])
+    time_machine.move_to(START + dt.timedelta(hours=4), tick=False)
+    actions.do_finish(cast.frank, activity, report="完成")
+    rows = list(DutyEntry.objects.filter(member=alice))
+    assert source_links(rows, alice) == {("activities.activity", activity.pk): f"/activities/{activity.pk}/"}
+    assert source_links(rows, cast.gina) == {}
