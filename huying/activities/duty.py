@@ -20,7 +20,7 @@ from huying.activities.choices import ActivityKind, ParticipationStatus
 ATTENDED = "activity.attended"
 LEAVE = "activity.leave"
 ABSENT = "activity.absent"
-KIND_OF_OUTCOME = {
+KIND_OF_OUTCOME: dict[str, str] = {
     ParticipationStatus.ATTENDED: ATTENDED,
     ParticipationStatus.EXCUSED: LEAVE,
     ParticipationStatus.ABSENT: ABSENT,
