@@ -32,7 +32,7 @@ from huying.consultations.models import AgendaItem, Consultation, LiveUpdate, Ou
 from huying.consultations.transitions import WORKFLOW, TransitionError, check_organiser
 from huying.handling import actions as engine
 from huying.handling import history
-from huying.handling.choices import LimitUnit
+from huying.handling.choices import AssignmentRole, LimitUnit
 from huying.handling.limits import Limit, Limits
 from huying.handling.models import Assignment
 from huying.handling.transitions import accept_on_work
@@ -402,7 +402,15 @@ def do_send_outcome(
     with transaction.atomic():
         return [
             engine.do_assign(
-                actor, outcome, workflow=WORKFLOW, unit=unit, owner=consultation.organiser, limits=limits, now=now
+                actor,
+                outcome,
+                workflow=WORKFLOW,
+                unit=unit,
+                owner=consultation.organiser,
+                # 分别办理: each department answers for itself.
+                role=AssignmentRole.SEPARATE,
+                limits=limits,
+                now=now,
             )
             for unit in units
         ]

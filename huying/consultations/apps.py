@@ -62,6 +62,7 @@ class ConsultationsConfig(AppConfig):
                 cards=transitions.cards,
                 describe=transitions.describe,
                 check_unit=transitions.check_unit,
+                supervisor_unit=transitions.supervisor_unit,
                 assignment_page="consultations:answer",
                 # Reassigning, not withdrawing: the organising staff name another department.
                 generic_steps=GENERIC_STEPS - {"escalate"},

@@ -13,9 +13,9 @@ class ConsultationKind(models.TextChoices):
 
 class ConsultationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
+    PUBLISHED = "published", _("Announced")
     LIVE = "live", _("Live")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Ended")
     CONCLUDED = "concluded", _("Outcome sent")
 
 
@@ -34,7 +34,7 @@ class SpeechStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting to speak")
     GIVEN = "given", _("Given")
     SKIPPED = "skipped", _("Skipped")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the speaker")
 
 
 class OutcomeStatus(models.TextChoices):

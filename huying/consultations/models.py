@@ -98,7 +98,7 @@ class Consultation(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=ConsultationStatus.choices, default=ConsultationStatus.DRAFT
     )
-    minutes = models.TextField(_("minutes"), blank=True)
+    minutes = models.TextField(_("meeting minutes"), blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -236,6 +236,21 @@ def describe(assignment: Assignment) -> str:
     return outcome.number if outcome else ""
 
 
+def supervisor_unit(user: Any, owner: Any) -> Any:
+    """Who supervises the departments' answers: the engine's rule, and the organising
+    staff (agency staff of a CPPCC committee above the organising special committee)."""
+    from huying.handling.policy import default_supervisor_unit
+
+    unit = default_supervisor_unit(user, owner)
+    if unit is not None:
+        return unit
+    for role in user.active_roles:
+        org = role.organisation
+        if org is not None and role.role == Role.AGENCY_STAFF and owner.path.startswith(org.path):
+            return org
+    return None
+
+
 def check_unit(unit: Any) -> None:
     from huying.organisations.choices import OrgKind
 
