@@ -10,6 +10,7 @@ from huying.accounts.api import auth_router as token_router
 from huying.accounts.api import router as accounts_router
 from huying.audit.api import router as audit_router
 from huying.core import api_errors
+from huying.consultations.api import router as consultations_router
 from huying.core.api_render import LocalTimeRenderer
 from huying.handling.api import router as handling_router
 from huying.organisations.api import router as organisations_router
@@ -53,5 +54,6 @@ api.add_router("/audit", audit_router)
 api.add_router("", handling_router)
 api.add_router("/proposals", proposals_router)
 api.add_router("/workorders", workorders_router)
+api.add_router("/consultations", consultations_router)
 # Last: every operation documents the error answers that apply to it (401/403/404/422).
 api_errors.document_errors(api)

@@ -223,3 +223,17 @@ class Outcome(models.Model):
 
     def recommendation_items(self) -> list[str]:
         return [line.strip() for line in self.recommendations.split("\n") if line.strip()]
+
+
+def answers(assignment_ids: list[int]) -> dict[int, str]:
+    """The departments' answers: the note of each assignment's latest *resolved* step."""
+    from huying.handling.models import CaseEvent
+
+    found: dict[int, str] = {}
+    for assignment_id, note in (
+        CaseEvent.objects.filter(assignment_id__in=assignment_ids, kind="resolved")
+        .order_by("created_at", "id")
+        .values_list("assignment_id", "note")
+    ):
+        found[assignment_id] = note
+    return found

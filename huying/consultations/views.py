@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huying.accounts.models import User
 from huying.consultations import actions, live, transitions
 from huying.consultations.choices import ConsultationKind, ConsultationStatus, ParticipantKind, SpeechStatus
-from huying.consultations.models import Consultation, Speech, staff_paths
+from huying.consultations.models import Consultation, Speech, answers, staff_paths
 from huying.core.params import parse_id
 from huying.handling import history
 from huying.handling.access import can_act
@@ -175,20 +175,6 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _report(request, exc)
     return redirect("consultations:detail", speech.consultation_id)
-
-
-def answers(assignment_ids: list[int]) -> dict[int, str]:
-    """The departments' answers: the note of each assignment's latest *resolved* step."""
-    from huying.handling.models import CaseEvent
-
-    found: dict[int, str] = {}
-    for assignment_id, note in (
-        CaseEvent.objects.filter(assignment_id__in=assignment_ids, kind="resolved")
-        .order_by("created_at", "id")
-        .values_list("assignment_id", "note")
-    ):
-        found[assignment_id] = note
-    return found
 
 
 # --- Console (organising staff) ------------------------------------------------------------
