@@ -90,15 +90,18 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def do_create_consultation(actor: Any, *, agenda: list[str] | None = None, **fields: Any) -> Consultation:
-    """Agency staff of the organiser (or a committee above it) create a draft."""
+def do_create_consultation(
+    actor: Any, *, agenda: list[str] | None = None, now: datetime | None = None, **fields: Any
+) -> Consultation:
+    """Agency staff of the organiser (or a committee above it) create a draft. ``now`` is
+    for a loader replaying the past."""
     values = _clean(fields)
     if not transitions.may_organise_at(actor, values["organiser"]):
         raise PermissionDenied(_("Only the organising staff of this consultation may do this."))
     with transaction.atomic():
         consultation = Consultation.objects.create(created_by=actor, **values)
         _write_agenda(consultation, agenda or [])
-        history.append(consultation, EventKind.CREATED, actor, to_status=ConsultationStatus.DRAFT)
+        history.append(consultation, EventKind.CREATED, actor, to_status=ConsultationStatus.DRAFT, now=now)
         record(actor, "consultation.create", consultation, {"topic": consultation.topic})
     return consultation
 
@@ -137,22 +140,24 @@ def do_update_consultation(
     return consultation
 
 
-def do_publish(actor: Any, consultation: Consultation) -> Consultation:
-    return transitions.move(actor, consultation, "publish")
+def do_publish(actor: Any, consultation: Consultation, *, now: datetime | None = None) -> Consultation:
+    """Publish a draft (the organising staff): participants may book speeches."""
+    return transitions.move(actor, consultation, "publish", now=now)
 
 
-def do_open(actor: Any, consultation: Consultation) -> Consultation:
-    return transitions.move(actor, consultation, "open")
+def do_open(actor: Any, consultation: Consultation, *, now: datetime | None = None) -> Consultation:
+    """Go live (the organising staff): participants ask to speak, the staff post updates."""
+    return transitions.move(actor, consultation, "open", now=now)
 
 
-def do_close(actor: Any, consultation: Consultation) -> Consultation:
-    """Close a live consultation; speeches still waiting are skipped."""
+def do_close(actor: Any, consultation: Consultation, *, now: datetime | None = None) -> Consultation:
+    """Close a live consultation (the organising staff); speeches still waiting are withdrawn."""
     with transaction.atomic():
-        transitions.move(actor, consultation, "close")
+        transitions.move(actor, consultation, "close", now=now)
         for speech in consultation.speeches.filter(status=SpeechStatus.QUEUED):
             # The move checks the status: a closed consultation's waiting speeches are
             # withdrawn by the host.
-            transitions.move_speech(actor, speech, "withdraw")
+            transitions.move_speech(actor, speech, "withdraw", now=now)
     return consultation
 
 
@@ -221,8 +226,9 @@ def _local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
-def _new_speech(actor: Any, consultation: Consultation, participant: Participant, kind: str, summary: str) -> Speech:
-    now = timezone.now()
+def _new_speech(
+    actor: Any, consultation: Consultation, participant: Participant, kind: str, summary: str, now: datetime
+) -> Speech:
     try:
         with transaction.atomic():
             Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
@@ -241,32 +247,34 @@ def _new_speech(actor: Any, consultation: Consultation, participant: Participant
     return speech
 
 
-def do_book_speech(actor: Any, consultation: Consultation, *, summary: str) -> Speech:
+def do_book_speech(actor: Any, consultation: Consultation, *, summary: str, now: datetime | None = None) -> Speech:
     """A participant books a speech with its summary, before the day of the consultation."""
+    now = now or timezone.now()
     participant = participant_of(actor, consultation)
     if participant is None:
         raise PermissionDenied(_("Only the participants of this consultation may speak in it."))
     summary = (summary or "").strip()
     if not summary:
         raise ValidationError({"summary": [_("Give the summary of your speech.")]})
-    if consultation.status != ConsultationStatus.PUBLISHED or _local_day(timezone.now()) >= _local_day(
-        consultation.starts_at
-    ):
+    if consultation.status != ConsultationStatus.PUBLISHED or _local_day(now) >= _local_day(consultation.starts_at):
         raise TransitionError(
             _("Speeches are booked before the day of the consultation; on the day, ask to speak."),
             code="booking_closed",
         )
-    return _new_speech(actor, consultation, participant, SpeechKind.BOOKED, summary[:2000])
+    return _new_speech(actor, consultation, participant, SpeechKind.BOOKED, summary[:2000], now)
 
 
-def do_request_speech(actor: Any, consultation: Consultation, *, summary: str = "") -> Speech:
+def do_request_speech(
+    actor: Any, consultation: Consultation, *, summary: str = "", now: datetime | None = None
+) -> Speech:
     """A participant asks to speak while the consultation is live (a summary is optional)."""
     participant = participant_of(actor, consultation)
     if participant is None:
         raise PermissionDenied(_("Only the participants of this consultation may speak in it."))
     if consultation.status != ConsultationStatus.LIVE:
         raise TransitionError(_("You can ask to speak only while the consultation is live."), code="not_live")
-    return _new_speech(actor, consultation, participant, SpeechKind.REQUESTED, (summary or "").strip()[:2000])
+    summary = (summary or "").strip()[:2000]
+    return _new_speech(actor, consultation, participant, SpeechKind.REQUESTED, summary, now or timezone.now())
 
 
 def do_move_speaker(actor: Any, speech: Speech, direction: str) -> list[Speech]:
@@ -305,8 +313,8 @@ def do_give_speech(actor: Any, speech: Speech, *, now: datetime | None = None) -
     return transitions.move_speech(actor, speech, "give", now=now)
 
 
-def do_skip_speech(actor: Any, speech: Speech) -> Speech:
-    return transitions.move_speech(actor, speech, "skip")
+def do_skip_speech(actor: Any, speech: Speech, *, now: datetime | None = None) -> Speech:
+    return transitions.move_speech(actor, speech, "skip", now=now)
 
 
 def do_withdraw_speech(actor: Any, speech: Speech) -> Speech:
@@ -416,11 +424,18 @@ def do_send_outcome(
         ]
 
 
-def do_answer(actor: Any, assignment: Assignment, *, answer: str, expected_version: int | None = None) -> Assignment:
+def do_answer(
+    actor: Any,
+    assignment: Assignment,
+    *,
+    answer: str,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Assignment:
     """A department's staff answer the outcome: the engine's resolve (signing for the
     assignment first when they have not)."""
     if assignment.workflow != WORKFLOW:
         raise ValidationError({"assignment": [_("This assignment is not a consultation outcome.")]})
     with transaction.atomic():
-        version = accept_on_work(actor, assignment, expected_version=expected_version)
-        return engine.do_resolve(actor, assignment, result=answer, expected_version=version)
+        version = accept_on_work(actor, assignment, now=now, expected_version=expected_version)
+        return engine.do_resolve(actor, assignment, result=answer, expected_version=version, now=now)

@@ -546,6 +546,10 @@ def load_demo_data(scale: str = "full", force: bool = False, orders: int | None 
             finally:
                 quiet.setLevel(level)
             result.created["proposals handled"] = sum(n for outcome, n in handled.items() if outcome != "unassigned")
+        # Remote consultations: two past, one live today (huying/demo/consultations.py).
+        from huying.demo.consultations import load_consultation_demo
+
+        result.created.update(load_consultation_demo())
     # Work orders commit in chunks (a long load that stops half-way is completed next time).
     count = SCALES[scale].work_orders if orders is None else orders
     result.created.update(load_work_orders(count, SEED))
