@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core import signing
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -23,6 +24,25 @@ KEEP = 100
 TTL = 600  # seconds; a post replaces the document anyway
 POLL_SECONDS = 2.5  # the page's poll interval
 MAX_AGE = 1  # Cache-Control max-age of an answer, in seconds
+
+
+TICKET_SECONDS = 6 * 3600  # a viewing ticket lasts longer than any consultation
+TICKET_SALT = "consultations.live"
+
+
+def ticket(consultation_id: int, user_id: int) -> str:
+    """A signed viewing ticket, given by the page to a person who may see the consultation:
+    the poller sends it instead of the session cookie, so a poll reads no session, no
+    person and no rights from the database (docs/consultations.md)."""
+    return signing.dumps([consultation_id, user_id], salt=TICKET_SALT)
+
+
+def ticket_valid(value: str, consultation_id: int) -> bool:
+    try:
+        found = signing.loads(value, salt=TICKET_SALT, max_age=TICKET_SECONDS)
+    except signing.BadSignature:
+        return False
+    return isinstance(found, list) and len(found) == 2 and found[0] == consultation_id
 
 
 def _key(consultation_id: int) -> str:

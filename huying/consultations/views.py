@@ -83,6 +83,7 @@ def _detail_context(request: HttpRequest, consultation: Consultation) -> dict[st
         "updates": doc["updates"],
         "last": doc["last"],
         "poll_ms": int(live.POLL_SECONDS * 1000),
+        "ticket": live.ticket(consultation.pk, user.pk),
         "outcome": outcome,
         "is_organiser": transitions.is_organiser(user, consultation),
         "may_book": consultation.status == ConsultationStatus.PUBLISHED
@@ -118,11 +119,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def live_json(request: HttpRequest, pk: int) -> HttpResponse:
     """The live updates after ``?after=<id>``: from the cache, with an ETag (304 when
-    nothing changed) and a short max-age. Who may read it is checked once and remembered
-    for a minute per person and consultation (docs/consultations.md)."""
-    if not request.user.is_authenticated:
+    nothing changed) and a short max-age. The page's poller sends the signed viewing
+    ticket it was given (``?t=``) and no cookie, so a poll costs one cache read; without a
+    ticket the session decides, and who may read it is remembered for a minute
+    (docs/consultations.md)."""
+    ticket = request.GET.get("t")
+    if ticket is not None:
+        if not live.ticket_valid(ticket, pk):
+            return JsonResponse({"message": _("Reload the page to keep following this consultation.")}, status=403)
+    elif not request.user.is_authenticated:
         return JsonResponse({"message": _("Sign in to follow this consultation.")}, status=401)
-    if not _may_watch(request.user, pk):
+    elif not _may_watch(request.user, pk):
         return JsonResponse({"message": _("Not found.")}, status=404)
     after = parse_id(request.GET.get("after", "0")) or 0
     doc = live.document(pk)

@@ -198,3 +198,25 @@ def test_creating_through_the_console(frozen: Any, bob: Any, committee: Any) -> 
     assert response.status_code == 302
     c = Consultation.objects.get()
     assert (c.topic, c.agenda.count(), c.public_viewing) == ("营商环境对口协商", 2, False)
+
+
+def test_the_page_poller_uses_its_signed_ticket_and_no_cookie(
+    live: Consultation, bob: Any, alice: Any, django_assert_num_queries: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from huying.consultations.live import ticket
+
+    page = client_for(alice).get(f"/consultations/{live.pk}/").content.decode()
+    mine = ticket(live.pk, alice.pk)
+    assert f'data-ticket="{mine}"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_post_update(bob, live, text="会议开始")
+    anonymous = Client()  # the poller sends no cookie
+    url = f"/consultations/{live.pk}/live.json"
+    anonymous.get(url, {"t": mine})
+    with django_assert_num_queries(0):  # the cached document only
+        answer = anonymous.get(url, {"t": mine, "after": 0})
+    assert [u["text"] for u in answer.json()["updates"]] == ["会议开始"]
+    other = Consultation.objects.exclude(pk=live.pk).first()
+    assert other is None or anonymous.get(url, {"t": ticket(other.pk, alice.pk)}).status_code == 403
+    assert anonymous.get(url, {"t": mine + "x"}).status_code == 403
+    assert anonymous.get(url, {"t": ticket(live.pk + 1, alice.pk)}).status_code == 403

@@ -27,8 +27,14 @@
       list.appendChild(li);
     }
     function poll() {
-      fetch(list.dataset.url + "?after=" + last, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (r) { return r.status === 200 ? r.json() : null; })
+      // The signed ticket stands for the session: no cookie is sent, so the server reads
+      // nothing but the cached document.
+      var url = list.dataset.url + "?after=" + last + "&t=" + encodeURIComponent(list.dataset.ticket || "");
+      fetch(url, { credentials: "omit", headers: { Accept: "application/json" } })
+        .then(function (r) {
+          if (r.status === 403) { window.location.reload(); return null; }
+          return r.status === 200 ? r.json() : null;
+        })
         .then(function (doc) {
           if (doc) {
             if (doc.reload) { window.location.reload(); return; }
