@@ -26,6 +26,7 @@ database cache. Figures are recorded in docs/consultations.md.
 from __future__ import annotations
 
 import argparse
+import datetime
 import http.client
 import json
 import os
@@ -118,7 +119,7 @@ def prepare(viewers: int) -> tuple[int, list[str], Any]:
             kind="thematic",
             organiser=committee,
             starts_at=now,
-            ends_at=now + timezone.timedelta(hours=3),
+            ends_at=now + datetime.timedelta(hours=3),
             video_url="https://meeting.tencent.com/dm/000000000",
             public_viewing=True,
         )

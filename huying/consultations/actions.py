@@ -185,7 +185,10 @@ def do_add_participant(
     from huying.accounts.choices import Role
 
     if user is not None:
-        needed = {ParticipantKind.MEMBER: {Role.MEMBER}, ParticipantKind.OFFICIAL: {Role.UNIT_STAFF, Role.LEADER}}
+        needed: dict[str, set[str]] = {
+            ParticipantKind.MEMBER: {Role.MEMBER},
+            ParticipantKind.OFFICIAL: {Role.UNIT_STAFF, Role.LEADER},
+        }
         if kind in needed and not (user.role_set & needed[kind]):
             raise ValidationError({"user": [_("This person does not hold the role of that part.")]})
         name = name or user.real_name or user.username

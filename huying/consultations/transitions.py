@@ -211,10 +211,11 @@ def on_assignment_move(moved: Moved) -> None:
     from_status = outcome.status
     outcome.status = to
     outcome.save(update_fields=["status"])
-    kind = {
+    kinds: dict[str, str] = {
         OutcomeStatus.SENT: OutcomeEventKind.SENT if from_status == OutcomeStatus.DRAFT else OutcomeEventKind.REOPENED,
         OutcomeStatus.ANSWERED: OutcomeEventKind.ANSWERED,
-    }[to]
+    }
+    kind = kinds[to]
     history.append(outcome, kind, moved.actor, from_status=from_status, to_status=to, now=moved.now)
     record(moved.actor, f"consultation.{kind}", outcome, {"status": [from_status, to]})
 

@@ -83,7 +83,7 @@ def _detail_context(request: HttpRequest, consultation: Consultation) -> dict[st
         "updates": doc["updates"],
         "last": doc["last"],
         "poll_ms": int(live.POLL_SECONDS * 1000),
-        "ticket": live.ticket(consultation.pk, user.pk),
+        "ticket": live.ticket(consultation.pk, user.pk or 0),
         "outcome": outcome,
         "is_organiser": transitions.is_organiser(user, consultation),
         "may_book": consultation.status == ConsultationStatus.PUBLISHED
@@ -375,8 +375,8 @@ def manage_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 actions.do_skip_speech(user, speech)
         elif step == "post":
             speech_id = parse_id(post.get("speech", ""))
-            speech = consultation.speeches.filter(pk=speech_id).first() if speech_id else None
-            actions.do_post_update(user, consultation, text=post.get("text", ""), speech=speech)
+            about = consultation.speeches.filter(pk=speech_id).first() if speech_id else None
+            actions.do_post_update(user, consultation, text=post.get("text", ""), speech=about)
         elif step == "minutes":
             actions.do_save_minutes(user, consultation, minutes=post.get("minutes", ""))
         elif step == "outcome":
@@ -403,10 +403,8 @@ def manage_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = get_object_or_404(
-        Assignment.objects.visible_to(request.user).filter(workflow=transitions.WORKFLOW).select_related("unit"),
-        pk=pk,
-    )
+    mine = Assignment.objects.visible_to(request.user)  # type: ignore[arg-type]
+    assignment = get_object_or_404(mine.filter(workflow=transitions.WORKFLOW).select_related("unit"), pk=pk)
     from huying.consultations.models import Outcome
 
     outcome = get_object_or_404(Outcome.objects.select_related("consultation"), pk=assignment.case_id)

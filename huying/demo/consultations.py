@@ -30,7 +30,7 @@ SEED = 20260311
 STAFF_LOGIN, MEMBER_LOGIN, OFFICIAL_LOGIN = "jiguan", "weiyuan", "chengban"
 ROOM = "https://meeting.tencent.com/dm/"
 
-PAST = [
+PAST: list[dict[str, Any]] = [
     {
         "topic": "推进居家社区养老服务体系建设专题协商会",
         "kind": ConsultationKind.THEMATIC,
@@ -79,7 +79,7 @@ PAST = [
     },
 ]
 
-LIVE = {
+LIVE: dict[str, Any] = {
     "topic": "粤港澳大湾区跨境政务服务便利化提案办理协商会",
     "kind": ConsultationKind.PROPOSAL_HANDLING,
     "committee": "提案委员会",
