@@ -9,8 +9,8 @@ from huying.accounts.api import ApiTokenAuth
 from huying.accounts.api import auth_router as token_router
 from huying.accounts.api import router as accounts_router
 from huying.audit.api import router as audit_router
-from huying.core import api_errors
 from huying.consultations.api import router as consultations_router
+from huying.core import api_errors
 from huying.core.api_render import LocalTimeRenderer
 from huying.handling.api import router as handling_router
 from huying.organisations.api import router as organisations_router
