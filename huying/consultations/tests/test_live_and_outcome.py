@@ -220,3 +220,26 @@ def test_the_page_poller_uses_its_signed_ticket_and_no_cookie(
     assert other is None or anonymous.get(url, {"t": ticket(other.pk, alice.pk)}).status_code == 403
     assert anonymous.get(url, {"t": mine + "x"}).status_code == 403
     assert anonymous.get(url, {"t": ticket(live.pk + 1, alice.pk)}).status_code == 403
+
+
+def test_an_embed_is_the_one_frame_the_page_allows(live: Consultation, alice: Any) -> None:
+    plain = client_for(alice).get(f"/consultations/{live.pk}/")
+    assert "frame-src" not in plain["Content-Security-Policy"]
+    Consultation.objects.filter(pk=live.pk).update(embed_url="https://meeting.tencent.com/embed/abc")
+    page = client_for(alice).get(f"/consultations/{live.pk}/")
+    assert page["Content-Security-Policy"].endswith("; frame-src https://meeting.tencent.com")
+    assert '<iframe src="https://meeting.tencent.com/embed/abc"' in page.content.decode()
+
+
+def test_the_list_page_costs_the_same_for_more_consultations(
+    live: Consultation, bob: Any, alice: Any, committee: Any, django_assert_max_num_queries: Any
+) -> None:
+    from huying.consultations.tests.conftest import make_consultation
+
+    viewer = client_for(alice)
+    viewer.get("/consultations/")
+    for n in range(3):
+        actions.do_publish(bob, make_consultation(bob, committee, topic=f"协商{n}"))
+    with django_assert_max_num_queries(8):
+        page = viewer.get("/consultations/")
+    assert page.content.decode().count('class="card consult-card"') == 4
