@@ -320,7 +320,7 @@ def live_updates(request: HttpRequest, response: HttpResponse, pk: Id, after: In
     response["ETag"] = tag
     response["Cache-Control"] = f"private, max-age={live.MAX_AGE}"
     if request.headers.get("If-None-Match") == tag:
-        return 304, None
+        return Status(304, None)
     return live.since(doc, max(after, 0))
 
 

@@ -93,7 +93,7 @@ LIVE: dict[str, Any] = {
     "updates": [
         "协商会开始，主持人介绍会议议程和参会人员。",
         "省政务服务数据管理局负责同志通报提案办理情况：已在港澳设置自助服务终端46台。",
-        "林志华委员发言：建议推动更多事项“跨境通办”。",
+        "发言：建议推动更多政务服务事项实现“跨境通办”。",
     ],
 }
 
@@ -208,7 +208,7 @@ def _past(
     count = 0
     for i, speech in enumerate(c.speeches.order_by("position")):
         at = start + datetime.timedelta(minutes=25 + 15 * i + rng.randint(0, 5))
-        actions.do_post_update(staff, c, text=f"{speech.participant.name}委员发言。", speech=speech, now=at)
+        actions.do_post_update(staff, c, text=f"发言：{speech.summary}", speech=speech, now=at)
         actions.do_give_speech(staff, speech, now=at)
         count += 1
     end = start + datetime.timedelta(hours=2, minutes=20)
