@@ -237,6 +237,13 @@ def describe(assignment: Assignment) -> str:
     return outcome.number if outcome else ""
 
 
+def case_url(user: Any, notification: Any) -> str | None:
+    """The outcome's assignment page for a notice about one of its assignments (no query)."""
+    if notification.assignment_id is None:
+        return None
+    return reverse("consultations:answer", args=[notification.assignment_id])
+
+
 def supervisor_unit(user: Any, owner: Any) -> Any:
     """Who supervises the departments' answers: the engine's rule, and the organising
     staff (agency staff of a CPPCC committee above the organising special committee)."""

@@ -70,7 +70,6 @@ def _detail_context(request: HttpRequest, consultation: Consultation) -> dict[st
     participant = actions.participant_of(user, consultation)
     speeches = list(consultation.speeches.select_related("participant").order_by("position", "id"))
     mine = [s for s in speeches if participant is not None and s.participant_id == participant.pk]
-    outcome = getattr(consultation, "outcome", None) if hasattr(consultation, "outcome") else None
     return {
         "c": consultation,
         "agenda": list(consultation.agenda.all()),
@@ -84,7 +83,7 @@ def _detail_context(request: HttpRequest, consultation: Consultation) -> dict[st
         "last": doc["last"],
         "poll_ms": int(live.POLL_SECONDS * 1000),
         "ticket": live.ticket(consultation.pk, user.pk or 0),
-        "outcome": outcome,
+        "outcome": None,  # the pages read it (``_outcome_of``)
         "is_organiser": transitions.is_organiser(user, consultation),
         "may_book": consultation.status == ConsultationStatus.PUBLISHED
         and timezone.localdate() < timezone.localtime(consultation.starts_at).date(),

@@ -243,3 +243,19 @@ def test_the_list_page_costs_the_same_for_more_consultations(
     with django_assert_max_num_queries(8):
         page = viewer.get("/consultations/")
     assert page.content.decode().count('class="card consult-card"') == 4
+
+
+def test_a_notice_leads_the_department_to_the_answer_page(
+    live: Consultation, bob: Any, charlie: Any, tree: Any
+) -> None:
+    from huying.handling import centre
+    from huying.handling.policy import notification_policy
+
+    actions.do_close(bob, live)
+    outcome = actions.do_save_outcome(bob, live, consensus="共识", recommendations="建议")
+    [assignment] = actions.do_send_outcome(bob, outcome, units=[tree.department], days=10)
+    [notice] = centre.notifications_for(charlie)
+    assert outcome.number in notice.text
+    policy = notification_policy(notice)
+    assert policy is not None and policy.case_url is not None
+    assert policy.case_url(charlie, notice) == f"/consultations/answer/{assignment.pk}/"
