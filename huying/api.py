@@ -10,6 +10,7 @@ from huying.accounts.api import auth_router as token_router
 from huying.accounts.api import router as accounts_router
 from huying.activities.api import router as activities_router
 from huying.audit.api import router as audit_router
+from huying.consultations.api import router as consultations_router
 from huying.core import api_errors
 from huying.core.api_render import LocalTimeRenderer
 from huying.duty.api import router as duty_router
@@ -59,5 +60,6 @@ api.add_router("/workorders", workorders_router)
 api.add_router("/opinions", opinions_router)
 api.add_router("/duty", duty_router)
 api.add_router("/activities", activities_router)
+api.add_router("/consultations", consultations_router)
 # Last: every operation documents the error answers that apply to it (401/403/404/422).
 api_errors.document_errors(api)

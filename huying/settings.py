@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "huying.duty",
     "huying.activities",
     "huying.opinions",
+    "huying.consultations",
     "huying.proposals",
     "huying.handling",
     "huying.workorders",

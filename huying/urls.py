@@ -22,6 +22,7 @@ urlpatterns = [
     path("workorders/", include("huying.workorders.urls")),
     path("opinions/", include("huying.opinions.urls")),
     path("duty/record/", include("huying.duty.urls")),
+    path("consultations/", include("huying.consultations.urls")),
     path("", include("huying.handling.urls")),
     path("open311/v2/", include("huying.open311.urls")),
     path("", include("huying.core.urls")),
