@@ -26,9 +26,14 @@ from huying.opinions.choices import AdoptionLevel, Category, EditResponse, Issue
 from huying.opinions.diffs import edit_diffs
 from huying.opinions.models import TEXT_FIELDS, Issue, OpinionReport, ReportEdit, staff_cppcc_paths
 from huying.opinions.similarity import similar_reports
+from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
+from huying.proposals.supervision import area_units
 
 PAGE_SIZE = 20
+
+# The instruction forms' unit list: departments first, then the people's governments.
+UNIT_GROUP_ORDER = (OrgKind.DEPARTMENT, OrgKind.GOVERNMENT)
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -179,7 +184,25 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "leaders": leaders,
         "may_forward": is_staff and report.cppcc.parent_id is not None,
     }
+    if context["may_instruct"]:
+        context["unit_groups"] = unit_groups(area_units(report.cppcc))
     return render(request, "opinions/detail.html", context)
+
+
+def unit_groups(units: list[Organisation]) -> list[tuple[str, list[Organisation]]]:
+    """``units`` as (kind label, units) groups for the picker's ``<optgroup>``s; the order
+    within a group is ``area_units``' (higher levels first)."""
+    by_kind: dict[str, list[Organisation]] = {}
+    for unit in units:
+        by_kind.setdefault(unit.kind, []).append(unit)
+    return [(str(OrgKind(kind).label), by_kind[kind]) for kind in UNIT_GROUP_ORDER if kind in by_kind]
+
+
+def _chosen_units(post: Any, offered: list[Organisation]) -> list[Organisation]:
+    """The units ticked in the picker, only among those offered (their ids, in order)."""
+    wanted = parse_ids(post.getlist("units"))
+    by_id = {u.pk: u for u in offered}
+    return [by_id[i] for i in wanted if i in by_id]
 
 
 def _date(value: str) -> date | None:
@@ -219,8 +242,7 @@ def act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             actions.do_forward(user, report, note=post.get("note", ""), expected_version=version)
             messages.success(request, _("The report has been forwarded."))
         elif verb == "instruct":
-            unit_ids = parse_ids(post.get("units", "").replace("，", ",").replace(" ", ",").split(","))
-            units = list(Organisation.objects.filter(pk__in=unit_ids, is_active=True))
+            units = _chosen_units(post, area_units(report.cppcc))
             actions.do_record_instruction(
                 user,
                 report=report,
@@ -430,9 +452,19 @@ def _instructable_proposals(user: Any) -> Any:
     sessions of their committee) and the supervising leader's own."""
     from huying.proposals.models import Proposal
 
-    rows = Proposal.objects.visible_to(user).filter(is_key=True).select_related("session", "key_leader")
+    rows = Proposal.objects.visible_to(user).filter(is_key=True).select_related("session__cppcc", "key_leader")
     keep = [p for p in rows.order_by("-id")[:200] if actions.may_instruct_proposal(user, p)]
     return keep
+
+
+def _proposal_units(proposals: list[Any]) -> list[Organisation]:
+    """The units offered for the key proposals listed: their CPPCCs' ``area_units``."""
+    cppccs = {p.session.cppcc_id: p.session.cppcc for p in proposals}
+    units: dict[int, Organisation] = {}
+    for cppcc in cppccs.values():
+        for unit in area_units(cppcc):
+            units.setdefault(unit.pk, unit)
+    return list(units.values())
 
 
 @login_required
@@ -451,7 +483,6 @@ def proposal_instruction(request: HttpRequest) -> HttpResponse:
         try:
             if chosen is None:
                 raise ValidationError({"proposal": [_("Choose a key proposal.")]})
-            unit_ids = parse_ids(post.get("units", "").replace("，", ",").replace(" ", ",").split(","))
             actions.do_record_instruction(
                 user,
                 proposal=chosen,
@@ -461,7 +492,7 @@ def proposal_instruction(request: HttpRequest) -> HttpResponse:
                 leader_title=post.get("leader_title", ""),
                 instructed_on=_date(post.get("instructed_on", "")),
                 requires_handling=post.get("requires_handling") == "on",
-                units=list(Organisation.objects.filter(pk__in=unit_ids, is_active=True)),
+                units=_chosen_units(post, area_units(chosen.session.cppcc)),
             )
             messages.success(request, _("The instruction has been recorded."))
             return redirect("opinions:proposal_instruction")
@@ -478,6 +509,7 @@ def proposal_instruction(request: HttpRequest) -> HttpResponse:
             "proposals": proposals,
             "levels": AdoptionLevel.choices,
             "recent": recent,
+            "unit_groups": unit_groups(_proposal_units(proposals)),
             "is_leader": Role.LEADER in user.role_set,  # type: ignore[union-attr]
         },
     )

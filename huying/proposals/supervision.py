@@ -399,17 +399,23 @@ def _words(status: str, *, due: int, done: int, dissatisfied: bool) -> str:
     return _("Replied, all ratings in")
 
 
-def candidate_units(proposal: Proposal, limit: int = 500) -> list[Organisation]:
-    """Units offered in the assignment form: active government departments and governments
-    of the CPPCC's area (by division code), the proposal's suggested units first."""
-    cppcc = proposal.session.cppcc
+def area_units(cppcc: Organisation, limit: int = 500) -> list[Organisation]:
+    """The units a CPPCC's staff may assign to: active government departments and
+    governments of the CPPCC's area (by division code), the higher levels first. Also used
+    by the opinion reports' instruction forms (huying.opinions)."""
     qs = Organisation.objects.filter(is_active=True, kind__in=(OrgKind.DEPARTMENT, OrgKind.GOVERNMENT))
     prefix = cppcc.division_code
     while prefix.endswith("00"):  # 440000 → 44: the province; 440100 → 4401: Guangzhou
         prefix = prefix[:-2]
     if prefix:
         qs = qs.filter(division_code__startswith=prefix)
-    units = list(qs.order_by("depth", "sort_order", "name")[:limit])
+    return list(qs.order_by("depth", "sort_order", "name")[:limit])
+
+
+def candidate_units(proposal: Proposal, limit: int = 500) -> list[Organisation]:
+    """Units offered in the assignment form: the CPPCC's ``area_units``, the proposal's
+    suggested units first."""
+    units = area_units(proposal.session.cppcc, limit)
     suggested = list(proposal.suggested_units.filter(is_active=True))
     seen = {u.pk for u in suggested}
     return suggested + [u for u in units if u.pk not in seen]

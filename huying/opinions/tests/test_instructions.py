@@ -166,3 +166,57 @@ def test_key_proposal_instruction_page(alice: Any, bob: Any, tree: Any, wei: Any
         ("请认真办理。", None),
         ("抓紧落实。", boss.pk),
     ]
+
+
+def test_the_instruction_forms_offer_units_by_name(alice: Any, bob: Any, xinxi: Any, tree: Any) -> None:
+    """The unit picker lists the handling units by name (no organisation numbers typed by
+    hand); the units ticked are assigned through the engine."""
+    report = adopted(alice, xinxi)
+    staff = Client()
+    staff.force_login(xinxi)
+    page = staff.get(f"/opinions/{report.pk}/").content.decode()
+    assert 'name="units" multiple' in page
+    assert f'<option value="{tree.department.pk}">{tree.department.name}</option>' in page
+    assert f'<option value="{tree.city_gov.pk}">{tree.city_gov.name}</option>' in page
+    assert f'value="{tree.street.pk}"' not in page and f'value="{tree.province_cppcc.pk}"' not in page
+    deadline = timezone.localdate() + datetime.timedelta(days=20)
+    form = {
+        "text": "请研究落实。",
+        "level": "province",
+        "leader_name": "张三",
+        "requires_handling": "on",
+        "deadline": deadline.isoformat(),
+    }
+    # A unit not offered (a CPPCC) is not assigned; with nothing else chosen the form is refused.
+    staff.post(f"/opinions/{report.pk}/act/instruct/", {**form, "units": [tree.province_cppcc.pk]})
+    assert not Instruction.objects.filter(report=report).exists()
+    staff.post(f"/opinions/{report.pk}/act/instruct/", {**form, "units": [tree.department.pk, tree.city_gov.pk]})
+    assigned = Assignment.objects.filter(workflow=WORKFLOW, case_id=report.pk)
+    assert set(assigned.values_list("unit", flat=True)) == {tree.department.pk, tree.city_gov.pk}
+    assert {timezone.localdate(a.resolve_due) for a in assigned} == {deadline}
+
+
+def test_the_key_proposal_instruction_page_offers_units_by_name(alice: Any, bob: Any, tree: Any) -> None:
+    from huying.proposals import actions as proposals
+    from huying.proposals.actions.handling import do_mark_key
+    from huying.proposals.tests.conftest import make_draft, make_session
+
+    proposal = proposals.do_file(bob, proposals.do_submit(alice, make_draft(alice, make_session(tree))))
+    boss = UserFactory(username="boss", real_name="包领", roles=[(Role.LEADER, tree.province_gov)])
+    do_mark_key(bob, proposal, is_key=True, leader=boss)
+    staff = Client()
+    staff.force_login(bob)
+    page = staff.get("/opinions/instructions/proposals/").content.decode()
+    assert f'<option value="{tree.department.pk}">{tree.department.name}</option>' in page
+    staff.post(
+        "/opinions/instructions/proposals/",
+        {
+            "proposal": proposal.pk,
+            "text": "请认真办理。",
+            "level": "province",
+            "leader_name": "包领",
+            "requires_handling": "on",
+            "units": [tree.department.pk],
+        },
+    )
+    assert Assignment.objects.filter(workflow="proposal", case_id=proposal.pk, unit=tree.department).exists()
