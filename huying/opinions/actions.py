@@ -51,7 +51,36 @@ def member_cppccs(user: Any) -> list[Organisation]:
     ]
 
 
-def _collective_cppcc(collective: Organisation, kind: str) -> Organisation | None:
+def collectives_for(user: Any) -> list[tuple[Organisation, str]]:
+    """The collectives ``user`` may write reports in the name of, as (organisation,
+    CollectiveKind): for each organisation where they are agency staff, it and the
+    organisations above it up to the first CPPCC committee — a special committee, a
+    city/county CPPCC (one with a CPPCC committee above it), or any other organisation
+    under a CPPCC committee (a sector group); never a CPPCC office or a top CPPCC (they
+    would report to themselves). The same rule ``do_create_draft`` checks."""
+    found: dict[int, tuple[Organisation, str]] = {}
+    for a in getattr(user, "active_roles", []):
+        if a.role != Role.AGENCY_STAFF or a.organisation is None:
+            continue
+        node: Organisation | None = a.organisation
+        while node is not None:
+            if node.kind == OrgKind.CPPCC:
+                if collective_cppcc(node, CollectiveKind.CPPCC) is not None:
+                    found.setdefault(node.pk, (node, CollectiveKind.CPPCC))
+                break
+            if node.kind == OrgKind.SPECIAL_COMMITTEE:
+                kind = CollectiveKind.SPECIAL_COMMITTEE
+            elif node.kind == OrgKind.CPPCC_OFFICE:
+                kind = ""
+            else:
+                kind = CollectiveKind.SECTOR_GROUP
+            if kind and collective_cppcc(node, kind) is not None:
+                found.setdefault(node.pk, (node, kind))
+            node = node.parent
+    return sorted(found.values(), key=lambda pair: (pair[0].depth, pair[0].sort_order, pair[0].name))
+
+
+def collective_cppcc(collective: Organisation, kind: str) -> Organisation | None:
     """The committee a collective's reports go to: a city or county CPPCC sends to the
     committee above it; a sector group or special committee to its own committee."""
     start = collective.parent if kind == CollectiveKind.CPPCC else collective
@@ -107,7 +136,7 @@ def do_create_draft(
             for a in actor.active_roles
         ):
             raise PermissionDenied(_("Only the staff of the collective may write a report in its name."))
-        target = _collective_cppcc(collective, collective_kind)
+        target = collective_cppcc(collective, collective_kind)
         if target is None:
             raise ValidationError({"collective": [_("This collective has no CPPCC committee to send reports to.")]})
         report = OpinionReport(

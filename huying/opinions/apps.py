@@ -37,6 +37,17 @@ class OpinionsConfig(AppConfig):
         )
         register(
             Entry(
+                area="console",
+                key="opinion_collective",
+                title=_("Collective public-opinion reports"),
+                description=_("Write reports in the name of a special committee, sector group or city/county CPPCC."),
+                url_name="opinions:mine",
+                roles=frozenset({Role.AGENCY_STAFF}),
+                visible=_may_write_collectively,
+            )
+        )
+        register(
+            Entry(
                 area="dashboard",
                 key="opinion_issues",
                 title=_("Public-opinion periodical"),
@@ -124,6 +135,12 @@ def _is_info_staff(user: object) -> bool:
     from huying.opinions.models import staff_cppcc_paths
 
     return bool(staff_cppcc_paths(user))
+
+
+def _may_write_collectively(user: object) -> bool:
+    from huying.opinions.actions import collectives_for
+
+    return bool(collectives_for(user))
 
 
 def _is_cppcc_staff(user: object) -> bool:

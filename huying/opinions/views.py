@@ -22,7 +22,7 @@ from huying.accounts.models import User
 from huying.core.params import parse_id, parse_ids
 from huying.handling import history
 from huying.opinions import actions, transitions
-from huying.opinions.choices import AdoptionLevel, Category, EditResponse, IssueStatus, ReportStatus
+from huying.opinions.choices import AdoptionLevel, Category, CollectiveKind, EditResponse, IssueStatus, ReportStatus
 from huying.opinions.diffs import edit_diffs
 from huying.opinions.models import TEXT_FIELDS, Issue, OpinionReport, ReportEdit, staff_cppcc_paths
 from huying.opinions.similarity import similar_reports
@@ -58,7 +58,8 @@ def _staff_cppccs(user: Any) -> list[Organisation]:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not actions.member_cppccs(user) and not OpinionReport.objects.filter(submitted_by=user.pk).exists():
+    may_write = bool(actions.member_cppccs(user) or actions.collectives_for(user))
+    if not may_write and not OpinionReport.objects.filter(submitted_by=user.pk).exists():
         raise PermissionDenied(_("Opinion reports are written by CPPCC members."))
     own = (
         OpinionReport.objects.visible_to(user)
@@ -82,6 +83,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "statuses": ReportStatus.choices,
             "status": status,
             "status_query": f"status={status}" if status else "",
+            "may_write": may_write,
         },
     )
 
@@ -98,7 +100,10 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user = request.user
     report = _report(request, pk) if pk is not None else None
     staff_edit = report is not None and report.status != ReportStatus.DRAFT
-    if report is None and not actions.member_cppccs(user):
+    # A new report: in the member's own name, or in a collective's the staff work for.
+    collectives = actions.collectives_for(user) if report is None else []
+    is_member = bool(actions.member_cppccs(user))
+    if report is None and not is_member and not collectives:
         raise PermissionDenied(_("Opinion reports are written by CPPCC members."))
     if staff_edit and not transitions.is_info_staff(user, report.cppcc):  # type: ignore[union-attr]
         raise PermissionDenied(_("Only the information office of this CPPCC may do this."))
@@ -107,11 +112,23 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     errors: list[str] = []
     values = {name: getattr(report, name) for name in TEXT_FIELDS} if report else dict.fromkeys(TEXT_FIELDS, "")
     values["category"] = report.category if report else ""
+    on_behalf = "" if is_member or len(collectives) != 1 else str(collectives[0][0].pk)
     if request.method == "POST":
         values = _form_values(request.POST)
         version = parse_id(request.POST.get("version", ""))
+        on_behalf = request.POST.get("on_behalf", "")
         try:
-            if report is None:
+            if report is None and collectives and on_behalf != "self":
+                chosen = next((c for c in collectives if str(c[0].pk) == on_behalf), None)
+                if chosen is None:
+                    raise ValidationError({"on_behalf": [_("Choose in whose name the report is written.")]})
+                report = actions.do_create_draft(
+                    user,
+                    collective=chosen[0],
+                    collective_kind=chosen[1],
+                    **values,  # type: ignore[arg-type]
+                )
+            elif report is None:
                 report = actions.do_create_draft(user, **values)  # type: ignore[arg-type]
             elif staff_edit:
                 changes = {n: values[n] for n in TEXT_FIELDS}
@@ -126,13 +143,10 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             return redirect("opinions:detail", report.pk)
         except (ValidationError, PermissionDenied) as exc:
             errors = _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]
+    target = report.cppcc if report else _writing_cppcc(user, collectives)
     similar = (
-        similar_reports(
-            f"{values['title']}\n{values['situation']}",
-            report.cppcc if report else actions.member_cppccs(user)[0],
-            exclude_pk=report.pk if report else None,
-        )
-        if values["title"]
+        similar_reports(f"{values['title']}\n{values['situation']}", target, exclude_pk=report.pk if report else None)
+        if values["title"] and target is not None
         else []
     )
     return render(
@@ -145,19 +159,31 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "categories": Category.choices,
             "staff_edit": staff_edit,
             "similar": similar,
+            "collectives": [(org, CollectiveKind(kind).label) for org, kind in collectives],
+            "is_member": is_member,
+            "on_behalf": on_behalf,
         },
     )
+
+
+def _writing_cppcc(user: Any, collectives: list[tuple[Organisation, str]]) -> Organisation | None:
+    """The committee whose reports the similar hints search: the member's own, else the
+    one the (first) collective reports to."""
+    mine = actions.member_cppccs(user)
+    if mine:
+        return mine[0]
+    return actions.collective_cppcc(*collectives[0]) if collectives else None
 
 
 @require_safe
 @login_required
 def similar(request: HttpRequest) -> HttpResponse:
     """The similar-report hints (htmx partial) while a member writes."""
-    cppccs = actions.member_cppccs(request.user)
-    if not cppccs:
+    cppcc = _writing_cppcc(request.user, actions.collectives_for(request.user))
+    if cppcc is None:
         raise PermissionDenied(_("Opinion reports are written by CPPCC members."))
     text = f"{request.GET.get('title', '')[:100]}\n{request.GET.get('situation', '')[:3000]}"
-    results = similar_reports(text, cppccs[0], exclude_pk=parse_id(request.GET.get("exclude", "")))
+    results = similar_reports(text, cppcc, exclude_pk=parse_id(request.GET.get("exclude", "")))
     return render(request, "opinions/_similar.html", {"similar": results})
 
 

@@ -42,9 +42,11 @@ def test_member_writes_and_submits(alice: Any, erin: Any) -> None:
 
 def test_refusals(alice: Any, dora: Any, wei: Any, lingdao: Any, xinxi: Any) -> None:
     report = submitted(alice)
+    # Committee staff open the list (they write collective reports), the public do not.
+    assert client_for(dora).get("/opinions/").status_code == 403
+    assert report.title not in client_for(wei).get("/opinions/").content.decode()
     for person in (dora, wei):
         c = client_for(person)
-        assert c.get("/opinions/").status_code == 403
         assert c.get("/opinions/desk/").status_code == 403
         assert c.get(f"/opinions/{report.pk}/").status_code == 404
         assert c.post(f"/opinions/{report.pk}/act/receive/").status_code == 404
@@ -139,3 +141,38 @@ def test_lists_take_the_same_queries_for_more_reports(alice: Any, xinxi: Any) ->
     few = counts()
     add(4)
     assert counts() == few
+
+
+def test_staff_draft_a_collective_report_on_the_page(
+    alice: Any, wei: Any, xinxi: Any, dora: Any, people: Any, tree: Any
+) -> None:
+    """Committee staff write a report in their committee's name from the page (and city
+    CPPCC staff in the city CPPCC's); the 信息 office of the committee above receives it.
+    Members and the public are offered no collective; an office is no collective."""
+    committee = people["committee"]
+    assert actions.collectives_for(wei) == [(committee, "special_committee")]
+    assert actions.collectives_for(people["city_xinxi"]) == [(tree.city_cppcc, "cppcc")]
+    for person in (alice, xinxi, dora):
+        assert actions.collectives_for(person) == []
+    assert 'name="on_behalf"' not in client_for(alice).get("/opinions/new/").content.decode()
+    assert client_for(xinxi).get("/opinions/new/").status_code == 403
+    staff = client_for(wei)
+    assert staff.get("/opinions/").status_code == 200
+    page = staff.get("/opinions/new/").content.decode()
+    assert 'name="on_behalf"' in page and committee.name in page
+    title = "关于完善社区矫正工作的建议"
+    # A collective they do not work for is refused, nothing saved.
+    refused = staff.post("/opinions/new/", {**TEXT, "title": title, "on_behalf": tree.city_cppcc.pk})
+    assert refused.status_code == 200 and not OpinionReport.objects.filter(title=title).exists()
+    staff.post("/opinions/new/", {**TEXT, "title": title, "on_behalf": committee.pk, "then": "submit"})
+    report = OpinionReport.objects.get(title=title)
+    assert (report.submitter_kind, report.collective, report.collective_kind) == (
+        "collective",
+        committee,
+        "special_committee",
+    )
+    assert (report.submitted_by, report.author, report.status) == (wei, None, ReportStatus.SUBMITTED)
+    assert report.cppcc == tree.province_cppcc
+    assert title in staff.get("/opinions/").content.decode()
+    desk = client_for(xinxi).get("/opinions/desk/").content.decode()
+    assert title in desk and committee.name in desk
