@@ -171,6 +171,12 @@ class OpinionReport(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        """The report's page (the duty record links its entries here)."""
+        from django.urls import reverse
+
+        return reverse("opinions:detail", args=[self.pk])
+
     @property
     def is_combined(self) -> bool:
         return self.submitter_kind == SubmitterKind.COMBINED

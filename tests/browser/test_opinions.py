@@ -1,10 +1,12 @@
 """社情民意 in a real browser: a member on a 390-px phone writes and submits a report, the
 信息 office receives, edits and adopts it (through the actions), and the member reads the
-edit as a diff, agrees, and sees the adoption; then the office compiles an issue in the
-browser, sends it to a leader and downloads the PDF."""
+edit as a diff, agrees, sees the adoption, and finds the points for it in 我的履职 (the
+default rules: submitted +1, adopted at province level +8); then the office compiles an
+issue in the browser, sends it to a leader and downloads the PDF."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +16,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from huying.accounts.choices import Role
 from huying.accounts.models import User
 from huying.accounts.tests.factories import UserFactory
+from huying.duty.tests.conftest import seed_default_rules
 from huying.opinions import actions
 from huying.opinions.choices import AdoptionLevel
 from huying.opinions.models import Issue, OpinionReport
@@ -75,6 +78,7 @@ def no_horizontal_scroll(page: Page) -> None:
 def test_member_writes_on_a_phone_and_sees_the_adoption(phone: Page, live_server: Any, cast: dict[str, User]) -> None:
     base, page = live_server.url, phone
     member, staff = cast["weiyuan"], cast["xinxi"]
+    seed_default_rules()  # the live server's database is flushed between tests
     log_in(page, base, member)
     page.goto(f"{base}/opinions/")
     no_horizontal_scroll(page)
@@ -108,6 +112,21 @@ def test_member_writes_on_a_phone_and_sees_the_adoption(phone: Page, live_server
         expect(timeline).to_contain_text(step)
     no_horizontal_scroll(page)
     assert report.edits.get().response == "agreed"
+
+    # 我的履职: the adoption is in the record with its points (submitted +1, adopted +8).
+    page.goto(f"{base}/duty/record/")
+    expect(page.get_by_role("heading", name="我的履职", exact=True)).to_be_visible()
+    adoption = page.locator(".duty-act").filter(has_text="社情民意信息被采用")
+    expect(adoption).to_have_count(1)
+    expect(adoption).to_contain_text(TITLE)
+    expect(adoption.locator(".duty-act-points")).to_have_text("+8 分")
+    expect(page.locator(".duty-act").filter(has_text="报送社情民意信息").locator(".duty-act-points")).to_have_text(
+        "+1 分"
+    )
+    expect(page.locator(".duty-card-points dd")).to_have_text("9")
+    no_horizontal_scroll(page)
+    adoption.get_by_role("link", name=TITLE).click()
+    expect(page).to_have_url(re.compile(rf"/opinions/{report.pk}/$"))
 
 
 def test_staff_compile_an_issue_in_the_browser(desktop: Page, live_server: Any, cast: dict[str, User]) -> None:

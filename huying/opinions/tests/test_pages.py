@@ -176,3 +176,10 @@ def test_staff_draft_a_collective_report_on_the_page(
     assert title in staff.get("/opinions/").content.decode()
     desk = client_for(xinxi).get("/opinions/desk/").content.decode()
     assert title in desk and committee.name in desk
+
+
+def test_the_duty_record_links_the_report(alice: Any, xinxi: Any, erin: Any) -> None:
+    report = received(alice, xinxi)
+    actions.do_adopt(xinxi, report, level=AdoptionLevel.PROVINCE)
+    record = client_for(alice).get("/duty/record/").content.decode()
+    assert f'href="/opinions/{report.pk}/"' in record and "+8" in record
