@@ -52,6 +52,7 @@ class ActivitiesConfig(AppConfig):
                 case_model="activities.activity",
                 case_url=notifications.case_url,
                 generic_steps=frozenset(),
+                has_assignments=False,  # notices' links only: no tab in the shared inbox
             )
         )
         labels = {

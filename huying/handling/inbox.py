@@ -138,8 +138,9 @@ def rows_for(user: Any, assignments: Iterable[Assignment], now: datetime | None 
 
 
 def workflows() -> list[tuple[str, str]]:
-    """(workflow, label) of every registered workflow, for a filter."""
-    return [(p.workflow, str(p.label or p.workflow)) for p in registered()]
+    """(workflow, label) of every registered workflow that has assignments, for the
+    inbox's tabs and filter (a notices-only policy, ``has_assignments=False``, is left out)."""
+    return [(p.workflow, str(p.label or p.workflow)) for p in registered() if p.has_assignments]
 
 
 STATUS_CHOICES = Status.choices

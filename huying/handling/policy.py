@@ -184,6 +184,9 @@ class Policy:
     # A unit that starts working on an assignment (asks for more time, answers) signs for
     # it first instead of being refused.
     accept_on_work: bool = False
+    # False for a workflow registered only so that its notices link to its pages (case_url):
+    # it has no assignments, so the shared inbox offers no tab or filter for it.
+    has_assignments: bool = True
 
     def case_label(self, assignment: Assignment) -> str:
         if self.describe is not None:

@@ -130,3 +130,26 @@ def test_the_old_step_addresses_answer_308(both: Both) -> None:
     assert response.status_code == 308 and response["Location"] == f"/inbox/{a.pk}/extension/"
     response = client.post(f"/proposals/inbox/{p.pk}/act/object/", {})
     assert response.status_code == 308 and response["Location"] == f"/inbox/{p.pk}/object/"
+
+
+def test_the_inbox_offers_only_workflows_that_have_assignments(both: Both) -> None:
+    """A policy registered only for its notices' links (``has_assignments=False``: the
+    activities') gets no tab and no filter; the workflows with assignments keep theirs."""
+    from huying.handling import inbox
+    from huying.handling.policy import Policy, policy_for, register, unregister
+
+    assert policy_for("activity").has_assignments is False
+    assert policy_for("workorder").has_assignments and policy_for("proposal").has_assignments
+    register(Policy(workflow="notices_only", label="仅通知", has_assignments=False))
+    try:
+        offered = dict(inbox.workflows())
+        assert "notices_only" not in offered and "activity" not in offered
+        assert {"workorder", "proposal", "opinions"} <= set(offered)
+        response = page(both.centre.edu_staff).get(INBOX, {"workflow": "activity"})
+        tabs = [key for key, *_ in response.context["tabs"]]
+        assert "activity" not in tabs and "notices_only" not in tabs and {"workorder", "proposal"} <= set(tabs)
+        assert response.context["workflow"] == ""  # an unknown filter shows every workflow
+        body = response.content.decode()
+        assert "履职活动" not in body and "仅通知" not in body and both.order.number in body
+    finally:
+        unregister("notices_only")
