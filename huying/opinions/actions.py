@@ -68,6 +68,7 @@ def collectives_for(user: Any) -> list[tuple[Organisation, str]]:
                 if collective_cppcc(node, CollectiveKind.CPPCC) is not None:
                     found.setdefault(node.pk, (node, CollectiveKind.CPPCC))
                 break
+            kind: str
             if node.kind == OrgKind.SPECIAL_COMMITTEE:
                 kind = CollectiveKind.SPECIAL_COMMITTEE
             elif node.kind == OrgKind.CPPCC_OFFICE:
