@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "huying.organisations",
     "huying.audit",
     "huying.duty",
+    "huying.moderation",
+    "huying.interaction",
     "huying.proposals",
     "huying.handling",
     "huying.workorders",
