@@ -2,8 +2,6 @@
 published content needs no login; writes follow the pages' rules
 (:mod:`huying.interaction.actions`). Photos are sent through the page (multipart)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

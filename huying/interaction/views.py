@@ -35,8 +35,11 @@ STYLES = "css/interaction.css"
 
 def _errors(exc: ValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
-        return {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
-    return {"__all__": [str(m) for m in exc.messages]}
+        return {
+            ("form" if k == "__all__" else k): [str(m) for e in v for m in e.messages]
+            for k, v in exc.error_dict.items()
+        }
+    return {"form": [str(m) for m in exc.messages]}
 
 
 def _flash(request: HttpRequest, exc: Exception) -> None:
@@ -110,7 +113,7 @@ def submit_suggestion(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             errors = _errors(exc)
         except RateLimited as exc:
-            errors = {"__all__": [exc.message]}
+            errors = {"form": [exc.message]}
         else:
             if s.moderation.status == ItemStatus.PUBLISHED:
                 messages.success(request, _("Thank you. Your suggestion is published."))

@@ -1,8 +1,6 @@
 """Moderation in the API (/api/v1/moderation): the queue and decisions, reports, the word
 list and the per-space settings. Same rules as the pages (:mod:`huying.moderation.actions`)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any, Literal
 
