@@ -546,6 +546,10 @@ def load_demo_data(scale: str = "full", force: bool = False, orders: int | None 
             finally:
                 quiet.setLevel(level)
             result.created["proposals handled"] = sum(n for outcome, n in handled.items() if outcome != "unassigned")
+    # 互动 and moderation: suggestions (some adopted), debates, the queue (huying/demo/interaction.py).
+    from huying.demo.interaction import load_interaction_demo
+
+    result.created.update(load_interaction_demo(scale, SEED))
     # Work orders commit in chunks (a long load that stops half-way is completed next time).
     count = SCALES[scale].work_orders if orders is None else orders
     result.created.update(load_work_orders(count, SEED))
