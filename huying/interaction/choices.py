@@ -13,9 +13,9 @@ class SuggestionCategory(models.TextChoices):
 
 
 class DebateStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    DRAFT = "draft", _("Not yet open")
+    OPEN = "open", _("Voting open")
+    CLOSED = "closed", _("Voting closed")
 
 
 class Side(models.TextChoices):
