@@ -132,7 +132,12 @@ ARGUMENTS = {
 HIDE_REASONS = ["广告推销", "与主题无关", "含个人联系方式", "重复提交"]
 REPORT_REASONS = ["内容不实", "广告", "不文明用语"]
 
-FULL: dict[str, Any] = {"suggestions": 300, "votes": [4200, 3100, 2600, 1900, 1400], "arguments": 20, "adopted_drafts": 12}
+FULL: dict[str, Any] = {
+    "suggestions": 300,
+    "votes": [4200, 3100, 2600, 1900, 1400],
+    "arguments": 20,
+    "adopted_drafts": 12,
+}
 SMALL: dict[str, Any] = {"suggestions": 40, "votes": [60, 40, 30, 20, 10], "arguments": 6, "adopted_drafts": 2}
 
 

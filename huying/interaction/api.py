@@ -21,7 +21,7 @@ from huying.moderation.choices import ItemStatus
 router = Router(tags=["interaction"])
 
 
-class SuggestionOut(Schema):
+class PublicSuggestionOut(Schema):
     id: int
     title: str
     body: str
@@ -48,7 +48,7 @@ class SuggestionOutcomeOut(Schema):
     reply_class: str = Field(description="Class (A/B/C) of the latest accepted reply, else empty.")
 
 
-class SuggestionDetailOut(SuggestionOut):
+class PublicSuggestionDetailOut(PublicSuggestionOut):
     outcomes: list[SuggestionOutcomeOut]
 
     @staticmethod
@@ -64,7 +64,7 @@ class SuggestionDetailOut(SuggestionOut):
         ]
 
 
-class SuggestionIn(Schema):
+class PublicSuggestionIn(Schema):
     title: str = Field(max_length=60)
     body: str = Field(max_length=2000)
     category: SuggestionCategory
@@ -75,21 +75,21 @@ class SuggestionFilters(Schema):
     category: SuggestionCategory | None = None
 
 
-class FollowIn(Schema):
+class SuggestionFollowIn(Schema):
     follow: bool = True
 
 
-class FollowOut(Schema):
+class SuggestionFollowOut(Schema):
     following: bool
 
 
-class AdoptIn(Schema):
+class SuggestionAdoptIn(Schema):
     suggestion_ids: list[Id] = Field(min_length=1, max_length=50)
     session_id: Id
     title: str = Field(max_length=100)
 
 
-class AdoptOut(Schema):
+class SuggestionAdoptOut(Schema):
     proposal_id: int
     suggestion_ids: list[int]
 
@@ -101,7 +101,7 @@ class SuggestionStatsOut(Schema):
     proposals: int
 
 
-class ArgumentOut(Schema):
+class DebateArgumentOut(Schema):
     id: int
     side: Side
     body: str
@@ -126,8 +126,8 @@ class DebateOut(Schema):
 
 class DebateDetailOut(DebateOut):
     my_vote: str = Field(description="a, b or empty.")
-    strongest_a: list[ArgumentOut]
-    strongest_b: list[ArgumentOut]
+    strongest_a: list[DebateArgumentOut]
+    strongest_b: list[DebateArgumentOut]
 
     @staticmethod
     def resolve_my_vote(obj: Debate, context: dict[str, Any]) -> str:
@@ -151,22 +151,22 @@ class DebateIn(Schema):
     closes_at: datetime
 
 
-class VoteIn(Schema):
+class DebateVoteIn(Schema):
     side: Side
 
 
-class VoteOut(Schema):
+class DebateVoteOut(Schema):
     side: Side
     votes_a: int
     votes_b: int
 
 
-class ArgumentIn(Schema):
+class DebateArgumentIn(Schema):
     side: Side
     body: str = Field(max_length=500)
 
 
-class ArgumentCreatedOut(ArgumentOut):
+class DebateArgumentCreatedOut(DebateArgumentOut):
     status: ItemStatus
 
     @staticmethod
@@ -174,7 +174,7 @@ class ArgumentCreatedOut(ArgumentOut):
         return obj.moderation.status
 
 
-class LikeOut(Schema):
+class ArgumentLikeOut(Schema):
     liked: bool
     like_count: int
 
@@ -183,7 +183,7 @@ def _suggestions(request: HttpRequest) -> Any:
     return Suggestion.objects.visible_to(request.user).select_related("moderation").prefetch_related("photos")
 
 
-@router.get("/suggestions", response=list[SuggestionOut], auth=None, summary="Published suggestions (everyone)")
+@router.get("/suggestions", response=list[PublicSuggestionOut], auth=None, summary="Published suggestions (everyone)")
 @paginate(PageNumberPagination, page_size=25)
 def list_suggestions(request: HttpRequest, filters: Query[SuggestionFilters]) -> Any:
     qs = _suggestions(request).filter(moderation__status=ItemStatus.PUBLISHED)
@@ -192,7 +192,7 @@ def list_suggestions(request: HttpRequest, filters: Query[SuggestionFilters]) ->
     return qs
 
 
-@router.get("/suggestions/mine", response=list[SuggestionOut], summary="My suggestions, in any state")
+@router.get("/suggestions/mine", response=list[PublicSuggestionOut], summary="My suggestions, in any state")
 @paginate(PageNumberPagination, page_size=25)
 def my_suggestions(request: HttpRequest) -> Any:
     return _suggestions(request).filter(author=request.user)
@@ -204,7 +204,7 @@ def suggestion_stats(request: HttpRequest) -> Any:
 
 
 @router.get(
-    "/suggestions/{int:pk}", response={200: SuggestionDetailOut, 404: ErrorOut}, auth=None, summary="A suggestion"
+    "/suggestions/{int:pk}", response={200: PublicSuggestionDetailOut, 404: ErrorOut}, auth=None, summary="A suggestion"
 )
 def get_suggestion(request: HttpRequest, pk: Id) -> Any:
     return actions.access_suggestion(request.user, pk)
@@ -212,30 +212,30 @@ def get_suggestion(request: HttpRequest, pk: Id) -> Any:
 
 @router.post(
     "/suggestions",
-    response={201: SuggestionDetailOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={201: PublicSuggestionDetailOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Send a suggestion (real-name verified)",
 )
-def submit_suggestion(request: HttpRequest, payload: SuggestionIn) -> Any:
+def submit_suggestion(request: HttpRequest, payload: PublicSuggestionIn) -> Any:
     s = actions.do_submit_suggestion(request.user, **payload.dict())
     return Status(201, actions.access_suggestion(request.user, s.pk))
 
 
 @router.post(
     "/suggestions/{int:pk}/follow",
-    response={200: FollowOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: SuggestionFollowOut, 404: ErrorOut, 422: ErrorOut},
     summary="Follow or stop following a suggestion",
 )
-def follow(request: HttpRequest, pk: Id, payload: FollowIn) -> Any:
+def follow(request: HttpRequest, pk: Id, payload: SuggestionFollowIn) -> Any:
     s = actions.access_suggestion(request.user, pk)
     return {"following": actions.do_follow(request.user, s, follow=payload.follow)}
 
 
 @router.post(
     "/suggestions/adopt",
-    response={201: AdoptOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: SuggestionAdoptOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Adopt suggestions into a new proposal draft (members)",
 )
-def adopt(request: HttpRequest, payload: AdoptIn) -> Any:
+def adopt(request: HttpRequest, payload: SuggestionAdoptIn) -> Any:
     from huying.proposals.models import Session
 
     chosen = list(_suggestions(request).filter(pk__in=payload.suggestion_ids))
@@ -280,10 +280,10 @@ def close_debate(request: HttpRequest, pk: Id) -> Any:
 
 @router.post(
     "/debates/{int:pk}/vote",
-    response={200: VoteOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: DebateVoteOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Vote or change the vote (real-name verified)",
 )
-def vote(request: HttpRequest, pk: Id, payload: VoteIn) -> Any:
+def vote(request: HttpRequest, pk: Id, payload: DebateVoteIn) -> Any:
     d = actions.access_debate(request.user, pk)
     v = actions.do_vote(request.user, d, payload.side)
     d.refresh_from_db(fields=["votes_a", "votes_b"])
@@ -292,17 +292,17 @@ def vote(request: HttpRequest, pk: Id, payload: VoteIn) -> Any:
 
 @router.post(
     "/debates/{int:pk}/arguments",
-    response={201: ArgumentCreatedOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={201: DebateArgumentCreatedOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Post an argument for a side (real-name verified; moderated)",
 )
-def argue(request: HttpRequest, pk: Id, payload: ArgumentIn) -> Any:
+def argue(request: HttpRequest, pk: Id, payload: DebateArgumentIn) -> Any:
     d = actions.access_debate(request.user, pk)
     return Status(201, actions.do_argue(request.user, d, side=payload.side, body=payload.body))
 
 
 @router.post(
     "/arguments/{int:pk}/like",
-    response={200: LikeOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: ArgumentLikeOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Like an argument (once per person)",
 )
 def like(request: HttpRequest, pk: Id) -> Any:

@@ -51,43 +51,43 @@ class ModerationEventOut(Schema):
         return obj.actor.real_name if obj.actor else ""
 
 
-class ItemFilters(Schema):
+class ModerationItemFilters(Schema):
     status: ItemStatus = Field(ItemStatus.PENDING)
     space: str = Field("", max_length=40)
 
 
-class DecideIn(Schema):
+class ModerationDecideIn(Schema):
     decision: Literal["publish", "hide", "restore"]
     reason: str = Field("", max_length=200, description="Required to hide or restore.")
 
 
-class ReportIn(Schema):
+class ModerationReportIn(Schema):
     reason: str = Field(max_length=200)
 
 
-class ReportOut(Schema):
+class ModerationReportOut(Schema):
     item_id: int
     reported: bool
 
 
-class SpaceOut(Schema):
+class ModerationSpaceOut(Schema):
     key: str
     label: str
     premoderated: bool
 
 
-class SpaceIn(Schema):
+class ModerationSpaceIn(Schema):
     premoderated: bool
 
 
-class WordOut(Schema):
+class SensitiveWordOut(Schema):
     id: int
     word: str
     normalised: str
     action: WordAction
 
 
-class WordIn(Schema):
+class SensitiveWordIn(Schema):
     word: str = Field(max_length=50)
     action: WordAction = WordAction.REVIEW
 
@@ -97,7 +97,7 @@ _WRITE = {200: ModerationItemOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 @router.get("/items", response=list[ModerationItemOut], summary="The moderation queue (moderators)")
 @paginate(PageNumberPagination, page_size=25)
-def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> Any:
+def list_items(request: HttpRequest, filters: Query[ModerationItemFilters]) -> Any:
     actions.check_moderator(request.user)
     qs = ModerationItem.objects.visible_to(request.user).filter(status=filters.status).select_related("author")
     if filters.space:
@@ -114,7 +114,7 @@ def item_history(request: HttpRequest, pk: Id) -> Any:
 
 
 @router.post("/items/{int:pk}/decide", response=_WRITE, summary="Publish, hide or restore an item (moderators)")
-def decide(request: HttpRequest, pk: Id, payload: DecideIn) -> Any:
+def decide(request: HttpRequest, pk: Id, payload: ModerationDecideIn) -> Any:
     item = actions.access_item(request.user, pk)
     if payload.decision == "publish":
         return actions.do_publish(request.user, item)
@@ -125,10 +125,10 @@ def decide(request: HttpRequest, pk: Id, payload: DecideIn) -> Any:
 
 @router.post(
     "/items/{int:pk}/report",
-    response={201: ReportOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={201: ModerationReportOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Report a published item (once per person)",
 )
-def report(request: HttpRequest, pk: Id, payload: ReportIn) -> Any:
+def report(request: HttpRequest, pk: Id, payload: ModerationReportIn) -> Any:
     item = ModerationItem.objects.filter(pk=pk, status=ItemStatus.PUBLISHED).first()
     if item is None:
         raise Http404(_("No such item."))
@@ -136,16 +136,18 @@ def report(request: HttpRequest, pk: Id, payload: ReportIn) -> Any:
     return Status(201, {"item_id": item.pk, "reported": True})
 
 
-@router.get("/spaces", response=list[SpaceOut], summary="Moderated spaces and their pre-moderation setting")
+@router.get("/spaces", response=list[ModerationSpaceOut], summary="Moderated spaces and their pre-moderation setting")
 def list_spaces(request: HttpRequest) -> Any:
     actions.check_moderator(request.user)
     return [{"key": s.key, "label": str(s.label), "premoderated": actions.is_premoderated(s)} for s in all_spaces()]
 
 
 @router.put(
-    "/spaces/{key}", response={200: SpaceOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, summary="Set pre-moderation"
+    "/spaces/{key}",
+    response={200: ModerationSpaceOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Set pre-moderation",
 )
-def set_space(request: HttpRequest, key: str, payload: SpaceIn) -> Any:
+def set_space(request: HttpRequest, key: str, payload: ModerationSpaceIn) -> Any:
     keys = {s.key: s for s in all_spaces()}
     if key not in keys:
         raise Http404(_("No such space."))
@@ -153,7 +155,7 @@ def set_space(request: HttpRequest, key: str, payload: SpaceIn) -> Any:
     return {"key": key, "label": str(keys[key].label), "premoderated": payload.premoderated}
 
 
-@router.get("/words", response=list[WordOut], summary="The sensitive-word list (moderators)")
+@router.get("/words", response=list[SensitiveWordOut], summary="The sensitive-word list (moderators)")
 @paginate(PageNumberPagination, page_size=100)
 def list_words(request: HttpRequest) -> Any:
     actions.check_moderator(request.user)
@@ -161,9 +163,11 @@ def list_words(request: HttpRequest) -> Any:
 
 
 @router.post(
-    "/words", response={201: WordOut, 403: ErrorOut, 422: ErrorOut}, summary="Add a word (or change its action)"
+    "/words",
+    response={201: SensitiveWordOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Add a word (or change its action)",
 )
-def add_word(request: HttpRequest, payload: WordIn) -> Any:
+def add_word(request: HttpRequest, payload: SensitiveWordIn) -> Any:
     actions.check_moderator(request.user)
     return Status(201, actions.do_add_word(request.user, payload.word, action=payload.action))
 
