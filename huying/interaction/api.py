@@ -7,9 +7,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import field_validator
 
 from huying.core.api_errors import ErrorOut
 from huying.core.api_types import Id, PageNumberPagination
@@ -147,8 +149,18 @@ class DebateIn(Schema):
     side_a: str = Field(max_length=40)
     side_b: str = Field(max_length=40)
     description: str = Field("", max_length=2000)
-    opens_at: datetime
-    closes_at: datetime
+    opens_at: datetime = Field(description="Between the years 2000 and 2100; with an offset (+08:00).")
+    closes_at: datetime = Field(description="After opens_at, before the year 2100.")
+
+    @field_validator("opens_at", "closes_at")
+    @classmethod
+    def _plausible(cls, value: datetime) -> datetime:
+        # Times outside this range are typing mistakes, and far ones overflow time zones.
+        if not 2000 <= value.year <= 2100:
+            raise ValueError(_("Choose a time between the years 2000 and 2100."))
+        if value.tzinfo is None:
+            value = timezone.make_aware(value)
+        return value
 
 
 class DebateVoteIn(Schema):

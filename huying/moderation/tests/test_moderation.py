@@ -199,3 +199,24 @@ def test_queue_visibility(citizen: Any, neighbour: Any, bob: Any) -> None:
     assert list(ModerationItem.objects.visible_to(bob)) == [item]
     assert list(ModerationItem.objects.visible_to(citizen)) == [item]
     assert not ModerationItem.objects.visible_to(neighbour).exists()
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "moderation.submit", "moderation.publish", "moderation.hide", "moderation.restore", "moderation.requeue",
+        "moderation.report", "moderation.space_setting", "moderation.word_add", "moderation.word_remove",
+        "account.real_name_verify", "suggestion.submit", "suggestion.adopt", "debate.create", "debate.open",
+        "debate.close", "debate.argue", "debate.export",
+    ],
+)  # fmt: skip
+def test_every_recorded_action_reads_in_chinese(code: str) -> None:
+    import re
+
+    from django.utils import translation
+
+    from huying.audit.labels import action_label
+
+    with translation.override("zh-hans"):
+        label = action_label(code)
+    assert label != code and re.search(r"[\u4e00-\u9fff]", label)
