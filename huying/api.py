@@ -11,9 +11,11 @@ from huying.accounts.api import router as accounts_router
 from huying.audit.api import router as audit_router
 from huying.core import api_errors
 from huying.core.api_render import LocalTimeRenderer
+from huying.duty.api import router as duty_router
 from huying.handling.api import router as handling_router
 from huying.interaction.api import router as interaction_router
 from huying.moderation.api import router as moderation_router
+from huying.opinions.api import router as opinions_router
 from huying.organisations.api import router as organisations_router
 from huying.proposals.api import router as proposals_router
 from huying.workorders.api import router as workorders_router
@@ -55,6 +57,8 @@ api.add_router("/audit", audit_router)
 api.add_router("", handling_router)
 api.add_router("/proposals", proposals_router)
 api.add_router("/workorders", workorders_router)
+api.add_router("/opinions", opinions_router)
+api.add_router("/duty", duty_router)
 api.add_router("/moderation", moderation_router)
 api.add_router("/interaction", interaction_router)
 # Last: every operation documents the error answers that apply to it (401/403/404/422).

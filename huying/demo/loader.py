@@ -546,6 +546,14 @@ def load_demo_data(scale: str = "full", force: bool = False, orders: int | None 
             finally:
                 quiet.setLevel(level)
             result.created["proposals handled"] = sum(n for outcome, n in handled.items() if outcome != "unassigned")
+        # 社情民意 opinion reports, issues and instructions (huying/demo/opinions.py).
+        from huying.demo.opinions import load_opinion_demo
+
+        result.created.update({f"opinions: {k}": v for k, v in load_opinion_demo(scale).items()})
+        # The members' duty record follows from the acts above (huying/demo/duty.py).
+        from huying.demo.duty import load_duty_demo
+
+        result.created.update(load_duty_demo())
     # 互动 and moderation: suggestions (some adopted), debates, the queue (huying/demo/interaction.py).
     from huying.demo.interaction import load_interaction_demo
 
