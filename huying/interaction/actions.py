@@ -29,6 +29,7 @@ from huying.interaction.models import (
     SuggestionAdoption,
     SuggestionFollow,
     SuggestionPhoto,
+    SuggestionReportLink,
     Vote,
 )
 from huying.moderation import actions as moderation
@@ -136,14 +137,8 @@ def do_adopt_into_proposal(
     from huying.proposals.actions.drafts import do_save_draft
     from huying.proposals.choices import Category
 
-    if not may_adopt(actor):
-        raise PermissionDenied(_("Only CPPCC members may adopt public suggestions."))
-    suggestions = list({s.pk: s for s in suggestions}.values())
-    if not suggestions:
-        raise ValidationError({"suggestions": [_("Choose at least one suggestion.")]})
-    if any(s.moderation.status != ItemStatus.PUBLISHED for s in suggestions):
-        raise ValidationError({"suggestions": [_("Only published suggestions can be adopted.")]})
-    situation = "\n\n".join(f"【{_('Public suggestion')} #{s.pk}】{s.title}\n{s.body}" for s in suggestions)[:3000]
+    suggestions = _check_adoptable(actor, suggestions)
+    situation = _joined_texts(suggestions)
     with transaction.atomic():
         result = do_save_draft(
             actor, session=session, title=title, situation=situation, category=category or Category.OTHER
@@ -158,12 +153,45 @@ def do_adopt_into_proposal(
     return proposal
 
 
+def _check_adoptable(actor: Any, suggestions: Sequence[Suggestion]) -> list[Suggestion]:
+    if not may_adopt(actor):
+        raise PermissionDenied(_("Only CPPCC members may adopt public suggestions."))
+    chosen = list({s.pk: s for s in suggestions}.values())
+    if not chosen:
+        raise ValidationError({"suggestions": [_("Choose at least one suggestion.")]})
+    if any(s.moderation.status != ItemStatus.PUBLISHED for s in chosen):
+        raise ValidationError({"suggestions": [_("Only published suggestions can be adopted.")]})
+    return chosen
+
+
+def _joined_texts(suggestions: Sequence[Suggestion]) -> str:
+    return "\n\n".join(f"【{_('Public suggestion')} #{s.pk}】{s.title}\n{s.body}" for s in suggestions)[:3000]
+
+
+def do_adopt_into_report(actor: Any, suggestions: Sequence[Suggestion], *, title: str) -> Any:
+    """A CPPCC member takes one or several published suggestions into a new opinion-report
+    (社情民意) draft of their own, through the opinions app's draft action; the links are
+    kept both ways. Returns the draft report."""
+    from huying.opinions.actions import do_create_draft
+
+    chosen = _check_adoptable(actor, suggestions)
+    with transaction.atomic():
+        report = do_create_draft(actor, title=title, situation=_joined_texts(chosen))
+        now = timezone.now()
+        SuggestionReportLink.objects.bulk_create(
+            [SuggestionReportLink(suggestion=s, report=report, adopted_by=actor, created_at=now) for s in chosen]
+        )
+        for s in chosen:
+            record(actor, "suggestion.adopt_report", s, {"report": report.pk})
+    return report
+
+
 def outcomes(suggestion: Suggestion) -> list[dict[str, Any]]:
     """What became of a suggestion, read live from the proposals: for each proposal it went
     into, the filing number (once filed), its status and the latest accepted reply's class."""
     from huying.proposals.choices import ReplyStatus
 
-    result = []
+    result: list[dict[str, Any]] = []
     links = suggestion.adoptions.select_related("proposal__session", "proposal__merged_into__session", "adopted_by")
     for link in links:
         proposal = link.proposal
@@ -173,12 +201,26 @@ def outcomes(suggestion: Suggestion) -> list[dict[str, Any]]:
         result.append(
             {
                 "proposal": proposal,
+                "report": None,
                 "number": proposal.formatted_number if proposal.filing_number else "",
                 "status": proposal.get_status_display(),
                 "reply_class": reply.reply_class if reply else "",
                 "reply_class_label": reply.get_reply_class_display() if reply else "",
                 "adopted_by": link.adopted_by.real_name,
                 "adopted_at": link.created_at,
+            }
+        )
+    for report_link in suggestion.report_links.select_related("report", "adopted_by"):
+        result.append(
+            {
+                "report": report_link.report,
+                "proposal": None,
+                "number": "",
+                "status": report_link.report.get_status_display(),
+                "reply_class": "",
+                "reply_class_label": "",
+                "adopted_by": report_link.adopted_by.real_name,
+                "adopted_at": report_link.created_at,
             }
         )
     return result
@@ -188,11 +230,14 @@ def statistics() -> dict[str, int]:
     """群众建议 figures: suggestions received (submitted), published, adopted into
     proposals, and the proposals that came out of them."""
     adoptions = SuggestionAdoption.objects.all()
+    adopted = set(adoptions.values_list("suggestion", flat=True).distinct())
+    adopted |= set(SuggestionReportLink.objects.values_list("suggestion", flat=True).distinct())
     return {
         "received": Suggestion.objects.count(),
         "published": Suggestion.objects.published().count(),
-        "adopted": adoptions.values("suggestion").distinct().count(),
+        "adopted": len(adopted),
         "proposals": adoptions.values("proposal").distinct().count(),
+        "reports": SuggestionReportLink.objects.values("report").distinct().count(),
     }
 
 

@@ -3,7 +3,7 @@ published content needs no login; writes follow the pages' rules
 (:mod:`huying.interaction.actions`). Photos are sent through the page (multipart)."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -44,7 +44,8 @@ class PublicSuggestionOut(Schema):
 
 
 class SuggestionOutcomeOut(Schema):
-    proposal_id: int
+    proposal_id: int | None
+    report_id: int | None
     number: str = Field(description="The filing number (第0123号) once filed, else empty.")
     status: str
     reply_class: str = Field(description="Class (A/B/C) of the latest accepted reply, else empty.")
@@ -57,7 +58,8 @@ class PublicSuggestionDetailOut(PublicSuggestionOut):
     def resolve_outcomes(obj: Suggestion) -> list[dict[str, Any]]:
         return [
             {
-                "proposal_id": o["proposal"].pk,
+                "proposal_id": o["proposal"].pk if o["proposal"] else None,
+                "report_id": o["report"].pk if o["report"] else None,
                 "number": o["number"],
                 "status": o["status"],
                 "reply_class": o["reply_class"],
@@ -87,20 +89,25 @@ class SuggestionFollowOut(Schema):
 
 class SuggestionAdoptIn(Schema):
     suggestion_ids: list[Id] = Field(min_length=1, max_length=50)
-    session_id: Id
+    target: Literal["proposal", "report"] = Field(
+        "proposal", description="A proposal draft or an opinion-report draft."
+    )
+    session_id: Id | None = Field(None, description="The proposal's session (proposals only).")
     title: str = Field(max_length=100)
 
 
 class SuggestionAdoptOut(Schema):
-    proposal_id: int
+    proposal_id: int | None
+    report_id: int | None
     suggestion_ids: list[int]
 
 
 class SuggestionStatsOut(Schema):
     received: int
     published: int
-    adopted: int
+    adopted: int = Field(description="Suggestions taken into at least one proposal or opinion report.")
     proposals: int
+    reports: int
 
 
 class DebateArgumentOut(Schema):
@@ -253,11 +260,15 @@ def adopt(request: HttpRequest, payload: SuggestionAdoptIn) -> Any:
     chosen = list(_suggestions(request).filter(pk__in=payload.suggestion_ids))
     if len(chosen) != len(set(payload.suggestion_ids)):
         raise ValidationError({"suggestion_ids": [_("No such suggestion.")]})
-    session = Session.objects.filter(pk=payload.session_id).first()
+    ids = [s.pk for s in chosen]
+    if payload.target == "report":
+        report = actions.do_adopt_into_report(request.user, chosen, title=payload.title)
+        return Status(201, {"proposal_id": None, "report_id": report.pk, "suggestion_ids": ids})
+    session = Session.objects.filter(pk=payload.session_id).first() if payload.session_id else None
     if session is None:
         raise ValidationError({"session_id": [_("No such session.")]})
     proposal = actions.do_adopt_into_proposal(request.user, chosen, session=session, title=payload.title)
-    return Status(201, {"proposal_id": proposal.pk, "suggestion_ids": [s.pk for s in chosen]})
+    return Status(201, {"proposal_id": proposal.pk, "report_id": None, "suggestion_ids": ids})
 
 
 @router.get("/debates", response=list[DebateOut], auth=None, summary="Opinion debates (everyone)")

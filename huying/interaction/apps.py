@@ -67,6 +67,7 @@ class InteractionConfig(AppConfig):
             {
                 "suggestion.submit": _("Submitted a public suggestion"),
                 "suggestion.adopt": _("Adopted a public suggestion into a proposal"),
+                "suggestion.adopt_report": _("Adopted a public suggestion into an opinion report"),
                 "debate.create": _("Created an opinion debate"),
                 "debate.open": _("Opened an opinion debate"),
                 "debate.close": _("Closed an opinion debate"),

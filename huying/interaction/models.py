@@ -107,6 +107,25 @@ class SuggestionAdoption(models.Model):
         return f"{self.suggestion_id} → {self.proposal_id}"
 
 
+class SuggestionReportLink(models.Model):
+    """A suggestion taken into an opinion-report (社情民意) draft; the link both ways:
+    ``suggestion.report_links`` and ``report.public_suggestion_links``."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="report_links")
+    report = models.ForeignKey(
+        "opinions.OpinionReport", on_delete=models.CASCADE, related_name="public_suggestion_links"
+    )
+    adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("adopted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("suggestion adopted into a report")
+        constraints = [models.UniqueConstraint(fields=["suggestion", "report"], name="suggestion_reported_once")]
+
+    def __str__(self) -> str:
+        return f"{self.suggestion_id} → report {self.report_id}"
+
+
 class DebateQuerySet(models.QuerySet["Debate"]):
     def visible_to(self, user: Any) -> DebateQuerySet:
         """Open and closed debates for everyone; drafts for moderators only."""

@@ -168,12 +168,20 @@ def adopt(request: HttpRequest) -> HttpResponse:
     )
     back = reverse("interaction:suggestion", args=[ids[0]]) if ids else reverse("interaction:suggestions")
     try:
-        proposal = actions.do_adopt_into_proposal(
-            request.user, chosen, session=session, title=request.POST.get("title", "")
-        )
+        if request.POST.get("target") == "report":
+            report = actions.do_adopt_into_report(request.user, chosen, title=request.POST.get("title", ""))
+        else:
+            proposal = actions.do_adopt_into_proposal(
+                request.user, chosen, session=session, title=request.POST.get("title", "")
+            )
     except (ValidationError, PermissionDenied) as exc:
         _flash(request, exc)
         return redirect(back)
+    if request.POST.get("target") == "report":
+        messages.success(
+            request, _("An opinion-report draft was made from the suggestions. Complete it and submit it.")
+        )
+        return redirect("opinions:detail", report.pk)
     messages.success(request, _("A proposal draft was made from the suggestions. Complete it and submit it."))
     return redirect("proposals:detail", proposal.pk)
 

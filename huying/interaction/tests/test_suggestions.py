@@ -111,7 +111,7 @@ def test_a_member_adopts_several_suggestions_into_one_draft_linked_both_ways(
     assert [link.proposal for link in one.adoptions.all()] == [proposal]
     [outcome] = actions.outcomes(one)
     assert outcome["number"] == "" and outcome["reply_class"] == ""
-    assert actions.statistics() == {"received": 2, "published": 2, "adopted": 2, "proposals": 1}
+    assert actions.statistics() == {"received": 2, "published": 2, "adopted": 2, "proposals": 1, "reports": 0}
 
 
 @pytest.mark.parametrize("who", ["citizen", "bob", "dora"])
@@ -225,3 +225,27 @@ def test_api_suggestions(client: Any, citizen: Any, dora: Any, alice: Any, bob: 
     detail = client.get(f"/api/v1/interaction/suggestions/{s.pk}").json()
     assert detail["outcomes"][0]["proposal_id"] == response.json()["proposal_id"]
     assert client.get("/api/v1/interaction/suggestions/stats").json()["proposals"] == 1
+
+
+def test_a_member_adopts_suggestions_into_an_opinion_report_draft(
+    citizen: Any, neighbour: Any, alice: Any, bob: Any, tree: Any
+) -> None:
+    from huying.opinions.choices import ReportStatus
+
+    one, two = published(citizen, bob), published(neighbour, bob, "建议老旧小区加装电梯")
+    report = actions.do_adopt_into_report(alice, [one, two], title="关于社区养老服务的情况反映")
+    assert report.status == ReportStatus.DRAFT and report.author == alice
+    assert {link.suggestion for link in report.public_suggestion_links.all()} == {one, two}
+    [outcome] = actions.outcomes(one)
+    assert outcome["report"] == report and outcome["proposal"] is None
+    assert actions.statistics()["reports"] == 1 and actions.statistics()["adopted"] == 2
+    with pytest.raises(PermissionDenied):
+        actions.do_adopt_into_report(citizen, [one], title="关于x的情况反映")
+    response = _client_for(alice).post(
+        "/api/v1/interaction/suggestions/adopt",
+        {"suggestion_ids": [one.pk], "target": "report", "title": "关于长者饭堂的情况反映"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201 and response.json()["report_id"]
+    page = _client_for(citizen).get(reverse("interaction:suggestion", args=[one.pk])).content.decode()
+    assert "王丽" in page

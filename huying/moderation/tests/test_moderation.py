@@ -206,7 +206,7 @@ def test_queue_visibility(citizen: Any, neighbour: Any, bob: Any) -> None:
     [
         "moderation.submit", "moderation.publish", "moderation.hide", "moderation.restore", "moderation.requeue",
         "moderation.report", "moderation.space_setting", "moderation.word_add", "moderation.word_remove",
-        "account.real_name_verify", "suggestion.submit", "suggestion.adopt", "debate.create", "debate.open",
+        "account.real_name_verify", "suggestion.submit", "suggestion.adopt", "suggestion.adopt_report", "debate.create", "debate.open",
         "debate.close", "debate.argue", "debate.export",
     ],
 )  # fmt: skip
