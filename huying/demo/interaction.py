@@ -133,12 +133,19 @@ HIDE_REASONS = ["广告推销", "与主题无关", "含个人联系方式", "重
 REPORT_REASONS = ["内容不实", "广告", "不文明用语"]
 
 FULL: dict[str, Any] = {
-    "suggestions": 300,
+    "suggestions": 240,
     "votes": [4200, 3100, 2600, 1900, 1400],
     "arguments": 20,
     "adopted_drafts": 12,
+    "adopted_reports": 6,
 }
-SMALL: dict[str, Any] = {"suggestions": 40, "votes": [60, 40, 30, 20, 10], "arguments": 6, "adopted_drafts": 2}
+SMALL: dict[str, Any] = {
+    "suggestions": 40,
+    "votes": [60, 40, 30, 20, 10],
+    "arguments": 6,
+    "adopted_drafts": 2,
+    "adopted_reports": 1,
+}
 
 
 def is_loaded() -> bool:
@@ -259,8 +266,16 @@ def _suggestions(rng: random.Random, size: dict[str, Any], authors: list[User], 
             s.moderation.refresh_from_db()
         actions.do_adopt_into_proposal(members[d], chosen, session=session, title=f"关于{chosen[0].title[2:14]}的建议")
         created["proposal drafts from suggestions"] += 1
+    # A few into opinion-report drafts (社情民意), through the opinions app's draft action.
+    reports_from = available[size["adopted_drafts"] * 2 : size["adopted_drafts"] * 2 + size["adopted_reports"]]
+    for d, s in enumerate(reports_from):
+        s.moderation.refresh_from_db()
+        if s.moderation.status == "published":
+            member = members[-1 - d % len(members)]
+            actions.do_adopt_into_report(member, [s], title=f"关于{s.title[2:20]}的情况反映")
+            created["opinion-report drafts from suggestions"] += 1
     filed = filed_demo_proposals(session)
-    rest = available[size["adopted_drafts"] * 2 :]
+    rest = available[size["adopted_drafts"] * 2 + size["adopted_reports"] :]
     links = []
     for n, s in enumerate(rest[: len(filed) * 2 // 3]):
         proposal = filed[(n * 7) % len(filed)]
