@@ -157,13 +157,16 @@ def _voters(count: int) -> list[int]:
     names = [f"app{n:05d}" for n in range(1, count + 1)]
     existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
     unusable = make_password(None)
+    # Every demo account has a mobile of its own (the people tests check it).
+    taken = set(User.objects.filter(mobile__startswith="199").values_list("mobile", flat=True))
+    mobiles = [f"19988{n:06d}" if f"19988{n:06d}" not in taken else f"19977{n:06d}" for n in range(count)]
     surnames, given = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高", "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
     User.objects.bulk_create(
         [
             User(
                 username=name,
                 real_name=surnames[n % 20] + given[(n * 7) % 20] + given[(n * 13) % 20],
-                mobile="",
+                mobile=mobiles[n],
                 is_real_name_verified=True,
                 password=unusable,
             )
