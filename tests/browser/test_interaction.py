@@ -18,7 +18,7 @@ from huying.interaction.models import Debate, Suggestion, SuggestionAdoption
 from huying.moderation import screening
 from huying.moderation.tests.conftest import make_public
 from huying.proposals.tests.conftest import make_session
-from tests.browser.helpers import log_in
+from tests.browser.helpers import describe_violations, log_in, run_axe
 
 pytestmark = pytest.mark.browser
 
@@ -107,3 +107,49 @@ def test_citizen_votes_and_suggests_member_adopts(
     assert link.suggestion == suggestion and link.proposal.proposer == member
     assert link.proposal.status == "draft"
     assert Debate.objects.get().total_votes == 1
+
+
+def test_interaction_pages_pass_axe(axe_page: Page, live_server: Any, tree: Any, person: Any, viewport: str) -> None:
+    """axe-core (serious and critical) on the public pages and the moderation queue."""
+    from huying.accounts.choices import Role
+    from huying.moderation import actions as moderation
+
+    citizen = make_public("citizen", "孙民")
+    staff = person(Role.AGENCY_STAFF)
+    now = timezone.now()
+    debate = actions.do_create_debate(
+        staff, question="公园是否应该全面开放草坪？", side_a="应该开放", side_b="适度开放",
+        opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=7),
+    )  # fmt: skip
+    debate = actions.do_open_debate(staff, debate)
+    actions.do_vote(citizen, debate, "a")
+    actions.do_argue(citizen, debate, side="a", body="草坪开放让市民更亲近自然。")
+    s = actions.do_submit_suggestion(
+        citizen, title="建议增设口袋公园", body="社区缺少休闲空间，建议增设口袋公园。", category="environment"
+    )
+    moderation.do_publish(staff, s.moderation)
+    base = live_server.url
+    found = []
+    pages = [
+        "/interaction/suggestions/",
+        f"/interaction/suggestions/{s.pk}/",
+        "/interaction/debates/",
+        f"/interaction/debates/{debate.pk}/",
+    ]
+    for path in pages:
+        axe_page.goto(base + path)
+        violations = run_axe(axe_page)
+        if violations:
+            found.append(describe_violations(f"{viewport} {path}", violations))
+    log_in(axe_page, base, staff)
+    for path in (
+        "/moderation/",
+        "/moderation/settings/",
+        "/interaction/debates/manage/",
+        "/interaction/suggestions/new/",
+    ):
+        axe_page.goto(base + path)
+        violations = run_axe(axe_page)
+        if violations:
+            found.append(describe_violations(f"{viewport} {path}", violations))
+    assert not found, "\n".join(found)
