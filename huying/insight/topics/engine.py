@@ -1,0 +1,408 @@
+"""Clustering same-issue messages into topics and scoring their heat.
+
+1. Each message is normalised, segmented and read for places and groups (``text.py``).
+2. Two TF-IDF views — topic words (the subject counted twice, places and groups as extra
+   terms) and character 2-3-grams of the subject and the text's opening — are stacked into
+   one L2-normalised vector, robust both to jieba's mistakes and to reworded texts.
+3. Candidate pairs come from a sparse product in row blocks (cosine similarity). A pair
+   is linked when its similarity clears a threshold that depends on what the two name:
+   low when they share a place or group, high when they name different ones, in between
+   when one or both name none. Links are taken strongest first and two clusters merge only
+   when their places agree, so same-issue messages about different compounds stay apart
+   and no chain of weak links grows one giant cluster.
+4. Heat = distinct people + damped support, times recency and growth; best first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from huying.insight.topics.text import STOP_WORDS, WEAK_KINDS, Analysed, Entity, analyse, normalise
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    text: str
+    subject: str = ""
+    time: datetime | None = None
+    likes: int = 0
+    dislikes: int = 0
+    author: str = ""
+    extra: int = 0  # co-signs, votes and the like: counted as support
+
+
+@dataclass(frozen=True)
+class Parameters:
+    link: float = 0.50  # similarity that links two messages naming no common place
+    link_same_place: float = 0.20  # ... when they share a place or group
+    link_same_area: float = 0.36  # ... when they share only a road, street or village
+    link_other_place: float = 0.72  # ... when each names places and none is shared
+    cohesion: float = 0.40  # centroid similarity two clusters need to merge ...
+    cohesion_same_place: float = 0.20  # ... when they are about the same place or group
+    candidate: float = 0.18  # pairs below this are never looked at
+    common_place_share: float = 0.08  # a place named by more messages than this is weak
+    neighbours: int = 30  # strongest neighbours kept per message
+    support_weight: float = 1.5  # heat per log(1 + net likes)
+    recent_days: int = 30  # the trend's recent window ...
+    baseline_days: int = 90  # ... against this many days before it
+    half_life_days: float = 90.0
+    min_people: int = 2  # a topic needs this many people to be ranked among topics
+
+
+@dataclass
+class Topic:
+    rank: int
+    heat: float
+    description: str
+    title: str
+    keywords: list[str]
+    place_or_group: str
+    first: datetime | None
+    last: datetime | None
+    trend: str  # new, rising, steady, falling
+    growth: float
+    people: int
+    support: int
+    member_ids: list[str] = field(default_factory=list)
+
+    @property
+    def time_range(self) -> str:
+        if self.first is None or self.last is None:
+            return ""
+        return f"{self.first:%Y-%m-%d} 至 {self.last:%Y-%m-%d}"
+
+
+class _Clusters:
+    """Union-find that keeps each cluster's places so incompatible clusters never merge."""
+
+    def __init__(self, places: list[frozenset[str]], matrix: sparse.csr_matrix) -> None:
+        self.parent = list(range(len(places)))
+        self.places: list[Counter[str]] = [Counter(p) for p in places]
+        self.size = [1] * len(places)
+        self.matrix = matrix
+        self.vectors: dict[int, dict[int, float]] = {}
+        self.norms: dict[int, float] = {}  # squared norms of the summed vectors
+
+    def vector(self, root: int) -> dict[int, float]:
+        found = self.vectors.get(root)
+        if found is None:
+            begin, end = self.matrix.indptr[root], self.matrix.indptr[root + 1]
+            found = dict(
+                zip(self.matrix.indices[begin:end].tolist(), self.matrix.data[begin:end].tolist(), strict=True)
+            )
+            self.vectors[root] = found
+            self.norms[root] = sum(value * value for value in found.values())
+        return found
+
+    def dot(self, a: int, b: int) -> float:
+        va, vb = self.vector(a), self.vector(b)
+        if len(va) > len(vb):
+            va, vb = vb, va
+        return sum(value * vb.get(key, 0.0) for key, value in va.items())
+
+    def cohesion(self, a: int, b: int, similarity: float) -> float:
+        """Cosine between the two clusters' centroids (the pair's own for two singletons)."""
+        if self.size[a] == 1 and self.size[b] == 1:
+            return similarity
+        dot = self.dot(a, b)
+        norm = math.sqrt(self.norms[a] * self.norms[b])
+        return dot / norm if norm else 0.0
+
+    def find(self, item: int) -> int:
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def dominant(self, root: int) -> set[str]:
+        counts = self.places[root]
+        if not counts:
+            return set()
+        top = max(counts.values())
+        floor = max(1, top * 0.34, self.size[root] * 0.2)
+        return {key for key, count in counts.items() if count >= floor}
+
+    def union(self, a: int, b: int) -> None:
+        if self.size[a] < self.size[b]:
+            a, b = b, a
+        self.parent[b] = a
+        dot = self.dot(a, b)
+        target, source = self.vector(a), self.vectors.pop(b)
+        for key, value in source.items():
+            target[key] = target.get(key, 0.0) + value
+        self.norms[a] += self.norms.pop(b) + 2 * dot
+        self.size[a] += self.size[b]
+        self.places[a].update(self.places[b])
+        self.places[b] = Counter()
+
+
+def _match(a: Iterable[str], b: Iterable[str]) -> bool:
+    """Whether two sets of place keys name one place (伊景园滨河苑 ~ 滨河苑)."""
+    for x in a:
+        for y in b:
+            if x == y or (min(len(x), len(y)) >= 3 and (x in y or y in x)):
+                return True
+    return False
+
+
+def _features(
+    docs: list[Analysed], subjects: list[str], texts: list[str], places: list[frozenset[str]]
+) -> sparse.csr_matrix:
+    word_docs = []
+    for doc, subject, place_keys in zip(docs, subjects, places, strict=True):
+        terms = list(doc.words)
+        if subject:
+            terms += analyse(subject).words  # the subject counts twice
+        terms += ["@" + key for key in place_keys for _ in range(2)]
+        word_docs.append(terms)
+    words = TfidfVectorizer(
+        analyzer=lambda terms: terms, sublinear_tf=True, min_df=1, max_df=0.3, dtype=np.float32
+    ).fit_transform(word_docs)
+    short = [(subject + " " + text)[:160] for subject, text in zip(subjects, texts, strict=True)]
+    chars = TfidfVectorizer(
+        analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=2, max_df=0.2, dtype=np.float32
+    ).fit_transform(short)
+    stacked = sparse.hstack([normalize(words) * 0.8, normalize(chars) * 0.6]).tocsr()
+    return normalize(stacked)
+
+
+def _candidate_pairs(matrix: sparse.csr_matrix, parameters: Parameters) -> list[tuple[float, int, int]]:
+    pairs: list[tuple[float, int, int]] = []
+    count = matrix.shape[0]
+    transposed = matrix.T.tocsc()
+    block = 400
+    keep = parameters.neighbours
+    for begin in range(0, count, block):
+        end = min(count, begin + block)
+        dense = (matrix[begin:end] @ transposed).toarray()
+        for row in range(end - begin):
+            item = begin + row
+            dense[row, : item + 1] = 0.0  # each pair once, never with itself
+            values = dense[row]
+            hits = np.flatnonzero(values >= parameters.candidate)
+            if hits.size > keep:
+                hits = hits[np.argpartition(values[hits], -keep)[-keep:]]
+            pairs.extend((float(values[other]), item, int(other)) for other in hits)
+    pairs.sort(reverse=True)
+    return pairs
+
+
+def _cluster(
+    matrix: sparse.csr_matrix,
+    places: list[frozenset[str]],
+    areas: list[frozenset[str]],
+    parameters: Parameters,
+) -> list[list[int]]:
+    clusters = _Clusters(places, matrix)
+    for similarity, a, b in _candidate_pairs(matrix, parameters):
+        root_a, root_b = clusters.find(a), clusters.find(b)
+        if root_a == root_b:
+            continue
+        own_a, own_b = places[a], places[b]
+        if own_a and own_b and _match(own_a, own_b):
+            needed = parameters.link_same_place
+        elif areas[a] & areas[b]:
+            needed = parameters.link_same_area
+        elif own_a and own_b:
+            needed = parameters.link_other_place
+        else:
+            needed = parameters.link
+        if similarity < needed:
+            continue
+        dom_a, dom_b = clusters.dominant(root_a), clusters.dominant(root_b)
+        same_place = bool(dom_a and dom_b and _match(dom_a, dom_b))
+        if dom_a and dom_b and not same_place and similarity < parameters.link_other_place:
+            continue
+        # Average linkage on top of the strongest link: no chain of weak links grows a
+        # giant cluster of loosely related messages.
+        floor = parameters.cohesion_same_place if same_place else parameters.cohesion
+        if clusters.cohesion(root_a, root_b, similarity) < floor:
+            continue
+        clusters.union(root_a, root_b)
+    groups: dict[int, list[int]] = {}
+    for item in range(len(places)):
+        groups.setdefault(clusters.find(item), []).append(item)
+    return list(groups.values())
+
+
+def _label(members: list[int], entities: list[list[Entity]], places: list[frozenset[str]]) -> str:
+    keys: Counter[str] = Counter()
+    labels: dict[str, Counter[str]] = {}
+    for item in members:
+        for entity in entities[item]:
+            if entity.key in places[item]:
+                keys[entity.key] += 1
+                labels.setdefault(entity.key, Counter())[entity.label] += 1
+    if not keys:
+        return ""
+    threshold = max(2, math.ceil(len(members) * 0.25)) if len(members) > 1 else 1
+    chosen = [key for key, count in keys.most_common() if count >= threshold][:2]
+    if not chosen:
+        return ""
+    # A longer variant of the chosen name said often enough is the more precise one.
+    shown = []
+    for key in chosen:
+        longer = [other for other in keys if other != key and key in other and keys[other] * 3 >= keys[key]]
+        best = max(longer, key=lambda other: keys[other]) if longer else key
+        if any(best in done or done in best for done in shown):
+            continue
+        shown.append(labels[best].most_common(1)[0][0])
+    return "、".join(shown)
+
+
+def _focus(members: list[int], places: list[frozenset[str]]) -> float:
+    """1 for a topic about one place (or none); less when its messages name many places.
+
+    Many people raising one kind of problem each about their own compound is a category,
+    not a hot issue: it is ranked down by the share of the most named place.
+    """
+    naming = [places[item] for item in members if places[item]]
+    if len(naming) < 3 or len(naming) < 0.3 * len(members):
+        return 1.0
+    counts: Counter[str] = Counter(key for keys in naming for key in keys)
+    top = counts.most_common(1)[0][0]
+    share = sum(1 for keys in naming if _match({top}, keys)) / len(naming)
+    return 1.0 if share >= 0.5 else max(0.05, share)
+
+
+def _title(subject: str, text: str) -> str:
+    source = subject.strip() or text
+    for opening in ("您好", "你好", "尊敬的领导", "领导", "各位领导"):
+        source = source.removeprefix(opening).lstrip("！!，,。: ：")
+    first = source
+    for mark in "。！？!?\n":
+        head = first.split(mark)[0]
+        if len(head) >= 8:
+            first = head
+    first = first.strip()
+    return first[:60] + ("…" if len(first) > 60 else "")
+
+
+def find_topics(
+    messages: Sequence[Message], parameters: Parameters | None = None, *, now: datetime | None = None
+) -> list[Topic]:
+    """Topics of ``messages``, best first (those raised by fewer than ``min_people`` last)."""
+    parameters = parameters or Parameters()
+    if not messages:
+        return []
+    texts = [normalise(message.text) for message in messages]
+    subjects = [normalise(message.subject) for message in messages]
+    docs = [analyse(f"{subject}。{text}" if subject else text) for subject, text in zip(subjects, texts, strict=True)]
+    entities = [doc.entities for doc in docs]
+    place_df: Counter[str] = Counter(entity.key for doc in docs for entity in doc.entities)
+    limit = max(5, parameters.common_place_share * len(messages))
+    named = [[e for e in doc.entities if 2 <= place_df[e.key] <= limit] for doc in docs]
+    places = [frozenset(e.key for e in found if e.kind not in WEAK_KINDS) for found in named]
+    areas = [frozenset(e.key for e in found if e.kind in WEAK_KINDS) for found in named]
+
+    matrix = _features(docs, subjects, texts, [p | a for p, a in zip(places, areas, strict=True)])
+    groups = _cluster(matrix, places, areas, parameters)
+
+    times = [message.time for message in messages if message.time is not None]
+    reference = now or (max(times) if times else None)
+    topics = []
+    for members in groups:
+        topics.append(
+            _topic(members, messages, texts, subjects, docs, entities, places, areas, matrix, reference, parameters)
+        )
+    topics.sort(key=lambda topic: (topic.people >= parameters.min_people, topic.heat, topic.people), reverse=True)
+    for rank, topic in enumerate(topics, start=1):
+        topic.rank = rank
+    return topics
+
+
+def _topic(
+    members: list[int],
+    messages: Sequence[Message],
+    texts: list[str],
+    subjects: list[str],
+    docs: list[Analysed],
+    entities: list[list[Entity]],
+    places: list[frozenset[str]],
+    areas: list[frozenset[str]],
+    matrix: sparse.csr_matrix,
+    reference: datetime | None,
+    parameters: Parameters,
+) -> Topic:
+    chosen = [messages[item] for item in members]
+    authors = {message.author for message in chosen if message.author}
+    unnamed = {texts[item][:80] for item in members if not messages[item].author}
+    people = len(authors) + len(unnamed)
+    support = sum(max(0, m.likes - m.dislikes) + max(0, m.extra) for m in chosen)
+    times = sorted(m.time for m in chosen if m.time is not None)
+    first = times[0] if times else None
+    last = times[-1] if times else None
+
+    recency = 1.0
+    growth = 1.0
+    trend = "steady"
+    if reference is not None and times:
+        age = max(0.0, (reference - times[-1]).total_seconds() / 86400)
+        recency = 0.6 + 0.4 * math.pow(0.5, age / parameters.half_life_days)
+        recent_start = reference - timedelta(days=parameters.recent_days)
+        baseline_start = recent_start - timedelta(days=parameters.baseline_days)
+        recent = sum(1 for t in times if t > recent_start)
+        baseline = sum(1 for t in times if baseline_start < t <= recent_start)
+        expected = baseline * parameters.recent_days / parameters.baseline_days
+        growth = (recent + 1) / (expected + 1)
+        earlier = sum(1 for t in times if t <= recent_start)
+        if recent >= 3 and earlier == 0:
+            trend = "new"
+        elif recent >= 3 and growth >= 2:
+            trend = "rising"
+        elif (recent == 0 and baseline > 0) or (expected >= 2 and growth <= 0.5):
+            trend = "falling"
+    growth_bonus = 1.0 + 0.15 * min(3.0, math.log2(growth)) if growth > 1 else 1.0
+    focus = min(_focus(members, places), _focus(members, areas))
+    heat = (people + parameters.support_weight * math.log1p(support)) * recency * growth_bonus * focus
+
+    # The representative: the member closest to the others (the medoid).
+    if len(members) > 1:
+        block = matrix[members]
+        centrality = np.asarray(block @ block.sum(axis=0).T).ravel()
+        representative = members[int(np.argmax(centrality))]
+    else:
+        representative = members[0]
+    title = _title(subjects[representative], texts[representative])
+    place_keys = {key for item in members for key in places[item] | areas[item]}
+    counts: Counter[str] = Counter()
+    for item in members:
+        counts.update(set(docs[item].words))
+    keywords = [
+        word
+        for word, count in counts.most_common(40)
+        if word not in STOP_WORDS and not any(word in key for key in place_keys) and len(word) > 1
+    ][:5]
+    if len(members) == 1:
+        keywords = keywords[:3]
+    description = title
+    if keywords:
+        description += "（" + "、".join(keywords) + "）"
+    ordered = sorted(members, key=lambda item: (messages[item].time or datetime.min, item))
+    return Topic(
+        rank=0,
+        heat=round(heat, 2),
+        description=description,
+        title=title,
+        keywords=keywords,
+        place_or_group=_label(members, entities, places) or _label(members, entities, areas),
+        first=first,
+        last=last,
+        trend=trend,
+        growth=round(growth, 2),
+        people=people,
+        support=support,
+        member_ids=[messages[item].id for item in ordered],
+    )
