@@ -16,17 +16,19 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from huying.insight.topics.text import STOP_WORDS, WEAK_KINDS, Analysed, Entity, analyse, normalise
+from huying.insight.topics.text import GROUP_WORDS, STOP_WORDS, WEAK_KINDS, Analysed, Entity, analyse, normalise
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,11 @@ class Parameters:
     link: float = 0.50  # similarity that links two messages naming no common place
     link_same_place: float = 0.20  # ... when they share a place or group
     link_same_area: float = 0.36  # ... when they share only a road, street or village
-    link_other_place: float = 0.72  # ... when each names places and none is shared
+    link_other_place: float = 1.1  # ... when each names places and none is shared (above 1: never)
     cohesion: float = 0.40  # centroid similarity two clusters need to merge ...
     cohesion_same_place: float = 0.20  # ... when they are about the same place or group
     candidate: float = 0.18  # pairs below this are never looked at
-    common_place_share: float = 0.08  # a place named by more messages than this is weak
+    common_place_share: float = 0.15  # a place named by more messages than this is weak
     neighbours: int = 30  # strongest neighbours kept per message
     support_weight: float = 1.5  # heat per log(1 + net likes)
     recent_days: int = 30  # the trend's recent window ...
@@ -157,23 +159,73 @@ def _match(a: Iterable[str], b: Iterable[str]) -> bool:
     return False
 
 
-def _features(
-    docs: list[Analysed], subjects: list[str], texts: list[str], places: list[frozenset[str]]
-) -> sparse.csr_matrix:
+def _mentions(docs: list[Analysed], subjects: list[str], texts: list[str], place_df: Counter[str]) -> None:
+    """Add the names other messages introduced (鑫利贷受害人, 锦绣华庭小区) where a text
+    mentions them bare (我在鑫利贷投了二十万, 锦绣华庭这边)."""
+    known: dict[str, Entity] = {}
+    for doc in docs:
+        for entity in doc.entities:
+            if entity.kind not in WEAK_KINDS and place_df[entity.key] >= 2 and len(entity.key) >= 3:
+                known.setdefault(entity.key, entity)
+    if not known:
+        return
+    pattern = re.compile("|".join(re.escape(key) for key in sorted(known, key=len, reverse=True)))
+    for doc, subject, text in zip(docs, subjects, texts, strict=True):
+        have = {entity.key for entity in doc.entities}
+        for found in set(pattern.findall(subject + " " + text)):
+            if found not in have and not any(found in key for key in have):
+                entity = known[found]
+                doc.entities.append(Entity(key=entity.key, label=entity.key, kind=entity.kind))
+                have.add(found)
+
+
+def _fit(documents: list[Any], **options: Any) -> sparse.csr_matrix:
+    try:
+        return TfidfVectorizer(**options).fit_transform(documents)
+    except ValueError:  # no term left (empty or one-word texts)
+        return sparse.csr_matrix((len(documents), 1), dtype=np.float32)
+
+
+def _features(docs: list[Analysed], subjects: list[str], texts: list[str]) -> sparse.csr_matrix:
+    """Vectors of what a message is about, without the places it names.
+
+    Places are left out on purpose: the clustering weighs them separately, so two
+    messages about one compound but different problems do not look alike.
+    """
     word_docs = []
-    for doc, subject, place_keys in zip(docs, subjects, places, strict=True):
-        terms = list(doc.words)
+    short = []
+    for doc, subject, text in zip(docs, subjects, texts, strict=True):
+        names = sorted({e.key for e in doc.entities} | {e.label for e in doc.entities}, key=len, reverse=True)
+
+        def named(word: str, names: list[str] = names) -> bool:
+            return any(word in name for name in names)
+
+        terms = [word for word in doc.words if not named(word)]
         if subject:
-            terms += analyse(subject).words  # the subject counts twice
-        terms += ["@" + key for key in place_keys for _ in range(2)]
+            terms += [word for word in analyse(subject).words if not named(word)]  # the subject counts twice
         word_docs.append(terms)
-    words = TfidfVectorizer(
-        analyzer=lambda terms: terms, sublinear_tf=True, min_df=1, max_df=0.3, dtype=np.float32
-    ).fit_transform(word_docs)
-    short = [(subject + " " + text)[:160] for subject, text in zip(subjects, texts, strict=True)]
-    chars = TfidfVectorizer(
-        analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=2, max_df=0.2, dtype=np.float32
-    ).fit_transform(short)
+        opening = (subject + " " + text)[:160]
+        for name in names:
+            opening = opening.replace(name, " ")
+        short.append(opening)
+    small = len(word_docs) < 30  # too few texts for document-frequency cut-offs
+    words = _fit(
+        word_docs,
+        analyzer=lambda terms: terms,
+        sublinear_tf=True,
+        min_df=1,
+        max_df=1.0 if small else 0.3,
+        dtype=np.float32,
+    )
+    chars = _fit(
+        short,
+        analyzer="char",
+        ngram_range=(2, 3),
+        sublinear_tf=True,
+        min_df=1 if small else 2,
+        max_df=1.0 if small else 0.2,
+        dtype=np.float32,
+    )
     stacked = sparse.hstack([normalize(words) * 0.8, normalize(chars) * 0.6]).tocsr()
     return normalize(stacked)
 
@@ -249,10 +301,12 @@ def _label(members: list[int], entities: list[list[Entity]], places: list[frozen
         return ""
     threshold = max(2, math.ceil(len(members) * 0.25)) if len(members) > 1 else 1
     chosen = [key for key, count in keys.most_common() if count >= threshold][:2]
+    if len(chosen) == 2 and keys[chosen[1]] < 0.4 * len(members):
+        chosen = chosen[:1]
     if not chosen:
         return ""
     # A longer variant of the chosen name said often enough is the more precise one.
-    shown = []
+    shown: list[str] = []
     for key in chosen:
         longer = [other for other in keys if other != key and key in other and keys[other] * 3 >= keys[key]]
         best = max(longer, key=lambda other: keys[other]) if longer else key
@@ -275,6 +329,14 @@ def _focus(members: list[int], places: list[frozenset[str]]) -> float:
     top = counts.most_common(1)[0][0]
     share = sum(1 for keys in naming if _match({top}, keys)) / len(naming)
     return 1.0 if share >= 0.5 else max(0.05, share)
+
+
+def _crowd(counts: Counter[str], members: list[int]) -> str:
+    """The group most of a place-less topic's messages speak for (毕业生, 车主), if any."""
+    if len(members) < 2:
+        return ""
+    found = [(counts[word], word) for word in GROUP_WORDS if counts[word] * 2 >= len(members)]
+    return max(found)[1] if found else ""
 
 
 def _title(subject: str, text: str) -> str:
@@ -302,12 +364,18 @@ def find_topics(
     docs = [analyse(f"{subject}。{text}" if subject else text) for subject, text in zip(subjects, texts, strict=True)]
     entities = [doc.entities for doc in docs]
     place_df: Counter[str] = Counter(entity.key for doc in docs for entity in doc.entities)
-    limit = max(5, parameters.common_place_share * len(messages))
-    named = [[e for e in doc.entities if 2 <= place_df[e.key] <= limit] for doc in docs]
-    places = [frozenset(e.key for e in found if e.kind not in WEAK_KINDS) for found in named]
-    areas = [frozenset(e.key for e in found if e.kind in WEAK_KINDS) for found in named]
+    _mentions(docs, subjects, texts, place_df)
+    place_df = Counter(entity.key for doc in docs for entity in doc.entities)
+    # A place named by a large share of all messages (the city's one big hospital, a
+    # district) says little about the issue: it counts only as an area.
+    limit = max(50, parameters.common_place_share * len(messages))
+    named = [doc.entities for doc in docs]
+    places = [
+        frozenset(e.key for e in found if e.kind not in WEAK_KINDS and place_df[e.key] <= limit) for found in named
+    ]
+    areas = [frozenset(e.key for e in found if e.kind in WEAK_KINDS or place_df[e.key] > limit) for found in named]
 
-    matrix = _features(docs, subjects, texts, [p | a for p, a in zip(places, areas, strict=True)])
+    matrix = _features(docs, subjects, texts)
     groups = _cluster(matrix, places, areas, parameters)
 
     times = [message.time for message in messages if message.time is not None]
@@ -383,7 +451,10 @@ def _topic(
     keywords = [
         word
         for word, count in counts.most_common(40)
-        if word not in STOP_WORDS and not any(word in key for key in place_keys) and len(word) > 1
+        if word not in STOP_WORDS
+        and not word.startswith("#")
+        and not any(word in key for key in place_keys)
+        and len(word) > 1
     ][:5]
     if len(members) == 1:
         keywords = keywords[:3]
@@ -397,7 +468,7 @@ def _topic(
         description=description,
         title=title,
         keywords=keywords,
-        place_or_group=_label(members, entities, places) or _label(members, entities, areas),
+        place_or_group=_label(members, entities, places) or _label(members, entities, areas) or _crowd(counts, members),
         first=first,
         last=last,
         trend=trend,
