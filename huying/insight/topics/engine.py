@@ -92,25 +92,25 @@ class _Clusters:
         self.places: list[Counter[str]] = [Counter(p) for p in places]
         self.size = [1] * len(places)
         self.matrix = matrix
-        self.vectors: dict[int, dict[int, float]] = {}
+        # Each cluster's summed vector as sorted unique column indices and their values.
+        self.vectors: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.norms: dict[int, float] = {}  # squared norms of the summed vectors
 
-    def vector(self, root: int) -> dict[int, float]:
+    def vector(self, root: int) -> tuple[np.ndarray, np.ndarray]:
         found = self.vectors.get(root)
         if found is None:
             begin, end = self.matrix.indptr[root], self.matrix.indptr[root + 1]
-            found = dict(
-                zip(self.matrix.indices[begin:end].tolist(), self.matrix.data[begin:end].tolist(), strict=True)
-            )
+            indices = self.matrix.indices[begin:end]
+            order = np.argsort(indices)
+            found = (indices[order], self.matrix.data[begin:end][order].astype(np.float64))
             self.vectors[root] = found
-            self.norms[root] = sum(value * value for value in found.values())
+            self.norms[root] = float(np.dot(found[1], found[1]))
         return found
 
     def dot(self, a: int, b: int) -> float:
-        va, vb = self.vector(a), self.vector(b)
-        if len(va) > len(vb):
-            va, vb = vb, va
-        return sum(value * vb.get(key, 0.0) for key, value in va.items())
+        (ia, va), (ib, vb) = self.vector(a), self.vector(b)
+        _, at_a, at_b = np.intersect1d(ia, ib, assume_unique=True, return_indices=True)
+        return float(np.dot(va[at_a], vb[at_b]))
 
     def cohesion(self, a: int, b: int, similarity: float) -> float:
         """Cosine between the two clusters' centroids (the pair's own for two singletons)."""
@@ -141,9 +141,9 @@ class _Clusters:
             a, b = b, a
         self.parent[b] = a
         dot = self.dot(a, b)
-        target, source = self.vector(a), self.vectors.pop(b)
-        for key, value in source.items():
-            target[key] = target.get(key, 0.0) + value
+        (ia, va), (ib, vb) = self.vector(a), self.vectors.pop(b)
+        merged, where = np.unique(np.concatenate([ia, ib]), return_inverse=True)
+        self.vectors[a] = (merged, np.bincount(where, weights=np.concatenate([va, vb]), minlength=merged.size))
         self.norms[a] += self.norms.pop(b) + 2 * dot
         self.size[a] += self.size[b]
         self.places[a].update(self.places[b])
@@ -258,6 +258,7 @@ def _cluster(
     parameters: Parameters,
 ) -> list[list[int]]:
     clusters = _Clusters(places, matrix)
+    refused: dict[tuple[int, int], tuple[int, int]] = {}
     for similarity, a, b in _candidate_pairs(matrix, parameters):
         root_a, root_b = clusters.find(a), clusters.find(b)
         if root_a == root_b:
@@ -280,7 +281,12 @@ def _cluster(
         # Average linkage on top of the strongest link: no chain of weak links grows a
         # giant cluster of loosely related messages.
         floor = parameters.cohesion_same_place if same_place else parameters.cohesion
+        pair = (min(root_a, root_b), max(root_a, root_b))
+        sizes = (clusters.size[pair[0]], clusters.size[pair[1]])
+        if refused.get(pair) == sizes:  # the same two clusters, already found apart
+            continue
         if clusters.cohesion(root_a, root_b, similarity) < floor:
+            refused[pair] = sizes
             continue
         clusters.union(root_a, root_b)
     groups: dict[int, list[int]] = {}

@@ -488,6 +488,8 @@ _SUFFIX_KIND: list[tuple[str, str]] = sorted(
     key=lambda pair: -len(pair[0]),
 )
 _SUFFIX_MAP = dict(_SUFFIX_KIND)
+_SUFFIX_LAST = frozenset(suffix[-1] for suffix in _SUFFIX_MAP)
+_ENTITY_LAST = _SUFFIX_LAST | frozenset(word[-1] for word in GROUP_WORDS)
 _SUFFIX_LENGTHS = sorted({len(suffix) for suffix in _SUFFIX_MAP}, reverse=True)
 _GROUP_SET = frozenset(GROUP_WORDS)
 # Single characters that are a place only with a long enough name before them.
@@ -691,6 +693,8 @@ class Analysed:
 
 
 def _kind_of(word: str) -> tuple[str, str] | None:
+    if not word or word[-1] not in _SUFFIX_LAST:
+        return None
     for length in _SUFFIX_LENGTHS:
         kind = _SUFFIX_MAP.get(word[-length:])
         if kind is not None:
@@ -780,6 +784,8 @@ def analyse(text: str) -> Analysed:
         if not _WORDY.match(word) or (word in _NOT_PLACES and len(word) > 2):
             continue
         entity = None
+        if word[-1] not in _ENTITY_LAST:
+            continue
         if word in _GROUP_SET:
             start, name = _left_name(pairs, index, 8, _GROUP_TAGS)
             name = _canonical(name)
