@@ -83,7 +83,9 @@ def test_same_issue_in_different_words_together_different_issues_apart() -> None
     found = [topic for topic in topics if ours & set(topic.member_ids)]
     assert set(found[0].member_ids) == {"T0", "T1", "T2"}
     assert found[0].place_or_group == "东湖花园"
-    assert all(len(topic.member_ids) == 1 for topic in found[1:])
+    # The same compound's service charge is another issue; the bus and the school are others
+    # (a generated message about the same 38路 bus may rightly join the bus one).
+    assert all(len(ours & set(topic.member_ids)) == 1 for topic in found[1:])
 
 
 def test_heat_counts_people_support_and_recency() -> None:

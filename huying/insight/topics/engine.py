@@ -28,7 +28,16 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from huying.insight.topics.text import GROUP_WORDS, STOP_WORDS, WEAK_KINDS, Analysed, Entity, analyse, normalise
+from huying.insight.topics.text import (
+    ADMIN_TOKEN,
+    GROUP_WORDS,
+    STOP_WORDS,
+    WEAK_KINDS,
+    Analysed,
+    Entity,
+    analyse,
+    normalise,
+)
 
 
 @dataclass(frozen=True)
@@ -49,8 +58,8 @@ class Parameters:
     link_same_place: float = 0.20  # ... when they share a place or group
     link_same_area: float = 0.36  # ... when they share only a road, street or village
     link_other_place: float = 1.1  # ... when each names places and none is shared (above 1: never)
-    cohesion: float = 0.40  # centroid similarity two clusters need to merge ...
-    cohesion_same_place: float = 0.20  # ... when they are about the same place or group
+    cohesion: float = 0.20  # mean pairwise similarity two clusters need to merge ...
+    cohesion_same_place: float = 0.12  # ... when they are about the same place or group
     candidate: float = 0.18  # pairs below this are never looked at
     common_place_share: float = 0.15  # a place named by more messages than this is weak
     neighbours: int = 30  # strongest neighbours kept per message
@@ -94,7 +103,6 @@ class _Clusters:
         self.matrix = matrix
         # Each cluster's summed vector as sorted unique column indices and their values.
         self.vectors: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self.norms: dict[int, float] = {}  # squared norms of the summed vectors
 
     def vector(self, root: int) -> tuple[np.ndarray, np.ndarray]:
         found = self.vectors.get(root)
@@ -104,7 +112,6 @@ class _Clusters:
             order = np.argsort(indices)
             found = (indices[order], self.matrix.data[begin:end][order].astype(np.float64))
             self.vectors[root] = found
-            self.norms[root] = float(np.dot(found[1], found[1]))
         return found
 
     def dot(self, a: int, b: int) -> float:
@@ -113,12 +120,15 @@ class _Clusters:
         return float(np.dot(va[at_a], vb[at_b]))
 
     def cohesion(self, a: int, b: int, similarity: float) -> float:
-        """Cosine between the two clusters' centroids (the pair's own for two singletons)."""
+        """Mean similarity over all pairs across the two clusters (average linkage).
+
+        Rows are unit vectors, so the dot product of the two summed vectors is the sum of
+        the pairwise similarities. Unlike a centroid test, this does not let a big, loose
+        cluster keep absorbing "average" messages.
+        """
         if self.size[a] == 1 and self.size[b] == 1:
             return similarity
-        dot = self.dot(a, b)
-        norm = math.sqrt(self.norms[a] * self.norms[b])
-        return dot / norm if norm else 0.0
+        return self.dot(a, b) / (self.size[a] * self.size[b])
 
     def find(self, item: int) -> int:
         root = item
@@ -140,11 +150,10 @@ class _Clusters:
         if self.size[a] < self.size[b]:
             a, b = b, a
         self.parent[b] = a
-        dot = self.dot(a, b)
-        (ia, va), (ib, vb) = self.vector(a), self.vectors.pop(b)
+        (ia, va), (ib, vb) = self.vector(a), self.vector(b)
+        del self.vectors[b]
         merged, where = np.unique(np.concatenate([ia, ib]), return_inverse=True)
         self.vectors[a] = (merged, np.bincount(where, weights=np.concatenate([va, vb]), minlength=merged.size))
-        self.norms[a] += self.norms.pop(b) + 2 * dot
         self.size[a] += self.size[b]
         self.places[a].update(self.places[b])
         self.places[b] = Counter()
@@ -341,7 +350,11 @@ def _crowd(counts: Counter[str], members: list[int]) -> str:
     """The group most of a place-less topic's messages speak for (毕业生, 车主), if any."""
     if len(members) < 2:
         return ""
-    found = [(counts[word], word) for word in GROUP_WORDS if counts[word] * 2 >= len(members)]
+    found = [
+        (counts[word], word)
+        for word in GROUP_WORDS
+        if word not in ("居民", "业主", "老人") and counts[word] * 2 >= len(members)
+    ]
     return max(found)[1] if found else ""
 
 
@@ -459,6 +472,7 @@ def _topic(
         for word, count in counts.most_common(40)
         if word not in STOP_WORDS
         and not word.startswith("#")
+        and not ADMIN_TOKEN.match(word)
         and not any(word in key for key in place_keys)
         and len(word) > 1
     ][:5]

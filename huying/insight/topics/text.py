@@ -590,7 +590,7 @@ _NOT_PLACES = frozenset(
 _ADMIN_PREFIX = re.compile(
     r"^(?:[\u4e00-\u9fa5]{2,3}省)?(?:[A-Z\u4e00-\u9fa5]{1,3}[0-9]{0,2}市)?(?:[A-Z\u4e00-\u9fa5]{1,3}[0-9]{0,2}[区县])?"
 )
-_ADMIN_TOKEN = re.compile(r"^(?:[A-Z][0-9]{0,2}|[\u4e00-\u9fa5]{1,3})?[省市区县]$")
+ADMIN_TOKEN = re.compile(r"^(?:[A-Z][0-9]{0,2}|[\u4e00-\u9fa5]{1,3})?[省市区县]$")
 # Anonymised or short admin names (A市, A5区, K8县) glue to the next word in jieba: split them.
 _ADMIN_CODE = re.compile(r"((?:^|(?<=[^A-Za-z0-9]))[A-Z][0-9]{0,2}[省市区县])")
 _COUNTED = re.compile(r"^[0-9几数多上近约一二三四五六七八九十百千万余]+[名位个人户家]?$|.*[名位个]$")
@@ -714,7 +714,7 @@ def _left_name(
             break
         if tag.startswith("u") and word != "之":
             break
-        if _ADMIN_TOKEN.match(word) or (tag == "v" and len(word) > 2):
+        if ADMIN_TOKEN.match(word) or (tag == "v" and len(word) > 2):
             break
         if word in _GROUP_SET or (_kind_of(word) and len(word) > 1 and end - start >= 1):
             break
