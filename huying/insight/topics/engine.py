@@ -453,7 +453,9 @@ def _topic(
             trend = "falling"
     growth_bonus = 1.0 + 0.15 * min(3.0, math.log2(growth)) if growth > 1 else 1.0
     focus = min(_focus(members, places), _focus(members, areas))
-    heat = (people + parameters.support_weight * math.log1p(support)) * recency * growth_bonus * focus
+    repeats = len(members) - people  # the same text again, or the same author again
+    raised = people + 0.25 * repeats
+    heat = (raised + parameters.support_weight * math.log1p(support)) * recency * growth_bonus * focus
 
     # The representative: the member closest to the others (the medoid).
     if len(members) > 1:
