@@ -155,3 +155,63 @@ def test_boilerplate_and_contacts_are_not_topic_words() -> None:
 
 def test_no_messages_no_topics() -> None:
     assert find_topics([]) == []
+
+
+# Messages in the style of published, anonymised city message boards (A市A5区…): subject
+# line above the details, the place named in several forms, cases named as 58车贷案.
+BOARD_STYLE: list[tuple[str, str]] = [
+    (
+        "A市A5区魅力之城小区临街门面油烟直排扰民",
+        "尊敬的领导：您好！我是魅力之城小区的业主，小区一楼临街门面开了很多餐馆，油烟直接排放，严重影响了楼上居民的生活，希望有关部门管一管。",
+    ),
+    (
+        "魅力之城小区底层商铺夜宵店噪音扰民",
+        "魅力之城小区临街的夜宵店每天营业到凌晨两三点，喝酒划拳声音很大，油烟也大，居民无法休息。",
+    ),
+    (
+        "A5区劳动东路魅力之城小区一楼的夜宵摊严重污染附近的空气，急需处理！",
+        "劳动东路魅力之城小区一楼的夜宵摊油烟熏人，窗户都不敢开。",
+    ),
+    ("投诉魅力之城商铺油烟", "我家住在A5区魅力之城，楼下餐馆油烟太大了。"),
+    (
+        "A市经济学院寒假组织学生外出实习是否合理",
+        "A市经济学院组织学生寒假期间去外省电子厂实习，要求必须去，否则不发毕业证，每天工作12小时。",
+    ),
+    ("A市经济学院强制学生实习", "学校强制安排学生到工厂实习，实习工资很低，学生意见很大。"),
+    ("经济学院体育学院强制学生去工厂实习", "我是A市经济学院的学生，学院要求我们寒假去工厂流水线实习，不去扣学分。"),
+    ("关于A市58车贷案件的进展", "58车贷案已经立案一年多了，受害人的钱还没有追回，请公布案件进展。"),
+    ("西地省58车贷案受害人的诉求", "我们是58车贷的出借人，平台暴雷后老板被抓，但资产处置没有消息。"),
+    ("请求加快58车贷案的侦办", "58车贷平台非法集资，几千名受害者血汗钱无法追回，恳请经侦加快办案。"),
+    ("A市伊景园滨河苑捆绑销售车位", "伊景园滨河苑开发商要求购房者必须购买车位，否则不能购房，这是违法的。"),
+    ("投诉A市伊景园滨河苑开发商强制捆绑销售车位", "滨河苑项目捆绑销售车位，车位价格十几万，我们不买就不给签合同。"),
+    (
+        "广铁集团伊景园滨河苑项目违规捆绑销售车位",
+        "伊景园·滨河苑是广铁集团的职工福利房，现在开发商捆绑车位销售，要求查处。",
+    ),
+    ("A2区丽发新城小区附近搅拌站噪音扰民", "丽发新城小区旁边建了一个搅拌站，每天晚上噪音很大，粉尘污染严重。"),
+    ("丽发新城小区旁的搅拌站严重影响生活", "搅拌站就在小区围墙外，灰尘大、噪音大，居民苦不堪言。"),
+    ("A2区丽发新城违建搅拌站，污染严重", "丽发新城附近的违建搅拌站没有任何环保措施，请求取缔。"),
+    ("A市A5区汇金路五矿万境K9县存在一系列问题", "五矿万境K9县小区存在停车难、物业服务差、电梯经常坏等一系列问题。"),
+    (
+        "A7县星沙镇凉塘路绿地海外滩小区离长赣高铁最近只有30米",
+        "绿地海外滩小区离高铁线路太近，噪音和辐射影响居民健康，请求改线或加装隔音屏。",
+    ),
+]
+
+
+def test_board_style_issues_cluster_by_place_or_group() -> None:
+    messages = [Message(id=f"R{i}", subject=s, text=t, author=f"a{i}") for i, (s, t) in enumerate(BOARD_STYLE)]
+    tail = generate_messages(400, seed=11)
+    messages += [Message(id=f"X{i}", text=m.text, subject=m.topic if i % 2 else "") for i, m in enumerate(tail)]
+    topics = find_topics(messages)
+    expected = {
+        "魅力之城": {"R0", "R1", "R2", "R3"},
+        "经济学院": {"R4", "R5", "R6"},
+        "58车贷": {"R7", "R8", "R9"},
+        "滨河苑": {"R10", "R11", "R12"},
+        "丽发新城": {"R13", "R14", "R15"},
+    }
+    for place, ids in expected.items():
+        topic = _best(topics, ids)
+        assert set(topic.member_ids) == ids, (place, topic.member_ids)
+        assert place in topic.place_or_group

@@ -481,6 +481,7 @@ GROUP_WORDS: tuple[str, ...] = (
     "受害人", "受害者", "投资人", "投资者", "出借人", "借款人", "债权人", "业主", "家长", "商户", "居民", "村民",
     "职工", "员工", "工人", "农民工", "教师", "老师", "学生", "司机", "骑手", "租户", "摊贩", "考生", "退役军人",
     "老人", "患者", "会员", "储户", "股民", "车主", "购房者", "拆迁户", "毕业生", "大学生", "应届生", "残疾人", "退休人员",
+    "案", "案件",
 )  # fmt: skip
 
 _SUFFIX_KIND: list[tuple[str, str]] = sorted(
@@ -572,6 +573,11 @@ _NOT_PLACES = frozenset(
         "修路",
         "高速路",
         "本村",
+        "临街",
+        "沿街",
+        "上街",
+        "逛街",
+        "满街",
         "该村",
         "全村",
         "本镇",
@@ -703,9 +709,16 @@ def _kind_of(word: str) -> tuple[str, str] | None:
 
 
 def _left_name(
-    pairs: list[tuple[str, str]], end: int, max_chars: int, tags: frozenset[str] = _NAME_TAGS
+    pairs: list[tuple[str, str]],
+    end: int,
+    max_chars: int,
+    tags: frozenset[str] = _NAME_TAGS,
+    kind: str = "",
 ) -> tuple[int, str]:
-    """The longest run of name-like tokens ending just before ``end``."""
+    """The longest run of name-like tokens ending just before ``end``.
+
+    Another place word ends the run (汇金路|五矿万境), except a compound's inside a
+    compound's name (伊景园滨河苑)."""
     start = end
     length = 0
     while start > 0:
@@ -716,7 +729,8 @@ def _left_name(
             break
         if ADMIN_TOKEN.match(word) or (tag == "v" and len(word) > 2):
             break
-        if word in _GROUP_SET or (_kind_of(word) and len(word) > 1 and end - start >= 1):
+        found = _kind_of(word) if len(word) > 1 and end - start >= 1 else None
+        if word in _GROUP_SET or (found and not (kind == "compound" and found[1] == "compound")):
             break
         if length + len(word) > max_chars:
             break
@@ -752,9 +766,26 @@ def _canonical(name: str) -> str:
     return stripped if len(stripped) >= 2 else name
 
 
+def _repair(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """jieba's dictionary has 贷案, which cuts 58车贷案 into 58|车|贷案: make it 58|车贷|案."""
+    if not any(word == "贷案" for word, _ in pairs):
+        return pairs
+    repaired: list[tuple[str, str]] = []
+    for word, tag in pairs:
+        if word == "贷案":
+            if repaired and len(repaired[-1][0]) == 1 and _CJK.match(repaired[-1][0]):
+                repaired[-1] = (repaired[-1][0] + "贷", "n")
+            else:
+                repaired.append(("贷", "n"))
+            repaired.append(("案", "n"))
+        else:
+            repaired.append((word, tag))
+    return repaired
+
+
 def analyse(text: str) -> Analysed:
     """Topic words and named places and groups of one normalised text."""
-    pairs = _tag(_ADMIN_CODE.sub(r"\1 ", text))
+    pairs = _repair(_tag(_ADMIN_CODE.sub(r"\1 ", text)))
     result = Analysed()
     words = result.words
     count = len(pairs)
@@ -796,7 +827,7 @@ def analyse(text: str) -> Analysed:
             if found is None or word in _NOT_PLACES:
                 continue
             suffix, kind = found
-            start, left = _left_name(pairs, index, 10, _NAME_TAGS if kind == "compound" else _NOUN_TAGS)
+            start, left = _left_name(pairs, index, 10, _NAME_TAGS if kind == "compound" else _NOUN_TAGS, kind)
             name = _canonical(left + word)
             core = name[: -len(suffix)]
             if len(core) < 2 or core in _LEFT_STOP or not _CJK.search(name):
