@@ -117,6 +117,20 @@ def test_heat_counts_people_support_and_recency() -> None:
     assert ranked[-1].people == 1
 
 
+def test_one_message_with_massive_support_ranks_among_topics() -> None:
+    base = datetime(2024, 6, 30)
+    pair = [
+        Message(id=f"P{i}", text="金兰苑电梯坏了一个月没人修，老人上下楼困难", time=base, author=f"A{i}")
+        for i in range(2)
+    ]
+    alone = [
+        Message(id="S1", text="五矿万境小区停车难、物业差、电梯常坏等一系列问题", time=base, likes=2097, dislikes=3),
+        Message(id="S2", text="路灯不亮", time=base, likes=3),
+    ]
+    order = [topic.member_ids[0] for topic in find_topics(pair + alone, now=base)]
+    assert order == ["S1", "P0", "S2"]
+
+
 def test_growth_marks_a_new_topic() -> None:
     base = datetime(2024, 6, 30)
     messages = [

@@ -67,7 +67,8 @@ class Parameters:
     recent_days: int = 30  # the trend's recent window ...
     baseline_days: int = 90  # ... against this many days before it
     half_life_days: float = 90.0
-    min_people: int = 2  # a topic needs this many people to be ranked among topics
+    min_people: int = 2  # a topic needs this many people to be ranked among topics ...
+    min_support: int = 20  # ... or this much net support (one message with 2,000 likes)
 
 
 @dataclass
@@ -374,7 +375,8 @@ def _title(subject: str, text: str) -> str:
 def find_topics(
     messages: Sequence[Message], parameters: Parameters | None = None, *, now: datetime | None = None
 ) -> list[Topic]:
-    """Topics of ``messages``, best first (those raised by fewer than ``min_people`` last)."""
+    """Topics of ``messages``, best first (those raised by fewer than ``min_people`` and
+    with less than ``min_support`` last)."""
     parameters = parameters or Parameters()
     if not messages:
         return []
@@ -404,7 +406,11 @@ def find_topics(
         topics.append(
             _topic(members, messages, texts, subjects, docs, entities, places, areas, matrix, reference, parameters)
         )
-    topics.sort(key=lambda topic: (topic.people >= parameters.min_people, topic.heat, topic.people), reverse=True)
+
+    def ranked(topic: Topic) -> bool:
+        return topic.people >= parameters.min_people or topic.support >= parameters.min_support
+
+    topics.sort(key=lambda topic: (ranked(topic), topic.heat, topic.people), reverse=True)
     for rank, topic in enumerate(topics, start=1):
         topic.rank = rank
     return topics
@@ -452,7 +458,10 @@ def _topic(
         elif (recent == 0 and baseline > 0) or (expected >= 2 and growth <= 0.5):
             trend = "falling"
     growth_bonus = 1.0 + 0.15 * min(3.0, math.log2(growth)) if growth > 1 else 1.0
-    focus = min(_focus(members, places), _focus(members, areas))
+    # Roads and streets are judged only when no compound, school, company or group is named:
+    # victims of one platform each writing from their own street are one topic.
+    strong = sum(1 for item in members if places[item])
+    focus = _focus(members, places) if strong >= max(1, 0.3 * len(members)) else _focus(members, areas)
     repeats = len(members) - people  # the same text again, or the same author again
     raised = people + 0.25 * repeats
     heat = (raised + parameters.support_weight * math.log1p(support)) * recency * growth_bonus * focus

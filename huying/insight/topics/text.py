@@ -407,6 +407,21 @@ _LEFT_STOP: frozenset[str] = STOP_WORDS | frozenset(
         "私立",
         "老旧",
         "新建",
+        "普惠性",
+        "普惠",
+        "公立",
+        "各个",
+        "多所",
+        "一所",
+        "这所",
+        "那所",
+        "多家",
+        "很多家",
+        "大型",
+        "小型",
+        "正规",
+        "无证",
+        "黑",
         "回家",
         "在建",
         "某",
@@ -820,7 +835,8 @@ def analyse(text: str) -> Analysed:
         if word in _GROUP_SET:
             start, name = _left_name(pairs, index, 8, _GROUP_TAGS)
             name = _canonical(name)
-            if len(name) >= 2 and _CJK.search(name) and name not in _LEFT_STOP and not _COUNTED.match(name):
+            generic = name in _LEFT_STOP or name in _SUFFIX_MAP or name in _NOT_PLACES
+            if len(name) >= 2 and _CJK.search(name) and not generic and not _COUNTED.match(name):
                 entity = Entity(key=name, label=name + word, kind="group")
         else:
             found = _kind_of(word)
