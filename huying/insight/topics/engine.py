@@ -458,10 +458,9 @@ def _topic(
         elif (recent == 0 and baseline > 0) or (expected >= 2 and growth <= 0.5):
             trend = "falling"
     growth_bonus = 1.0 + 0.15 * min(3.0, math.log2(growth)) if growth > 1 else 1.0
-    # Roads and streets are judged only when no compound, school, company or group is named:
-    # victims of one platform each writing from their own street are one topic.
-    strong = sum(1 for item in members if places[item])
-    focus = _focus(members, places) if strong >= max(1, 0.3 * len(members)) else _focus(members, areas)
+    # Both the named compounds, schools, companies and groups and the roads and streets:
+    # the same complaint about the water company from every street is a category.
+    focus = min(_focus(members, places), _focus(members, areas))
     repeats = len(members) - people  # the same text again, or the same author again
     raised = people + 0.25 * repeats
     heat = (raised + parameters.support_weight * math.log1p(support)) * recency * growth_bonus * focus
