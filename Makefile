@@ -92,6 +92,7 @@ bench: venv
 	$(DEV_ENV) $(PY) -m bench.classifier
 	$(PY) -m bench.workorders $(BENCH_ARGS)
 	$(PY) -m bench.proposals
+	$(PY) -m bench.duty
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/media

@@ -139,6 +139,10 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/handling/tests/test_sweep.py",
     "huying/handling/tests/test_transitions.py",
     "huying/open311/tests/test_endpoints.py",
+    "huying/opinions/tests/test_api.py",
+    "huying/opinions/tests/test_instructions.py",
+    "huying/opinions/tests/test_pages.py",
+    "huying/opinions/tests/test_workflow.py",
     "huying/proposals/tests/test_editor.py",
     "huying/proposals/tests/test_handling.py",
     "huying/proposals/tests/test_handling_access.py",
@@ -163,6 +167,10 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/workorders/tests/test_supervision.py",
     "huying/workorders/tests/test_uploads.py",
     "huying/workorders/tests/test_visibility_matrix.py",
+    "huying/duty/tests/test_api.py",
+    "huying/duty/tests/test_ledger.py",
+    "huying/duty/tests/test_pages.py",
+    "huying/duty/tests/test_proposal_acts.py",
 )
 
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("audit/", include("huying.audit.urls")),
     path("proposals/", include("huying.proposals.urls")),
     path("workorders/", include("huying.workorders.urls")),
+    path("opinions/", include("huying.opinions.urls")),
+    path("duty/record/", include("huying.duty.urls")),
     path("", include("huying.handling.urls")),
     path("open311/v2/", include("huying.open311.urls")),
     path("", include("huying.core.urls")),

@@ -546,6 +546,14 @@ def load_demo_data(scale: str = "full", force: bool = False, orders: int | None 
             finally:
                 quiet.setLevel(level)
             result.created["proposals handled"] = sum(n for outcome, n in handled.items() if outcome != "unassigned")
+        # 社情民意 opinion reports, issues and instructions (huying/demo/opinions.py).
+        from huying.demo.opinions import load_opinion_demo
+
+        result.created.update({f"opinions: {k}": v for k, v in load_opinion_demo(scale).items()})
+        # The members' duty record follows from the acts above (huying/demo/duty.py).
+        from huying.demo.duty import load_duty_demo
+
+        result.created.update(load_duty_demo())
     # Work orders commit in chunks (a long load that stops half-way is completed next time).
     count = SCALES[scale].work_orders if orders is None else orders
     result.created.update(load_work_orders(count, SEED))

@@ -39,6 +39,8 @@ class DemoLogin:
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(Role.MEMBER, "weiyuan", "林志华", "广东省政协", "", "13800440001"),
     DemoLogin(Role.AGENCY_STAFF, "jiguan", "陈静", "广东省政协", "提案委员会办公室一级主任科员", "13800440002"),
+    # The 信息 office (社情民意): agency staff at the province CPPCC's general office (docs/opinions.md).
+    DemoLogin(Role.AGENCY_STAFF, "xinxi", "吴晓琳", "办公厅", "办公厅信息处干部", "13800440009"),
     DemoLogin(Role.UNIT_STAFF, "chengban", "黄建国", "荔湾区城市管理和综合执法局", "办公室科长", "13800440003"),
     DemoLogin(Role.DISPATCHER, "diaodu", "李敏", "荔湾区指挥中心", "值班调度员", "13800440004"),
     DemoLogin(Role.STREET_HANDLER, "jiedao", "梁晓峰", "沙面街道", "街道办事处干部", "13800440005"),

@@ -16,6 +16,7 @@ these entries and the rules table, never written by the modules.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,19 +83,33 @@ def record(
     act = kind(kind_key)
     if qualifier and qualifier not in act.qualifiers:
         raise ValueError(f"{qualifier!r} is not a qualifier of {kind_key!r}.")
+    from huying.duty.points import bump, points_for
+
     when = occurred_at or timezone.now()
+    day = timezone.localdate(when)
+    points = points_for(kind_key, qualifier, day)
     entry, created = DutyEntry.objects.get_or_create(
         member=member,
         kind=kind_key,
         source_type=source_label(source),
         source_id=source.pk,
         qualifier=qualifier,
-        defaults={"group": act.group, "occurred_at": when, "title": title[:200]},
+        defaults={
+            "group": act.group,
+            "occurred_at": when,
+            "occurred_on": day,
+            "year": day.year,
+            "points": points,
+            "title": title[:200],
+        },
     )
-    if not created and entry.retracted_at is not None:
+    if created:
+        bump(entry.member_id, day.year, points, 1)
+    elif entry.retracted_at is not None:
         entry.retracted_at = None
-        entry.occurred_at = when
-        entry.save(update_fields=["retracted_at", "occurred_at"])
+        entry.occurred_at, entry.occurred_on, entry.year, entry.points = when, day, day.year, points
+        entry.save(update_fields=["retracted_at", "occurred_at", "occurred_on", "year", "points"])
+        bump(entry.member_id, day.year, points, 1)
     return entry
 
 
@@ -110,4 +125,27 @@ def retract(member: Any, kind_key: str, *, source: models.Model, qualifier: str 
     )
     if qualifier is not None:
         entries = entries.filter(qualifier=qualifier)
-    return entries.update(retracted_at=timezone.now())
+    from huying.duty.points import bump
+
+    undone = list(entries.select_for_update().values_list("pk", "member_id", "year", "points"))
+    if not undone:
+        return 0
+    DutyEntry.objects.filter(pk__in=[pk for pk, *_ in undone]).update(retracted_at=timezone.now(), points=0)
+    for _pk, member_id, year, points in undone:
+        if year is not None:
+            bump(member_id, year, -points, -1)
+    return len(undone)
+
+
+_BACKFILLS: dict[str, Callable[[], int]] = {}
+
+
+def register_backfill(name: str, backfill: Callable[[], int]) -> None:
+    """Declare how a module re-records the acts of its existing objects (``manage.py
+    duty_rebuild``): a function calling :func:`record` for each act, answering how many
+    objects it read. It must be idempotent, as :func:`record` is."""
+    _BACKFILLS[name] = backfill
+
+
+def backfills() -> dict[str, Callable[[], int]]:
+    return dict(_BACKFILLS)

@@ -35,6 +35,13 @@ class ProposalsConfig(AppConfig):
         self._register_handling()
         self._register_statistics_and_awards()
 
+        # The proposals' acts in the members' duty record (huying/proposals/duty.py).
+        from huying.duty.acts import register_backfill
+        from huying.proposals import duty
+
+        duty.register_kinds()
+        register_backfill("proposals", duty.backfill)
+
         from huying.audit.labels import register_value_labels
         from huying.proposals.choices import HandlingMode
 

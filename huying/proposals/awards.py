@@ -284,5 +284,9 @@ def do_publish_awards(actor: Any, selection: AwardSelection) -> AwardSelection:
     if not counts["selected"]:
         raise TransitionError(_("Select at least one proposal before publishing."), code="empty")
     transitions.publish_selection(selection, actor)
+    from huying.proposals import duty
+
+    for nomination in selection.nominations.filter(decision=AwardDecision.SELECTED).select_related("proposal"):
+        duty.excellent(nomination.proposal, now=selection.published_at)
     record(actor, "proposal.award_publish", selection, {"selected": counts["selected"]})
     return selection

@@ -51,6 +51,7 @@ from huying.core.counters import next_value
 from huying.handling import history
 from huying.handling.models import CaseEvent
 from huying.handling.policy import Moved
+from huying.proposals import duty
 from huying.proposals.choices import (
     AwardStatus,
     ConvertTarget,
@@ -174,6 +175,7 @@ def submit(proposal: Proposal, actor: Any) -> Proposal:
         data={"kind": kind, "cosigners": confirmed, "dropped": len(pending)},
         fields={"submitted_at": now, "kind": kind, "submitter_kind": submitter_kind},
     )
+    duty.submitted(proposal)
     return proposal
 
 
@@ -183,6 +185,7 @@ def withdraw(proposal: Proposal, actor: Any, *, note: str = "") -> Proposal:
     check_author(actor, proposal)
     _refuse_status(proposal, (ProposalStatus.SUBMITTED,), _("withdrawn"))
     _move(proposal, actor, EventKind.WITHDRAWN, ProposalStatus.WITHDRAWN, note=note)
+    duty.withdrawn(proposal)
     return proposal
 
 
@@ -208,6 +211,7 @@ def file(proposal: Proposal, actor: Any, *, note: str = "") -> Proposal:
         data={"number": number, "formatted_number": format_number(proposal.session, number)},
         fields={"number": number, "decided_at": timezone.now()},
     )
+    duty.filed(proposal)
     return proposal
 
 

@@ -1,3 +1,4 @@
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -81,8 +82,19 @@ def test_logins_table_lists_every_role():
 def test_full_scale():
     result = load_demo_data("full", orders=0)
     full = SCALES["full"]
-    assert RoleAssignment.objects.filter(role=Role.MEMBER).count() == full.members + 1
-    assert RoleAssignment.objects.filter(role=Role.AGENCY_STAFF).count() == full.agency_staff + 1
+    # The demo logins, and the opinion reports' district → city chain (huying/demo/opinions.py).
+    from huying.demo.opinions import CHAIN_PEOPLE
+
+    chain = Counter(role for _u, _n, role, _o, _t in CHAIN_PEOPLE)
+    logins = Counter(login.role for login in DEMO_LOGINS)
+    assert (
+        RoleAssignment.objects.filter(role=Role.MEMBER).count()
+        == full.members + logins[Role.MEMBER] + chain[Role.MEMBER]
+    )
+    assert (
+        RoleAssignment.objects.filter(role=Role.AGENCY_STAFF).count()
+        == full.agency_staff + logins[Role.AGENCY_STAFF] + chain[Role.AGENCY_STAFF]
+    )
     assert RoleAssignment.objects.filter(role=Role.PUBLIC).count() == full.public + 1
     assert User.objects.count() > 1500
     # sectors spread: every sector has members, none has most of them

@@ -59,7 +59,7 @@ from huying.handling.models import Assignment, CaseEvent
 from huying.handling.transitions import HANDLER, TransitionError, accept_on_work, authorise, check_right
 from huying.organisations.choices import HANDLING_KINDS, OrgKind
 from huying.organisations.models import Organisation
-from huying.proposals import notifications, transitions
+from huying.proposals import duty, notifications, transitions
 from huying.proposals.choices import (
     HandlingEventKind,
     HandlingMode,
@@ -724,6 +724,7 @@ def do_mark_key(
             raise ValidationError(errors)
         old_leader = proposal.key_leader_id
         _save(proposal, is_key=True, key_leader=leader, key_committee=committee)
+        duty.key_changed(proposal, is_key=True, now=now)
         _event(
             proposal,
             HandlingEventKind.KEY_MARKED,
@@ -749,6 +750,7 @@ def do_mark_key(
     if not proposal.is_key:
         raise TransitionError(_("This is not a key proposal."), code="not_key")
     _save(proposal, is_key=False, key_leader=None, key_committee=None)
+    duty.key_changed(proposal, is_key=False)
     _event(proposal, HandlingEventKind.KEY_UNMARKED, actor, now, note=note)
     return proposal
 

@@ -307,6 +307,11 @@ class Proposal(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("proposals:detail", args=[self.pk])
+
     @property
     def filing_number(self) -> int | None:
         """The number of this proposal, or of the proposal it was merged into."""
