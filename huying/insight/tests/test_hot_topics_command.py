@@ -124,6 +124,18 @@ def test_unreadable_and_missing_files_fail_clearly(tmp_path: Path) -> None:
     assert sorted(path.name for path in tmp_path.iterdir()) == ["broken.xlsx", "empty.csv"]
 
 
+def test_column_names_match_loosely_and_long_fields_are_read(tmp_path: Path, corpus) -> None:
+    messages, _ = corpus
+    source = tmp_path / "m.csv"
+    with source.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow([" ID ", "Text"])
+        writer.writerows([[m.id, m.text] for m in messages[:30]] + [["LONG", "长" * 200_000]])
+    output = tmp_path / "out.csv"
+    call_command("hot_topics", file=str(source), id_column="id", text_column="text", top=100, output=str(output))
+    assert "LONG" in output.read_text(encoding="utf-8")
+
+
 def test_the_command_line_as_the_issue_states(tmp_path: Path, corpus) -> None:
     messages, _ = corpus
     source = _write_csv(tmp_path / "m.csv", messages[:60], "utf-8-sig")

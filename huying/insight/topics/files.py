@@ -123,8 +123,11 @@ def _rows_from_csv(path: Path) -> tuple[list[str], list[list[object]]]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    rows = [row for row in reader if any(cell.strip() for cell in row)]
+    csv.field_size_limit(2**31 - 1)  # a pasted message can exceed the default 128 KiB
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
+    except csv.Error as error:
+        raise InputError(gettext_noop("the file is not valid CSV (%(error)s)"), error=error) from error
     if not rows:
         raise InputError(gettext_noop("the file has no rows"))
     return [cell.strip() for cell in rows[0]], [list(row) for row in rows[1:]]
@@ -156,14 +159,21 @@ def read_messages(path: Path, columns: Columns) -> list[Message]:
             header, rows = _rows_from_csv(path)
     except OSError as error:
         raise InputError(gettext_noop("the file cannot be read (%(error)s)"), error=error) from error
-    missing = [name for name in columns.named() if name not in header]
+    # Exact names first; else the same name in other case or with stray spaces.
+    loose = {name.strip().casefold(): index for index, name in reversed(list(enumerate(header)))}
+    where = {}
+    for name in columns.named():
+        if name in header:
+            where[name] = header.index(name)
+        elif name.strip().casefold() in loose:
+            where[name] = loose[name.strip().casefold()]
+    missing = [name for name in columns.named() if name not in where]
     if missing:
         raise InputError(
             gettext_noop("missing column(s): %(missing)s; the file has: %(present)s"),
             missing=", ".join(missing),
             present=", ".join(name for name in header if name),
         )
-    where = {name: header.index(name) for name in columns.named()}
 
     def cell(row: Sequence[object], name: str | None) -> object:
         if not name:
