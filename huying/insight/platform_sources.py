@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -22,10 +23,11 @@ def _local(moment: datetime | None) -> datetime | None:
     return timezone.localtime(moment).replace(tzinfo=None) if moment is not None else None
 
 
-def work_orders(since: datetime | None) -> Iterator[Message]:
+def work_orders(since: datetime | None, orders: Any = None) -> Iterator[Message]:
+    """All work orders since ``since`` (or those of ``orders``, a visible_to() queryset)."""
     from huying.workorders.models import WorkOrder
 
-    orders = WorkOrder.objects.all()
+    orders = WorkOrder.objects.all() if orders is None else orders
     if since is not None:
         orders = orders.filter(received_at__gte=since)
     for row in orders.values("pk", "content", "address", "received_at", "caller_phone").iterator(chunk_size=2000):
