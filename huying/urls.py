@@ -20,6 +20,7 @@ urlpatterns = [
     path("proposals/", include("huying.proposals.urls")),
     path("workorders/", include("huying.workorders.urls")),
     path("opinions/", include("huying.opinions.urls")),
+    path("insight/", include("huying.insight.urls")),
     path("duty/record/", include("huying.duty.urls")),
     path("", include("huying.handling.urls")),
     path("open311/v2/", include("huying.open311.urls")),

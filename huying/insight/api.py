@@ -5,21 +5,16 @@ in the last ``days``, computed on request (nothing is stored yet). Open to the c
 centre's dispatchers, leaders and administrators, like the command centre's dashboard;
 others are refused (403)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from huying.core.api_errors import ErrorOut
 from huying.core.api_types import Limit
-from huying.insight.platform_sources import work_orders
-from huying.insight.topics import find_topics
-from huying.workorders.models import WorkOrder
-from huying.workorders.stats import DASHBOARD_ROLES
+from huying.insight.platform import visible_topics
 
 router = Router(tags=["insight"])
 
@@ -44,11 +39,6 @@ class TopicsOut(Schema):
     topics: list[TopicOut]
 
 
-def check_may_view_topics(user: Any) -> None:
-    if not (getattr(user, "is_authenticated", False) and (user.is_administrator or user.role_set & DASHBOARD_ROLES)):
-        raise PermissionDenied(_("Hot topics are open only to dispatchers, leaders and administrators."))
-
-
 @router.get(
     "/topics",
     response={200: TopicsOut, 403: ErrorOut, 422: ErrorOut},
@@ -57,20 +47,13 @@ def check_may_view_topics(user: Any) -> None:
 def list_topics(request: HttpRequest, days: Days = 90, top: Limit = 20) -> Any:
     """The ``top`` hot topics of the work orders visible to the caller and received in the
     last ``days`` days, best first, with the member orders' numbers."""
-    user = request.user
-    check_may_view_topics(user)
-    since = timezone.now() - timedelta(days=days)
-    orders = WorkOrder.objects.visible_to(user)
-    messages = list(work_orders(since, orders))
-    topics = find_topics(messages, now=timezone.localtime().replace(tzinfo=None))[:top]
-    wanted = [int(member) for topic in topics for member in topic.member_ids]
-    numbers = dict(orders.filter(pk__in=wanted).values_list("pk", "number"))
+    found = visible_topics(request.user, days, top)
     zone = timezone.get_current_timezone()
     return Status(
         200,
         {
-            "days": days,
-            "texts": len(messages),
+            "days": found.days,
+            "texts": found.texts,
             "topics": [
                 {
                     "rank": topic.rank,
@@ -81,9 +64,9 @@ def list_topics(request: HttpRequest, days: Days = 90, top: Limit = 20) -> Any:
                     "last": topic.last.replace(tzinfo=zone) if topic.last else None,
                     "trend": topic.trend,
                     "people": topic.people,
-                    "members": [numbers.get(int(member), member) for member in topic.member_ids],
+                    "members": [found.members[m].number for m in topic.member_ids if m in found.members],
                 }
-                for topic in topics
+                for topic in found.topics
             ],
         },
     )
