@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huying.insight.platform_sources import work_orders
-from huying.insight.topics import Topic, find_topics
+from huying.insight.topics import Parameters, Topic, find_topics
 from huying.workorders.models import WorkOrder
 from huying.workorders.stats import DASHBOARD_ROLES
 
@@ -43,7 +43,12 @@ def visible_topics(user: Any, days: int, top: int) -> VisibleTopics:
     since = timezone.now() - timedelta(days=days)
     orders = WorkOrder.objects.visible_to(user)
     messages = list(work_orders(since, orders))
-    topics = find_topics(messages, now=timezone.localtime().replace(tzinfo=None))[:top]
+    parameters = Parameters()
+    topics = [
+        topic
+        for topic in find_topics(messages, parameters, now=timezone.localtime().replace(tzinfo=None))
+        if topic.people >= parameters.min_people or topic.support >= parameters.min_support
+    ][:top]  # one person's one message is not a topic
     wanted = [int(member) for topic in topics for member in topic.member_ids]
     members = {
         str(pk): Member(pk=pk, number=number) for pk, number in orders.filter(pk__in=wanted).values_list("pk", "number")

@@ -55,7 +55,7 @@ class Message:
 @dataclass(frozen=True)
 class Parameters:
     link: float = 0.50  # similarity that links two messages naming no common place
-    link_same_place: float = 0.20  # ... when they share a place or group
+    link_same_place: float = 0.15  # ... when they share a place or group
     link_same_area: float = 0.36  # ... when they share only a road, street or village
     link_other_place: float = 1.1  # ... when each names places and none is shared (above 1: never)
     cohesion: float = 0.20  # mean pairwise similarity two clusters need to merge ...
