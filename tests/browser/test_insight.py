@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from huying.accounts.choices import Role
 from huying.accounts.models import User
 from huying.demo.sample_messages import generate_messages
 from huying.workorders import actions
