@@ -171,6 +171,9 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/duty/tests/test_ledger.py",
     "huying/duty/tests/test_pages.py",
     "huying/duty/tests/test_proposal_acts.py",
+    "huying/activities/tests/test_workflow.py",
+    "huying/activities/tests/test_pages.py",
+    "huying/activities/tests/test_api.py",
 )
 
 

@@ -8,6 +8,7 @@ from ninja.security import django_auth
 from huying.accounts.api import ApiTokenAuth
 from huying.accounts.api import auth_router as token_router
 from huying.accounts.api import router as accounts_router
+from huying.activities.api import router as activities_router
 from huying.audit.api import router as audit_router
 from huying.core import api_errors
 from huying.core.api_render import LocalTimeRenderer
@@ -58,6 +59,7 @@ api.add_router("/proposals", proposals_router)
 api.add_router("/workorders", workorders_router)
 api.add_router("/opinions", opinions_router)
 api.add_router("/duty", duty_router)
+api.add_router("/activities", activities_router)
 api.add_router("/insight", insight_router)
 # Last: every operation documents the error answers that apply to it (401/403/404/422).
 api_errors.document_errors(api)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "huying.organisations",
     "huying.audit",
     "huying.duty",
+    "huying.activities",
     "huying.opinions",
     "huying.insight",
     "huying.proposals",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("organisations/", include("huying.organisations.urls")),
     path("audit/", include("huying.audit.urls")),
     path("proposals/", include("huying.proposals.urls")),
+    path("activities/", include("huying.activities.urls")),
     path("workorders/", include("huying.workorders.urls")),
     path("opinions/", include("huying.opinions.urls")),
     path("insight/", include("huying.insight.urls")),
