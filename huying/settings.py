@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "huying.activities",
     "huying.opinions",
     "huying.consultations",
+    "huying.insight",
     "huying.proposals",
     "huying.handling",
     "huying.workorders",

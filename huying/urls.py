@@ -21,6 +21,7 @@ urlpatterns = [
     path("activities/", include("huying.activities.urls")),
     path("workorders/", include("huying.workorders.urls")),
     path("opinions/", include("huying.opinions.urls")),
+    path("insight/", include("huying.insight.urls")),
     path("duty/record/", include("huying.duty.urls")),
     path("consultations/", include("huying.consultations.urls")),
     path("", include("huying.handling.urls")),
