@@ -95,6 +95,7 @@ bench: venv
 	$(PY) -m bench.proposals
 	$(PY) -m bench.duty
 	$(PY) -m bench.consultations
+	$(DEV_ENV) $(PY) -m bench.hot_topics
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/media
