@@ -88,11 +88,14 @@ messages: venv
 # The work-order benchmark needs PostgreSQL: BENCH_DATABASE_URL (default
 # postgres://postgres@127.0.0.1:5432/huying_bench; created and migrated by the bench),
 # BENCH_ARGS for its options (e.g. BENCH_ARGS="--orders 100000 --only lists,stats").
+# The consultation benchmark starts gunicorn on a loopback port; with REDIS_URL set its cache is Redis.
 bench: venv
 	$(DEV_ENV) $(PY) -m bench.classifier
 	$(PY) -m bench.workorders $(BENCH_ARGS)
 	$(PY) -m bench.proposals
 	$(PY) -m bench.duty
+	$(PY) -m bench.consultations
+	$(DEV_ENV) $(PY) -m bench.hot_topics
 	$(PY) -m bench.debates
 
 clean:

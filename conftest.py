@@ -130,6 +130,9 @@ def make_person(username: str, tree: Tree | None) -> User:
 # the data its tests only read (e.g. the work-order statistics' month) once in the same outer
 # transaction; its fixtures then take their copies from ``_shared_people.data``.
 SHARED_PEOPLE_MODULES: tuple[str, ...] = (
+    "huying/consultations/tests/test_api.py",
+    "huying/consultations/tests/test_live_and_outcome.py",
+    "huying/consultations/tests/test_workflow.py",
     "huying/core/tests/test_leader_dashboard.py",
     "huying/core/tests/test_shell.py",
     "huying/handling/tests/test_feedback_metrics.py",
@@ -171,6 +174,9 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/duty/tests/test_ledger.py",
     "huying/duty/tests/test_pages.py",
     "huying/duty/tests/test_proposal_acts.py",
+    "huying/activities/tests/test_workflow.py",
+    "huying/activities/tests/test_pages.py",
+    "huying/activities/tests/test_api.py",
 )
 
 

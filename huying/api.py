@@ -8,11 +8,14 @@ from ninja.security import django_auth
 from huying.accounts.api import ApiTokenAuth
 from huying.accounts.api import auth_router as token_router
 from huying.accounts.api import router as accounts_router
+from huying.activities.api import router as activities_router
 from huying.audit.api import router as audit_router
+from huying.consultations.api import router as consultations_router
 from huying.core import api_errors
 from huying.core.api_render import LocalTimeRenderer
 from huying.duty.api import router as duty_router
 from huying.handling.api import router as handling_router
+from huying.insight.api import router as insight_router
 from huying.interaction.api import router as interaction_router
 from huying.moderation.api import router as moderation_router
 from huying.opinions.api import router as opinions_router
@@ -59,6 +62,9 @@ api.add_router("/proposals", proposals_router)
 api.add_router("/workorders", workorders_router)
 api.add_router("/opinions", opinions_router)
 api.add_router("/duty", duty_router)
+api.add_router("/activities", activities_router)
+api.add_router("/consultations", consultations_router)
+api.add_router("/insight", insight_router)
 api.add_router("/moderation", moderation_router)
 api.add_router("/interaction", interaction_router)
 # Last: every operation documents the error answers that apply to it (401/403/404/422).

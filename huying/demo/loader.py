@@ -550,6 +550,14 @@ def load_demo_data(scale: str = "full", force: bool = False, orders: int | None 
         from huying.demo.opinions import load_opinion_demo
 
         result.created.update({f"opinions: {k}": v for k, v in load_opinion_demo(scale).items()})
+        # A year of duty activities through the real actions (huying/demo/activities.py).
+        from huying.demo.activities import load_activity_demo
+
+        result.created.update(load_activity_demo(SEED + 10).created)
+        # Remote consultations: two past, one live today (huying/demo/consultations.py).
+        from huying.demo.consultations import load_consultation_demo
+
+        result.created.update(load_consultation_demo())
         # The members' duty record follows from the acts above (huying/demo/duty.py).
         from huying.demo.duty import load_duty_demo
 

@@ -360,3 +360,18 @@ def test_generation_is_deterministic():
     assert {u: n for u, n, _m in first} == dict(
         User.objects.filter(username__in=[u for u, _n, _m in first]).values_list("username", "real_name")
     )
+
+
+def test_consultations_two_past_and_one_live() -> None:
+    from huying.consultations.models import Consultation, Outcome
+    from huying.duty.models import DutyEntry
+
+    statuses = sorted(Consultation.objects.values_list("status", flat=True))
+    assert statuses == ["concluded", "concluded", "live"]
+    live = Consultation.objects.get(status="live")
+    assert live.public_viewing and live.updates.count() == 3 and live.speeches.filter(kind="booked").count() == 3
+    for outcome in Outcome.objects.all():
+        answered = Assignment.objects.filter(workflow="consultation", case_id=outcome.pk, status=Status.RESOLVED)
+        assert outcome.status == "sent" and answered.count() == 1
+        assert outcome.consultation.minutes and outcome.consultation.speeches.filter(status="given").exists()
+    assert DutyEntry.objects.filter(member__username="weiyuan", kind="consultation.speech").count() == 2

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -36,7 +37,15 @@ class Command(BaseCommand):
         parser.add_argument("--no-logins", action="store_true", help="Do not print the table of demo logins.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = load_demo_data(options["scale"], force=options["force"], orders=options["orders"])
+        # The demo's acts send thousands of notifications, each delivery logged at INFO:
+        # keep the loader's output to its summary.
+        quiet = logging.getLogger("huying.handling.notify")
+        level = quiet.level
+        quiet.setLevel(logging.WARNING)
+        try:
+            result = load_demo_data(options["scale"], force=options["force"], orders=options["orders"])
+        finally:
+            quiet.setLevel(level)
         if result.skipped:
             self.stdout.write(f"Demo data ({result.scale}) is already loaded.")
         else:
