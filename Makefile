@@ -95,6 +95,8 @@ bench: venv
 	$(PY) -m bench.proposals
 	$(PY) -m bench.duty
 	$(PY) -m bench.consultations
+	$(DEV_ENV) $(PY) -m bench.hot_topics
+	$(PY) -m bench.debates
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/media

@@ -15,6 +15,9 @@ from huying.core import api_errors
 from huying.core.api_render import LocalTimeRenderer
 from huying.duty.api import router as duty_router
 from huying.handling.api import router as handling_router
+from huying.insight.api import router as insight_router
+from huying.interaction.api import router as interaction_router
+from huying.moderation.api import router as moderation_router
 from huying.opinions.api import router as opinions_router
 from huying.organisations.api import router as organisations_router
 from huying.proposals.api import router as proposals_router
@@ -61,5 +64,8 @@ api.add_router("/opinions", opinions_router)
 api.add_router("/duty", duty_router)
 api.add_router("/activities", activities_router)
 api.add_router("/consultations", consultations_router)
+api.add_router("/insight", insight_router)
+api.add_router("/moderation", moderation_router)
+api.add_router("/interaction", interaction_router)
 # Last: every operation documents the error answers that apply to it (401/403/404/422).
 api_errors.document_errors(api)

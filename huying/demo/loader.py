@@ -562,6 +562,10 @@ def load_demo_data(scale: str = "full", force: bool = False, orders: int | None 
         from huying.demo.duty import load_duty_demo
 
         result.created.update(load_duty_demo())
+    # 互动 and moderation: suggestions (some adopted), debates, the queue (huying/demo/interaction.py).
+    from huying.demo.interaction import load_interaction_demo
+
+    result.created.update(load_interaction_demo(scale, SEED))
     # Work orders commit in chunks (a long load that stops half-way is completed next time).
     count = SCALES[scale].work_orders if orders is None else orders
     result.created.update(load_work_orders(count, SEED))

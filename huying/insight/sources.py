@@ -1,0 +1,55 @@
+"""The registry of text sources hot topics are found in.
+
+Each kind of text the platform holds (work orders, proposals, and later opinion reports,
+discussion posts…) registers one function that yields its texts since a time as
+``Message`` objects. ``collect`` gathers them all; ids become ``"<kind>:<id>"`` so the
+members of a topic can be linked back to their records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from huying.insight.topics import Message
+
+SourceFunction = Callable[[datetime | None], Iterable[Message]]
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    label: object  # a (lazily) translated label
+    fn: SourceFunction
+
+
+_SOURCES: dict[str, Source] = {}
+
+
+def register_source(key: str, label: object, fn: SourceFunction) -> None:
+    """Register (or replace) the source ``key``; ``fn(since)`` yields its messages."""
+    if ":" in key:
+        raise ValueError("a source key cannot contain ':'")
+    _SOURCES[key] = Source(key=key, label=label, fn=fn)
+
+
+def registered() -> list[Source]:
+    return list(_SOURCES.values())
+
+
+def collect(since: datetime | None = None, keys: Iterable[str] | None = None) -> list[Message]:
+    """Every registered source's messages since ``since``, ids prefixed with the source key."""
+    wanted = set(keys) if keys is not None else None
+    messages: list[Message] = []
+    for source in _SOURCES.values():
+        if wanted is not None and source.key not in wanted:
+            continue
+        messages.extend(replace(message, id=f"{source.key}:{message.id}") for message in source.fn(since))
+    return messages
+
+
+def split_id(member_id: str) -> tuple[str, str]:
+    """``"workorder:12"`` → ``("workorder", "12")``."""
+    key, _, identifier = member_id.partition(":")
+    return key, identifier
