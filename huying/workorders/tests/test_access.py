@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from huying.handling.choices import EventKind
 from huying.handling.transitions import SYSTEM, do_assign
@@ -108,7 +109,8 @@ def test_filters(client: Any, tree: Any, dispatcher: Any) -> None:
     assert numbers(client, street=tree.street.pk) == [a.number]
     assert numbers(client, status=OrderStatus.NEW) == [b.number, a.number]
     assert numbers(client, status=OrderStatus.CLOSED) == []
-    today = a.created_at.date().isoformat()
+    # The filter reads dates in Beijing time: between 16:00 and 24:00 UTC that is tomorrow.
+    today = timezone.localdate(a.created_at).isoformat()
     assert numbers(client, date_from=today, date_to=today) == [b.number, a.number]
     assert numbers(client, date_to="2000-01-01") == []
 
