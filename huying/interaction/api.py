@@ -1,15 +1,17 @@
 """互动 in the API (/api/v1/interaction): public suggestions and opinion debates. Reading
 published content needs no login; writes follow the pages' rules
-(:mod:`huying.interaction.actions`). Photos are sent through the page (multipart)."""
+(:mod:`huying.interaction.actions`). A suggestion with photos is sent as a multipart form
+(``POST /suggestions/with-photos``); each photo is read back from ``/suggestions/photos/{id}/file``."""
 
 from datetime import datetime
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import field_validator
 
@@ -17,7 +19,7 @@ from huying.core.api_errors import ErrorOut
 from huying.core.api_types import Id, PageNumberPagination
 from huying.interaction import actions
 from huying.interaction.choices import DebateStatus, Side, SuggestionCategory
-from huying.interaction.models import Argument, Debate, Suggestion
+from huying.interaction.models import Argument, Debate, Suggestion, SuggestionPhoto
 from huying.moderation.choices import ItemStatus
 
 router = Router(tags=["interaction"])
@@ -237,6 +239,33 @@ def get_suggestion(request: HttpRequest, pk: Id) -> Any:
 def submit_suggestion(request: HttpRequest, payload: PublicSuggestionIn) -> Any:
     s = actions.do_submit_suggestion(request.user, **payload.dict())
     return Status(201, actions.access_suggestion(request.user, s.pk))
+
+
+@router.post(
+    "/suggestions/with-photos",
+    response={201: PublicSuggestionDetailOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Send a suggestion with up to 4 photos (multipart form, field photos; real-name verified)",
+)
+def submit_suggestion_with_photos(
+    request: HttpRequest,
+    payload: Form[PublicSuggestionIn],
+    photos: list[UploadedFile] = File(default_factory=list),  # noqa: B008
+) -> Any:
+    """The same rules as the JSON form; photos are JPEG, PNG or WebP (read from their
+    bytes), 8 MB each, at most 4; a bad photo refuses the whole suggestion."""
+    s = actions.do_submit_suggestion(request.user, photos=photos, **payload.dict())
+    return Status(201, actions.access_suggestion(request.user, s.pk))
+
+
+@router.get("/suggestions/photos/{int:pk}/file", response={404: ErrorOut}, auth=None, summary="A suggestion's photo")
+def suggestion_photo(request: HttpRequest, pk: Id) -> Any:
+    """Only while the reader may see the suggestion (published, or their own, or a moderator)."""
+    photo = SuggestionPhoto.objects.filter(
+        pk=pk, suggestion__in=Suggestion.objects.visible_to(request.user).values("pk")
+    ).first()
+    if photo is None:
+        raise Http404(_("No such photo."))
+    return photo.download(inline=True)
 
 
 @router.post(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from huying.audit.actions import record
 from huying.core import ratelimit
-from huying.moderation import screening, transitions
+from huying.moderation import notices, screening, transitions
 from huying.moderation.access import is_moderator
 from huying.moderation.choices import ItemStatus, Move, WordAction
 from huying.moderation.models import ModerationItem, Report, SensitiveWord, SpaceSetting
@@ -94,10 +94,18 @@ def do_submit(actor: Any, space_key: str, *texts: str, field: str = "body") -> M
     return transitions.start(item, actor, published=published, note=note)
 
 
+def _decide(item: ModerationItem, move: str, actor: Any, reason: str = "") -> ModerationItem:
+    """Make the move and tell the author in one transaction: both are written, or neither."""
+    with transaction.atomic():
+        moved = transitions.move(item, move, actor, reason=reason)
+        notices.send(moved, move)
+    return moved
+
+
 def do_publish(actor: Any, item: ModerationItem) -> ModerationItem:
     """A moderator lets a pending item appear in public."""
     check_moderator(actor)
-    return transitions.move(item, Move.PUBLISH, actor)
+    return _decide(item, Move.PUBLISH, actor)
 
 
 def _reason(reason: str) -> str:
@@ -112,13 +120,13 @@ def _reason(reason: str) -> str:
 def do_hide(actor: Any, item: ModerationItem, *, reason: str) -> ModerationItem:
     """A moderator hides a pending or published item, with the reason (shown to its author)."""
     check_moderator(actor)
-    return transitions.move(item, Move.HIDE, actor, reason=_reason(reason))
+    return _decide(item, Move.HIDE, actor, _reason(reason))
 
 
 def do_restore(actor: Any, item: ModerationItem, *, reason: str) -> ModerationItem:
     """A moderator publishes a hidden item again, with the reason."""
     check_moderator(actor)
-    return transitions.move(item, Move.RESTORE, actor, reason=_reason(reason))
+    return _decide(item, Move.RESTORE, actor, _reason(reason))
 
 
 def do_report(actor: Any, item: ModerationItem, *, reason: str) -> Report:

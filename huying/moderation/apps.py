@@ -11,7 +11,22 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         from huying.audit.labels import register_action_labels
         from huying.core.navigation import Entry, register
+        from huying.handling.policy import Policy
+        from huying.handling.policy import register as register_policy
+        from huying.moderation import notices
         from huying.moderation.access import MODERATOR_ROLES
+
+        # Only so that the notices of moderation decisions link to the item (no assignments).
+        register_policy(
+            Policy(
+                workflow="moderation",
+                label=_("Public content"),
+                case_model="moderation.moderationitem",
+                case_url=notices.case_url,
+                generic_steps=frozenset(),
+                has_assignments=False,
+            )
+        )
 
         register(
             Entry(

@@ -8,17 +8,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huying.core.ratelimit import RateLimited
 from huying.moderation import actions
+from huying.moderation.access import is_moderator
 from huying.moderation.choices import ItemStatus, WordAction
 from huying.moderation.models import ModerationItem, SensitiveWord
-from huying.moderation.spaces import all_spaces
+from huying.moderation.spaces import all_spaces, get_space
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -30,6 +32,23 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect(default)
+
+
+@login_required
+def open_item(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where a notice about a moderation decision leads: the item's page in its space (its
+    author and moderators only; anyone else gets 404)."""
+    item = actions.access_item(request.user, pk)
+    try:
+        space = get_space(item.space)
+    except LookupError:
+        space = None
+    url = space.url(item) if space is not None and space.url is not None else ""
+    if not url and is_moderator(request.user):
+        url = reverse("moderation:queue") + f"?status={item.status}"
+    if not url:
+        raise Http404(_("No such item."))
+    return redirect(url)
 
 
 @login_required

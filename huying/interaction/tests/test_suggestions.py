@@ -249,3 +249,57 @@ def test_a_member_adopts_suggestions_into_an_opinion_report_draft(
     assert response.status_code == 201 and response.json()["report_id"]
     page = _client_for(citizen).get(reverse("interaction:suggestion", args=[one.pk])).content.decode()
     assert "王丽" in page
+
+
+def test_the_author_hears_of_each_moderation_decision_and_the_notice_leads_to_the_suggestion(
+    citizen: Any, neighbour: Any, bob: Any, client: Any
+) -> None:
+    from huying.handling.centre import link_of
+    from huying.handling.models import Notification
+    from huying.moderation import actions as moderation
+    from huying.moderation.transitions import TransitionError
+
+    suggestion = submit(citizen, "老城区路灯太暗")
+    item = suggestion.moderation
+    assert not Notification.objects.filter(recipient_user=citizen).exists()  # pending: nothing yet
+    moderation.do_publish(bob, item)
+    moderation.do_hide(bob, item, reason="含个人电话")
+    moderation.do_restore(bob, item, reason="电话已删除")
+    with pytest.raises(TransitionError):
+        moderation.do_publish(bob, item)  # refused: no notice either
+    notices = list(Notification.objects.filter(recipient_user=citizen).order_by("pk"))
+    texts = [n.text for n in notices]
+    assert len(texts) == 3
+    assert "通过审核" in texts[0] and "老城区路灯太暗" in texts[0]
+    assert "已被隐藏" in texts[1] and "含个人电话" in texts[1]
+    assert "重新公开" in texts[2] and "电话已删除" in texts[2]
+    assert not Notification.objects.filter(recipient_user=bob).exists()
+
+    link = link_of(citizen, Notification.objects.select_related("case_type", "assignment").get(pk=notices[1].pk))
+    assert link == reverse("moderation:open", args=[item.pk])
+    client.force_login(citizen)
+    assert client.get(link).url == reverse("interaction:suggestion", args=[suggestion.pk])
+    client.force_login(neighbour)  # someone else's item: not found, not a redirect to it
+    assert client.get(link).status_code == 404
+
+
+def test_api_suggestion_with_photos_is_multipart_and_photos_are_permission_checked(
+    client: Any, citizen: Any, neighbour: Any, dora: Any, bob: Any
+) -> None:
+    body = {"title": "人行道井盖破损", "body": "多宝路人行道井盖破损，夜间容易绊倒行人。", "category": "environment"}
+    url = "/api/v1/interaction/suggestions/with-photos"
+    assert _client_for(dora).post(url, {**body, "photos": [png()]}).status_code == 403
+    bad = SimpleUploadedFile("x.png", b"not an image at all", content_type="image/png")
+    refused = _client_for(citizen).post(url, {**body, "photos": [png(), bad]})
+    assert refused.status_code == 422 and not Suggestion.objects.filter(title=body["title"]).exists()
+    created = _client_for(citizen).post(url, {**body, "photos": [png("a.png"), png("b.png")]})
+    assert created.status_code == 201, created.content
+    ids = created.json()["photo_ids"]
+    assert len(ids) == 2 and created.json()["status"] == "pending"
+    photo_url = f"/api/v1/interaction/suggestions/photos/{ids[0]}/file"
+    assert _client_for(citizen).get(photo_url).status_code == 200  # the author, while pending
+    assert _client_for(neighbour).get(photo_url).status_code == 404
+    assert client.get(photo_url).status_code == 404
+    moderation.do_publish(bob, Suggestion.objects.get(pk=created.json()["id"]).moderation)
+    response = client.get(photo_url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
