@@ -14,6 +14,8 @@ class InteractionConfig(AppConfig):
         from huying.accounts.choices import Role
         from huying.audit.labels import register_action_labels
         from huying.core.navigation import Entry, register
+        from huying.core.origins import register_origin
+        from huying.interaction import origins
         from huying.moderation.access import MODERATOR_ROLES
         from huying.moderation.spaces import register_space
 
@@ -25,6 +27,8 @@ class InteractionConfig(AppConfig):
             argument = getattr(item, "argument", None)
             return reverse("interaction:debate", args=[argument.debate_id]) if argument else ""
 
+        register_origin("proposals.proposal", origins.proposal_origins)
+        register_origin("opinions.opinionreport", origins.report_origins)
         register_space("suggestions", _("Public suggestions"), premoderated_default=True, url=suggestion_url)
         register_space(
             "debate_arguments", _("Debate arguments"), premoderated_default=False, rate_limit=20, url=argument_url

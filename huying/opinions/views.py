@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from huying.accounts.choices import Role
 from huying.accounts.models import User
+from huying.core.origins import origins_of
 from huying.core.params import parse_id, parse_ids
 from huying.handling import history
 from huying.opinions import actions, transitions
@@ -205,6 +206,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "adoptions": report.adoptions.select_related("cppcc"),
         "instructions": report.instructions.all(),
         "sources": report.sources.select_related("author", "collective") if report.is_combined else [],
+        "origins": origins_of(user, report),
         "levels": AdoptionLevel.choices,
         "adoptable": [lv for lv in AdoptionLevel.choices if lv[0] not in {a.level for a in report.adoptions.all()}],
         "leaders": leaders,

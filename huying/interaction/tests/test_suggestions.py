@@ -303,3 +303,25 @@ def test_api_suggestion_with_photos_is_multipart_and_photos_are_permission_check
     moderation.do_publish(bob, Suggestion.objects.get(pk=created.json()["id"]).moderation)
     response = client.get(photo_url)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
+
+
+def test_the_proposal_and_report_pages_show_the_suggestions_they_came_from(
+    citizen: Any, neighbour: Any, alice: Any, bob: Any, tree: Any
+) -> None:
+    from huying.core.origins import origins_of
+
+    one, two = published(citizen, bob), published(neighbour, bob, "建议老旧小区加装电梯")
+    proposal = actions.do_adopt_into_proposal(alice, [one, two], session=make_session(tree), title="关于社区养老的建议")
+    report = actions.do_adopt_into_report(alice, [two], title="关于老旧小区加装电梯的情况反映")
+    moderation.do_hide(bob, two.moderation, reason="重复")
+    rows = origins_of(alice, proposal)
+    assert [(str(r.kind), r.title, bool(r.url)) for r in rows] == [
+        ("群众建议", one.title, True),
+        ("群众建议", two.title, False),  # hidden since: named, not linked, for the member
+    ]
+    assert [r.title for r in origins_of(alice, report)] == [two.title]
+    c = _client_for(alice)
+    page = c.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+    assert "来源" in page and reverse("interaction:suggestion", args=[one.pk]) in page
+    assert reverse("interaction:suggestion", args=[two.pk]) not in page
+    assert two.title in c.get(reverse("opinions:detail", args=[report.pk])).content.decode()

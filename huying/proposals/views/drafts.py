@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from huying.accounts.choices import Role
 from huying.accounts.models import User
+from huying.core.origins import origins_of
 from huying.core.params import parse_id, parse_ids
 from huying.proposals import actions
 from huying.proposals.choices import Category, ConvertTarget, CoSignStatus, ProposalStatus, RejectReason
@@ -268,6 +269,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_author": proposal.is_author(request.user),
         "my_invitation": proposal.cosigners.filter(member=request.user.pk, status=CoSignStatus.INVITED).first(),
         "reviewer": reviewer,
+        "origins": origins_of(request.user, proposal),
         "reject_reasons": RejectReason.choices,
         "convert_targets": ConvertTarget.choices,
         "filed": (
