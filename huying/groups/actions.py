@@ -8,6 +8,7 @@ and opinions' own draft actions). Every speech of a member lands in the duty rec
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -207,7 +208,7 @@ def _spoke(me: Participant, post: Post, group: DiscussionGroup) -> None:
         acts.record(me.user, SPEECH, source=post, occurred_at=post.created_at, title=group.name)
 
 
-def do_post_thread(actor: Any, group: DiscussionGroup, *, title: str, body: str) -> Post:
+def do_post_thread(actor: Any, group: DiscussionGroup, *, title: str, body: str, now: datetime | None = None) -> Post:
     """A participant opens a thread while the group is open (screened, rate-limited,
     moderated in space ``group_posts``)."""
     me = _check_poster(actor, group)
@@ -219,7 +220,7 @@ def do_post_thread(actor: Any, group: DiscussionGroup, *, title: str, body: str)
     body = _clean_body(body)
     with transaction.atomic():
         item = moderation.do_submit(actor, SPACE, title, body)
-        now = timezone.now()
+        now = now or timezone.now()
         post = Post.objects.create(
             group=group, author=actor, title=title, body=body, moderation=item, created_at=now, last_activity_at=now
         )
@@ -228,7 +229,7 @@ def do_post_thread(actor: Any, group: DiscussionGroup, *, title: str, body: str)
     return post
 
 
-def do_reply(actor: Any, thread: Post, *, body: str) -> Post:
+def do_reply(actor: Any, thread: Post, *, body: str, now: datetime | None = None) -> Post:
     """A participant replies in a thread while the group is open."""
     if not thread.is_thread:
         raise ValidationError(_("Reply to a thread."), code="not_thread")
@@ -237,7 +238,7 @@ def do_reply(actor: Any, thread: Post, *, body: str) -> Post:
     body = _clean_body(body)
     with transaction.atomic():
         item = moderation.do_submit(actor, SPACE, body)
-        now = timezone.now()
+        now = now or timezone.now()
         post = Post.objects.create(group=group, thread=thread, author=actor, body=body, moderation=item, created_at=now)
         Post.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_activity_at=now)
         _spoke(me, post, group)
@@ -262,7 +263,7 @@ def do_remove_post(actor: Any, post: Post) -> None:
             posts += list(Post.objects.select_for_update().filter(thread=locked, removed_at=None))
         now = timezone.now()
         Post.objects.filter(pk__in=[p.pk for p in posts]).update(removed_at=now, removed_by=actor)
-        if not locked.is_thread:
+        if locked.thread_id is not None:
             Post.objects.filter(pk=locked.thread_id).update(reply_count=F("reply_count") - 1)
         for p in posts:
             Participant.objects.filter(group_id=p.group_id, user_id=p.author_id).update(

@@ -57,9 +57,9 @@ def group_list(request: HttpRequest) -> HttpResponse:
     groups = DiscussionGroup.objects.visible_to(request.user).select_related("cppcc")
     page = Paginator(groups, THREADS_PER_PAGE).get_page(request.GET.get("page"))
     mine = dict(
-        Participant.objects.filter(user=request.user, is_active=True, group__in=page.object_list).values_list(
-            "group_id", "role"
-        )
+        Participant.objects.filter(
+            user_id=request.user.pk or 0, is_active=True, group__in=page.object_list
+        ).values_list("group_id", "role")
     )
     rows = [(g, ParticipantRole(mine[g.pk]).label if g.pk in mine else "") for g in page.object_list]
     return render(
@@ -239,11 +239,12 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest) -> HttpResponse:
-    if not access.may_create(request.user):
+    user: Any = request.user
+    if not access.may_create(user):
         raise PermissionDenied
     cppccs = list(
         Organisation.objects.filter(pk__in=access.managed_cppcc_ids(request.user)).order_by("path")
-        if not request.user.is_administrator
+        if not user.is_administrator
         else Organisation.objects.filter(kind="cppcc", is_active=True).order_by("path")[:200]
     )
     errors: dict[str, list[str]] = {}
