@@ -317,7 +317,7 @@ def people(request: HttpRequest, pk: int) -> HttpResponse:
             .distinct()
             .order_by("real_name", "pk")[:30]
         )
-    participants = Participant.objects.filter(group=g, is_active=True).select_related("user").order_by("role", "pk")
+    participants = Participant.objects.filter(group=g, is_active=True).select_related("user").order_by("-role", "pk")
     return render(
         request,
         "groups/people.html",
