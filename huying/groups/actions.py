@@ -322,7 +322,7 @@ def source_text(post: Post) -> str:
 
 def default_title(post: Post) -> str:
     topic = post.title if post.is_thread else (post.thread.title if post.thread else post.body[:20])
-    topic = topic.removeprefix("关于").removesuffix("的建议")
+    topic = topic.removeprefix("关于").removesuffix("的建议").removesuffix("的思考")
     return f"关于{topic[:40]}的建议"
 
 
