@@ -182,7 +182,7 @@ def test_a_thread_becomes_a_proposal_draft_linked_both_ways(world: Any, client: 
             actions.do_convert(person, t, target="proposal", session=session)
     proposal = actions.do_convert(w.erin, t, target="proposal", session=session)
     assert proposal.status == ProposalStatus.DRAFT and proposal.proposer == w.erin
-    assert "排队情况" in proposal.situation and proposal.title == "关于加强社区核酸检测点布局的思考的建议"
+    assert "排队情况" in proposal.situation and proposal.title == "关于加强社区核酸检测点布局的建议"
     assert [link.post for link in proposal.group_post_links.all()] == [t]
     assert [link.proposal for link in t.proposal_links.all()] == [proposal]
     client.force_login(w.alice)
