@@ -14,6 +14,7 @@ from huying.consultations.api import router as consultations_router
 from huying.core import api_errors
 from huying.core.api_render import LocalTimeRenderer
 from huying.duty.api import router as duty_router
+from huying.groups.api import router as groups_router
 from huying.handling.api import router as handling_router
 from huying.insight.api import router as insight_router
 from huying.interaction.api import router as interaction_router
@@ -67,5 +68,6 @@ api.add_router("/consultations", consultations_router)
 api.add_router("/insight", insight_router)
 api.add_router("/moderation", moderation_router)
 api.add_router("/interaction", interaction_router)
+api.add_router("/groups", groups_router)
 # Last: every operation documents the error answers that apply to it (401/403/404/422).
 api_errors.document_errors(api)

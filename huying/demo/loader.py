@@ -566,6 +566,10 @@ def load_demo_data(scale: str = "full", force: bool = False, orders: int | None 
     from huying.demo.interaction import load_interaction_demo
 
     result.created.update(load_interaction_demo(scale, SEED))
+    # 议政群: three discussion groups, speeches, suggestions, drafts (huying/demo/groups.py).
+    from huying.demo.groups import load_groups_demo
+
+    result.created.update(load_groups_demo(scale, SEED))
     # Work orders commit in chunks (a long load that stops half-way is completed next time).
     count = SCALES[scale].work_orders if orders is None else orders
     result.created.update(load_work_orders(count, SEED))

@@ -1,0 +1,67 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GroupsConfig(AppConfig):
+    name = "huying.groups"
+    label = "groups"
+    verbose_name = _("Discussion groups")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from huying.accounts.choices import Role
+        from huying.audit.labels import register_action_labels
+        from huying.core.navigation import Entry, register
+        from huying.duty.acts import ActKind, register_kind
+        from huying.groups.access import may_create
+        from huying.moderation.spaces import register_space
+
+        def post_url(item: object) -> str:
+            post = getattr(item, "group_post", None)
+            return post.get_absolute_url() if post else ""
+
+        # Internal groups: published at once (post-moderation); the word screen, reports and
+        # the moderators' queue still apply. 30 posts an hour per person.
+        register_space(
+            "group_posts", _("Discussion-group posts"), premoderated_default=False, rate_limit=30, url=post_url
+        )
+        register_kind(ActKind("group.speech", _("Speech in a discussion group"), group="consultation"))
+        register(
+            Entry(
+                area="interact",
+                key="groups",
+                title=_("Discussion groups"),
+                description=_("Themed groups of your CPPCC: discuss, mark suggestions, turn them into proposals."),
+                url_name="groups:list",
+                roles=frozenset({Role.MEMBER, Role.AGENCY_STAFF, Role.LEADER, Role.ADMIN}),
+            )
+        )
+        register(
+            Entry(
+                area="console",
+                key="group_management",
+                title=_("Discussion groups"),
+                description=_("Open groups, add members and staff, archive; participation statistics."),
+                url_name="groups:manage",
+                roles=frozenset({Role.AGENCY_STAFF, Role.ADMIN}),
+                visible=may_create,
+            )
+        )
+        register_action_labels(
+            {
+                "group.create": _("Opened a discussion group"),
+                "group.update": _("Changed a discussion group"),
+                "group.archive": _("Archived a discussion group"),
+                "group.reopen": _("Reopened a discussion group"),
+                "group.participant_add": _("Added a person to a discussion group"),
+                "group.participant_remove": _("Removed a person from a discussion group"),
+                "group.post": _("Started a thread in a discussion group"),
+                "group.reply": _("Replied in a discussion group"),
+                "group.post_remove": _("Removed a discussion-group post"),
+                "group.pin": _("Pinned a thread"),
+                "group.unpin": _("Unpinned a thread"),
+                "group.mark": _("Marked a post as a suggestion"),
+                "group.unmark": _("Took the suggestion mark off a post"),
+                "group.convert": _("Turned a group post into a draft"),
+            }
+        )
