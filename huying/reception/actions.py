@@ -106,7 +106,7 @@ def access_session(user: Any, pk: int) -> ReceptionSession:
     try:
         return ReceptionSession.objects.visible_to(user).select_related("host", "cppcc").get(pk=pk)
     except ReceptionSession.DoesNotExist:
-        raise Http404(_("No such session.")) from None
+        raise Http404(_("No such reception session.")) from None
 
 
 def access_question(user: Any, pk: int) -> Question:
@@ -387,7 +387,7 @@ def _joined(questions: Sequence[Question]) -> str:
         text = f"【{_('Member reception room')} · {q.session.theme}】{q.body}"
         answer = _answer_of(q)
         if answer is not None:
-            text += f"\n{_('Answer')}: {answer.body}"
+            text += f"\n{_('Member answer')}: {answer.body}"
         parts.append(text)
     return "\n\n".join(parts)[:3000]
 

@@ -6,12 +6,12 @@ class SessionStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     OPEN = "open", _("Open for questions")
     CLOSED = "closed", _("Ended")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", _("Session cancelled")
 
 
 class Phase(models.TextChoices):
     """How the list groups sessions (read from the status)."""
 
-    UPCOMING = "upcoming", _("Upcoming")
-    LIVE = "live", _("Live now")
+    UPCOMING = "upcoming", _("Coming sessions")
+    LIVE = "live", _("Receiving now")
     PAST = "past", _("Past sessions")

@@ -67,7 +67,7 @@ class ReceptionSession(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("host member"), on_delete=models.PROTECT, related_name="+"
     )
     theme = models.CharField(_("theme"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("session description"), blank=True)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     status = models.CharField(
@@ -143,7 +143,7 @@ class Question(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.PROTECT, related_name="+"
     )
-    body = models.TextField(_("question"))
+    body = models.TextField(_("question text"))
     moderation = models.OneToOneField(
         "moderation.ModerationItem", on_delete=models.PROTECT, related_name="reception_question"
     )
