@@ -177,7 +177,7 @@ def do_create_session(
         cppcc = managed[0] if managed else cppcc
     theme, description = (theme or "").strip(), (description or "").strip()
     errors = _check_session_fields(theme, description, starts_at, ends_at)
-    if errors:
+    if errors or starts_at is None or ends_at is None:
         raise ValidationError(errors)
     with transaction.atomic():
         session = ReceptionSession.objects.create(

@@ -154,7 +154,9 @@ class HideIn(Schema):
 
 class ConvertIn(Schema):
     question_ids: list[Id] = Field(min_length=1, max_length=50)
-    target: Literal["proposal", "report"] = Field("proposal", description="A proposal draft or an opinion-report draft.")
+    target: Literal["proposal", "report"] = Field(
+        "proposal", description="A proposal draft or an opinion-report draft."
+    )
     session_id: Id | None = Field(None, description="The proposal's session (proposals only).")
     title: str = Field(max_length=100)
 

@@ -198,7 +198,9 @@ class QuestionProposalLink(models.Model):
 
     class Meta:
         verbose_name = _("question taken into a proposal")
-        constraints = [models.UniqueConstraint(fields=["question", "proposal"], name="reception_question_proposal_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "proposal"], name="reception_question_proposal_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.question_id} → {self.proposal_id}"

@@ -168,7 +168,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         created, errors = _create_from_post(request, request.user)
         if created is not None:
             return redirect("reception:console", created.pk)
-    items = ReceptionSession.objects.filter(host=request.user).with_counts().order_by("-starts_at", "-pk")
+    items = ReceptionSession.objects.filter(host_id=request.user.pk).with_counts().order_by("-starts_at", "-pk")
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -274,11 +274,15 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if request.POST.get("target") == "report":
             report = actions.do_convert_to_report(request.user, chosen, title=title)
-            messages.success(request, _("An opinion-report draft was made from the questions. Complete it and submit it."))
+            messages.success(
+                request, _("An opinion-report draft was made from the questions. Complete it and submit it.")
+            )
             return redirect("opinions:detail", report.pk)
         session_id = request.POST.get("session", "")
         proposal_session = (
-            Session.objects.filter(pk=int(session_id)).first() if session_id.isdigit() and len(session_id) < 12 else None
+            Session.objects.filter(pk=int(session_id)).first()
+            if session_id.isdigit() and len(session_id) < 12
+            else None
         )
         if proposal_session is None:
             raise ValidationError({"session": [_("Choose the session of the proposal.")]})
@@ -336,7 +340,7 @@ def manage(request: HttpRequest) -> HttpResponse:
             if created is not None:
                 return redirect("reception:manage")
     items = ReceptionSession.objects.visible_to(user).select_related("host", "cppcc").with_counts()
-    if not user.is_administrator:
+    if not getattr(user, "is_administrator", False):
         condition = Q(pk__in=[])
         for path in actions.staff_cppcc_paths(user):
             condition |= Q(cppcc__path__startswith=path)

@@ -9,7 +9,7 @@ import pytest
 from huying.proposals.tests.conftest import make_session
 from huying.reception import actions
 from huying.reception.models import Question
-from huying.reception.tests.conftest import NOW, published_question, schedule
+from huying.reception.tests.conftest import NOW, published_question
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/reception"
@@ -60,7 +60,11 @@ def test_sessions_and_moves_through_the_api(client: Any, alice: Any, bob: Any, e
     assert post(client, "/sessions", {"theme": "托育服务", "host_id": alice.pk, **times}).status_code == 201
     assert post(client, f"/sessions/{pk}/open").json()["status"] == "open"
     assert post(client, f"/sessions/{pk}/close").json()["status"] == "closed"
-    bad = post(client, "/sessions", {"theme": "托育服务", "host_id": alice.pk, "starts_at": times["ends_at"], "ends_at": times["starts_at"]})
+    bad = post(
+        client,
+        "/sessions",
+        {"theme": "托育服务", "host_id": alice.pk, "starts_at": times["ends_at"], "ends_at": times["starts_at"]},
+    )
     assert bad.status_code == 422 and "ends_at" in bad.json()["errors"]
 
 
@@ -79,9 +83,16 @@ def test_answer_hide_adopt_convert_through_the_api(
     assert response.status_code == 200 and response.json()["answer"]["body"] == "已协调周末轮值供餐。"
     assert post(client, f"/questions/{q.pk}/adopt").json()["adopted"] is True
     session = make_session(tree)
-    response = post(client, "/questions/convert", {"question_ids": [q.pk], "session_id": session.pk, "title": "关于长者饭堂周末供餐的建议"})
+    response = post(
+        client,
+        "/questions/convert",
+        {"question_ids": [q.pk], "session_id": session.pk, "title": "关于长者饭堂周末供餐的建议"},
+    )
     assert response.status_code == 201 and response.json()["proposal_id"]
-    assert post(client, "/questions/convert", {"question_ids": [other.pk], "target": "report", "title": "无"}).status_code == 422
+    assert (
+        post(client, "/questions/convert", {"question_ids": [other.pk], "target": "report", "title": "无"}).status_code
+        == 422
+    )
     client.force_login(bob)
     assert post(client, f"/questions/{other.pk}/hide", {"reason": "与主题无关"}).json()["status"] == "hidden"
     client.logout()

@@ -188,7 +188,9 @@ def test_pages_for_each_person(
     assert "已协调，下月起周末供餐" in client.get(page).content.decode()
 
 
-def test_the_asker_sees_what_became_of_the_question(client: Any, live: Any, alice: Any, bob: Any, citizen: Any, tree: Any) -> None:
+def test_the_asker_sees_what_became_of_the_question(
+    client: Any, live: Any, alice: Any, bob: Any, citizen: Any, tree: Any
+) -> None:
     q = published_question(citizen, bob, live)
     actions.do_adopt(alice, q)
     actions.do_convert_to_proposal(alice, [q], session=make_session(tree), title="关于长者饭堂周末供餐的建议")
@@ -197,7 +199,9 @@ def test_the_asker_sees_what_became_of_the_question(client: Any, live: Any, alic
     assert "委员已采纳" in body and "提案草稿" in body
 
 
-def test_the_list_page_does_not_query_per_session(client: Any, alice: Any, bob: Any, django_assert_max_num_queries: Any) -> None:
+def test_the_list_page_does_not_query_per_session(
+    client: Any, alice: Any, bob: Any, django_assert_max_num_queries: Any
+) -> None:
     for n in range(6):
         s = schedule(bob, host=alice, theme=f"第{n}场")
         if n % 2:

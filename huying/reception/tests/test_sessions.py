@@ -71,7 +71,9 @@ def test_moves_by_the_host_and_staff_with_events_and_audit(alice: Any, bob: Any)
         ("scheduled", "open", alice),
         ("open", "closed", bob),
     ]
-    assert set(AuditEntry.objects.filter(object_id=str(s.pk), action__startswith="reception.").values_list("action", flat=True)) == {
+    assert set(
+        AuditEntry.objects.filter(object_id=str(s.pk), action__startswith="reception.").values_list("action", flat=True)
+    ) == {
         "reception.create",
         "reception.open",
         "reception.close",
