@@ -23,12 +23,12 @@ from huying.reception.models import Answer, Question, ReceptionSession
 router = Router(tags=["reception"])
 
 
-class HostOut(Schema):
+class ReceptionHostOut(Schema):
     id: int
     real_name: str
 
 
-class SessionOut(Schema):
+class ReceptionSessionOut(Schema):
     id: int
     theme: str
     description: str
@@ -36,7 +36,7 @@ class SessionOut(Schema):
     ends_at: datetime
     status: SessionStatus
     phase: Phase = Field(description="live (open), upcoming (scheduled) or past (ended or cancelled).")
-    host: HostOut
+    host: ReceptionHostOut
     cppcc: str = Field(description="The host's CPPCC committee.")
     accepts_questions: bool
 
@@ -49,13 +49,13 @@ class SessionOut(Schema):
         return obj.accepts_questions()
 
 
-class AnswerOut(Schema):
+class ReceptionAnswerOut(Schema):
     body: str
     created_at: datetime
     updated_at: datetime | None
 
 
-class OutcomeOut(Schema):
+class ReceptionOutcomeOut(Schema):
     kind: Literal["proposal", "report"]
     proposal_id: int | None
     report_id: int | None
@@ -63,7 +63,7 @@ class OutcomeOut(Schema):
     status: str
 
 
-class QuestionOut(Schema):
+class ReceptionQuestionOut(Schema):
     id: int
     session_id: int
     body: str
@@ -72,7 +72,7 @@ class QuestionOut(Schema):
     mine: bool
     created_at: datetime
     adopted: bool
-    answer: AnswerOut | None
+    answer: ReceptionAnswerOut | None
 
     @staticmethod
     def resolve_status(obj: Question) -> str:
@@ -95,8 +95,8 @@ class QuestionOut(Schema):
         return actions._answer_of(obj)
 
 
-class QuestionDetailOut(QuestionOut):
-    outcomes: list[OutcomeOut] = Field(description="What became of an adopted question.")
+class ReceptionQuestionDetailOut(ReceptionQuestionOut):
+    outcomes: list[ReceptionOutcomeOut] = Field(description="What became of an adopted question.")
 
     @staticmethod
     def resolve_outcomes(obj: Question) -> list[dict[str, Any]]:
@@ -119,7 +119,7 @@ def _aware(value: datetime) -> datetime:
     return timezone.make_aware(value) if value.tzinfo is None else value
 
 
-class SessionIn(Schema):
+class ReceptionSessionIn(Schema):
     theme: str = Field(max_length=100)
     description: str = Field("", max_length=2000)
     starts_at: datetime = Field(description="Between the years 2000 and 2100; with an offset (+08:00).")
@@ -132,27 +132,27 @@ class SessionIn(Schema):
         return _aware(value)
 
 
-class SessionFilters(Schema):
+class ReceptionSessionFilters(Schema):
     phase: Phase | None = None
 
 
-class MoveIn(Schema):
+class ReceptionMoveIn(Schema):
     reason: str = Field("", max_length=200, description="Cancellation only.")
 
 
-class QuestionIn(Schema):
+class ReceptionQuestionIn(Schema):
     body: str = Field(max_length=500)
 
 
-class AnswerIn(Schema):
+class ReceptionAnswerIn(Schema):
     body: str = Field(max_length=3000)
 
 
-class HideIn(Schema):
+class ReceptionHideIn(Schema):
     reason: str = Field(max_length=200)
 
 
-class ConvertIn(Schema):
+class ReceptionConvertIn(Schema):
     question_ids: list[Id] = Field(min_length=1, max_length=50)
     target: Literal["proposal", "report"] = Field(
         "proposal", description="A proposal draft or an opinion-report draft."
@@ -161,7 +161,7 @@ class ConvertIn(Schema):
     title: str = Field(max_length=100)
 
 
-class ConvertOut(Schema):
+class ReceptionConvertOut(Schema):
     proposal_id: int | None
     report_id: int | None
     question_ids: list[int]
@@ -171,24 +171,24 @@ def _sessions(request: HttpRequest) -> Any:
     return ReceptionSession.objects.visible_to(request.user).select_related("host", "cppcc")
 
 
-@router.get("/sessions", response=list[SessionOut], auth=None, summary="Reception sessions (everyone)")
+@router.get("/sessions", response=list[ReceptionSessionOut], auth=None, summary="Reception sessions (everyone)")
 @paginate(PageNumberPagination, page_size=25)
-def list_sessions(request: HttpRequest, filters: Query[SessionFilters]) -> Any:
+def list_sessions(request: HttpRequest, filters: Query[ReceptionSessionFilters]) -> Any:
     qs = _sessions(request)
     return qs.phase(filters.phase) if filters.phase else qs.order_by("-starts_at", "-pk")
 
 
-@router.get("/sessions/{int:pk}", response={200: SessionOut, 404: ErrorOut}, auth=None, summary="A session")
+@router.get("/sessions/{int:pk}", response={200: ReceptionSessionOut, 404: ErrorOut}, auth=None, summary="A session")
 def get_session(request: HttpRequest, pk: Id) -> Any:
     return actions.access_session(request.user, pk)
 
 
 @router.post(
     "/sessions",
-    response={201: SessionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: ReceptionSessionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Schedule a session (a member for themselves, staff for a member)",
 )
-def create_session(request: HttpRequest, payload: SessionIn) -> Any:
+def create_session(request: HttpRequest, payload: ReceptionSessionIn) -> Any:
     host = None
     if payload.host_id is not None:
         from huying.accounts.models import User
@@ -218,7 +218,7 @@ def _move(request: HttpRequest, pk: int, name: str, reason: str = "") -> Any:
     return actions.access_session(request.user, pk)
 
 
-MOVE_RESPONSES = {200: SessionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+MOVE_RESPONSES = {200: ReceptionSessionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 @router.post("/sessions/{int:pk}/open", response=MOVE_RESPONSES, summary="Open a scheduled session (host, staff)")
@@ -232,13 +232,13 @@ def close_session(request: HttpRequest, pk: Id) -> Any:
 
 
 @router.post("/sessions/{int:pk}/cancel", response=MOVE_RESPONSES, summary="Cancel a scheduled session (host, staff)")
-def cancel_session(request: HttpRequest, pk: Id, payload: MoveIn) -> Any:
+def cancel_session(request: HttpRequest, pk: Id, payload: ReceptionMoveIn) -> Any:
     return _move(request, pk, "cancel", payload.reason)
 
 
 @router.get(
     "/sessions/{int:pk}/questions",
-    response=list[QuestionOut],
+    response=list[ReceptionQuestionOut],
     auth=None,
     summary="A session's questions with answers (published; the asker also sees their own)",
 )
@@ -249,16 +249,16 @@ def list_questions(request: HttpRequest, pk: Id) -> Any:
 
 @router.post(
     "/sessions/{int:pk}/questions",
-    response={201: QuestionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={201: ReceptionQuestionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Ask a question (real-name verified; moderated)",
 )
-def ask(request: HttpRequest, pk: Id, payload: QuestionIn) -> Any:
+def ask(request: HttpRequest, pk: Id, payload: ReceptionQuestionIn) -> Any:
     session = actions.access_session(request.user, pk)
     q = actions.do_ask(request.user, session, body=payload.body)
     return Status(201, actions.access_question(request.user, q.pk))
 
 
-@router.get("/questions/mine", response=list[QuestionDetailOut], summary="My questions, in any state")
+@router.get("/questions/mine", response=list[ReceptionQuestionDetailOut], summary="My questions, in any state")
 @paginate(PageNumberPagination, page_size=25)
 def my_questions(request: HttpRequest) -> Any:
     return (
@@ -268,17 +268,19 @@ def my_questions(request: HttpRequest) -> Any:
     )
 
 
-@router.get("/questions/{int:pk}", response={200: QuestionDetailOut, 404: ErrorOut}, auth=None, summary="A question")
+@router.get(
+    "/questions/{int:pk}", response={200: ReceptionQuestionDetailOut, 404: ErrorOut}, auth=None, summary="A question"
+)
 def get_question(request: HttpRequest, pk: Id) -> Any:
     return actions.access_question(request.user, pk)
 
 
 @router.put(
     "/questions/{int:pk}/answer",
-    response={200: QuestionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: ReceptionQuestionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Answer a question or edit the answer (the host, while open)",
 )
-def answer(request: HttpRequest, pk: Id, payload: AnswerIn) -> Any:
+def answer(request: HttpRequest, pk: Id, payload: ReceptionAnswerIn) -> Any:
     q = actions.access_question(request.user, pk)
     actions.do_answer(request.user, q, body=payload.body)
     return actions.access_question(request.user, pk)
@@ -286,10 +288,10 @@ def answer(request: HttpRequest, pk: Id, payload: AnswerIn) -> Any:
 
 @router.post(
     "/questions/{int:pk}/hide",
-    response={200: QuestionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: ReceptionQuestionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Hide a question (agency staff of the host's CPPCC)",
 )
-def hide(request: HttpRequest, pk: Id, payload: HideIn) -> Any:
+def hide(request: HttpRequest, pk: Id, payload: ReceptionHideIn) -> Any:
     q = actions.access_question(request.user, pk)
     actions.do_hide_question(request.user, q, reason=payload.reason)
     return actions.access_question(request.user, pk)
@@ -297,7 +299,7 @@ def hide(request: HttpRequest, pk: Id, payload: HideIn) -> Any:
 
 @router.post(
     "/questions/{int:pk}/adopt",
-    response={200: QuestionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: ReceptionQuestionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Adopt a question (the host)",
 )
 def adopt(request: HttpRequest, pk: Id) -> Any:
@@ -308,10 +310,10 @@ def adopt(request: HttpRequest, pk: Id) -> Any:
 
 @router.post(
     "/questions/convert",
-    response={201: ConvertOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: ReceptionConvertOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Turn adopted questions into a proposal or opinion-report draft (the host)",
 )
-def convert(request: HttpRequest, payload: ConvertIn) -> Any:
+def convert(request: HttpRequest, payload: ReceptionConvertIn) -> Any:
     from huying.proposals.models import Session
 
     chosen = list(
