@@ -382,12 +382,13 @@ def do_convert_to_report(actor: Any, questions: Sequence[Question], *, title: st
 
 
 def _joined(questions: Sequence[Question]) -> str:
+    room, answered = _("Member reception room"), _("Member answer")
     parts = []
     for q in questions:
-        text = f"【{_('Member reception room')} · {q.session.theme}】{q.body}"
+        text = f"【{room} · {q.session.theme}】{q.body}"
         answer = _answer_of(q)
         if answer is not None:
-            text += f"\n{_('Member answer')}: {answer.body}"
+            text += f"\n{answered}: {answer.body}"
         parts.append(text)
     return "\n\n".join(parts)[:3000]
 
