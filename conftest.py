@@ -177,6 +177,9 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/activities/tests/test_workflow.py",
     "huying/activities/tests/test_pages.py",
     "huying/activities/tests/test_api.py",
+    "huying/reception/tests/test_sessions.py",
+    "huying/reception/tests/test_questions.py",
+    "huying/reception/tests/test_api.py",
 )
 
 

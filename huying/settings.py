@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "huying.open311",
     "huying.demo",
     "huying.groups",
+    "huying.reception",
 ]
 
 MIDDLEWARE = [

@@ -570,6 +570,10 @@ def load_demo_data(scale: str = "full", force: bool = False, orders: int | None 
     from huying.demo.groups import load_groups_demo
 
     result.created.update(load_groups_demo(scale, SEED))
+    # 委员会客室: past sessions with Q&A, one live, one upcoming (huying/demo/reception.py).
+    from huying.demo.reception import load_reception_demo
+
+    result.created.update(load_reception_demo(scale, SEED))
     # Work orders commit in chunks (a long load that stops half-way is completed next time).
     count = SCALES[scale].work_orders if orders is None else orders
     result.created.update(load_work_orders(count, SEED))

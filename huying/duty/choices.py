@@ -10,6 +10,7 @@ class ActGroup(models.TextChoices):
     OPINION = "opinion", _("Public-opinion reports")
     ACTIVITY = "activity", _("Duty activities")
     CONSULTATION = "consultation", _("Consultations")
+    RECEPTION = "reception", _("Member reception room")
 
 
 class ScopeKind(models.TextChoices):
