@@ -33,7 +33,7 @@ from huying.columns import transitions
 from huying.columns.choices import ACTIVE_STATUSES, ColumnKind, ColumnStatus, CoverColour
 from huying.columns.models import Column, ColumnArticle, ColumnCover, ColumnTag, manager_paths
 from huying.columns.sources import Source, all_sources, get_source
-from huying.core.actors import is_system
+from huying.core.actors import is_person, is_system
 from huying.core.uploads import INLINE_TYPES, check_upload_batch, sniff
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
@@ -42,6 +42,10 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COVER_MAX_BYTES = 4 * 1024 * 1024
 MAX_TAGS_AT_ONCE = 100
 SECTION_SIZE = 5
+
+
+def _person(actor: Any) -> Any:
+    return actor if is_person(actor) else None
 
 
 # --- permissions ----------------------------------------------------------------------
@@ -100,7 +104,10 @@ def access_article(user: Any, pk: int) -> ColumnArticle:
 
 
 def _check_writable(column: Column) -> None:
-    if column.status == ColumnStatus.ARCHIVED:
+    """Refuse changes to an archived column, reading the status under a row lock (the
+    caller's object may be stale), so a concurrent archive waits or is seen."""
+    status = Column.objects.select_for_update().filter(pk=column.pk).values_list("status", flat=True).first()
+    if status is None or status == ColumnStatus.ARCHIVED:
         raise ValidationError(_("This column is archived; publish it again to change it."), code="archived")
 
 
@@ -177,7 +184,7 @@ def do_create_column(actor: Any, *, kind: str, owner: Organisation | None, **val
     if errors:
         raise ValidationError(errors)
     assert cppcc is not None
-    column = Column(kind=kind, cppcc=cppcc, committee=committee, created_by=None if is_system(actor) else actor, **fields)
+    column = Column(kind=kind, cppcc=cppcc, committee=committee, created_by=_person(actor), **fields)
     check_manage(actor, column)
     try:
         with transaction.atomic():
@@ -240,7 +247,7 @@ def do_set_cover(actor: Any, column: Column, upload: Any | None) -> Column:
     _check_writable(column)
     if upload is not None:
         check_upload_batch([upload], field="cover")
-        content_type = sniff(upload, INLINE_TYPES, max_bytes=COVER_MAX_BYTES, field="cover")
+        content_type, size = sniff(upload, INLINE_TYPES, max_bytes=COVER_MAX_BYTES, field="cover")
     ColumnCover.objects.filter(column=column).delete()
     if upload is not None:
         ColumnCover.objects.create(
@@ -248,8 +255,8 @@ def do_set_cover(actor: Any, column: Column, upload: Any | None) -> Column:
             file=upload,
             original_name=str(getattr(upload, "name", ""))[:200],
             content_type=content_type,
-            size=upload.size,
-            uploaded_by=None if is_system(actor) else actor,
+            size=size,
+            uploaded_by=_person(actor),
         )
     record(actor, "column.update", column, {"cover": "new" if upload is not None else "removed"})
     if hasattr(column, "_state") and "cover" in column._state.fields_cache:
@@ -297,7 +304,7 @@ def do_tag(actor: Any, column: Column, source_key: str, object_ids: Iterable[int
                 source=source.key,
                 content_type=content_type,
                 object_id=i,
-                tagged_by=None if is_system(actor) else actor,
+                tagged_by=_person(actor),
                 tagged_at=now,
             )
             for i in new
@@ -352,7 +359,7 @@ def do_save_article(
     if errors:
         raise ValidationError(errors)
     if article is None:
-        article = ColumnArticle(column=column, author=None if is_system(actor) else actor)
+        article = ColumnArticle(column=column, author=_person(actor))
     article.title, article.body, article.published_on = title, body, published_on
     article.save()
     record(actor, "column.article_save", article, {"title": title, "column": column.pk})

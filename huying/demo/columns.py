@@ -75,7 +75,7 @@ FLAGSHIPS: list[tuple[str, str, str, str, str, tuple[str, ...]]] = [
         "healthy-guangdong",
         "purple",
         "提升基层医疗服务能力，守护群众身心健康。",
-        ("基层医疗", "卫生", "医疗", "近视", "心理健康", "中医药", "家庭医生"),
+        ("基层医疗", "卫生", "医疗", "近视", "心理健康", "中医药", "家庭医生", "中小学"),
     ),
 ]
 # (title, slug, colour, summary, keywords)
@@ -99,7 +99,7 @@ TOPICS: list[tuple[str, str, str, str, tuple[str, ...]]] = [
         "business-environment",
         "blue",
         "对标一流，推动市场化法治化国际化营商环境建设。",
-        ("营商环境", "民营", "小微企业", "中小微", "一网通办", "政务服务", "市场准入", "夜市"),
+        ("营商环境", "民营", "小微企业", "中小微", "一网通办", "政务服务", "市场准入", "夜市", "夜间经济"),
     ),
 ]
 
