@@ -3,7 +3,6 @@ login; each column's items per source are those the caller may see (the sources'
 rules). Managing (create, change, publish, archive, tag, untag, articles) follows the pages'
 rules (:mod:`huying.columns.actions`). Cover pictures are uploaded through the console page."""
 
-from __future__ import annotations
 
 import datetime
 from typing import Annotated, Any
@@ -25,6 +24,10 @@ from huying.organisations.models import Organisation
 router = Router(tags=["columns"])
 
 SourceKey = Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[a-z0-9_]+$")]
+
+
+def _item(item: actions.Item) -> dict[str, Any]:
+    return {"source": item.source, "id": item.pk, "title": item.title, "url": item.url, "date": item.date, "meta": item.meta}
 
 
 class ColumnOut(Schema):
@@ -84,6 +87,17 @@ class ColumnDetailOut(ColumnOut):
     sections: list[ColumnSectionOut]
     articles: list[ColumnArticleOut] = Field(description="The latest articles.")
 
+    @staticmethod
+    def resolve_sections(obj: Column, context: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            {"source": s.source.key, "label": str(s.source.label), "count": s.count, "items": [_item(i) for i in s.items]}
+            for s in actions.sections(context["request"].user, obj)
+        ]
+
+    @staticmethod
+    def resolve_articles(obj: Column) -> list[Any]:
+        return list(obj.articles.all()[: actions.SECTION_SIZE])
+
 
 class ColumnIn(Schema):
     title: str = Field(max_length=60)
@@ -131,22 +145,6 @@ class ArticleIn(Schema):
     published_on: datetime.date | None = Field(None, description="Today when left out; years 2000–2100.")
 
 
-def _detail(request: HttpRequest, column: Column) -> dict[str, Any]:
-    data = ColumnOut.from_orm(column).dict()
-    data["intro"] = column.intro
-    data["sections"] = [
-        {
-            "source": s.source.key,
-            "label": str(s.source.label),
-            "count": s.count,
-            "items": [i.__dict__ for i in s.items],
-        }
-        for s in actions.sections(request.user, column)
-    ]
-    data["articles"] = list(column.articles.all()[: actions.SECTION_SIZE])
-    return data
-
-
 def _managed(request: HttpRequest, pk: int) -> Column:
     column = actions.access_column(request.user, pk=pk)
     actions.check_manage(request.user, column)
@@ -164,7 +162,7 @@ def list_columns(request: HttpRequest, filters: Query[ColumnFilters]) -> Any:
 
 @router.get("/{int:pk}", response={200: ColumnDetailOut, 404: ErrorOut}, auth=None, summary="A column with its items")
 def get_column(request: HttpRequest, pk: Id) -> Any:
-    return _detail(request, actions.access_column(request.user, pk=pk))
+    return actions.access_column(request.user, pk=pk)
 
 
 @router.get(
@@ -179,7 +177,7 @@ def list_items(request: HttpRequest, pk: Id, source: SourceKey) -> Any:
     src = get_source(source)
     if src is None:
         raise Http404(_("No such source."))
-    return [i.__dict__ for i in actions.items_page(request.user, column, src, actions.tagged_items(request.user, column, src))]
+    return [_item(i) for i in actions.items_page(request.user, column, src, actions.tagged_items(request.user, column, src))]
 
 
 @router.get("/{int:pk}/articles", response={200: list[ColumnArticleOut], 404: ErrorOut}, auth=None, summary="Articles")
@@ -246,7 +244,7 @@ def picker(request: HttpRequest, pk: Id, filters: Query[PickerFilters]) -> Any:
     if filters.source and get_source(filters.source) is None:
         raise Http404(_("No such source."))
     return [
-        {**item.__dict__, "tagged": tagged}
+        {**_item(item), "tagged": tagged}
         for _source, rows in actions.picker(request.user, column, filters.q, filters.source or "")
         for item, tagged in rows
     ]
