@@ -417,7 +417,9 @@ def items_page(user: Any, column: Column, source: Source, objs: Iterable[Any]) -
     return [_item(source, o) for o in objs]
 
 
-def picker(user: Any, column: Column, text: str, source_key: str = "", limit: int = 10) -> list[tuple[Source, list[tuple[Item, bool]]]]:
+def picker(
+    user: Any, column: Column, text: str, source_key: str = "", limit: int = 10
+) -> list[tuple[Source, list[tuple[Item, bool]]]]:
     """The tag picker: per source, up to ``limit`` items ``user`` may see matching ``text``,
     each with whether it is already in the column."""
     result = []

@@ -3,7 +3,6 @@ login; each column's items per source are those the caller may see (the sources'
 rules). Managing (create, change, publish, archive, tag, untag, articles) follows the pages'
 rules (:mod:`huying.columns.actions`). Cover pictures are uploaded through the console page."""
 
-
 import datetime
 from typing import Annotated, Any
 
@@ -27,7 +26,14 @@ SourceKey = Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[a-z0-9
 
 
 def _item(item: actions.Item) -> dict[str, Any]:
-    return {"source": item.source, "id": item.pk, "title": item.title, "url": item.url, "date": item.date, "meta": item.meta}
+    return {
+        "source": item.source,
+        "id": item.pk,
+        "title": item.title,
+        "url": item.url,
+        "date": item.date,
+        "meta": item.meta,
+    }
 
 
 class ColumnOut(Schema):
@@ -90,7 +96,12 @@ class ColumnDetailOut(ColumnOut):
     @staticmethod
     def resolve_sections(obj: Column, context: dict[str, Any]) -> list[dict[str, Any]]:
         return [
-            {"source": s.source.key, "label": str(s.source.label), "count": s.count, "items": [_item(i) for i in s.items]}
+            {
+                "source": s.source.key,
+                "label": str(s.source.label),
+                "count": s.count,
+                "items": [_item(i) for i in s.items],
+            }
             for s in actions.sections(context["request"].user, obj)
         ]
 
@@ -177,7 +188,9 @@ def list_items(request: HttpRequest, pk: Id, source: SourceKey) -> Any:
     src = get_source(source)
     if src is None:
         raise Http404(_("No such source."))
-    return [_item(i) for i in actions.items_page(request.user, column, src, actions.tagged_items(request.user, column, src))]
+    return [
+        _item(i) for i in actions.items_page(request.user, column, src, actions.tagged_items(request.user, column, src))
+    ]
 
 
 @router.get("/{int:pk}/articles", response={200: list[ColumnArticleOut], 404: ErrorOut}, auth=None, summary="Articles")
@@ -215,12 +228,16 @@ def _move(request: HttpRequest, pk: int, step: str) -> Any:
     return actions.access_column(request.user, pk=pk)
 
 
-@router.post("/{int:pk}/publish", response={200: ColumnOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, summary="Publish")
+@router.post(
+    "/{int:pk}/publish", response={200: ColumnOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, summary="Publish"
+)
 def publish_column(request: HttpRequest, pk: Id) -> Any:
     return _move(request, pk, "publish")
 
 
-@router.post("/{int:pk}/archive", response={200: ColumnOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, summary="Archive")
+@router.post(
+    "/{int:pk}/archive", response={200: ColumnOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, summary="Archive"
+)
 def archive_column(request: HttpRequest, pk: Id) -> Any:
     return _move(request, pk, "archive")
 

@@ -24,7 +24,9 @@ class ColumnsConfig(AppConfig):
                     area=area,
                     key="columns",
                     title=_("Flagship topics and columns"),
-                    description=_("Each special committee's flagship topic and topic columns such as the Greater Bay Area."),
+                    description=_(
+                        "Each special committee's flagship topic and topic columns such as the Greater Bay Area."
+                    ),
                     url_name="columns:index",
                     roles=roles,
                 )

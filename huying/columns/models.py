@@ -92,7 +92,9 @@ class Column(models.Model):
     )
     summary = models.CharField(_("summary"), max_length=120, blank=True)
     intro = models.TextField(_("introduction"), max_length=5000, blank=True)
-    cover_colour = models.CharField(_("cover colour"), max_length=10, choices=CoverColour.choices, default=CoverColour.RED)
+    cover_colour = models.CharField(
+        _("cover colour"), max_length=10, choices=CoverColour.choices, default=CoverColour.RED
+    )
     position = models.PositiveSmallIntegerField(_("order"), default=100, help_text=_("Smaller numbers come first."))
     status = models.CharField(_("status"), max_length=10, choices=ColumnStatus.choices, default=ColumnStatus.DRAFT)
     version = models.PositiveIntegerField(default=1)

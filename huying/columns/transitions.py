@@ -62,6 +62,8 @@ def move(column: Column, name: str, actor: Any) -> Column:
         locked.published_at = timezone.now()
         fields.append("published_at")
     locked.save(update_fields=fields)
-    ColumnEvent.objects.create(column=locked, from_status=before, to_status=to, actor=actor if is_person(actor) else None)
+    ColumnEvent.objects.create(
+        column=locked, from_status=before, to_status=to, actor=actor if is_person(actor) else None
+    )
     record(actor, f"column.{name}", locked, {"status": [before, to]})
     return locked

@@ -335,4 +335,3 @@ def article_delete(request: HttpRequest, article: int) -> HttpResponse:
     else:
         messages.success(request, _("The article was deleted."))
     return redirect("columns:manage", c.pk)
-

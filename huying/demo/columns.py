@@ -20,7 +20,7 @@ from collections import Counter
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 from django.utils import timezone
 
 from huying.accounts.models import User
@@ -85,7 +85,7 @@ TOPICS: list[tuple[str, str, str, str, tuple[str, ...]]] = [
         "greater-bay-area",
         "red",
         "深化粤港澳合作，推动规则衔接、机制对接和民生融通。",
-        ("大湾区", "湾区", "港澳", "横琴", "前海", "南沙", "跨境"),
+        ("大湾区", "港澳", "横琴", "前海", "南沙", "跨境"),
     ),
     (
         "乡村振兴",
@@ -152,16 +152,25 @@ def _matching(key: str, keywords: tuple[str, ...], limit: int) -> list[int]:
         for field in source.search_fields:
             condition |= Q(**{f"{field}__contains": word})
     qs = _shown(key, source.model._default_manager.filter(condition))
+    if key == "proposals":
+        # Proposals published to the public first: those are what every reader sees.
+        first = Case(When(publication="published", then=0), default=1)
+        return list(qs.order_by(first, "pk").values_list("pk", flat=True)[:limit])
     return list(qs.order_by("pk").values_list("pk", flat=True)[:limit])
 
 
-def _ensure_column(staff: Any, kind: str, owner: Organisation, title: str, slug: str, colour: str, summary: str, position: int) -> tuple[Column, bool]:
+def _ensure_column(
+    staff: Any, kind: str, owner: Organisation, title: str, slug: str, colour: str, summary: str, position: int
+) -> tuple[Column, bool]:
     column = Column.objects.select_related("cppcc", "committee").filter(slug=slug).first()
     created = False
     if column is None:
-        if kind == ColumnKind.FLAGSHIP and Column.objects.filter(
-            kind=kind, committee=owner, status__in=(ColumnStatus.DRAFT, ColumnStatus.PUBLISHED)
-        ).exists():
+        if (
+            kind == ColumnKind.FLAGSHIP
+            and Column.objects.filter(
+                kind=kind, committee=owner, status__in=(ColumnStatus.DRAFT, ColumnStatus.PUBLISHED)
+            ).exists()
+        ):
             return Column.objects.filter(kind=kind, committee=owner).select_related("cppcc", "committee").first(), False  # type: ignore[return-value]
         kind_label = "一委一品" if kind == ColumnKind.FLAGSHIP else "专题专栏"
         column = actions.do_create_column(
@@ -217,7 +226,11 @@ def load_columns_demo(scale: str = "full", seed: int = 20260126) -> dict[str, in
                 if article_title in have:
                     continue
                 actions.do_save_article(
-                    staff, column, title=article_title, body=body.format(title=title, owner=owner.name), published_on=day
+                    staff,
+                    column,
+                    title=article_title,
+                    body=body.format(title=title, owner=owner.name),
+                    published_on=day,
                 )
                 created["column articles"] += 1
     return dict(created)

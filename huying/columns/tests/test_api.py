@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1/columns"
 
 
-def test_read_and_manage_through_the_api(client: Any, tree: Any, econ: Any, carol: Any, dave: Any, bob: Any, alice: Any) -> None:
+def test_read_and_manage_through_the_api(
+    client: Any, tree: Any, econ: Any, carol: Any, dave: Any, bob: Any, alice: Any
+) -> None:
     body = {"kind": "flagship", "owner_id": econ.pk, "title": "民营经济", "slug": "private-economy"}
     assert client.post(API, body, content_type="application/json").status_code == 401
     client.force_login(alice)
@@ -52,7 +54,11 @@ def test_read_and_manage_through_the_api(client: Any, tree: Any, econ: Any, caro
     picked = client.get(f"{API}/{pk}/picker", {"q": "夜间", "source": "debates"}).json()
     assert [(p["title"], p["tagged"]) for p in picked] == [("是否发展夜间经济？", False)]
     assert client.post(f"{API}/{pk}/tags", tag, content_type="application/json").json() == {"added": 1}
-    article = client.post(f"{API}/{pk}/articles", {"title": "推进会召开", "body": "研究部署下一阶段重点任务。"}, content_type="application/json")
+    article = client.post(
+        f"{API}/{pk}/articles",
+        {"title": "推进会召开", "body": "研究部署下一阶段重点任务。"},
+        content_type="application/json",
+    )
     assert article.status_code == 201
 
     client.logout()

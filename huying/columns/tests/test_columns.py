@@ -28,7 +28,9 @@ PNG = (
 )
 
 
-def test_who_creates_which_column(tree: Any, econ: Any, agri: Any, carol: Any, dave: Any, bob: Any, admin: Any, alice: Any, dora: Any, charlie: Any) -> None:
+def test_who_creates_which_column(
+    tree: Any, econ: Any, agri: Any, carol: Any, dave: Any, bob: Any, admin: Any, alice: Any, dora: Any, charlie: Any
+) -> None:
     # The committee's own staff: its flagship, nothing else.
     assert make_flagship(carol, econ).owner == econ
     with pytest.raises(PermissionDenied):
@@ -107,7 +109,9 @@ def test_only_managers_move_and_edit(flagship: Any, carol: Any, dave: Any, bob: 
     assert flagship.title == "民营经济"
 
 
-def test_drafts_are_read_by_their_staff_only(client: Any, flagship: Any, carol: Any, dave: Any, bob: Any, admin: Any, alice: Any, dora: Any) -> None:
+def test_drafts_are_read_by_their_staff_only(
+    client: Any, flagship: Any, carol: Any, dave: Any, bob: Any, admin: Any, alice: Any, dora: Any
+) -> None:
     url = reverse("columns:column", args=[flagship.slug])
     for person, status in ((carol, 200), (bob, 200), (admin, 200), (dave, 404), (alice, 404), (dora, 404), (None, 404)):
         client.logout()
@@ -138,7 +142,14 @@ def test_console_creates_edits_and_moves(client: Any, econ: Any, carol: Any) -> 
     assert bad.status_code == 422 and not Column.objects.exists()
     response = client.post(
         reverse("columns:new"),
-        {"kind": "flagship", "owner": econ.pk, "title": "民营经济", "slug": "private-economy", "cover_colour": "blue", "position": "5"},
+        {
+            "kind": "flagship",
+            "owner": econ.pk,
+            "title": "民营经济",
+            "slug": "private-economy",
+            "cover_colour": "blue",
+            "position": "5",
+        },
     )
     column = Column.objects.get()
     assert response.status_code == 302 and column.committee == econ and column.cover_colour == "blue"
@@ -147,7 +158,9 @@ def test_console_creates_edits_and_moves(client: Any, econ: Any, carol: Any) -> 
     assert column.status == ColumnStatus.PUBLISHED
     client.post(reverse("columns:cover_upload", args=[column.pk]), {"cover": SimpleUploadedFile("c.png", PNG)})
     assert client.get(reverse("columns:cover", args=[column.pk])).status_code == 200
-    client.post(reverse("columns:cover_upload", args=[column.pk]), {"cover": SimpleUploadedFile("c.png", b"GIF89a....")})
+    client.post(
+        reverse("columns:cover_upload", args=[column.pk]), {"cover": SimpleUploadedFile("c.png", b"GIF89a....")}
+    )
     assert column.cover.content_type == "image/png"  # the bad upload changed nothing
 
 
@@ -205,12 +218,20 @@ def world(tree: Any, alice: Any, bob: Any, citizen: Any, carol: Any, flagship: A
     report = opinions.do_create_draft(
         alice, title="民营企业反映融资难", situation="情况" * 10, analysis="分析" * 10, suggestion="建议" * 10
     )
-    shown_s = interaction.do_submit_suggestion(citizen, title="建议支持小店经济", body="小店经营困难，建议减免租金。", category="economy")
+    shown_s = interaction.do_submit_suggestion(
+        citizen, title="建议支持小店经济", body="小店经营困难，建议减免租金。", category="economy"
+    )
     moderation.do_publish(bob, shown_s.moderation)
-    pending_s = interaction.do_submit_suggestion(citizen, title="建议减税", body="小微企业税负重，建议减税。", category="economy")
-    open_d = interaction.do_create_debate(bob, question="是否发展夜间经济？", side_a="是", side_b="否", opens_at=now, closes_at=now + dt.timedelta(days=3))
+    pending_s = interaction.do_submit_suggestion(
+        citizen, title="建议减税", body="小微企业税负重，建议减税。", category="economy"
+    )
+    open_d = interaction.do_create_debate(
+        bob, question="是否发展夜间经济？", side_a="是", side_b="否", opens_at=now, closes_at=now + dt.timedelta(days=3)
+    )
     interaction.do_open_debate(bob, open_d)
-    draft_d = interaction.do_create_debate(bob, question="是否限行？", side_a="是", side_b="否", opens_at=now, closes_at=now + dt.timedelta(days=3))
+    draft_d = interaction.do_create_debate(
+        bob, question="是否限行？", side_a="是", side_b="否", opens_at=now, closes_at=now + dt.timedelta(days=3)
+    )
     column = actions.do_publish(carol, flagship)
     for key, objs in {
         "proposals": [public_p, private_p],
@@ -227,9 +248,17 @@ def _seen(user: Any, column: Any) -> dict[str, int]:
     return {s.source.key: s.count for s in actions.sections(user, column)}
 
 
-def test_each_reader_sees_what_each_source_shows_them(world: Any, alice: Any, bob: Any, citizen: Any, dora: Any) -> None:
+def test_each_reader_sees_what_each_source_shows_them(
+    world: Any, alice: Any, bob: Any, citizen: Any, dora: Any
+) -> None:
     column = world["column"]
-    assert _seen(AnonymousUser(), column) == {"consultations": 0, "proposals": 1, "opinions": 0, "suggestions": 1, "debates": 1}
+    assert _seen(AnonymousUser(), column) == {
+        "consultations": 0,
+        "proposals": 1,
+        "opinions": 0,
+        "suggestions": 1,
+        "debates": 1,
+    }
     # The public signed in: consultations open to public viewers; their own pending suggestion.
     assert _seen(citizen, column) == {"consultations": 1, "proposals": 1, "opinions": 0, "suggestions": 2, "debates": 1}
     # The author sees her own proposal and report.
