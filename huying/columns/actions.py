@@ -91,7 +91,7 @@ def access_column(user: Any, *, slug: str | None = None, pk: int | None = None) 
     """The column if ``user`` may read it; a 404 otherwise (a draft is not shown to others)."""
     qs = Column.objects.visible_to(user).for_list()
     try:
-        return qs.get(slug=slug) if slug is not None else qs.get(pk=pk)
+        return qs.get(slug=slug) if slug is not None else qs.get(pk=pk or 0)
     except Column.DoesNotExist:
         raise Http404(_("No such column.")) from None
 
@@ -128,7 +128,7 @@ def _clean_fields(values: dict[str, Any], column: Column | None) -> dict[str, An
         errors["slug"] = [_("Enter a web address.")]
     elif len(slug) > 60 or not SLUG.match(slug):
         errors["slug"] = [_("Use lower-case letters, digits and single hyphens, at most 60 characters.")]
-    elif Column.objects.filter(slug=slug).exclude(pk=column.pk if column else None).exists():
+    elif Column.objects.filter(slug=slug).exclude(pk=column.pk if column else 0).exists():
         errors["slug"] = [_("Another column already has this web address.")]
     if len(summary) > 120:
         errors["summary"] = [_("At most %(max)d characters.") % {"max": 120}]
