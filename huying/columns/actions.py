@@ -202,7 +202,7 @@ def do_update_column(actor: Any, column: Column, *, version: int | None = None, 
     """The managing staff change the title, address, texts, colour and order (not the kind
     or the committee)."""
     check_manage(actor, column)
-    locked = Column.objects.select_for_update().select_related("cppcc", "committee").get(pk=column.pk)
+    locked = Column.objects.select_for_update(of=("self",)).select_related("cppcc", "committee").get(pk=column.pk)
     _check_writable(locked)
     if version is not None and version != locked.version:
         raise ValidationError({"version": [_("Someone else changed this column meanwhile; reload it.")]})
