@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "huying.demo",
     "huying.groups",
     "huying.reception",
+    "huying.columns",
 ]
 
 MIDDLEWARE = [
