@@ -26,6 +26,7 @@ class GroupsConfig(AppConfig):
             "group_posts", _("Discussion-group posts"), premoderated_default=False, rate_limit=30, url=post_url
         )
         register_kind(ActKind("group.speech", _("Speech in a discussion group"), group="consultation"))
+        self._register_links()
         register(
             Entry(
                 area="interact",
@@ -64,4 +65,30 @@ class GroupsConfig(AppConfig):
                 "group.unmark": _("Took the suggestion mark off a post"),
                 "group.convert": _("Turned a group post into a draft"),
             }
+        )
+
+    @staticmethod
+    def _register_links() -> None:
+        """Where a draft came from (proposal and report pages) and the groups' place in topic
+        columns (一委一品, 专题专栏): tagged groups show to those who may read them."""
+        from django.urls import reverse
+
+        from huying.columns.sources import register_source
+        from huying.core.origins import register_origin
+        from huying.groups import origins
+        from huying.groups.models import DiscussionGroup
+
+        register_origin("proposals.proposal", origins.proposal_origins)
+        register_origin("opinions.opinionreport", origins.report_origins)
+        register_source(
+            "groups",
+            DiscussionGroup,
+            _("Discussion groups"),
+            visible_to=lambda user: DiscussionGroup.objects.visible_to(user),
+            title_of=lambda g: g.name,
+            url_of=lambda g: reverse("groups:group", args=[g.pk]),
+            date_of=lambda g: g.created_at,
+            ordering=("-created_at", "-pk"),
+            search_fields=("name",),
+            order=60,
         )

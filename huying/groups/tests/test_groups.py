@@ -247,3 +247,19 @@ def test_staff_pages(world: Any, client: Any) -> None:
     client.post(reverse("groups:move", args=[group.pk]), {"move": "archive"})
     group.refresh_from_db()
     assert group.status == GroupStatus.ARCHIVED
+
+
+def test_the_proposal_page_shows_the_thread_it_came_from(world: Any, client: Any) -> None:
+    from huying.core.origins import origins_of
+
+    w = world
+    t = thread(w)
+    proposal = actions.do_convert(w.erin, t, target="proposal", session=make_session(w.tree))
+    [row] = origins_of(w.erin, proposal)
+    assert str(row.kind) == "议政群发言" and t.title in row.title
+    assert row.url == reverse("groups:thread", args=[t.pk]) + f"#post-{t.pk}"
+    [named] = origins_of(w.hugo, proposal)  # an outsider: named, not linked
+    assert named.url == ""
+    client.force_login(w.erin)
+    page = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+    assert "来源" in page and reverse("groups:thread", args=[t.pk]) in page
