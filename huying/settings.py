@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "huying.workorders",
     "huying.open311",
     "huying.demo",
+    "huying.cockpit",
 ]
 
 MIDDLEWARE = [
