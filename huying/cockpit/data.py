@@ -86,7 +86,6 @@ def workorder_half(user: Any, scope: Scope, now: datetime | None = None) -> dict
     """The work-order figures of ``scope`` (nine queries and the hot topics' cache)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    today_start = stats.day_start(today)
     month = today.replace(day=1)
     month_start = stats.day_start(month)
     tomorrow = stats.day_start(today + timedelta(days=1))

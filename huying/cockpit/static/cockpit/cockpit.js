@@ -50,13 +50,14 @@
   }
 
   // --- figures and lists -----------------------------------------------------------------
-  function updateFields(data) {
+  function updateFields(data, first) {
     Array.prototype.forEach.call(root.querySelectorAll("[data-field]"), function (el) {
       var value = path(data, el.getAttribute("data-field"));
       if (value === undefined) return;
       var shown = format(value, el.getAttribute("data-format"));
       if (el.textContent !== shown) {
         el.textContent = shown;
+        if (first) return;
         el.classList.remove("ck-changed");
         void el.offsetWidth; // restart the highlight
         el.classList.add("ck-changed");
@@ -114,7 +115,7 @@
         empty: text.noAlerts,
         className: "ck-alert",
         row: function (t) {
-          return [nameNode(t), node("span", "ck-trend ck-trend-" + t.trend, t.trend === "new" ? text.trendNew : text.trendRising)];
+          return [nameNode(t), node("span", "ck-tag ck-tag-" + t.trend, t.trend === "new" ? text.trendNew : text.trendRising)];
         }
       };
     },
@@ -135,7 +136,7 @@
       return k && {
         items: k.rows,
         empty: text.noKey,
-        classOf: function (row) { return "ck-key ck-level-" + row.level; },
+        classOf: function (row) { return "ck-keyrow ck-level-" + row.level; },
         row: function (row) {
           var steps = node("span", "ck-steps");
           steps.setAttribute("data-step", row.step);
@@ -225,7 +226,7 @@
         name: text.received,
         type: "line",
         data: wo.trend.map(function (d) { return d.count; }),
-        smooth: true,
+        smooth: 0.3,
         symbolSize: 6,
         lineStyle: { width: 3 },
         areaStyle: { opacity: 0.18 }
@@ -248,8 +249,10 @@
       geo: {
         map: "huying-cockpit",
         roam: false,
-        layoutCenter: ["50%", "50%"],
-        layoutSize: "95%",
+        top: 8,
+        bottom: 8,
+        left: 8,
+        right: 8,
         label: { show: true, color: p.text, fontSize: fontSize(16, 11) },
         itemStyle: { areaColor: p.area, borderColor: p.border, borderWidth: 1.5 },
         emphasis: { itemStyle: { areaColor: p.split }, label: { color: p.text } }
@@ -312,7 +315,7 @@
         type: "category",
         data: items.map(function (i) { return i.label; }),
         axisLine: { lineStyle: { color: p.axis } },
-        axisLabel: { color: p.text, fontSize: fontSize(16, 12) }
+        axisLabel: { color: p.text, fontSize: fontSize(15, 12), interval: 0 }
       },
       series: [{
         type: "bar",
@@ -360,9 +363,9 @@
   }
 
   // --- polling ---------------------------------------------------------------------------
-  function apply(data) {
+  function apply(data, first) {
     state.last = data;
-    updateFields(data);
+    updateFields(data, first);
     updateLists(data);
     drawCharts(data);
   }
@@ -399,7 +402,7 @@
     if (!clock) return;
     function tick() {
       var now = new Date();
-      clock.textContent = now.toLocaleString("zh-CN", { hour12: false, year: "numeric", month: "2-digit", day: "2-digit", weekday: "short", hour: "2-digit", minute: "2-digit" });
+      clock.textContent = now.toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false, year: "numeric", month: "2-digit", day: "2-digit", weekday: "short", hour: "2-digit", minute: "2-digit" });
     }
     tick();
     window.setInterval(tick, 15000);
@@ -410,7 +413,7 @@
     if (!root) return;
     text = readJson("cockpit-text") || {};
     var data = readJson("cockpit-data");
-    if (data) apply(data);
+    if (data) apply(data, true);
     startClock();
     schedule();
     var pending = null;
