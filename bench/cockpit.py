@@ -116,15 +116,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     print("  ".join(f"{k}: {v:,}" for k, v in table_counts().items()))
 
-    from datetime import timedelta
+    from datetime import datetime, timedelta
+    from datetime import time as clock_time
 
     from django.utils import timezone
 
     now = timezone.now()
     if args.at == "month-end":
         first = timezone.localdate(now).replace(day=1)
-        now = timezone.make_aware(timezone.datetime.combine(first - timedelta(days=1), timezone.datetime.min.time()))
-        now += timedelta(hours=20)
+        now = timezone.make_aware(datetime.combine(first - timedelta(days=1), clock_time(20)))
     print(f"figures read at {timezone.localtime(now):%Y-%m-%d %H:%M} ({args.at})")
     admin = User.objects.get(username="admin")
     leader = User.objects.get(username="lingdao")
