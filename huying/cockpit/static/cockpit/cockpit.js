@@ -249,10 +249,8 @@
       geo: {
         map: "huying-cockpit",
         roam: false,
-        top: 8,
-        bottom: 8,
-        left: 8,
-        right: 8,
+        layoutCenter: ["50%", "50%"],
+        layoutSize: "96%",
         label: { show: true, color: p.text, fontSize: fontSize(16, 11) },
         itemStyle: { areaColor: p.area, borderColor: p.border, borderWidth: 1.5 },
         emphasis: { itemStyle: { areaColor: p.split }, label: { color: p.text } }
