@@ -348,7 +348,11 @@
         radius: ["58%", "82%"],
         center: ["50%", "50%"],
         label: { show: false },
-        data: s.satisfaction.shares.map(function (r) { return { name: r.label, value: r.value }; })
+        silent: !s.satisfaction.rated,
+        // No rating yet: an empty grey ring rather than three equal slices of nothing.
+        data: s.satisfaction.rated
+          ? s.satisfaction.shares.map(function (r) { return { name: r.label, value: r.value }; })
+          : [{ name: "", value: 1, itemStyle: { color: p.split } }]
       }]
     });
   }
