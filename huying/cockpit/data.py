@@ -360,8 +360,9 @@ def build(user: Any, *, now: datetime | None = None, use_cache: bool = True) -> 
     now = now or timezone.now()
     language = get_language() or settings.LANGUAGE_CODE
     seconds = cache_seconds()
+    stamp = timezone.localtime(now).isoformat(timespec="seconds")
     result: dict[str, Any] = {
-        "generated_at": timezone.localtime(now).isoformat(timespec="seconds"),
+        "generated_at": stamp,
         "refresh": refresh_seconds(),
         "workorders": None,
         "cppcc": None,
@@ -372,6 +373,7 @@ def build(user: Any, *, now: datetime | None = None, use_cache: bool = True) -> 
         half = cache.get(key) if use_cache else None
         if half is None:
             half = workorder_half(user, scope, now)
+            half["as_of"] = stamp
             if use_cache:
                 cache.set(key, half, seconds)
         result["workorders"] = half
@@ -380,7 +382,13 @@ def build(user: Any, *, now: datetime | None = None, use_cache: bool = True) -> 
         half = cache.get(key) if use_cache else None
         if half is None:
             half = cppcc_half(user, now)
+            if half is not None:
+                half["as_of"] = stamp
             if use_cache:
                 cache.set(key, half, seconds)
         result["cppcc"] = half
+    # When the figures shown were read: the older half (a cached half is up to
+    # CACHE_SECONDS old).
+    stamps = [h["as_of"] for h in (result["workorders"], result["cppcc"]) if h]
+    result["generated_at"] = min(stamps, default=stamp)
     return result
