@@ -180,6 +180,7 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/reception/tests/test_sessions.py",
     "huying/reception/tests/test_questions.py",
     "huying/reception/tests/test_api.py",
+    "huying/cockpit/tests/test_cockpit.py",
 )
 
 

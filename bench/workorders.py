@@ -307,7 +307,7 @@ def generate(ctx: Context, orders: int, open_orders: int) -> float:
         c.execute("DELETE FROM handling_feedback WHERE case_type_id = %s", [case_type])
         c.execute("DELETE FROM handling_warning")
         c.execute("DELETE FROM handling_notification WHERE case_type_id = %s", [case_type])
-        c.execute("DELETE FROM handling_assignmentevent WHERE case_type_id = %s", [case_type])
+        c.execute("DELETE FROM handling_caseevent WHERE case_type_id = %s", [case_type])
         c.execute("DELETE FROM handling_extensionrequest")
         c.execute("UPDATE handling_assignment SET escalated_from_id = NULL")
         c.execute("DELETE FROM handling_assignment WHERE case_type_id = %s", [case_type])
@@ -594,7 +594,7 @@ def reset_sweep() -> None:
 
     with connection.cursor() as c:
         c.execute("DELETE FROM handling_warning")
-        c.execute("DELETE FROM handling_assignmentevent WHERE kind IN ('warning', 'supervision_escalated')")
+        c.execute("DELETE FROM handling_caseevent WHERE kind IN ('warning', 'supervision_escalated')")
         c.execute("DELETE FROM handling_notification WHERE kind IN ('warning', 'supervision')")
         c.execute("UPDATE handling_assignment SET supervision_level = 0 WHERE supervision_level > 0")
 

@@ -10,6 +10,7 @@ from huying.accounts.api import auth_router as token_router
 from huying.accounts.api import router as accounts_router
 from huying.activities.api import router as activities_router
 from huying.audit.api import router as audit_router
+from huying.cockpit.api import router as cockpit_router
 from huying.columns.api import router as columns_router
 from huying.consultations.api import router as consultations_router
 from huying.core import api_errors
@@ -73,5 +74,6 @@ api.add_router("/interaction", interaction_router)
 api.add_router("/groups", groups_router)
 api.add_router("/reception", reception_router)
 api.add_router("/columns", columns_router)
+api.add_router("/cockpit", cockpit_router)
 # Last: every operation documents the error answers that apply to it (401/403/404/422).
 api_errors.document_errors(api)

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "huying.groups",
     "huying.reception",
     "huying.columns",
+    "huying.cockpit",
 ]
 
 MIDDLEWARE = [

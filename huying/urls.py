@@ -29,6 +29,7 @@ urlpatterns = [
     path("groups/", include("huying.groups.urls")),
     path("reception/", include("huying.reception.urls")),
     path("columns/", include("huying.columns.urls")),
+    path("cockpit/", include("huying.cockpit.urls")),
     path("", include("huying.handling.urls")),
     path("open311/v2/", include("huying.open311.urls")),
     path("", include("huying.core.urls")),
