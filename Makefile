@@ -37,6 +37,21 @@ serve: setup
 	DEBUG=0 HTTPS=$${HTTPS:-0} SECRET_KEY=$${SECRET_KEY:?set SECRET_KEY} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	  $(VENV)/bin/gunicorn huying.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
+# The production layout on this machine, one command (README "Deployment", docs/operations.md
+# "Production layout"): PostgreSQL and Redis (started if down), migrate, static files,
+# translations, then under supervisord gunicorn (1 master + WEB_WORKERS=2 workers on
+# HOST:PORT), 2 Celery workers and Celery beat, each restarted if it dies. PROD_DEMO=1 loads
+# the demo. DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/huying.
+.PHONY: prod prod-stop prod-status
+prod: venv
+	@HOST=$(HOST) PORT=$(PORT) scripts/prod start
+
+prod-stop:
+	@HOST=$(HOST) PORT=$(PORT) scripts/prod stop
+
+prod-status:
+	@HOST=$(HOST) PORT=$(PORT) scripts/prod status
+
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -7,11 +7,13 @@ naming the variable.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from huying.core.languages import LANGUAGES
@@ -168,12 +170,71 @@ else:
         }
     }
 
+# Sessions: in the database (shared by every process); at scale also in Redis (cached_db:
+# reads from the cache, writes through to the database, so a Redis restart logs no one out).
+# The suite keeps database sessions on both runs so that pinned query counts stay the same.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL and not TESTING else "django.contrib.sessions.backends.db"
+)
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = None
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_RESULT_EXPIRES = 3600
 # Without a broker (embedded set-up) tasks run in the calling process.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# A task is acknowledged when it has finished, one at a time per worker process, and a task
+# whose worker process died (killed, out of memory) goes back to the queue: every task is
+# idempotent (docs/operations.md "Processes").
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = env_timezone("TIME_ZONE", "Asia/Shanghai")
+
+
+def _module_exists(name: str) -> bool:
+    """Whether an optional tasks module is there (another part may not have shipped yet)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+# --- Periodic jobs --------------------------------------------------------------------------
+# The one schedule of everything periodic: Celery beat sends it to the workers at scale
+# (`make prod`), `manage.py run_periodic` runs the same tasks in its own process in the
+# embedded set-up. Schedules are seconds or crontab() in TIME_ZONE. Every task is idempotent.
+# Not here, because nothing periodic exists for them: notification delivery (delivered on
+# commit by the request that wrote them, huying.handling.notify), statistics refresh (the
+# statistics are computed per request; nothing is cached yet), category-model retraining
+# (`manage.py category_model export` + `train` by an operator, docs/workorders-classifier.md).
+# A new job is one entry here (docs/operations.md "Periodic jobs").
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # Deadline warnings and supervision (docs/handling-engine.md).
+    "handling-sweep": {
+        "task": "huying.handling.tasks.sweep",
+        "schedule": env_int("SWEEP_INTERVAL_SECONDS", 300, minimum=10),
+    },
+    # Reminders before activities (docs/activities.md).
+    "activity-reminders": {
+        "task": "huying.activities.tasks.remind",
+        "schedule": env_int("ACTIVITY_REMINDERS_INTERVAL_SECONDS", 600, minimum=10),
+    },
+    # Expired sessions out of the database, every night.
+    "clear-sessions": {"task": "huying.core.tasks.clear_sessions", "schedule": crontab(hour=3, minute=30)},
+}
+# Parts being added: scheduled as soon as their tasks module exists.
+if _module_exists("huying.insight.tasks"):
+    CELERY_BEAT_SCHEDULE["insight-hot-topics"] = {
+        "task": "huying.insight.tasks.refresh_topics",
+        "schedule": crontab(minute=15),
+    }
+if _module_exists("huying.reports.tasks"):
+    CELERY_BEAT_SCHEDULE["reports-monthly"] = {
+        "task": "huying.reports.tasks.monthly",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    }
 
 # --- Authentication and security ------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -232,6 +293,8 @@ if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The supervisor's and the load balancer's health check talks plain HTTP on loopback.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
