@@ -177,6 +177,8 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/activities/tests/test_workflow.py",
     "huying/activities/tests/test_pages.py",
     "huying/activities/tests/test_api.py",
+    "huying/columns/tests/test_columns.py",
+    "huying/columns/tests/test_api.py",
 )
 
 
