@@ -181,6 +181,8 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/reception/tests/test_questions.py",
     "huying/reception/tests/test_api.py",
     "huying/cockpit/tests/test_cockpit.py",
+    "huying/columns/tests/test_columns.py",
+    "huying/columns/tests/test_api.py",
 )
 
 
