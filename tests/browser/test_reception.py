@@ -97,3 +97,41 @@ def test_citizen_votes_asks_and_reads_the_members_answer(
     page.goto(f"{base}/reception/questions/mine/")
     expect(page.locator(".ix-list")).to_contain_text("可以先由社区居委会组织协商")
     expect(page.locator(".ix-list")).to_contain_text("已公开")
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_reception_pages_pass_axe(axe_page: Page, live_server: Any, tree: Any, person: Any, viewport: str) -> None:
+    """axe-core (serious and critical) on the list, a session, the console and the staff page."""
+    from huying.accounts.choices import Role
+    from tests.browser.helpers import describe_violations, run_axe
+
+    citizen = make_public("citizen", "孙民")
+    staff = person(Role.AGENCY_STAFF)
+    member = person(Role.MEMBER)
+    now = timezone.now()
+    session = actions.do_create_session(
+        staff, host=member, theme="社区居家养老服务", starts_at=now - dt.timedelta(minutes=30),
+        ends_at=now + dt.timedelta(hours=2),
+    )  # fmt: skip
+    actions.do_open_session(member, session)
+    q = actions.do_ask(citizen, session, body="长者饭堂周末能开吗？")
+    moderation.do_publish(staff, q.moderation)
+    q.moderation.refresh_from_db()
+    actions.do_answer(member, q, body="已协调周末轮值供餐。")
+    base = live_server.url
+    axe_page.set_default_timeout(60_000)  # the first page of a cold live server on a busy machine
+    found = []
+    for who, paths in (
+        (None, ["/reception/", f"/reception/{session.pk}/"]),
+        (member, [f"/reception/{session.pk}/console/", "/reception/mine/"]),
+        (staff, ["/reception/manage/"]),
+    ):
+        if who is not None:
+            axe_page.context.clear_cookies()
+            log_in(axe_page, base, who)
+        for path in paths:
+            axe_page.goto(base + path)
+            violations = run_axe(axe_page)
+            if violations:
+                found.append(describe_violations(f"{viewport} {path}", violations))
+    assert not found, "\n".join(found)
