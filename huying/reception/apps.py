@@ -18,6 +18,8 @@ class ReceptionConfig(AppConfig):
         from huying.moderation.spaces import register_space
         from huying.reception.actions import is_staff_manager
 
+        self._register_links()
+
         def question_url(item: object) -> str:
             question = getattr(item, "reception_question", None)
             return reverse("reception:session", args=[question.session_id]) if question else ""
@@ -77,4 +79,30 @@ class ReceptionConfig(AppConfig):
                 "reception.to_proposal": _("Turned a reception-room question into a proposal draft"),
                 "reception.to_report": _("Turned a reception-room question into an opinion-report draft"),
             }
+        )
+
+    @staticmethod
+    def _register_links() -> None:
+        """Where a draft came from (proposal and report pages) and the sessions' place in
+        topic columns (一委一品, 专题专栏)."""
+        from django.urls import reverse
+
+        from huying.columns.sources import register_source
+        from huying.core.origins import register_origin
+        from huying.reception import origins
+        from huying.reception.models import ReceptionSession
+
+        register_origin("proposals.proposal", origins.proposal_origins)
+        register_origin("opinions.opinionreport", origins.report_origins)
+        register_source(
+            "reception",
+            ReceptionSession,
+            _("Reception-room sessions"),
+            visible_to=lambda user: ReceptionSession.objects.visible_to(user),
+            title_of=lambda s: s.theme,
+            url_of=lambda s: reverse("reception:session", args=[s.pk]),
+            date_of=lambda s: s.starts_at,
+            ordering=("-starts_at", "-pk"),
+            search_fields=("theme",),
+            order=70,
         )

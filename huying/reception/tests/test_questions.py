@@ -150,6 +150,12 @@ def test_adopt_and_turn_into_a_proposal_draft_with_the_link_both_ways(
     assert list(report.reception_question_links.values_list("question", flat=True)) == [q.pk]
     assert QuestionReportLink.objects.get().report == report
     assert [o["kind"] for o in actions.outcomes(q)] == ["proposal", "report"]
+    from huying.core.origins import origins_of
+
+    for draft in (proposal, report):  # the draft's page names the question it came from
+        [origin] = origins_of(alice, draft)
+        assert str(origin.kind) == "会客室提问" and "长者饭堂周末能开吗" in origin.title
+        assert origin.url == reverse("reception:session", args=[q.session_id]) + f"#q{q.pk}"
 
 
 def test_pages_for_each_person(
