@@ -21,6 +21,7 @@ from huying.moderation.api import router as moderation_router
 from huying.opinions.api import router as opinions_router
 from huying.organisations.api import router as organisations_router
 from huying.proposals.api import router as proposals_router
+from huying.reports.api import router as reports_router
 from huying.workorders.api import router as workorders_router
 
 # Operation ids are part of the API's contract (generated clients name their methods after
@@ -67,5 +68,6 @@ api.add_router("/consultations", consultations_router)
 api.add_router("/insight", insight_router)
 api.add_router("/moderation", moderation_router)
 api.add_router("/interaction", interaction_router)
+api.add_router("/reports", reports_router)
 # Last: every operation documents the error answers that apply to it (401/403/404/422).
 api_errors.document_errors(api)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "huying.workorders",
     "huying.open311",
     "huying.demo",
+    "huying.reports",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +171,15 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = env_timezone("TIME_ZONE", "Asia/Shanghai")
+# Periodic tasks (celery beat); each task's module docstring says what it does.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    "reports-monthly": {
+        "task": "huying.reports.tasks.monthly",
+        "schedule": crontab(minute=30, hour=1, day_of_month=1),  # 01:30 on the 1st (the month is over)
+    },
+}
 
 # --- Authentication and security ------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

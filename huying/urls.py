@@ -26,6 +26,7 @@ urlpatterns = [
     path("consultations/", include("huying.consultations.urls")),
     path("moderation/", include("huying.moderation.urls")),
     path("interaction/", include("huying.interaction.urls")),
+    path("reports/", include("huying.reports.urls")),
     path("", include("huying.handling.urls")),
     path("open311/v2/", include("huying.open311.urls")),
     path("", include("huying.core.urls")),

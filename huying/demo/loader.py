@@ -569,6 +569,10 @@ def load_demo_data(scale: str = "full", force: bool = False, orders: int | None 
     # Work orders commit in chunks (a long load that stops half-way is completed next time).
     count = SCALES[scale].work_orders if orders is None else orders
     result.created.update(load_work_orders(count, SEED))
+    # Monthly analysis reports of the data above, last month and this month to date (huying/demo/reports.py).
+    from huying.demo.reports import load_report_demo
+
+    result.created.update(load_report_demo())
     record(
         None,
         MARKER_ACTION,
