@@ -177,6 +177,7 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/activities/tests/test_workflow.py",
     "huying/activities/tests/test_pages.py",
     "huying/activities/tests/test_api.py",
+    "huying/reports/tests/test_reports.py",
 )
 
 

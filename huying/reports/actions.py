@@ -119,7 +119,12 @@ def do_generate_report(
             notified = _notify_once(report, now)
             if old_names:
                 storage = ReportFile._meta.get_field("file").storage  # type: ignore[attr-defined]
-                transaction.on_commit(lambda: [storage.delete(name) for name in old_names])
+
+                def delete_old() -> None:
+                    for name in old_names:
+                        storage.delete(name)
+
+                transaction.on_commit(delete_old)
     except Exception as exc:
         existing = MonthlyReport.objects.filter(scope=scope, period_start=period.start, period_end=period.end).first()
         if existing is not None and existing.status == ReportStatus.GENERATING:

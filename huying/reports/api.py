@@ -2,15 +2,13 @@
 the reports the caller reads, one report's key figures with its download links, and
 generating one for a scope and period. Same rules as the pages."""
 
-from __future__ import annotations
-
 import datetime
 from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from huying.core.api_types import Id, PageNumberPagination
@@ -99,4 +97,4 @@ def generate_report(request: HttpRequest, payload: GenerateIn) -> Any:
     scope = get_object_or_404(Organisation, pk=payload.scope)
     period = parse_period(month=payload.month, start=payload.start, end=payload.end)
     result = do_generate_report(request.user, scope, period)
-    return 201, _reports(request).get(pk=result.report.pk)
+    return Status(201, _reports(request).get(pk=result.report.pk))

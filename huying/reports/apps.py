@@ -22,7 +22,9 @@ class ReportsConfig(AppConfig):
                     area=area,
                     key="monthly_reports",
                     title=_("Monthly analysis reports"),
-                    description=_("The monthly analysis reports: key figures, PDF and Excel; generate one for any period."),
+                    description=_(
+                        "The monthly analysis reports: key figures, PDF and Excel; generate one for any period."
+                    ),
                     url_name="reports:archive",
                     roles=frozenset({Role.DISPATCHER, Role.LEADER, Role.AGENCY_STAFF, Role.ADMIN}),
                     visible=access.may_read_reports,

@@ -87,12 +87,10 @@ def month_period(first: date) -> Period:
 
 
 def previous_month(today: date) -> Period:
-    return month_period((today.replace(day=1) - timedelta(days=1)))
+    return month_period(today.replace(day=1) - timedelta(days=1))
 
 
-def parse_period(
-    *, month: Any = None, start: Any = None, end: Any = None, today: date | None = None
-) -> Period:
+def parse_period(*, month: Any = None, start: Any = None, end: Any = None, today: date | None = None) -> Period:
     """``month`` (``YYYY-MM``) or ``start`` and ``end`` (``YYYY-MM-DD``, inclusive); neither:
     the previous month. A month not yet over ends today (the month to date); a period may
     not start after today, end after today or last more than a year."""
@@ -215,7 +213,9 @@ def _orders(row: Any) -> dict[str, Any]:
 def _volume(period: Period, scope: wo.Scope, now: datetime) -> tuple[dict[str, int], list[list[Any]]]:
     start, end = period.bounds()
     rows = wo.period_stats(start, end, granularity="day", scope=scope, now=now)
-    counts = {name: sum((getattr(r, name) or 0) for r in rows) for name in ("received", "dispatched", "open", "finished")}
+    counts = {
+        name: sum((getattr(r, name) or 0) for r in rows) for name in ("received", "dispatched", "open", "finished")
+    }
     return counts, [[r.key.isoformat(), r.received or 0] for r in rows]
 
 
@@ -254,7 +254,7 @@ def hotline_figures(scope_org: Organisation, period: Period, *, now: datetime) -
     previous = period.previous()
     before, _daily = _volume(previous, scope, now)
     last_year = period.last_year()
-    ly_start, ly_end = last_year.bounds()
+    _ly_start, ly_end = last_year.bounds()
     has_last_year = scope.orders().filter(created_at__lt=ly_end).exists()
     year_before = _volume(last_year, scope, now)[0] if has_last_year else None
 
@@ -277,7 +277,7 @@ def hotline_figures(scope_org: Organisation, period: Period, *, now: datetime) -
         for r in category_rows
         if r.received
     ]
-    in_period = cohort(start, end, workflow=wo.WORKFLOW).filter(scope.assignment_condition() or Q())
+    in_period: Any = cohort(start, end, workflow=wo.WORKFLOW).filter(scope.assignment_condition() or Q())
     overdue_items = _case_items(in_period.overdue(now), now)
     reopened_items = _case_items(in_period.filter(reopen_count__gt=0), now)
     red_black = None
@@ -340,9 +340,7 @@ def cppcc_figures(scope_org: Organisation, period: Period, *, now: datetime) -> 
     from huying.proposals.stats import session_stats, submitted_proposals
 
     start, end = period.bounds()
-    session = (
-        Session.objects.filter(cppcc=scope_org).order_by("-is_current", "-term", "-number").first()
-    )
+    session = Session.objects.filter(cppcc=scope_org).order_by("-is_current", "-term", "-number").first()
     proposals: dict[str, Any] | None = None
     if session is not None:
         s = session_stats(session)
@@ -382,7 +380,7 @@ def cppcc_figures(scope_org: Organisation, period: Period, *, now: datetime) -> 
                     "satisfaction_rate": u.satisfaction_rate,
                 }
                 for i, u in enumerate(
-                    sorted(s.by_unit, key=lambda u: (-u.proposals, -u.replied, u.name))[:LIST_SIZE * 2], start=1
+                    sorted(s.by_unit, key=lambda u: (-u.proposals, -u.replied, u.name))[: LIST_SIZE * 2], start=1
                 )
             ],
         }

@@ -23,7 +23,7 @@ class GenerateForm(forms.Form):
 
     def __init__(self, *args: Any, scopes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scope"].queryset = scopes
+        self.fields["scope"].queryset = scopes  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

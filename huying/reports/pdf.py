@@ -173,10 +173,12 @@ def pie_chart(items: list[tuple[str, int]], title: str) -> Drawing:
     d.add(pie)
     total = sum(values) or 1
     lg = Legend()
-    lg.x, lg.y = 92 * mm, 52 * mm
+    lg.x, lg.y = 88 * mm, 54 * mm
     lg.fontName = FONT
     lg.fontSize = 9
-    lg.deltay = 11
+    lg.deltay = 10
+    lg.columnMaximum = 8
+    lg.alignment = "right"
     lg.colorNamePairs = [
         (PALETTE[i % len(PALETTE)], f"{label}  {n}件（{n * 100 / total:.1f}%）") for i, (label, n) in enumerate(items)
     ]
@@ -205,9 +207,7 @@ class _Builder:
 
     def chart(self, drawing: Drawing, caption: str) -> None:
         self.figure_no += 1
-        self.story.append(
-            KeepTogether([drawing, Paragraph(f"图{self.figure_no}　{_esc(caption)}", self.st.caption)])
-        )
+        self.story.append(KeepTogether([drawing, Paragraph(f"图{self.figure_no}　{_esc(caption)}", self.st.caption)]))
 
     def table(self, caption: str, header: list[str], rows: list[list[Any]], widths: list[float], **kw: Any) -> None:
         if not rows:
@@ -226,7 +226,9 @@ class _Builder:
         self.story += [
             Spacer(1, 6 * mm),
             Paragraph(_esc(main), self.st.title),
-            Paragraph(f"（{_esc(rest)}" if rest else _esc(period_label(start, end, period["is_month"])), self.st.subtitle),
+            Paragraph(
+                f"（{_esc(rest)}" if rest else _esc(period_label(start, end, period["is_month"])), self.st.subtitle
+            ),
             Spacer(1, 6 * mm),
         ]
         info = Table(
@@ -337,7 +339,10 @@ def _hotline(b: _Builder) -> None:
         b.table(
             "表4　诉求分类统计",
             ["分类", "受理量（件）", "占比", "已办结（件）", "满意率"],
-            [[c["label"], num(c["received"]), pct(c["share"]), num(c["finished"]), pct(c["satisfaction_rate"])] for c in cats],
+            [
+                [c["label"], num(c["received"]), pct(c["share"]), num(c["finished"]), pct(c["satisfaction_rate"])]
+                for c in cats
+            ],
             [0.32, 0.17, 0.17, 0.17, 0.17],
         )
     else:
@@ -355,7 +360,9 @@ def _hotline(b: _Builder) -> None:
 
     b.h1("超期和重办情况")
     od, ro = f["overdue"], f["reopened"]
-    b.p(f"截至报告生成时，本期派单中超期未办结{num(od['count'])}件次；经群众评价不满意或核查后重办{num(ro['count'])}件次。")
+    b.p(
+        f"截至报告生成时，本期派单中超期未办结{num(od['count'])}件次；经群众评价不满意或核查后重办{num(ro['count'])}件次。"
+    )
     b.table(
         "表5　超期件（节选）",
         ["工单编号", "承办单位", "诉求内容", "超期（小时）"],
@@ -386,7 +393,11 @@ def _hotline(b: _Builder) -> None:
 
 
 def _ranking_table(b: _Builder, caption: str, rows: list[dict[str, Any]], what: str, with_orders: bool = False) -> None:
-    header = ["排名", what] + (["受理量"] if with_orders else []) + ["派单数", "响应率", "解决率", "满意率", "办结率", "综合得分"]
+    header = (
+        ["排名", what]
+        + (["受理量"] if with_orders else [])
+        + ["派单数", "响应率", "解决率", "满意率", "办结率", "综合得分"]
+    )
     body = []
     for x in rows:
         line = [str(x["rank"] or "—"), x["label"]]
@@ -401,7 +412,7 @@ def _ranking_table(b: _Builder, caption: str, rows: list[dict[str, Any]], what: 
             num(x["score"]),
         ]
         body.append(line)
-    widths = [0.07, 0.27] + ([0.09] if with_orders else []) + [0.09, 0.11, 0.11, 0.11, 0.11, 0.13]
+    widths = [0.085, 0.27] + ([0.09] if with_orders else []) + [0.09, 0.11, 0.11, 0.11, 0.11, 0.13]
     total = sum(widths)
     b.table(caption, header, body, [w / total for w in widths], numeric_from=2)
 
@@ -419,7 +430,9 @@ def _cppcc(b: _Builder) -> None:
             + f"；收到社情民意信息{num(o['received'])}篇，采用{num(o['adopted'])}篇次，获领导批示{num(o['instructions'])}件次。"
         )
     else:
-        b.p(f"{words}收到社情民意信息{num(o['received'])}篇，采用{num(o['adopted'])}篇次，获领导批示{num(o['instructions'])}件次。")
+        b.p(
+            f"{words}收到社情民意信息{num(o['received'])}篇，采用{num(o['adopted'])}篇次，获领导批示{num(o['instructions'])}件次。"
+        )
     b.h1("提案办理情况")
     if p:
         b.p(
@@ -464,7 +477,14 @@ def _cppcc(b: _Builder) -> None:
             "表2　承办单位答复情况",
             ["序号", "承办单位", "承办（件）", "已答复", "按时答复率", "满意率"],
             [
-                [str(u["rank"]), u["label"], num(u["proposals"]), num(u["replied"]), pct(u["on_time_rate"]), pct(u["satisfaction_rate"])]
+                [
+                    str(u["rank"]),
+                    u["label"],
+                    num(u["proposals"]),
+                    num(u["replied"]),
+                    pct(u["on_time_rate"]),
+                    pct(u["satisfaction_rate"]),
+                ]
                 for u in p["units"]
             ],
             [0.08, 0.37, 0.13, 0.12, 0.15, 0.15],

@@ -19,7 +19,9 @@ MOVES: dict[str, tuple[set[str], str]] = {
 def move(report: MonthlyReport, name: str, *, error: str = "") -> None:
     sources, target = MOVES[name]
     if report.status not in sources:
-        raise ValidationError(_("A report that is %(status)s cannot be %(move)s.") % {"status": report.status, "move": name})
+        raise ValidationError(
+            _("A report that is %(status)s cannot be %(move)s.") % {"status": report.status, "move": name}
+        )
     report.status = target
     report.error = error[:300]
     MonthlyReport.objects.filter(pk=report.pk).update(status=target, error=report.error)

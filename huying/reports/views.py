@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,9 +46,7 @@ def _archive(request: HttpRequest, form: GenerateForm, status: int = 200) -> Htt
 def archive(request: HttpRequest) -> HttpResponse:
     access.check_may_read_reports(request.user)
     default = previous_month(timezone.localdate())
-    form = GenerateForm(
-        initial={"month": f"{default.start:%Y-%m}"}, scopes=access.generatable_scopes(request.user)
-    )
+    form = GenerateForm(initial={"month": f"{default.start:%Y-%m}"}, scopes=access.generatable_scopes(request.user))
     return _archive(request, form)
 
 
@@ -64,7 +63,9 @@ def generate(request: HttpRequest) -> HttpResponse:
         form.add_error(None, exc)
         return _archive(request, form, status=422)
     messages.success(
-        request, _("The report %(title)s is ready (version %(v)d).") % {"title": result.report.title, "v": result.report.version}
+        request,
+        _("The report %(title)s is ready (version %(v)d).")
+        % {"title": result.report.title, "v": result.report.version},
     )
     return redirect(result.report)
 
@@ -88,7 +89,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     if fmt not in FileFormat.values:
         raise Http404(_("No such file."))
     report = access_report(request, pk)

@@ -13,7 +13,9 @@ from openpyxl.styles import Font
 PERCENT = "0.0%"
 
 
-def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]], percent_cols: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+def _sheet(
+    wb: Workbook, title: str, header: list[str], rows: list[list[Any]], percent_cols: frozenset[int] = frozenset()
+) -> None:
     ws = wb.create_sheet(title=title[:31])
     ws.append(header)
     for cell in ws[1]:
@@ -33,7 +35,19 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]], p
         ws.column_dimensions[ws.cell(row=1, column=i + 1).column_letter].width = 16 if i else 26
 
 
-RANK_HEADER = ["排名", "名称", "派单数", "响应率", "解决率", "满意率", "办结率", "按时办结率", "超期", "重办", "综合得分"]
+RANK_HEADER = [
+    "排名",
+    "名称",
+    "派单数",
+    "响应率",
+    "解决率",
+    "满意率",
+    "办结率",
+    "按时办结率",
+    "超期",
+    "重办",
+    "综合得分",
+]
 
 
 def _ranking_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
@@ -80,7 +94,7 @@ def report_xlsx(figures: dict[str, Any]) -> bytes:
                 ["已办结", v["finished"], None, None, None, None],
                 ["在办", v["open"], None, None, None, None],
             ],
-            {3, 5},
+            frozenset({3, 5}),
         )
         pr = figures["previous_rates"]
         names = [
@@ -90,28 +104,42 @@ def report_xlsx(figures: dict[str, Any]) -> bytes:
             ("办结率", "completion_rate"),
             ("按时办结率", "on_time_rate"),
         ]
-        _sheet(wb, "三率", ["指标", "本期", "上期"], [[n, r[k], pr[k]] for n, k in names], {1, 2})
-        _sheet(wb, "承办单位排名", RANK_HEADER, _ranking_rows(figures["units"]), {3, 4, 5, 6, 7})
+        _sheet(wb, "三率", ["指标", "本期", "上期"], [[n, r[k], pr[k]] for n, k in names], frozenset({1, 2}))
+        _sheet(wb, "承办单位排名", RANK_HEADER, _ranking_rows(figures["units"]), frozenset({3, 4, 5, 6, 7}))
         _sheet(
             wb,
             "街道排名",
             [*RANK_HEADER[:2], "受理量", *RANK_HEADER[2:]],
-            [[*row[:2], x.get("received"), *row[2:]] for row, x in zip(_ranking_rows(figures["streets"]), figures["streets"], strict=True)],
-            {4, 5, 6, 7, 8},
+            [
+                [*row[:2], x.get("received"), *row[2:]]
+                for row, x in zip(_ranking_rows(figures["streets"]), figures["streets"], strict=True)
+            ],
+            frozenset({4, 5, 6, 7, 8}),
         )
         _sheet(
             wb,
             "诉求分类",
             ["分类", "受理量", "占比", "已办结", "满意率"],
-            [[c["label"], c["received"], c["share"], c["finished"], c["satisfaction_rate"]] for c in figures["categories"]],
-            {2, 4},
+            [
+                [c["label"], c["received"], c["share"], c["finished"], c["satisfaction_rate"]]
+                for c in figures["categories"]
+            ],
+            frozenset({2, 4}),
         )
         _sheet(
             wb,
             "热点问题",
             ["序号", "话题", "关键词", "地点", "诉求数", "人数", "例子"],
             [
-                [t["rank"], t["title"], "、".join(t["keywords"]), t["place"], t["cases"], t["people"], "；".join(t["examples"])]
+                [
+                    t["rank"],
+                    t["title"],
+                    "、".join(t["keywords"]),
+                    t["place"],
+                    t["cases"],
+                    t["people"],
+                    "；".join(t["examples"]),
+                ]
                 for t in figures["topics"]
             ],
         )
@@ -120,9 +148,33 @@ def report_xlsx(figures: dict[str, Any]) -> bytes:
             "超期和重办",
             ["类别", "工单编号", "承办单位", "分类", "街道", "诉求内容", "超期（小时）", "重办次数"],
             [["合计：超期", None, None, None, None, None, figures["overdue"]["count"], None]]
-            + [["超期", x["number"], x["unit"], x["category"], x["street"], x["content"], x["overdue_hours"], x["reopened"]] for x in figures["overdue"]["items"]]
+            + [
+                [
+                    "超期",
+                    x["number"],
+                    x["unit"],
+                    x["category"],
+                    x["street"],
+                    x["content"],
+                    x["overdue_hours"],
+                    x["reopened"],
+                ]
+                for x in figures["overdue"]["items"]
+            ]
             + [["合计：重办", None, None, None, None, None, None, figures["reopened"]["count"]]]
-            + [["重办", x["number"], x["unit"], x["category"], x["street"], x["content"], x["overdue_hours"], x["reopened"]] for x in figures["reopened"]["items"]],
+            + [
+                [
+                    "重办",
+                    x["number"],
+                    x["unit"],
+                    x["category"],
+                    x["street"],
+                    x["content"],
+                    x["overdue_hours"],
+                    x["reopened"],
+                ]
+                for x in figures["reopened"]["items"]
+            ],
         )
     else:
         p, o = figures["proposals"], figures["opinions"]
@@ -144,14 +196,17 @@ def report_xlsx(figures: dict[str, Any]) -> bytes:
                     ["测评", p["ratings"]],
                     ["满意率", p["satisfaction_rate"]],
                 ],
-                {1},
+                frozenset({1}),
             )
             _sheet(
                 wb,
                 "承办单位",
                 ["序号", "承办单位", "承办", "已答复", "按时答复率", "满意率"],
-                [[u["rank"], u["label"], u["proposals"], u["replied"], u["on_time_rate"], u["satisfaction_rate"]] for u in p["units"]],
-                {4, 5},
+                [
+                    [u["rank"], u["label"], u["proposals"], u["replied"], u["on_time_rate"], u["satisfaction_rate"]]
+                    for u in p["units"]
+                ],
+                frozenset({4, 5}),
             )
         prev = o["previous"]
         _sheet(

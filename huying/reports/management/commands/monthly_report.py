@@ -35,7 +35,11 @@ class Command(BaseCommand):
         scopes = list(access.report_scopes())
         if options["scope"]:
             value = options["scope"]
-            found = Organisation.objects.filter(pk=int(value)) if value.isdigit() else Organisation.objects.filter(name=value)
+            found = (
+                Organisation.objects.filter(pk=int(value))
+                if value.isdigit()
+                else Organisation.objects.filter(name=value)
+            )
             scope = found.first()
             if scope is None or access.kind_of_scope(scope) is None:
                 raise CommandError(f"No government or CPPCC committee {value!r}.")
@@ -43,6 +47,4 @@ class Command(BaseCommand):
         for scope in scopes:
             result = do_generate_report(None, scope, period, replace=options["replace"])
             state = "generated" if result.generated else "exists"
-            self.stdout.write(
-                f"{state}: {result.report.title} (v{result.report.version}, {result.notified} notified)"
-            )
+            self.stdout.write(f"{state}: {result.report.title} (v{result.report.version}, {result.notified} notified)")
