@@ -18,8 +18,8 @@ class GenerateForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-11"}),
         help_text=_("A whole month (a month not yet over: to date)."),
     )
-    start = forms.DateField(label=_("Or from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("Or first day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Last day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, scopes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -138,6 +138,13 @@ def bar_chart(names: list[str], series: list[list[float]], legend: list[str], ti
     chart.categoryAxis.categoryNames = [n[:8] for n in names] or [""]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 8
+    if len(names) > 5:  # long names side by side would overlap: slant them
+        chart.y += 6 * mm
+        chart.height -= 6 * mm
+        chart.categoryAxis.labels.angle = 30
+        chart.categoryAxis.labels.boxAnchor = "ne"
+        chart.categoryAxis.labels.dx = 4
+        chart.categoryAxis.labels.dy = -2
     chart.barSpacing = 1
     chart.groupSpacing = 8
     for i in range(len(series)):
@@ -159,11 +166,13 @@ def bar_chart(names: list[str], series: list[list[float]], legend: list[str], ti
     return d
 
 
-def pie_chart(items: list[tuple[str, int]], title: str) -> Drawing:
+def pie_chart(items: list[tuple[str, int, float | None]], title: str) -> Drawing:
+    """Slices by count; the legend gives each share as the tables do (of the whole period,
+    not of the slices shown)."""
     d = Drawing(WIDTH, 66 * mm)
     pie = Pie()
     pie.x, pie.y, pie.width, pie.height = 22 * mm, 6 * mm, 50 * mm, 50 * mm
-    values = [n for _l, n in items] or [1]
+    values = [n for _l, n, _s in items] or [1]
     pie.data = values
     pie.labels = None
     pie.slices.strokeColor = colors.white
@@ -171,7 +180,6 @@ def pie_chart(items: list[tuple[str, int]], title: str) -> Drawing:
     for i in range(len(values)):
         pie.slices[i].fillColor = PALETTE[i % len(PALETTE)]
     d.add(pie)
-    total = sum(values) or 1
     lg = Legend()
     lg.x, lg.y = 88 * mm, 54 * mm
     lg.fontName = FONT
@@ -180,7 +188,7 @@ def pie_chart(items: list[tuple[str, int]], title: str) -> Drawing:
     lg.columnMaximum = 8
     lg.alignment = "right"
     lg.colorNamePairs = [
-        (PALETTE[i % len(PALETTE)], f"{label}  {n}件（{n * 100 / total:.1f}%）") for i, (label, n) in enumerate(items)
+        (PALETTE[i % len(PALETTE)], f"{label}  {n}件（{pct(share)}）") for i, (label, n, share) in enumerate(items)
     ]
     d.add(lg)
     _label(d, title, WIDTH / 2, 62 * mm, 10)
@@ -225,7 +233,7 @@ class _Builder:
         main, _sep, rest = title.partition("（")
         self.story += [
             Spacer(1, 6 * mm),
-            Paragraph(_esc(main), self.st.title),
+            Paragraph(_title_lines(main, self.st.title.fontSize), self.st.title),
             Paragraph(
                 f"（{_esc(rest)}" if rest else _esc(period_label(start, end, period["is_month"])), self.st.subtitle
             ),
@@ -242,6 +250,17 @@ class _Builder:
         )
         info.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
         self.story += [info, HRFlowable(width="100%", thickness=2, color=RED, spaceBefore=1 * mm, spaceAfter=5 * mm)]
+
+
+def _title_lines(main: str, size: float) -> str:
+    """A title longer than a line breaks before what it is about (…政协 / 提案办理…报告)."""
+    if len(main) * size <= WIDTH:
+        return _esc(main)
+    for word in ("有呼必应", "提案办理"):
+        head, found, tail = main.partition(word)
+        if found and head:
+            return f"{_esc(head)}<br/>{_esc(found + tail)}"
+    return _esc(main)
 
 
 def _period_words(f: dict[str, Any]) -> str:
@@ -335,7 +354,7 @@ def _hotline(b: _Builder) -> None:
             + "、".join(f"{c['label']}（{c['received']}件）" for c in cats[:5])
             + "。"
         )
-        b.chart(pie_chart([(c["label"], c["received"]) for c in cats], "诉求分类构成"), "诉求一级分类构成")
+        b.chart(pie_chart([(c["label"], c["received"], c["share"]) for c in cats], "诉求分类构成"), "诉求一级分类构成")
         b.table(
             "表4　诉求分类统计",
             ["分类", "受理量（件）", "占比", "已办结（件）", "满意率"],
@@ -457,7 +476,7 @@ def _cppcc(b: _Builder) -> None:
             [1 / 7] * 7,
             numeric_from=0,
         )
-        sat = [(x["label"], x["count"]) for x in p["satisfaction"] if x["count"]]
+        sat = [(x["label"], x["count"], x["share"]) for x in p["satisfaction"] if x["count"]]
         if sat:
             b.chart(pie_chart(sat, "委员测评结果"), "提案办理测评结果构成")
         if p["categories"]:
