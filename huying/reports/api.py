@@ -5,9 +5,11 @@ generating one for a scope and period. Same rules as the pages."""
 import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -94,7 +96,9 @@ def generate_report(request: HttpRequest, payload: GenerateIn) -> Any:
     """``month`` (YYYY-MM) or ``start`` and ``end`` (inclusive); neither: the previous month.
     A report of the same scope and period is made again (``version`` + 1)."""
     access.check_may_read_reports(request.user)
-    scope = get_object_or_404(Organisation, pk=payload.scope)
+    scope = Organisation.objects.filter(pk=payload.scope).first()
+    if scope is None:
+        raise ValidationError({"scope": [_("No such organisation.")]})
     period = parse_period(month=payload.month, start=payload.start, end=payload.end)
     result = do_generate_report(request.user, scope, period)
     return Status(201, _reports(request).get(pk=result.report.pk))

@@ -276,6 +276,8 @@ def test_api(month: Month, people: dict[str, Any]) -> None:
         "/api/v1/reports", {"scope": tree.district_gov.pk, "month": "10/2026"}, content_type="application/json"
     )
     assert bad.status_code == 422 and "month" in bad.json()["errors"]
+    nowhere = c.post("/api/v1/reports", {"scope": 999999}, content_type="application/json")
+    assert nowhere.status_code == 422 and "scope" in nowhere.json()["errors"]
     charlie = _client(people["charlie"])
     assert charlie.get("/api/v1/reports").status_code == 403
     assert charlie.get(f"/api/v1/reports/{body['id']}").status_code == 403
