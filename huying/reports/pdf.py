@@ -62,8 +62,12 @@ class Styles:
         self.subtitle = ParagraphStyle("subtitle", fontName=f, fontSize=15, leading=24, alignment=TA_CENTER)
         self.meta = ParagraphStyle("meta", fontName=f, fontSize=12, leading=18)
         self.meta_right = ParagraphStyle("meta_r", parent=self.meta, alignment=TA_RIGHT)
-        self.h1 = ParagraphStyle("h1", fontName=f, fontSize=15, leading=24, spaceBefore=5 * mm, spaceAfter=2 * mm)
-        self.h2 = ParagraphStyle("h2", fontName=f, fontSize=13, leading=21, spaceBefore=2 * mm, spaceAfter=1 * mm)
+        self.h1 = ParagraphStyle(
+            "h1", fontName=f, fontSize=15, leading=24, spaceBefore=5 * mm, spaceAfter=2 * mm, keepWithNext=1
+        )
+        self.h2 = ParagraphStyle(
+            "h2", fontName=f, fontSize=13, leading=21, spaceBefore=2 * mm, spaceAfter=1 * mm, keepWithNext=1
+        )
         self.body = ParagraphStyle(
             "body", fontName=f, fontSize=12, leading=22, firstLineIndent=24, alignment=TA_JUSTIFY
         )
@@ -386,14 +390,14 @@ def _hotline(b: _Builder) -> None:
         "表5　超期件（节选）",
         ["工单编号", "承办单位", "诉求内容", "超期（小时）"],
         [[x["number"], x["unit"], x["content"], num(x["overdue_hours"])] for x in od["items"]],
-        [0.2, 0.25, 0.4, 0.15],
+        [0.2, 0.24, 0.39, 0.17],
         numeric_from=3,
     )
     b.table(
         "表6　重办件（节选）",
         ["工单编号", "承办单位", "诉求内容", "重办次数"],
         [[x["number"], x["unit"], x["content"], num(x["reopened"])] for x in ro["items"]],
-        [0.2, 0.25, 0.4, 0.15],
+        [0.2, 0.24, 0.39, 0.17],
         numeric_from=3,
     )
 
