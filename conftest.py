@@ -183,6 +183,7 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/cockpit/tests/test_cockpit.py",
     "huying/columns/tests/test_columns.py",
     "huying/columns/tests/test_api.py",
+    "huying/reports/tests/test_reports.py",
 )
 
 

@@ -25,6 +25,7 @@ from huying.opinions.api import router as opinions_router
 from huying.organisations.api import router as organisations_router
 from huying.proposals.api import router as proposals_router
 from huying.reception.api import router as reception_router
+from huying.reports.api import router as reports_router
 from huying.workorders.api import router as workorders_router
 
 # Operation ids are part of the API's contract (generated clients name their methods after
@@ -75,5 +76,6 @@ api.add_router("/groups", groups_router)
 api.add_router("/reception", reception_router)
 api.add_router("/columns", columns_router)
 api.add_router("/cockpit", cockpit_router)
+api.add_router("/reports", reports_router)
 # Last: every operation documents the error answers that apply to it (401/403/404/422).
 api_errors.document_errors(api)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("reception/", include("huying.reception.urls")),
     path("columns/", include("huying.columns.urls")),
     path("cockpit/", include("huying.cockpit.urls")),
+    path("reports/", include("huying.reports.urls")),
     path("", include("huying.handling.urls")),
     path("open311/v2/", include("huying.open311.urls")),
     path("", include("huying.core.urls")),

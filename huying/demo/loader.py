@@ -581,6 +581,10 @@ def load_demo_data(scale: str = "full", force: bool = False, orders: int | None 
     from huying.demo.columns import load_columns_demo
 
     result.created.update(load_columns_demo(scale, SEED))
+    # Monthly analysis reports of the data above, last month and this month to date (huying/demo/reports.py).
+    from huying.demo.reports import load_report_demo
+
+    result.created.update(load_report_demo())
     record(
         None,
         MARKER_ACTION,
