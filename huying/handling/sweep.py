@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -45,7 +45,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huying.audit.actions import record
 from huying.handling import conf, notify
-from huying.handling.choices import OPEN_STATUSES, EventKind, NotificationKind, Stage, Status, WarningLevel
+from huying.handling.choices import EventKind, NotificationKind, Stage, Status, WarningLevel
 from huying.handling.models import (
     Assignment,
     AssignmentQuerySet,
@@ -166,12 +166,12 @@ class _Texts:
         by_workflow: dict[str, list[int]] = {}
         for row in rows:
             by_workflow.setdefault(row.workflow, []).append(row.case_id)
-        self.labels = {
-            (workflow, case_id): label
-            for workflow, case_ids in by_workflow.items()
-            for case_id, label in policy_for(workflow).case_labels(sorted(set(case_ids))).items()
-        }
         with translation.override(settings.LANGUAGE_CODE):
+            self.labels = {
+                (workflow, case_id): label
+                for workflow, case_ids in by_workflow.items()
+                for case_id, label in policy_for(workflow).case_labels(sorted(set(case_ids))).items()
+            }
             self.yellow = str(YELLOW_TEXT)
             self.red = str(RED_TEXT)
             self.supervision = str(SUPERVISION_TEXT)
@@ -216,7 +216,7 @@ def _insert_warnings(
         return []
     ops, quote = connection.ops, connection.ops.quote_name
     columns = ("assignment_id", "level", "stage", "deadline", "repeat", "created_at", "next_at")
-    params: list[object] = []
+    params: list[Any] = []
     created = ops.adapt_datetimefield_value(now)
     for (assignment_id, level, stage), (due, repeat) in due_now.items():
         next_at = due + timedelta(hours=interval * repeat) if level == WarningLevel.RED else None
@@ -229,12 +229,10 @@ def _insert_warnings(
             created,
             ops.adapt_datetimefield_value(next_at),
         ]
-    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    sql = (
-        f"INSERT INTO {quote(Warning._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES {', '.join([row_sql] * len(due_now))} "
-        "ON CONFLICT DO NOTHING RETURNING assignment_id, level, stage"
-    )
+    table, names = quote(Warning._meta.db_table), ", ".join(quote(c) for c in columns)
+    values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(due_now))
+    conflict = "ON CONFLICT DO NOTHING RETURNING assignment_id, level, stage"
+    sql = f"INSERT INTO {table} ({names}) VALUES {values} {conflict}"  # noqa: S608 - names quoted, values bound
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(int(a), str(level), str(stage)) for a, level, stage in cursor.fetchall()]
