@@ -157,7 +157,6 @@ def reset() -> None:
 
     with connection.cursor() as c:
         c.execute("TRUNCATE handling_warning, handling_caseevent, handling_notification")
-        c.execute("DELETE FROM audit_auditentry WHERE action = 'handling.sweep'")
         c.execute("UPDATE handling_assignment SET supervision_level = 0 WHERE supervision_level > 0")
         c.execute("UPDATE handling_sweepstate SET swept_until = NULL")
         c.execute("VACUUM ANALYZE handling_assignment")

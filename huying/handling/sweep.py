@@ -45,7 +45,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huying.audit.actions import record
 from huying.handling import conf, notify
-from huying.handling.choices import EventKind, NotificationKind, Stage, Status, WarningLevel
+from huying.handling.choices import OPEN_STATUSES, EventKind, NotificationKind, Stage, Status, WarningLevel
 from huying.handling.models import (
     Assignment,
     AssignmentQuerySet,
@@ -238,7 +238,61 @@ def _insert_warnings(
         return [(int(a), str(level), str(stage)) for a, level, stage in cursor.fetchall()]
 
 
+# PostgreSQL: the warnings due, their insertion and their events in one statement; answers
+# with the inserted warnings joined to their assignments (nothing per row in Python).
+_PG_BATCH = """
+WITH stage AS (
+    SELECT a.id, s.stage, s.due, s.warn
+    FROM {assignment} a
+    CROSS JOIN LATERAL (VALUES
+        ('accept', a.accept_due, a.accept_warn_at, a.status = %(assigned)s),
+        ('respond', a.respond_due, a.respond_warn_at,
+         a.status IN (%(accepted)s, %(reopened)s) AND a.responded_at IS NULL),
+        ('resolve', a.resolve_due, a.resolve_warn_at, TRUE)
+    ) AS s(stage, due, warn, running)
+    WHERE a.id = ANY(%(ids)s) AND a.status = ANY(%(open)s) AND s.running AND s.due IS NOT NULL
+), leveled AS (
+    SELECT id, stage, due,
+           CASE WHEN %(now)s > due THEN 'red' WHEN warn IS NOT NULL AND %(now)s >= warn THEN 'yellow' END AS level
+    FROM stage
+), due_now AS (
+    SELECT id, stage, due, level,
+           CASE WHEN level = 'red'
+                THEN floor(extract(epoch FROM (%(now)s - due)) / %(interval)s)::int + 1 ELSE 1 END AS repeat
+    FROM leveled WHERE level IS NOT NULL
+), inserted AS (
+    INSERT INTO {warning} (assignment_id, level, stage, deadline, repeat, created_at, next_at)
+    SELECT id, level, stage, due, repeat, %(now)s,
+           CASE WHEN level = 'red' THEN due + make_interval(secs => %(interval)s * repeat) END
+    FROM due_now ORDER BY id, stage
+    ON CONFLICT DO NOTHING
+    RETURNING assignment_id, level, stage, deadline, repeat
+), events AS (
+    INSERT INTO {event} (assignment_id, case_type_id, case_id, scope, kind, from_status, to_status,
+                         actor_name, note, data, created_at)
+    SELECT a.id, a.case_type_id, a.case_id, 'assignment', %(kind)s, '', '', '', '',
+           jsonb_build_object(
+               'level', i.level, 'stage', i.stage,
+               'deadline', to_char(i.deadline AT TIME ZONE 'UTC',
+                                   CASE WHEN date_trunc('second', i.deadline) = i.deadline
+                                        THEN 'YYYY-MM-DD"T"HH24:MI:SS' ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US' END)
+                           || '+00:00',
+               'repeat', i.repeat),
+           %(now)s
+    FROM inserted i JOIN {assignment} a ON a.id = i.assignment_id
+    ORDER BY a.id, i.stage
+)
+SELECT a.id, a.workflow, a.case_type_id, a.case_id, a.unit_id, a.owner_id, a.supervision_level,
+       i.level, i.stage, i.deadline, i.repeat
+FROM inserted i JOIN {assignment} a ON a.id = i.assignment_id
+ORDER BY a.id, i.stage
+"""
+
+
 def _process_batch(ids: list[int], now: datetime, result: SweepResult) -> None:
+    if connection.vendor == "postgresql":
+        _process_batch_pg(ids, now, result)
+        return
     interval = conf.red_interval_hours()
     per_level = conf.reds_per_supervision_level()
     with transaction.atomic():
@@ -285,6 +339,83 @@ def _process_batch(ids: list[int], now: datetime, result: SweepResult) -> None:
             "handling.sweep",
             None,
             {"warnings": len(inserted), "supervision_escalated": [row.pk for row, _before, _after in raised]},
+            object_type="handling.assignment",
+            object_repr=f"sweep {timezone.localtime(now):%Y-%m-%d %H:%M}",
+        )
+
+
+def _process_batch_pg(ids: list[int], now: datetime, result: SweepResult) -> None:
+    """:func:`_process_batch` on PostgreSQL: warnings and their events written by one
+    statement, notifications by one more (arrays), so a batch costs the same few queries
+    and almost no Python per assignment."""
+    interval = conf.red_interval_hours() * 3600
+    per_level = conf.reds_per_supervision_level()
+    quote = connection.ops.quote_name
+    sql = _PG_BATCH.format(
+        assignment=quote(Assignment._meta.db_table),
+        warning=quote(Warning._meta.db_table),
+        event=quote(CaseEvent._meta.db_table),
+    )
+    params: dict[str, Any] = {
+        "ids": ids,
+        "open": [str(status) for status in OPEN_STATUSES],
+        "assigned": str(Status.ASSIGNED),
+        "accepted": str(Status.ACCEPTED),
+        "reopened": str(Status.REOPENED),
+        "now": now,
+        "interval": interval,
+        "kind": str(EventKind.WARNING),
+    }
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+        result.scanned += len(ids)
+        if not found:
+            return
+        by_pk: dict[int, Row] = {}
+        warnings: list[tuple[Row, str, str, datetime, int]] = []
+        for pk, workflow, case_type_id, case_id, unit_id, owner_id, supervision, level, stage, due, repeat in found:
+            row = by_pk.get(pk)
+            if row is None:
+                row = by_pk[pk] = Row(
+                    pk, workflow, case_type_id, case_id, unit_id, owner_id, "", None,
+                    None, None, None, None, None, None, supervision,
+                )  # fmt: skip
+            warnings.append((row, level, stage, due, repeat))
+        texts = _Texts(list(by_pk.values()))
+        notes: list[tuple[int, str, int, int, int, str]] = []
+        new_red: set[int] = set()
+        for row, level, stage, due, repeat in warnings:
+            text = texts.warning(row, level, stage, due, repeat)
+            units = [row.unit_id] if level == WarningLevel.YELLOW else [row.unit_id, row.owner_id]
+            notes += [
+                (unit, NotificationKind.WARNING, row.case_type_id, row.case_id, row.pk, text)
+                for unit in dict.fromkeys(units)
+            ]
+            if level == WarningLevel.RED:
+                new_red.add(row.pk)
+                result.red += 1
+            else:
+                result.yellow += 1
+        raised = _raise_supervision(new_red, by_pk, per_level)
+        events: list[CaseEvent] = []
+        for row, before, level_value in raised:
+            events.append(_event(row, EventKind.SUPERVISION_ESCALATED, now, before=before, after=level_value))
+            text = texts.supervision_raised(row, level_value)
+            notes += [
+                (unit, NotificationKind.SUPERVISION, row.case_type_id, row.case_id, row.pk, text)
+                for unit in dict.fromkeys([row.unit_id, row.owner_id])
+            ]
+            result.escalated += 1
+        CaseEvent.objects.bulk_create(events)
+        notify.send_to_units(notes, now)
+        result.warnings += len(warnings)
+        record(
+            None,
+            "handling.sweep",
+            None,
+            {"warnings": len(warnings), "supervision_escalated": [row.pk for row, _before, _after in raised]},
             object_type="handling.assignment",
             object_repr=f"sweep {timezone.localtime(now):%Y-%m-%d %H:%M}",
         )

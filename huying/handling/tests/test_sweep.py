@@ -19,6 +19,15 @@ from huying.organisations.tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _sweep_state() -> None:
+    # Made by migration 0006; a transactional test elsewhere may have flushed it.
+    from huying.handling.models import SweepState
+    from huying.handling.sweep import STATE
+
+    SweepState.objects.get_or_create(name=STATE)
+
 # With the test limits, an assignment made at T0 (Mon 2 March 09:00) must be accepted by
 # Tue 3 March 09:00 (yellow from 04:12: the last 20 % of 24 h) and resolved by Mon 9 March
 # 09:00 (yellow from Sat 7 March 23:24: the last 20 % of 168 h).
