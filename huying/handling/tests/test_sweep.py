@@ -28,6 +28,7 @@ def _sweep_state() -> None:
 
     SweepState.objects.get_or_create(name=STATE)
 
+
 # With the test limits, an assignment made at T0 (Mon 2 March 09:00) must be accepted by
 # Tue 3 March 09:00 (yellow from 04:12: the last 20 % of 24 h) and resolved by Mon 9 March
 # 09:00 (yellow from Sat 7 March 23:24: the last 20 % of 168 h).
