@@ -113,6 +113,7 @@ bench: venv
 	$(DEV_ENV) $(PY) -m bench.hot_topics
 	$(PY) -m bench.debates
 	$(PY) -m bench.cockpit
+	$(PY) -m bench.sweep
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/media

@@ -61,6 +61,7 @@ class ConsultationsConfig(AppConfig):
                 on_move=transitions.on_assignment_move,
                 cards=transitions.cards,
                 describe=transitions.describe,
+                describe_cases=transitions.describe_cases,
                 case_url=transitions.case_url,
                 check_unit=transitions.check_unit,
                 supervisor_unit=transitions.supervisor_unit,

@@ -237,6 +237,12 @@ def describe(assignment: Assignment) -> str:
     return outcome.number if outcome else ""
 
 
+def describe_cases(case_ids: Sequence[int]) -> dict[int, str]:
+    """:func:`describe` of many outcomes in one query (the deadline sweep)."""
+    outcomes = Outcome.objects.filter(pk__in=list(case_ids)).only("consultation_id")
+    return {outcome.pk: outcome.number for outcome in outcomes}
+
+
 def case_url(user: Any, notification: Any) -> str | None:
     """The outcome's assignment page for a notice about one of its assignments (no query)."""
     if notification.assignment_id is None:

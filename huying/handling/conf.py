@@ -5,6 +5,8 @@
 ``HANDLING_WARNING_HOURS``     fixed yellow window in hours; when set it replaces the fraction
 ``HANDLING_RED_INTERVAL_HOURS`` a further red warning every this many hours overdue (24)
 ``HANDLING_REDS_PER_SUPERVISION_LEVEL`` red warnings per supervision level (2)
+``HANDLING_SWEEP_OVERLAP_MINUTES`` how far before its last run's time the deadline sweep
+                               looks again for thresholds crossed and changes (15)
 ``HANDLING_MAX_EXTENSIONS``    default number of extensions per assignment (3)
 ``HANDLING_CALENDAR_RECHECK_SECONDS`` how often a process checks the shared cache for a
                                calendar change made by another process (30)
@@ -51,3 +53,7 @@ def max_extensions() -> int:
 
 def calendar_recheck_seconds() -> float:
     return _number("HANDLING_CALENDAR_RECHECK_SECONDS", 30)
+
+
+def sweep_overlap_minutes() -> float:
+    return _number("HANDLING_SWEEP_OVERLAP_MINUTES", 15)

@@ -306,6 +306,17 @@ class Assignment(models.Model):
             models.Index(fields=["unit", "assigned_at"], name="assignment_unit_assigned"),
             models.Index(fields=["workflow", "assigned_at"], name="assignment_workflow_assigned"),
             models.Index(fields=["owner", "status"], name="assignment_owner_status"),
+            # The deadline sweep's windows (huying.handling.sweep): thresholds crossed since
+            # its last run, and open assignments changed since then, over open rows only.
+            *[
+                models.Index(fields=[col], condition=Q(status__in=OPEN_STATUSES), name=f"assignment_open_{short}")
+                for col, short in (
+                    ("accept_warn_at", "accept_warn"),
+                    ("respond_warn_at", "respond_warn"),
+                    ("resolve_warn_at", "resolve_warn"),
+                    ("updated_at", "updated"),
+                )
+            ],
         ]
 
     def __str__(self) -> str:
@@ -451,11 +462,15 @@ class Warning(models.Model):  # the domain word (预警); shadows the builtin in
         _("repeat"), default=1, help_text=_("1 for the first red warning, 2 one interval later, …")
     )
     created_at = models.DateTimeField(_("created at"))
+    # Red warnings: when the next repeat falls due (deadline + repeat × interval), so the
+    # sweep finds the repeats due since its last run by an indexed range.
+    next_at = models.DateTimeField(_("next repeat at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("deadline warning")
         verbose_name_plural = _("deadline warnings")
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["next_at"], condition=Q(next_at__isnull=False), name="warning_next_at")]
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment", "level", "stage", "deadline", "repeat"], name="warning_once_per_deadline"
@@ -466,6 +481,23 @@ class Warning(models.Model):  # the domain word (预警); shadows the builtin in
 
     def __str__(self) -> str:
         return f"{self.assignment_id} {self.level} {self.stage} {self.deadline:%Y-%m-%d %H:%M} #{self.repeat}"
+
+
+class SweepState(models.Model):
+    """How far the deadline sweep has got: ``swept_until`` is the time of its last complete
+    run (the high-water mark); the next run looks only at thresholds crossed and
+    assignments changed since then, less a safety overlap. No row, or no mark: a full run."""
+
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    swept_until = models.DateTimeField(_("swept until"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sweep state")
+        verbose_name_plural = _("sweep states")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.swept_until}"
 
 
 class Feedback(models.Model):
@@ -597,6 +629,7 @@ __all__ = [
     "ExtensionRequest",
     "Feedback",
     "Notification",
+    "SweepState",
     "TimeLimitRule",
     "Warning",
 ]

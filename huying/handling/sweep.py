@@ -5,10 +5,25 @@ Celery beat task ``huying.handling.tasks.sweep``. Correctness never depends on i
 deadline state is derived from stored times (:mod:`huying.handling.supervision`); the
 sweep only *sends* (records and notifies) warnings and raises supervision levels.
 
-- Idempotent: a warning is a :class:`Warning` row, unique per (assignment, level, stage,
-  deadline, repeat); a second run finds it and sends nothing.
-- Batched: keyset pagination over assignment ids, ``batch_size`` at a time, a constant
-  number of queries per batch whatever the batch holds.
+Set-based (docs/handling-engine.md, "The sweep"):
+
+- *Which assignments*: a run reads only the open assignments that crossed a threshold
+  since the last complete run — a warning time or a deadline in the window, or a red
+  repeat falling due (:attr:`Warning.next_at`) — and those changed since then
+  (``updated_at``: accepted late, reopened, new), each an indexed range. The window
+  starts at the high-water mark kept in :class:`SweepState` less
+  ``HANDLING_SWEEP_OVERLAP_MINUTES``. The first run, a run with ``full=True`` and a run
+  whose ``now`` is before the mark read every open assignment past a threshold.
+- *Batched*: the candidates' ids are read once, then ``batch_size`` at a time, each batch
+  in its own transaction with a constant number of queries: the rows (one query), the
+  case labels (one query per workflow, :meth:`Policy.case_labels`), the warnings inserted
+  with conflicts ignored on their unique constraint, ``RETURNING`` what was inserted (one
+  query; PostgreSQL and SQLite ≥ 3.35), then the events, the notifications, the
+  supervision levels and the audit entry for those rows only.
+- *Idempotent and safe to kill or run twice at once*: a warning is a :class:`Warning`
+  row, unique per (assignment, level, stage, deadline, repeat); only the run that
+  inserted it writes its event and notifications. A batch commits whole; the mark moves
+  only after the last batch, so a killed run is simply done again by the next one.
 - Red warnings repeat every ``HANDLING_RED_INTERVAL_HOURS`` while the stage stays overdue
   (repeat k is due k-1 intervals after the deadline; a sweep that missed some sends only
   the latest). Supervision level = highest red repeat // ``HANDLING_REDS_PER_SUPERVISION_LEVEL``
@@ -19,24 +34,34 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple, cast
 
-from django.db import transaction
-from django.utils import timezone
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from huying.audit.actions import record
 from huying.handling import conf, notify
-from huying.handling.choices import OPEN_STATUSES, EventKind, NotificationKind, WarningLevel
+from huying.handling.choices import OPEN_STATUSES, EventKind, NotificationKind, Stage, Status, WarningLevel
 from huying.handling.models import (
     Assignment,
     AssignmentQuerySet,
     CaseEvent,
     Notification,
+    SweepState,
     Warning,
     _stage_condition,
 )
 from huying.handling.policy import policy_for
 from huying.handling.supervision import running_stages, stage_level
+
+STATE = "deadlines"
+YELLOW_TEXT = _("Yellow warning: %(case)s, stage “%(stage)s” due by %(due)s.")
+RED_TEXT = _("Red warning (%(repeat)d): %(case)s, stage “%(stage)s” overdue since %(due)s.")
+SUPERVISION_TEXT = _("Supervision of %(case)s raised to level %(level)d after repeated overdue warnings.")
 
 
 @dataclass
@@ -52,157 +77,411 @@ class SweepResult:
         return dict(self.__dict__)
 
 
+class Row(NamedTuple):
+    """The columns of an assignment the sweep reads (duck-types ``Assignment`` for
+    :func:`huying.handling.supervision.running_stages`)."""
+
+    pk: int
+    workflow: str
+    case_type_id: int
+    case_id: int
+    unit_id: int
+    owner_id: int
+    status: str
+    responded_at: datetime | None
+    accept_due: datetime | None
+    accept_warn_at: datetime | None
+    respond_due: datetime | None
+    respond_warn_at: datetime | None
+    resolve_due: datetime | None
+    resolve_warn_at: datetime | None
+    supervision_level: int
+
+
 def candidates(now: datetime) -> AssignmentQuerySet:
+    """Every open assignment with a running stage past its warning time or deadline."""
     return Assignment.objects.open().filter(_stage_condition(now, "warn_at") | _stage_condition(now, "due"))
 
 
-def sweep(now: datetime | None = None, batch_size: int = 500) -> SweepResult:
+def crossed_since(since: datetime, now: datetime) -> list[int]:
+    """Ids of the assignments with something to send that may not have been sent by a run
+    at ``since``: a warning time in (since, now], a deadline in [since, now), a red repeat
+    due in (since, now], or a change after ``since`` (one query, a union of index ranges)."""
+    open_rows = Assignment.objects.open()
+    accept = Q(status=Status.ASSIGNED)
+    respond = Q(status__in=(Status.ACCEPTED, Status.REOPENED), responded_at__isnull=True)
+    queries = [
+        open_rows.filter(accept, accept_warn_at__gt=since, accept_warn_at__lte=now),
+        open_rows.filter(accept, accept_due__gte=since, accept_due__lt=now),
+        open_rows.filter(respond, respond_warn_at__gt=since, respond_warn_at__lte=now),
+        open_rows.filter(respond, respond_due__gte=since, respond_due__lt=now),
+        open_rows.filter(resolve_warn_at__gt=since, resolve_warn_at__lte=now),
+        open_rows.filter(resolve_due__gte=since, resolve_due__lt=now),
+        candidates(now).filter(updated_at__gt=since),
+    ]
+    ids = [q.order_by().values_list("pk", flat=True) for q in queries]
+    repeats = (
+        Warning.objects.filter(next_at__gt=since, next_at__lte=now).order_by().values_list("assignment_id", flat=True)
+    )
+    union = ids[0].union(*ids[1:], repeats)
+    return sorted(set(union))
+
+
+def sweep(now: datetime | None = None, batch_size: int = 500, *, full: bool = False) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult()
-    last_id = 0
-    while True:
-        ids = list(candidates(now).filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            break
-        last_id = ids[-1]
+    mark = SweepState.objects.filter(name=STATE).values_list("swept_until", flat=True).first()
+    if full or mark is None or now < mark:
+        ids = list(candidates(now).order_by("pk").values_list("pk", flat=True))
+    else:
+        ids = crossed_since(mark - timedelta(minutes=conf.sweep_overlap_minutes()), now)
+    for start in range(0, len(ids), batch_size):
         result.batches += 1
-        result.scanned += len(ids)
-        _process_batch(ids, now, result)
-        if len(ids) < batch_size:
-            break
+        _process_batch(ids[start : start + batch_size], now, result)
+    _advance(now)
     return result
+
+
+def _advance(now: datetime) -> None:
+    """Move the high-water mark to ``now`` (never back: a slower concurrent run that
+    started earlier leaves a later mark alone)."""
+    moved = (
+        SweepState.objects.filter(name=STATE)
+        .filter(Q(swept_until__isnull=True) | Q(swept_until__lte=now))
+        .update(swept_until=now, updated_at=timezone.now())
+    )
+    if not moved and not SweepState.objects.filter(name=STATE).exists():
+        SweepState.objects.get_or_create(name=STATE, defaults={"swept_until": now, "updated_at": timezone.now()})
 
 
 def _red_repeat(now: datetime, due: datetime, interval_hours: float) -> int:
     return math.floor((now - due).total_seconds() / (interval_hours * 3600)) + 1
 
 
-def _text(level: str, stage: str, assignment: Assignment, due: datetime, repeat: int) -> str:
-    from django.utils.translation import gettext_lazy as _
+class _Texts:
+    """The warning texts of a batch, in the platform's main language, without a query each:
+    case labels fetched once per workflow, templates translated once."""
 
-    from huying.handling.choices import Stage
+    def __init__(self, rows: list[Row]) -> None:
+        by_workflow: dict[str, list[int]] = {}
+        for row in rows:
+            by_workflow.setdefault(row.workflow, []).append(row.case_id)
+        with translation.override(settings.LANGUAGE_CODE):
+            self.labels = {
+                (workflow, case_id): label
+                for workflow, case_ids in by_workflow.items()
+                for case_id, label in policy_for(workflow).case_labels(sorted(set(case_ids))).items()
+            }
+            self.yellow = str(YELLOW_TEXT)
+            self.red = str(RED_TEXT)
+            self.supervision = str(SUPERVISION_TEXT)
+            self.stages = {value: str(label) for value, label in Stage.choices}
 
-    label = policy_for(assignment.workflow).case_label(assignment)
-    local = timezone.localtime(due).strftime("%Y-%m-%d %H:%M")
-    stage_label = Stage(stage).label
-    if level == WarningLevel.YELLOW:
-        return notify.render(
-            _("Yellow warning: %(case)s, stage “%(stage)s” due by %(due)s.")
-            % {"case": label, "stage": stage_label, "due": local}
-        )
-    return notify.render(
-        _("Red warning (%(repeat)d): %(case)s, stage “%(stage)s” overdue since %(due)s.")
-        % {"case": label, "stage": stage_label, "due": local, "repeat": repeat}
-    )
+    def label(self, row: Row) -> str:
+        return self.labels[(row.workflow, row.case_id)]
+
+    def warning(self, row: Row, level: str, stage: str, due: datetime, repeat: int) -> str:
+        values = {
+            "case": self.label(row),
+            "stage": self.stages[stage],
+            "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+            "repeat": repeat,
+        }
+        return ((self.yellow if level == WarningLevel.YELLOW else self.red) % values)[:300]
+
+    def supervision_raised(self, row: Row, level: int) -> str:
+        return (self.supervision % {"case": self.label(row), "level": level})[:300]
+
+
+def _due_warnings(rows: list[Row], now: datetime, interval: float) -> dict[tuple[int, str, str], tuple[datetime, int]]:
+    """(assignment, level, stage) -> (deadline, repeat) of the warning each running stage
+    calls for at ``now``."""
+    due_now: dict[tuple[int, str, str], tuple[datetime, int]] = {}
+    for row in rows:
+        for stage, due, warn in running_stages(cast(Assignment, row)):
+            level = stage_level(now, due, warn)
+            if level == WarningLevel.OK:
+                continue
+            repeat = 1 if level == WarningLevel.YELLOW else _red_repeat(now, due, interval)
+            due_now[(row.pk, level, stage)] = (due, repeat)
+    return due_now
+
+
+def _insert_warnings(
+    due_now: dict[tuple[int, str, str], tuple[datetime, int]], now: datetime, interval: float
+) -> list[tuple[int, str, str]]:
+    """Insert the warnings, ignoring those already there (unique constraint), and answer
+    with the keys of the rows this call inserted (one query)."""
+    if not due_now:
+        return []
+    ops, quote = connection.ops, connection.ops.quote_name
+    columns = ("assignment_id", "level", "stage", "deadline", "repeat", "created_at", "next_at")
+    params: list[Any] = []
+    created = ops.adapt_datetimefield_value(now)
+    for (assignment_id, level, stage), (due, repeat) in due_now.items():
+        next_at = due + timedelta(hours=interval * repeat) if level == WarningLevel.RED else None
+        params += [
+            assignment_id,
+            level,
+            stage,
+            ops.adapt_datetimefield_value(due),
+            repeat,
+            created,
+            ops.adapt_datetimefield_value(next_at),
+        ]
+    table, names = quote(Warning._meta.db_table), ", ".join(quote(c) for c in columns)
+    values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(due_now))
+    conflict = "ON CONFLICT DO NOTHING RETURNING assignment_id, level, stage"
+    sql = f"INSERT INTO {table} ({names}) VALUES {values} {conflict}"  # noqa: S608 - names quoted, values bound
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(int(a), str(level), str(stage)) for a, level, stage in cursor.fetchall()]
+
+
+# PostgreSQL: the warnings due, their insertion and their events in one statement; answers
+# with the inserted warnings joined to their assignments (nothing per row in Python).
+_PG_BATCH = """
+WITH stage AS (
+    SELECT a.id, s.stage, s.due, s.warn
+    FROM {assignment} a
+    CROSS JOIN LATERAL (VALUES
+        ('accept', a.accept_due, a.accept_warn_at, a.status = %(assigned)s),
+        ('respond', a.respond_due, a.respond_warn_at,
+         a.status IN (%(accepted)s, %(reopened)s) AND a.responded_at IS NULL),
+        ('resolve', a.resolve_due, a.resolve_warn_at, TRUE)
+    ) AS s(stage, due, warn, running)
+    WHERE a.id = ANY(%(ids)s) AND a.status = ANY(%(open)s) AND s.running AND s.due IS NOT NULL
+), leveled AS (
+    SELECT id, stage, due,
+           CASE WHEN %(now)s > due THEN 'red' WHEN warn IS NOT NULL AND %(now)s >= warn THEN 'yellow' END AS level
+    FROM stage
+), due_now AS (
+    SELECT id, stage, due, level,
+           CASE WHEN level = 'red'
+                THEN floor(extract(epoch FROM (%(now)s - due)) / %(interval)s)::int + 1 ELSE 1 END AS repeat
+    FROM leveled WHERE level IS NOT NULL
+), inserted AS (
+    INSERT INTO {warning} (assignment_id, level, stage, deadline, repeat, created_at, next_at)
+    SELECT id, level, stage, due, repeat, %(now)s,
+           CASE WHEN level = 'red' THEN due + make_interval(secs => %(interval)s * repeat) END
+    FROM due_now ORDER BY id, stage
+    ON CONFLICT DO NOTHING
+    RETURNING assignment_id, level, stage, deadline, repeat
+), events AS (
+    INSERT INTO {event} (assignment_id, case_type_id, case_id, scope, kind, from_status, to_status,
+                         actor_name, note, data, created_at)
+    SELECT a.id, a.case_type_id, a.case_id, 'assignment', %(kind)s, '', '', '', '',
+           jsonb_build_object(
+               'level', i.level, 'stage', i.stage,
+               'deadline', to_char(i.deadline AT TIME ZONE 'UTC',
+                                   CASE WHEN date_trunc('second', i.deadline) = i.deadline
+                                        THEN 'YYYY-MM-DD"T"HH24:MI:SS' ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US' END)
+                           || '+00:00',
+               'repeat', i.repeat),
+           %(now)s
+    FROM inserted i JOIN {assignment} a ON a.id = i.assignment_id
+    ORDER BY a.id, i.stage
+)
+SELECT a.id, a.workflow, a.case_type_id, a.case_id, a.unit_id, a.owner_id, a.supervision_level,
+       i.level, i.stage, i.deadline, i.repeat
+FROM inserted i JOIN {assignment} a ON a.id = i.assignment_id
+ORDER BY a.id, i.stage
+"""
 
 
 def _process_batch(ids: list[int], now: datetime, result: SweepResult) -> None:
+    if connection.vendor == "postgresql":
+        _process_batch_pg(ids, now, result)
+        return
     interval = conf.red_interval_hours()
     per_level = conf.reds_per_supervision_level()
     with transaction.atomic():
-        rows = list(
-            Assignment.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=ids, status__in=OPEN_STATUSES)
-            .order_by("pk")
-        )
-        existing = set(
-            Warning.objects.filter(assignment_id__in=ids).values_list(
-                "assignment_id", "level", "stage", "deadline", "repeat"
-            )
-        )
-        highest_red: dict[int, int] = {}
-        for assignment_id, level, _stage, _deadline, repeat in existing:
-            if level == WarningLevel.RED:
-                highest_red[assignment_id] = max(highest_red.get(assignment_id, 0), repeat)
-        new_warnings: list[Warning] = []
+        rows = [Row(*values) for values in Assignment.objects.open().filter(pk__in=ids).values_list(*Row._fields)]
+        result.scanned += len(rows)
+        due_now = _due_warnings(rows, now, interval)
+        inserted = _insert_warnings(due_now, now, interval)
+        if not inserted:
+            return
+        by_pk = {row.pk: row for row in rows}
+        texts = _Texts([by_pk[key[0]] for key in inserted])
         events: list[CaseEvent] = []
         notes: list[Notification] = []
-        for row in rows:
-            for stage, due, warn in running_stages(row):
-                level = stage_level(now, due, warn)
-                if level == WarningLevel.OK:
-                    continue
-                repeat = 1 if level == WarningLevel.YELLOW else _red_repeat(now, due, interval)
-                key = (row.pk, level, stage, due, repeat)
-                if key in existing:
-                    continue
-                existing.add(key)
-                new_warnings.append(
-                    Warning(assignment=row, level=level, stage=stage, deadline=due, repeat=repeat, created_at=now)
-                )
-                events.append(_warning_event(row, level, stage, due, repeat, now))
-                text = _text(level, stage, row, due, repeat)
-                units = [row.unit_id] if level == WarningLevel.YELLOW else [row.unit_id, row.owner_id]
-                notes += notify.build(row, NotificationKind.WARNING, text, now, units=units)
-                if level == WarningLevel.RED:
-                    highest_red[row.pk] = max(highest_red.get(row.pk, 0), repeat)
-                    result.red += 1
-                else:
-                    result.yellow += 1
-        raised: dict[int, list[Assignment]] = {}
-        for row in rows:
-            target = min(2, highest_red.get(row.pk, 0) // per_level)
-            if target > row.supervision_level:
-                raised.setdefault(target, []).append(row)
-        for level_value, group in raised.items():
-            Assignment.objects.filter(pk__in=[r.pk for r in group], supervision_level__lt=level_value).update(
-                supervision_level=level_value
+        new_red: set[int] = set()
+        for key in sorted(inserted):
+            assignment_id, level, stage = key
+            row = by_pk[assignment_id]
+            due, repeat = due_now[key]
+            events.append(_event(row, EventKind.WARNING, now, level=level, stage=stage, due=due, repeat=repeat))
+            units = [row.unit_id] if level == WarningLevel.YELLOW else [row.unit_id, row.owner_id]
+            text = texts.warning(row, level, stage, due, repeat)
+            notes += _notes(row, NotificationKind.WARNING, text, now, units)
+            if level == WarningLevel.RED:
+                new_red.add(assignment_id)
+                result.red += 1
+            else:
+                result.yellow += 1
+        raised = _raise_supervision(new_red, by_pk, per_level)
+        for row, before, level_value in raised:
+            events.append(_event(row, EventKind.SUPERVISION_ESCALATED, now, before=before, after=level_value))
+            notes += _notes(
+                row,
+                NotificationKind.SUPERVISION,
+                texts.supervision_raised(row, level_value),
+                now,
+                [row.unit_id, row.owner_id],
             )
-            for row in group:
-                events.append(
-                    CaseEvent(
-                        assignment=row,
-                        case_type_id=row.case_type_id,
-                        case_id=row.case_id,
-                        kind=EventKind.SUPERVISION_ESCALATED,
-                        data={"from": row.supervision_level, "to": level_value},
-                        created_at=now,
-                    )
-                )
-                notes += notify.build(
-                    row,
-                    NotificationKind.SUPERVISION,
-                    _supervision_text(row, level_value),
-                    now,
-                    units=[row.unit_id, row.owner_id],
-                )
-                row.supervision_level = level_value
-                result.escalated += 1
-        if new_warnings:
-            Warning.objects.bulk_create(new_warnings, ignore_conflicts=True)
-        if events:
-            CaseEvent.objects.bulk_create(events)
+            result.escalated += 1
+        CaseEvent.objects.bulk_create(events)
         notify.send(notes)
-        result.warnings += len(new_warnings)
-        if new_warnings or raised:
-            record(
-                None,
-                "handling.sweep",
-                None,
-                {
-                    "warnings": len(new_warnings),
-                    "supervision_escalated": [r.pk for group in raised.values() for r in group],
-                },
-                object_type="handling.assignment",
-                object_repr=f"sweep {timezone.localtime(now):%Y-%m-%d %H:%M}",
-            )
+        result.warnings += len(inserted)
+        record(
+            None,
+            "handling.sweep",
+            None,
+            {"warnings": len(inserted), "supervision_escalated": [row.pk for row, _before, _after in raised]},
+            object_type="handling.assignment",
+            object_repr=f"sweep {timezone.localtime(now):%Y-%m-%d %H:%M}",
+        )
 
 
-def _warning_event(row: Assignment, level: str, stage: str, due: datetime, repeat: int, now: datetime) -> CaseEvent:
+def _process_batch_pg(ids: list[int], now: datetime, result: SweepResult) -> None:
+    """:func:`_process_batch` on PostgreSQL: warnings and their events written by one
+    statement, notifications by one more (arrays), so a batch costs the same few queries
+    and almost no Python per assignment."""
+    interval = conf.red_interval_hours() * 3600
+    per_level = conf.reds_per_supervision_level()
+    quote = connection.ops.quote_name
+    sql = _PG_BATCH.format(
+        assignment=quote(Assignment._meta.db_table),
+        warning=quote(Warning._meta.db_table),
+        event=quote(CaseEvent._meta.db_table),
+    )
+    params: dict[str, Any] = {
+        "ids": ids,
+        "open": [str(status) for status in OPEN_STATUSES],
+        "assigned": str(Status.ASSIGNED),
+        "accepted": str(Status.ACCEPTED),
+        "reopened": str(Status.REOPENED),
+        "now": now,
+        "interval": interval,
+        "kind": str(EventKind.WARNING),
+    }
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+        result.scanned += len(ids)
+        if not found:
+            return
+        by_pk: dict[int, Row] = {}
+        warnings: list[tuple[Row, str, str, datetime, int]] = []
+        for pk, workflow, case_type_id, case_id, unit_id, owner_id, supervision, level, stage, due, repeat in found:
+            row = by_pk.get(pk)
+            if row is None:
+                row = by_pk[pk] = Row(
+                    pk, workflow, case_type_id, case_id, unit_id, owner_id, "", None,
+                    None, None, None, None, None, None, supervision,
+                )  # fmt: skip
+            warnings.append((row, level, stage, due, repeat))
+        texts = _Texts(list(by_pk.values()))
+        notes: list[tuple[int, str, int, int, int, str]] = []
+        new_red: set[int] = set()
+        for row, level, stage, due, repeat in warnings:
+            text = texts.warning(row, level, stage, due, repeat)
+            units = [row.unit_id] if level == WarningLevel.YELLOW else [row.unit_id, row.owner_id]
+            notes += [
+                (unit, NotificationKind.WARNING, row.case_type_id, row.case_id, row.pk, text)
+                for unit in dict.fromkeys(units)
+            ]
+            if level == WarningLevel.RED:
+                new_red.add(row.pk)
+                result.red += 1
+            else:
+                result.yellow += 1
+        raised = _raise_supervision(new_red, by_pk, per_level)
+        events: list[CaseEvent] = []
+        for row, before, level_value in raised:
+            events.append(_event(row, EventKind.SUPERVISION_ESCALATED, now, before=before, after=level_value))
+            text = texts.supervision_raised(row, level_value)
+            notes += [
+                (unit, NotificationKind.SUPERVISION, row.case_type_id, row.case_id, row.pk, text)
+                for unit in dict.fromkeys([row.unit_id, row.owner_id])
+            ]
+            result.escalated += 1
+        CaseEvent.objects.bulk_create(events)
+        notify.send_to_units(notes, now)
+        result.warnings += len(warnings)
+        record(
+            None,
+            "handling.sweep",
+            None,
+            {"warnings": len(warnings), "supervision_escalated": [row.pk for row, _before, _after in raised]},
+            object_type="handling.assignment",
+            object_repr=f"sweep {timezone.localtime(now):%Y-%m-%d %H:%M}",
+        )
+
+
+def _raise_supervision(new_red: set[int], by_pk: dict[int, Row], per_level: int) -> list[tuple[Row, int, int]]:
+    """Raise the supervision level of the assignments whose highest red repeat now calls
+    for it: (row, level before, level after) of each raised. The rows are locked first,
+    so two sweeps at once raise each level once."""
+    if not new_red:
+        return []
+    highest = dict(
+        Warning.objects.filter(assignment_id__in=new_red, level=WarningLevel.RED)
+        .values("assignment_id")
+        .annotate(top=Max("repeat"))
+        .values_list("assignment_id", "top")
+    )
+    targets = {pk: min(2, top // per_level) for pk, top in highest.items()}
+    targets = {pk: level for pk, level in targets.items() if level > by_pk[pk].supervision_level}
+    if not targets:
+        return []
+    current = dict(
+        Assignment.objects.select_for_update()
+        .filter(pk__in=targets)
+        .order_by("pk")
+        .values_list("pk", "supervision_level")
+    )
+    raised = [(by_pk[pk], current[pk], level) for pk, level in sorted(targets.items()) if level > current.get(pk, 2)]
+    for level_value in sorted({level for _row, _before, level in raised}):
+        group = [row.pk for row, _before, level in raised if level == level_value]
+        Assignment.objects.filter(pk__in=group, supervision_level__lt=level_value).update(supervision_level=level_value)
+    return raised
+
+
+def _event(
+    row: Row,
+    kind: str,
+    now: datetime,
+    *,
+    level: str = "",
+    stage: str = "",
+    due: datetime | None = None,
+    repeat: int = 0,
+    before: int = 0,
+    after: int = 0,
+) -> CaseEvent:
+    if kind == EventKind.WARNING:
+        assert due is not None
+        data: dict[str, object] = {"level": level, "stage": stage, "deadline": due.isoformat(), "repeat": repeat}
+    else:
+        data = {"from": before, "to": after}
     return CaseEvent(
-        assignment=row,
-        case_type_id=row.case_type_id,
-        case_id=row.case_id,
-        kind=EventKind.WARNING,
-        data={"level": level, "stage": stage, "deadline": due.isoformat(), "repeat": repeat},
-        created_at=now,
+        assignment_id=row.pk, case_type_id=row.case_type_id, case_id=row.case_id, kind=kind, data=data, created_at=now
     )
 
 
-def _supervision_text(row: Assignment, level: int) -> str:
-    from django.utils.translation import gettext_lazy as _
-
-    return notify.render(
-        _("Supervision of %(case)s raised to level %(level)d after repeated overdue warnings.")
-        % {"case": policy_for(row.workflow).case_label(row), "level": level}
-    )
+def _notes(row: Row, kind: str, text: str, now: datetime, units: list[int]) -> list[Notification]:
+    return [
+        Notification(
+            recipient_unit_id=unit,
+            kind=kind,
+            case_type_id=row.case_type_id,
+            case_id=row.case_id,
+            assignment_id=row.pk,
+            text=text,
+            created_at=now,
+        )
+        for unit in dict.fromkeys(units)
+    ]

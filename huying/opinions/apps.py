@@ -89,6 +89,7 @@ class OpinionsConfig(AppConfig):
                 on_move=transitions.on_assignment_move,
                 cards=transitions.cards,
                 describe=transitions.describe,
+                describe_cases=transitions.describe_cases,
                 case_url=transitions.case_url,
                 supervisor_unit=transitions.supervisor_unit,
                 accept_on_work=True,

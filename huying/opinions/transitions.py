@@ -571,6 +571,12 @@ def describe(assignment: Assignment) -> str:
     return f"社情民意“{title}”" if title else ""
 
 
+def describe_cases(case_ids: Sequence[int]) -> dict[int, str]:
+    """:func:`describe` of many reports in one query (the deadline sweep)."""
+    titles = OpinionReport.objects.filter(pk__in=list(case_ids)).values_list("pk", "title")
+    return {pk: f"社情民意“{title}”" for pk, title in titles if title}
+
+
 def case_url(user: Any, notification: Notification) -> str | None:
     if notification.assignment_id is not None:
         return reverse("handling:inbox")

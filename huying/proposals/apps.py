@@ -76,6 +76,7 @@ class ProposalsConfig(AppConfig):
                 case_model="proposals.proposal",
                 case_url=links.case_url,
                 describe=links.describe_case,
+                describe_cases=links.describe_cases,
                 on_move=transitions.on_assignment_move,
                 cards=links.cards,
                 assignment_page="proposals:inbox_detail",

@@ -47,6 +47,17 @@ def describe_case(assignment: Assignment) -> str:
     return gettext("Proposal %(number)s “%(title)s”") % {"number": proposal.formatted_number, "title": proposal.title}
 
 
+def describe_cases(case_ids: Sequence[int]) -> dict[int, str]:
+    """:func:`describe_case` of many proposals in one query (the deadline sweep)."""
+    from django.utils.translation import gettext
+
+    from huying.proposals.models import Proposal
+
+    template = gettext("Proposal %(number)s “%(title)s”")
+    proposals = Proposal.objects.select_related("session").filter(pk__in=list(case_ids))
+    return {p.pk: template % {"number": p.formatted_number, "title": p.title} for p in proposals}
+
+
 def cards(reader: Any, case_ids: Sequence[int]) -> dict[int, CaseCard]:
     """How the shared inbox and the assignments API describe proposals: the filing number,
     the title, the handling status and the page where ``reader`` works on it (the proposals

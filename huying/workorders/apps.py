@@ -16,7 +16,7 @@ class WorkordersConfig(AppConfig):
         from huying.handling.history import register_kinds
         from huying.workorders.choices import OrderEventKind, OrderStatus
         from huying.workorders.history import event_note
-        from huying.workorders.links import cards, case_url, describe_case, target_unit
+        from huying.workorders.links import cards, case_url, describe_case, describe_cases, target_unit
         from huying.workorders.transitions import on_assignment_move
 
         register_kinds("workorders.workorder", OrderEventKind.choices, statuses=OrderStatus.choices, note=event_note)
@@ -28,6 +28,7 @@ class WorkordersConfig(AppConfig):
                 case_model="workorders.workorder",
                 case_url=case_url,
                 describe=describe_case,
+                describe_cases=describe_cases,
                 on_move=on_assignment_move,
                 cards=cards,
                 assignment_page="workorders:inbox_detail",

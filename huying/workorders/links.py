@@ -50,6 +50,17 @@ def describe_case(assignment: Assignment) -> str:
     return gettext("Work order %(number)s") % {"number": number} if number else ""
 
 
+def describe_cases(case_ids: Sequence[int]) -> dict[int, str]:
+    """:func:`describe_case` of many work orders in one query (the deadline sweep)."""
+    from django.utils.translation import gettext
+
+    from huying.workorders.models import WorkOrder
+
+    template = gettext("Work order %(number)s")
+    numbers = WorkOrder.objects.filter(pk__in=list(case_ids)).values_list("pk", "number")
+    return {pk: template % {"number": number} for pk, number in numbers if number}
+
+
 def cards(reader: Any, case_ids: Sequence[int]) -> dict[int, CaseCard]:
     """How the shared inbox and the assignments API describe work orders: the number, the
     start of the content as the title, the order's own status and the page where ``reader``

@@ -19,6 +19,16 @@ from huying.organisations.tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _sweep_state() -> None:
+    # Made by migration 0006; a transactional test elsewhere may have flushed it.
+    from huying.handling.models import SweepState
+    from huying.handling.sweep import STATE
+
+    SweepState.objects.get_or_create(name=STATE)
+
+
 # With the test limits, an assignment made at T0 (Mon 2 March 09:00) must be accepted by
 # Tue 3 March 09:00 (yellow from 04:12: the last 20 % of 24 h) and resolved by Mon 9 March
 # 09:00 (yellow from Sat 7 March 23:24: the last 20 % of 168 h).
@@ -165,7 +175,11 @@ def test_sweep_command_and_task(make_assignment, frozen):
     call_command("handling_sweep", stdout=out)
     assert "1 red" in out.getvalue()
     assert sweep_task.name == "huying.handling.tasks.sweep"
-    assert sweep_task() == {"batches": 1, "scanned": 1, "warnings": 0, "yellow": 0, "red": 0, "escalated": 0}
+    # Nothing crossed a threshold or changed since the command's run: the task reads nothing.
+    assert sweep_task() == {"batches": 0, "scanned": 0, "warnings": 0, "yellow": 0, "red": 0, "escalated": 0}
+    out = StringIO()
+    call_command("handling_sweep", "--full", stdout=out)
+    assert "swept 1 assignments in 1 batches: 0 yellow, 0 red" in out.getvalue()
 
 
 def test_urge_notice(make_assignment, people, tree, frozen):
@@ -174,3 +188,99 @@ def test_urge_notice(make_assignment, people, tree, frozen):
     event = CaseEvent.objects.get(assignment=a, kind=EventKind.URGED)
     assert event.note == "请今日内签收" and event.actor == people.dispatcher
     assert Notification.objects.filter(recipient_unit=tree.street, kind="urge").count() == 1
+
+
+# --- set-based, incremental sweep (issue 13 point 4) ------------------------------------------
+
+
+def _written() -> tuple[int, int, int]:
+    from huying.audit.models import AuditEntry
+
+    return (
+        Warning.objects.count(),
+        CaseEvent.objects.filter(kind__in=(EventKind.WARNING, EventKind.SUPERVISION_ESCALATED)).count(),
+        Notification.objects.count() + AuditEntry.objects.filter(action="handling.sweep").count(),
+    )
+
+
+def test_second_run_writes_nothing(make_assignment):
+    _overdue(make_assignment, 3)
+    first = sweep(at(2026, 3, 4, 9, 30))
+    assert (first.red, first.escalated) == (3, 3)  # accept red 2 (resolve not yet due)
+    written = _written()
+    for now in (at(2026, 3, 4, 9, 30), at(2026, 3, 4, 9, 35)):
+        again = sweep(now)
+        assert (again.warnings, again.escalated) == (0, 0)
+    assert sweep(at(2026, 3, 4, 9, 40), full=True).warnings == 0
+    assert _written() == written
+
+
+def test_a_run_reads_only_what_crossed_a_threshold_since_the_last(make_assignment, people, frozen):
+    a = make_assignment()  # accept due Tue 3 March 09:00, yellow from 04:12
+    b = make_assignment(case_obj=OrganisationFactory(), now=T0 + timedelta(days=1))  # a day later
+    first = sweep(at(2026, 3, 3, 5))
+    assert (first.scanned, first.yellow, first.red) == (1, 1, 0)
+    # Nothing crossed since: nothing read.
+    assert sweep(at(2026, 3, 3, 6)).scanned == 0
+    # a's deadline passed: only a is read.
+    late = sweep(at(2026, 3, 3, 9, 30))
+    assert (late.scanned, late.red, late.yellow) == (1, 1, 0)
+    # b's warning time and a's second red (one interval after its deadline): both read.
+    later = sweep(at(2026, 3, 4, 9, 20))
+    assert (later.scanned, later.yellow, later.red, later.escalated) == (2, 0, 2, 1)
+    assert Warning.objects.get(assignment=a, level="red", repeat=2).next_at == at(2026, 3, 5, 9)
+    # b signed for late: the respond stage runs already overdue; the change is picked up.
+    frozen.move_to(at(2026, 3, 4, 10))
+    do_accept(people.street_handler, b)
+    changed = sweep(at(2026, 3, 4, 10, 5))
+    assert (changed.scanned, changed.red) == (1, 1)
+    assert Warning.objects.filter(assignment=b, stage=Stage.RESPOND, level="red").count() == 1
+    # A full run finds nothing that the incremental runs missed.
+    assert sweep(at(2026, 3, 4, 10, 5), full=True).warnings == 0
+
+
+def test_a_killed_run_is_done_again_by_the_next(make_assignment, monkeypatch):
+    from huying.handling import sweep as sweeping
+
+    _overdue(make_assignment, 4)
+    real = sweeping._process_batch
+    calls = []
+
+    def dies_on_the_second_batch(ids, now, result):  # type: ignore[no-untyped-def]
+        calls.append(ids)
+        if len(calls) == 2:
+            raise RuntimeError("killed")
+        real(ids, now, result)
+
+    monkeypatch.setattr(sweeping, "_process_batch", dies_on_the_second_batch)
+    with pytest.raises(RuntimeError):
+        sweep(at(2026, 3, 3, 9, 30), batch_size=2)
+    assert Warning.objects.count() == 2  # the first batch committed; the mark did not move
+    monkeypatch.setattr(sweeping, "_process_batch", real)
+    again = sweep(at(2026, 3, 3, 9, 40), batch_size=2)
+    assert (again.scanned, again.red) == (4, 2)
+    assert Notification.objects.filter(kind="warning").count() == 4 * 2  # unit and office, once each
+
+
+def test_texts_name_the_cases_with_one_query_per_workflow(make_assignment, tree, django_assert_max_num_queries):
+    from huying.handling.policy import Policy, register, unregister
+    from huying.organisations.models import Organisation
+
+    def describe_cases(case_ids):  # type: ignore[no-untyped-def]
+        return {
+            pk: f"案件 {name}" for pk, name in Organisation.objects.filter(pk__in=case_ids).values_list("pk", "name")
+        }
+
+    register(Policy(workflow="test", label="测试案件", describe_cases=describe_cases))
+    try:
+        _overdue(make_assignment, 12)
+        # Per batch of 4: savepoint, rows, insert…returning, labels, highest reds, lock,
+        # raise, events, notifications, audit, release; plus the mark, the ids and the move.
+        with django_assert_max_num_queries(3 + 3 * 11):
+            result = sweep(at(2026, 3, 4, 9, 30), batch_size=4)
+    finally:
+        unregister("test")
+    assert (result.batches, result.red, result.escalated) == (3, 12, 12)
+    names = dict(Organisation.objects.values_list("pk", "name"))
+    texts = list(Notification.objects.filter(kind="warning").values_list("case_id", "text"))
+    assert len(texts) == 24 and all(f"案件 {names[case_id]}" in text for case_id, text in texts)
