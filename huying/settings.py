@@ -170,6 +170,13 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = env_timezone("TIME_ZONE", "Asia/Shanghai")
+# Periodic tasks for `celery -A huying beat` (seconds). Each is idempotent and batched;
+# correctness never depends on them running (docs/architecture.md).
+CELERY_BEAT_SCHEDULE = {
+    "handling-sweep": {"task": "huying.handling.tasks.sweep", "schedule": 300},
+    "activity-reminders": {"task": "huying.activities.tasks.remind", "schedule": 600},
+    "insight-refresh-topics": {"task": "huying.insight.tasks.refresh_topics", "schedule": 600},  # docs/insight.md
+}
 
 # --- Authentication and security ------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
