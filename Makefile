@@ -97,6 +97,7 @@ bench: venv
 	$(PY) -m bench.consultations
 	$(DEV_ENV) $(PY) -m bench.hot_topics
 	$(PY) -m bench.debates
+	$(PY) -m bench.topics_refresh
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/media
