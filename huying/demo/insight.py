@@ -65,6 +65,8 @@ PARKING_SUGGESTIONS = (
     ),
     ("御景华庭车位只售不租的问题", "御景华庭大量车位空置却只售不租，且强制捆绑储物间，建议出台车位出租比例的规定。"),
     ("关于小区车位捆绑销售", "御景华庭车位捆绑储藏室销售，增加业主负担，建议市场监管部门查处捆绑搭售行为。"),
+    ("御景华庭车位应允许单独购买", "御景华庭业主买车位被要求捆绑购买储藏间，建议规定车位不得与其他房产捆绑销售。"),
+    ("建议查处御景华庭捆绑销售车位", "御景华庭开发商捆绑销售车位和储物间，不买就不租，建议住建和市场监管部门联合查处。"),
 )
 SUBSIDY_ORDERS = (
     "请问育儿补贴怎么申请？孩子两岁，在哪里提交材料？",
@@ -77,6 +79,8 @@ SUBSIDY_ORDERS = (
 SUBSIDY_SUGGESTIONS = (
     ("育儿补贴申请流程建议简化", "育儿补贴申请材料多、入口难找，建议在粤省事上一键申请育儿补贴，并公布审核进度。"),
     ("关于育儿补贴申请条件的建议", "建议明确非本地户籍婴幼儿家庭申请育儿补贴的条件，育儿补贴按月发放更方便家长。"),
+    ("育儿补贴申请入口难找", "育儿补贴申请入口藏得太深，很多家长不知道怎么申请，建议街道和社区主动告知申请育儿补贴的办法。"),
+    ("建议公布育儿补贴审核进度", "育儿补贴申请提交后一直显示审核中，建议公布育儿补贴的审核时限和进度查询方式。"),
 )
 
 
@@ -154,7 +158,7 @@ def load_insight_demo(now: datetime | None = None) -> dict[str, int]:
     with override_settings(MODERATION_RATE_LIMITS=False), transaction.atomic():
         for n, at in enumerate(_noise_times(rng, now)):
             text = rng.choice(NOISE_OPENINGS) + rng.choice(NOISE_MIDDLES) + "，" + rng.choice(NOISE_CLOSINGS)
-            order(f"noise-{n:02d}", text, "荔湾区花地大道南翠湖雅苑", Nature.COMPLAINT, at)
+            order(f"noise-{n:02d}", text, "翠湖雅苑东侧", Nature.COMPLAINT, at)
         for n in range(14):
             at = now - timedelta(days=rng.uniform(2, 60), minutes=rng.randint(0, 600))
             order(f"parking-{n:02d}", PARKING_ORDERS[n % len(PARKING_ORDERS)], "荔湾区御景华庭", Nature.COMPLAINT, at)

@@ -28,7 +28,7 @@ def sides_for(user: Any) -> list[str]:
         return []
     if user.is_administrator:
         return [Side.GOVERNMENT, Side.PUBLIC]
-    sides = []
+    sides: list[str] = []
     roles = user.active_roles
     if any(
         a.role == Role.DISPATCHER
@@ -43,6 +43,10 @@ def sides_for(user: Any) -> list[str]:
     ):
         sides.append(Side.PUBLIC)
     return sides
+
+
+def reads_public_topics(user: Any) -> bool:
+    return Side.PUBLIC in sides_for(user)
 
 
 def sees_all_orders(user: Any) -> bool:

@@ -61,6 +61,7 @@ class InsightConfig(AppConfig):
 
         from huying.accounts.choices import Role
         from huying.core.navigation import Entry, register
+        from huying.insight.access import reads_public_topics
         from huying.workorders.overview import leads_handling_units
 
         description = _("The issues many people raise at once, by place or group, hottest first.")
@@ -82,6 +83,7 @@ class InsightConfig(AppConfig):
                 description=_("What many people raise in suggestions, proposals and reports, hottest first."),
                 url_name="insight:topics",
                 roles=frozenset({Role.MEMBER, Role.AGENCY_STAFF, Role.LEADER, Role.ADMIN}),
+                visible=reads_public_topics,
             )
         )
         register(

@@ -35,7 +35,7 @@ class TopicQuerySet(models.QuerySet["Topic"]):
 
                 orders = WorkOrder.objects.visible_to(user).values("pk")
                 members = TopicText.objects.filter(topic=OuterRef("pk"), source="workorder", object_id__in=orders)
-                condition |= Q(side=Side.GOVERNMENT) & Exists(members)
+                condition |= Q(Exists(members), side=Side.GOVERNMENT)
         return self.filter(condition)
 
     def ranked(self) -> TopicQuerySet:

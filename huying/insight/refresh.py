@@ -54,6 +54,49 @@ BASELINE_DAYS = 90
 HALF_LIFE_DAYS = 90.0
 
 
+# The boilerplate of proposals and reports (近年来…高度重视…出台了一系列政策措施，取得了积极
+# 进展。但调研发现…依然存在): without document frequencies the online placing would glue
+# unrelated proposals on these.
+BOILERPLATE = frozenset(
+    [
+        "近年来",
+        "高度重视",
+        "重视",
+        "出台",
+        "一系列",
+        "政策措施",
+        "政策",
+        "措施",
+        "取得",
+        "积极进展",
+        "进展",
+        "积极",
+        "调研",
+        "发现",
+        "依然",
+        "存在",
+        "仍然",
+        "成效",
+        "一定",
+        "亟需",
+        "较为",
+        "集中",
+        "工作",
+        "我省",
+        "我市",
+        "加强",
+        "推进",
+        "完善",
+        "提升",
+        "关于",
+        "进一步",
+        "有效",
+        "方面",
+        "情况",
+    ]
+)
+
+
 @dataclass
 class Item:
     """One text ready to place."""
@@ -84,9 +127,9 @@ def prepare(source: str, side: str, pk: int, message: Message) -> Item:
     text, subject = normalise(message.text), normalise(message.subject)
     doc = analyse(f"{subject}。{text}" if subject else text)
     names = sorted({e.key for e in doc.entities} | {e.label for e in doc.entities}, key=len, reverse=True)
-    words = [w for w in doc.words if not any(w in name for name in names)]
+    words = [w for w in doc.words if w not in BOILERPLATE and not any(w in name for name in names)]
     if subject:
-        words += [w for w in analyse(subject).words if not any(w in name for name in names)]
+        words += [w for w in analyse(subject).words if w not in BOILERPLATE and not any(w in name for name in names)]
     counts = Counter(words)
     weights = {term: 1.0 + math.log(n) for term, n in counts.items()}
     norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
@@ -258,8 +301,8 @@ def _load(side: str, since: datetime) -> Clustering:
             places=Counter(places),
             areas=Counter(areas),
             size=texts,
-            last_at=last_at,
-            first_at=first_at,
+            last_at=last_at or since,
+            first_at=first_at or since,
             title=title,
             title_score=score,
             pk=pk,
@@ -283,6 +326,12 @@ def refresh(*, full: bool = False, now: datetime | None = None, notify: bool = T
             Topic.objects.all().delete()
             SourceMark.objects.all().delete()
         marks = {mark.source: mark for mark in SourceMark.objects.select_for_update()}
+        # The heat of topics no text touched moves with the clock: redone at the first run
+        # of a day (or when a source was never read).
+        today = timezone.localdate(now)
+        first_of_day = not marks or any(
+            m.refreshed_at is None or timezone.localdate(m.refreshed_at) < today for m in marks.values()
+        )
         items: dict[str, list[Item]] = defaultdict(list)
         seen: list[tuple[str, int]] = []
         for source in registered():
@@ -314,10 +363,12 @@ def refresh(*, full: bool = False, now: datetime | None = None, notify: bool = T
             touched.extend(changed)
         outcome.touched_topics = len(touched)
         pks = [state.pk for state in touched if state.pk is not None]
-        _update_figures(pks, now)
+        _update_figures(pks, now, decay=first_of_day)
         from huying.insight.emerging import raise_alerts
 
-        outcome.alerts = raise_alerts(pks, now, notify=notify)
+        # A full recompute records today's alerts again (the topics are new rows) but tells
+        # no one: the incremental runs told them already.
+        outcome.alerts = raise_alerts(pks, now, notify=notify and not full)
     return outcome
 
 
@@ -357,7 +408,7 @@ def _save(side: str, states: list[State]) -> int:
         )
     members = [
         TopicText(
-            topic_id=state.pk,
+            topic_id=state.pk or 0,
             source=item.source,
             object_id=item.pk,
             at=item.at,
@@ -435,12 +486,15 @@ def label(counts: Counter[str] | dict[str, int], size: int) -> str:
     return key[:100]
 
 
-def _update_figures(touched: list[int], now: datetime) -> None:
-    """Counts, people, support, heat, trend and growth of the touched topics and of the
-    ranked topics still in the window (their recency and trend move with the clock)."""
-    window = now - timedelta(days=RECENT_DAYS + BASELINE_DAYS)
-    decaying = Topic.objects.filter(last_at__gte=window).filter(Q(people__gte=2) | Q(support__gte=20))
-    ids = sorted(set(touched) | set(decaying.values_list("pk", flat=True)))
+def _update_figures(touched: list[int], now: datetime, *, decay: bool = False) -> None:
+    """Counts, people, support, heat, trend and growth of the touched topics and (``decay``)
+    of the ranked topics still in the window (their recency and trend move with the clock)."""
+    wanted = set(touched)
+    if decay:
+        window = now - timedelta(days=RECENT_DAYS + BASELINE_DAYS)
+        decaying = Topic.objects.filter(last_at__gte=window).filter(Q(people__gte=2) | Q(support__gte=20))
+        wanted |= set(decaying.values_list("pk", flat=True))
+    ids = sorted(wanted)
     today = timezone.localdate(now)
     recent_start = today - timedelta(days=RECENT_DAYS)
     baseline_start = recent_start - timedelta(days=BASELINE_DAYS)
