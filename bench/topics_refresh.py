@@ -84,10 +84,11 @@ def generate_body(body: int, topics: int, now: datetime) -> None:
         cursor.execute(
             """
             INSERT INTO insight_topic (side, title, keywords, place_or_group, first_at, last_at, texts, people,
-                support, heat, trend, growth, centroid, places, areas, title_score, seq, updated_at)
+                support, heat, trend, growth, centroid, places, areas, title_score, seq, updated_at,
+                last_source, last_object)
             SELECT 'government', t.title, '[]'::jsonb, '', %(now)s - make_interval(days => (g %% 365) + 30),
                 %(now)s - make_interval(days => g %% 365), 1, 1, 0, 1.0, 'steady', 1.0,
-                t.centroid, t.places, t.areas, 0.5, g, %(now)s
+                t.centroid, t.places, t.areas, 0.5, g, %(now)s, 'bench', g
             FROM generate_series(1, %(topics)s) g JOIN bench_template t ON t.id = g %% %(k)s
             """,
             {"now": now - timedelta(days=1), "topics": topics, "k": TEMPLATES},

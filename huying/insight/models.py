@@ -62,6 +62,8 @@ class Topic(models.Model):
     places = models.JSONField(default=dict)
     areas = models.JSONField(default=dict)
     title_score = models.FloatField(default=0.0)
+    last_source = models.CharField(max_length=20, blank=True)  # the latest member's source and id:
+    last_object = models.PositiveBigIntegerField(default=0)  # the clustering's canonical order
     seq = models.PositiveBigIntegerField(_("order of creation"), db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -30,6 +30,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from django.db import transaction
@@ -49,6 +50,8 @@ LINK_SAME_AREA = 0.35
 LINK = 0.45
 CENTROID_TERMS = 40  # terms kept in a topic's centroid
 PROBE_TERMS = 6  # a text's strongest terms used to look up candidate topics
+TERM_TAIL = 60  # ... each among the most recent topics having it
+PLACE_TAIL = 400  # the most recent topics naming a place looked at
 RECENT_DAYS = 30
 BASELINE_DAYS = 90
 HALF_LIFE_DAYS = 90.0
@@ -165,8 +168,10 @@ class State:
     first_at: datetime
     title: str
     title_score: float
+    last_key: tuple[datetime, str, int]  # the canonical order of its latest member
     pk: int | None = None
     touched: bool = False
+    norm: float = 0.0
     members: list[Item] = field(default_factory=list)  # the texts placed in this run
 
     def dominant(self, counts: Counter[str]) -> set[str]:
@@ -177,14 +182,18 @@ class State:
         return {key for key, count in counts.items() if count >= floor}
 
     def similarity(self, terms: dict[str, float]) -> float:
-        norm = math.sqrt(sum(v * v for v in self.centroid.values())) or 1.0
-        return sum(w * self.centroid.get(t, 0.0) for t, w in terms.items()) / norm
+        if not self.norm:
+            self.norm = math.sqrt(sum(v * v for v in self.centroid.values())) or 1.0
+        centroid = self.centroid
+        return sum(w * centroid.get(t, 0.0) for t, w in terms.items()) / self.norm
 
     def add(self, item: Item) -> None:
         merged = dict(self.centroid)
         for term, weight in item.terms.items():
             merged[term] = merged.get(term, 0.0) + weight
         self.centroid = dict(sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:CENTROID_TERMS])
+        self.norm = 0.0
+        self.last_key = max(self.last_key, item.order)
         self.places.update(item.places)
         self.areas.update(item.areas)
         self.size += 1
@@ -198,37 +207,48 @@ class State:
 
 
 class Clustering:
-    """The topics of one side, with lookup indexes by place, area and centroid term."""
+    """The topics of one side, with lookup lists by place, area and centroid term. Each list
+    is ordered by the topics' latest member (canonical order), so "the most recent topics
+    sharing this term" is its tail: a common term (噪音, 工地) looks at the ``TERM_TAIL``
+    most recent topics that have it, not at thousands."""
 
     def __init__(self, side: str, states: Iterable[State], next_seq: int) -> None:
         self.side = side
         self.states: dict[int, State] = {}
-        self.by_key: dict[str, set[int]] = defaultdict(set)
+        self.by_key: dict[str, dict[int, None]] = defaultdict(dict)
         self.next_seq = next_seq
-        for state in states:
-            self._index(state, None)
+        for state in sorted(states, key=lambda s: (s.last_key, s.seq)):
+            self._index(state)
 
-    def _keys(self, state: State) -> set[str]:
+    def _keys(self, state: State) -> list[str]:
+        places = sorted(state.places)
+        areas = sorted(state.areas)
         return (
-            {f"p:{k}" for k in state.places}
-            | {f"a:{k}" for k in state.areas}
-            | {f"t:{t}" for t in list(state.centroid)[: PROBE_TERMS * 2]}
+            [f"p:{k}" for k in places]
+            + [f"a:{k}" for k in areas]
+            + [f"t:{t}" for t in list(state.centroid)[: PROBE_TERMS * 2]]
         )
 
-    def _index(self, state: State, old: set[str] | None) -> None:
+    def _index(self, state: State, old: list[str] | None = None) -> None:
+        """(Re)file the topic at the tail of each of its lists."""
         self.states[state.seq] = state
-        new = self._keys(state)
-        for key in (old or set()) - new:
-            self.by_key[key].discard(state.seq)
-        for key in new - (old or set()):
-            self.by_key[key].add(state.seq)
+        for key in old or ():
+            self.by_key[key].pop(state.seq, None)
+        for key in self._keys(state):
+            entries = self.by_key[key]
+            entries.pop(state.seq, None)
+            entries[state.seq] = None
 
     def place(self, item: Item) -> State:
         probe = sorted(item.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:PROBE_TERMS]
-        keys = {f"p:{k}" for k in item.places} | {f"a:{k}" for k in item.areas} | {f"t:{t}" for t, _ in probe}
+        keys = [f"p:{k}" for k in sorted(item.places)] + [f"a:{k}" for k in sorted(item.areas)]
+        keys += [f"t:{t}" for t, _ in probe]
         candidates: set[int] = set()
         for key in keys:
-            candidates |= self.by_key.get(key, set())
+            entries = self.by_key.get(key)
+            if entries:
+                tail = PLACE_TAIL if key.startswith("p:") else TERM_TAIL
+                candidates.update(islice(reversed(entries), tail))
         horizon = item.at - timedelta(days=WINDOW_DAYS)
         best: tuple[float, int] | None = None
         for seq in sorted(candidates):
@@ -258,9 +278,10 @@ class Clustering:
                 first_at=item.at,
                 title=item.title,
                 title_score=-1.0,
+                last_key=item.order,
             )
             self.next_seq += 1
-            old: set[str] = set()
+            old: list[str] = []
         else:
             state = self.states[best[1]]
             old = self._keys(state)
@@ -292,7 +313,18 @@ class Outcome:
 
 def _load(side: str, since: datetime) -> Clustering:
     rows = Topic.objects.filter(side=side, last_at__gte=since).values_list(
-        "pk", "seq", "centroid", "places", "areas", "texts", "last_at", "first_at", "title", "title_score"
+        "pk",
+        "seq",
+        "centroid",
+        "places",
+        "areas",
+        "texts",
+        "last_at",
+        "first_at",
+        "title",
+        "title_score",
+        "last_source",
+        "last_object",
     )
     states = [
         State(
@@ -305,9 +337,10 @@ def _load(side: str, since: datetime) -> Clustering:
             first_at=first_at or since,
             title=title,
             title_score=score,
+            last_key=(last_at or since, last_source, last_object),
             pk=pk,
         )
-        for pk, seq, centroid, places, areas, texts, last_at, first_at, title, score in rows
+        for pk, seq, centroid, places, areas, texts, last_at, first_at, title, score, last_source, last_object in rows
     ]
     top = Topic.objects.filter(side=side).aggregate(top=Max("seq"))["top"]
     return Clustering(side, states, (top or 0) + 1)
@@ -403,7 +436,20 @@ def _save(side: str, states: list[State]) -> int:
         rows_by_pk = {state.pk: _topic_row(side, state, Topic(pk=state.pk)) for state in existing}
         Topic.objects.bulk_update(
             list(rows_by_pk.values()),
-            ["centroid", "places", "areas", "title", "title_score", "first_at", "last_at", "texts"],
+            [
+                "centroid",
+                "places",
+                "areas",
+                "title",
+                "title_score",
+                "first_at",
+                "last_at",
+                "texts",
+                "last_source",
+                "last_object",
+                "keywords",
+                "place_or_group",
+            ],
             batch_size=1000,
         )
     members = [
@@ -455,6 +501,7 @@ def _topic_row(side: str, state: State, row: Topic) -> Topic:
     row.areas = dict(state.areas.most_common(20))
     row.title = state.title[:200]
     row.title_score = state.title_score
+    row.last_source, row.last_object = state.last_key[1], state.last_key[2]
     row.first_at = state.first_at
     row.last_at = state.last_at
     row.texts = state.size
