@@ -155,6 +155,16 @@ def prepare(source: str, side: str, pk: int, message: Message) -> Item:
     )
 
 
+def _top(counts: Counter[str], keep: int = 20) -> Counter[str]:
+    """The ``keep`` most named keys, ties by key: what is stored is what is kept in memory."""
+    return Counter(dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]))
+
+
+def _ordered(centroid: dict[str, float]) -> dict[str, float]:
+    """Strongest term first, ties by term (jsonb does not keep the order of keys)."""
+    return dict(sorted(centroid.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 @dataclass(eq=False)
 class State:
     """One topic as the clustering sees it."""
@@ -194,8 +204,8 @@ class State:
         self.centroid = dict(sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:CENTROID_TERMS])
         self.norm = 0.0
         self.last_key = max(self.last_key, item.order)
-        self.places.update(item.places)
-        self.areas.update(item.areas)
+        self.places = _top(self.places + Counter(item.places))
+        self.areas = _top(self.areas + Counter(item.areas))
         self.size += 1
         self.last_at = max(self.last_at, item.at)
         self.first_at = min(self.first_at, item.at)
@@ -221,7 +231,7 @@ class Clustering:
             self._index(state)
 
     def _keys(self, state: State) -> list[str]:
-        places = sorted(state.places)
+        places = sorted(state.places)  # sorted: the same lists whatever order they were read in
         areas = sorted(state.areas)
         return (
             [f"p:{k}" for k in places]
@@ -329,7 +339,7 @@ def _load(side: str, since: datetime) -> Clustering:
     states = [
         State(
             seq=seq,
-            centroid=centroid,
+            centroid=_ordered(centroid),
             places=Counter(places),
             areas=Counter(areas),
             size=texts,
@@ -497,8 +507,8 @@ def _topic_row(side: str, state: State, row: Topic) -> Topic:
     row.side = side
     row.seq = state.seq
     row.centroid = state.centroid
-    row.places = dict(state.places.most_common(20))
-    row.areas = dict(state.areas.most_common(20))
+    row.places = dict(state.places)
+    row.areas = dict(state.areas)
     row.title = state.title[:200]
     row.title_score = state.title_score
     row.last_source, row.last_object = state.last_key[1], state.last_key[2]
