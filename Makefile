@@ -114,6 +114,7 @@ bench: venv
 	$(PY) -m bench.debates
 	$(PY) -m bench.cockpit
 	$(PY) -m bench.sweep
+	$(PY) -m bench.topics_refresh
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/media

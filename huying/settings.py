@@ -7,7 +7,6 @@ naming the variable.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 from typing import Any
@@ -192,16 +191,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = env_timezone("TIME_ZONE", "Asia/Shanghai")
-
-
-def _module_exists(name: str) -> bool:
-    """Whether an optional tasks module is there (another part may not have shipped yet)."""
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
-
-
 # --- Periodic jobs --------------------------------------------------------------------------
 # The one schedule of everything periodic: Celery beat sends it to the workers at scale
 # (`make prod`), `manage.py run_periodic` runs the same tasks in its own process in the
@@ -225,12 +214,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Expired sessions out of the database, every night.
     "clear-sessions": {"task": "huying.core.tasks.clear_sessions", "schedule": crontab(hour=3, minute=30)},
 }
-# Parts being added: scheduled as soon as their tasks module exists.
-if _module_exists("huying.insight.tasks"):
-    CELERY_BEAT_SCHEDULE["insight-hot-topics"] = {
-        "task": "huying.insight.tasks.refresh_topics",
-        "schedule": crontab(minute=15),
-    }
+# New and changed texts into the stored hot topics, every 10 minutes (docs/insight.md).
+CELERY_BEAT_SCHEDULE["insight-refresh-topics"] = {
+    "task": "huying.insight.tasks.refresh_topics",
+    "schedule": env_int("TOPICS_REFRESH_INTERVAL_SECONDS", 600, minimum=60),
+}
 # The monthly analysis reports of the month just over, at 01:30 on the 1st (docs/reports.md).
 CELERY_BEAT_SCHEDULE["reports-monthly"] = {
     "task": "huying.reports.tasks.monthly",

@@ -577,6 +577,10 @@ def load_demo_data(scale: str = "full", force: bool = False, orders: int | None 
     # Work orders commit in chunks (a long load that stops half-way is completed next time).
     count = SCALES[scale].work_orders if orders is None else orders
     result.created.update(load_work_orders(count, SEED))
+    # Hot topics: three planted clusters, then one refresh of the stored topics (huying/demo/insight.py).
+    from huying.demo.insight import load_insight_demo
+
+    result.created.update(load_insight_demo())
     # 一委一品 and 专题专栏 gather what was made above (huying/demo/columns.py).
     from huying.demo.columns import load_columns_demo
 

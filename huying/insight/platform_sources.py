@@ -59,3 +59,109 @@ def proposals(since: datetime | None) -> Iterator[Message]:
             author=f"member-{row['proposer_id']}" if row["proposer_id"] else "",
             extra=row["signs"] or 0,
         )
+
+
+# --- streams for the stored topics (refresh.py): rows after a high-water mark ----------
+
+
+def _after(rows: Any, field: str, stamp: datetime | None, last_id: int) -> Any:
+    if stamp is not None:
+        rows = rows.filter(Q(**{f"{field}__gt": stamp}) | Q(**{field: stamp, "pk__gt": last_id}))
+    return rows.order_by(field, "pk")
+
+
+def work_order_stream(stamp: datetime | None, last_id: int) -> Iterator[tuple[datetime, int, Message]]:
+    """Work orders by the time they were entered (``created_at``: an imported or replayed
+    order is new to the refresh even when it was received long ago)."""
+    from huying.workorders.models import WorkOrder
+
+    rows = _after(WorkOrder.objects.all(), "created_at", stamp, last_id)
+    fields = ("pk", "content", "address", "received_at", "caller_phone", "created_at")
+    for row in rows.values(*fields).iterator(chunk_size=2000):
+        yield (
+            row["created_at"],
+            row["pk"],
+            Message(
+                id=str(row["pk"]),
+                text=" ".join(part for part in (row["content"], row["address"]) if part),
+                time=_local(row["received_at"]),
+                author=row["caller_phone"] or "",
+            ),
+        )
+
+
+def proposal_stream(stamp: datetime | None, last_id: int) -> Iterator[tuple[datetime, int, Message]]:
+    """Proposals by the time they were submitted (a draft is not read until then)."""
+    from huying.proposals.choices import ProposalStatus
+    from huying.proposals.models import Proposal
+
+    rows = Proposal.objects.exclude(status__in=[ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN]).filter(
+        submitted_at__isnull=False
+    )
+    fields = ("pk", "title", "summary", "situation", "submitted_at", "proposer_id")
+    for row in _after(rows, "submitted_at", stamp, last_id).values(*fields).iterator(chunk_size=2000):
+        yield (
+            row["submitted_at"],
+            row["pk"],
+            Message(
+                id=str(row["pk"]),
+                subject=row["title"] or "",
+                text=" ".join(part for part in (row["summary"], row["situation"]) if part),
+                time=_local(row["submitted_at"]),
+                author=f"member-{row['proposer_id']}" if row["proposer_id"] else "",
+            ),
+        )
+
+
+def suggestions(since: datetime | None) -> Iterator[Message]:
+    for _stamp, _pk, message in suggestion_stream(since, 0):
+        yield message
+
+
+def suggestion_stream(stamp: datetime | None, last_id: int) -> Iterator[tuple[datetime, int, Message]]:
+    """Public suggestions (建言) not hidden by the moderators, by the time they were sent."""
+    from huying.interaction.models import Suggestion
+    from huying.moderation.choices import ItemStatus
+
+    rows = Suggestion.objects.exclude(moderation__status=ItemStatus.HIDDEN)
+    fields = ("pk", "title", "body", "place", "created_at", "author_id", "follower_count")
+    for row in _after(rows, "created_at", stamp, last_id).values(*fields).iterator(chunk_size=2000):
+        yield (
+            row["created_at"],
+            row["pk"],
+            Message(
+                id=str(row["pk"]),
+                subject=row["title"] or "",
+                text=" ".join(part for part in (row["body"], row["place"]) if part),
+                time=_local(row["created_at"]),
+                author=f"user-{row['author_id']}",
+                extra=row["follower_count"] or 0,
+            ),
+        )
+
+
+def report_stream(stamp: datetime | None, last_id: int) -> Iterator[tuple[datetime, int, Message]]:
+    """Opinion reports (社情民意) once submitted."""
+    from huying.opinions.choices import ReportStatus
+    from huying.opinions.models import OpinionReport
+
+    rows = OpinionReport.objects.exclude(status=ReportStatus.DRAFT).filter(submitted_at__isnull=False)
+    fields = ("pk", "title", "situation", "submitted_at", "author_id", "submitted_by_id")
+    for row in _after(rows, "submitted_at", stamp, last_id).values(*fields).iterator(chunk_size=2000):
+        writer = row["author_id"] or row["submitted_by_id"]
+        yield (
+            row["submitted_at"],
+            row["pk"],
+            Message(
+                id=str(row["pk"]),
+                subject=row["title"] or "",
+                text=row["situation"] or "",
+                time=_local(row["submitted_at"]),
+                author=f"user-{writer}" if writer else "",
+            ),
+        )
+
+
+def opinion_reports(since: datetime | None) -> Iterator[Message]:
+    for _stamp, _pk, message in report_stream(since, 0):
+        yield message

@@ -15,6 +15,10 @@ from datetime import datetime
 from huying.insight.topics import Message
 
 SourceFunction = Callable[[datetime | None], Iterable[Message]]
+# The stored topics' refresh reads each source from a high-water mark: ``stream(stamp,
+# last_id)`` yields ``(stamp, id, message)`` after the mark, ordered by (stamp, id).
+Row = tuple[datetime, int, Message]
+StreamFunction = Callable[[datetime | None, int], Iterable[Row]]
 
 
 @dataclass(frozen=True)
@@ -22,16 +26,21 @@ class Source:
     key: str
     label: object  # a (lazily) translated label
     fn: SourceFunction
+    side: str = "government"  # whose topics its texts join (insight.choices.Side)
+    stream: StreamFunction | None = None
 
 
 _SOURCES: dict[str, Source] = {}
 
 
-def register_source(key: str, label: object, fn: SourceFunction) -> None:
-    """Register (or replace) the source ``key``; ``fn(since)`` yields its messages."""
+def register_source(
+    key: str, label: object, fn: SourceFunction, *, side: str = "government", stream: StreamFunction | None = None
+) -> None:
+    """Register (or replace) the source ``key``; ``fn(since)`` yields its messages;
+    ``stream`` (optional) feeds the stored topics of ``side`` from a high-water mark."""
     if ":" in key:
         raise ValueError("a source key cannot contain ':'")
-    _SOURCES[key] = Source(key=key, label=label, fn=fn)
+    _SOURCES[key] = Source(key=key, label=label, fn=fn, side=side, stream=stream)
 
 
 def registered() -> list[Source]:

@@ -1,5 +1,6 @@
-"""The hot-topics page in a real browser, on a phone and on a desktop: a dispatcher sees
-the planted construction-noise topic first with links to its orders; axe-core on the page."""
+"""The hot-topics pages in a real browser, on a phone and on a desktop: after a refresh of
+the stored topics a dispatcher sees the planted construction-noise topic first, opens it
+and finds links to its orders and the lead-unit form; axe-core on both pages."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from huying.accounts.models import User
 from huying.demo.sample_messages import generate_messages
+from huying.insight.refresh import refresh
 from huying.workorders import actions
 from huying.workorders.choices import Channel
 from huying.workorders.tests.conftest import make_dispatcher, order_data
@@ -37,19 +39,28 @@ def test_dispatcher_reads_the_hot_topics(
     for index, text in enumerate(texts):
         data = order_data(content=text, external_id=f"GZ-{index}", caller_phone=f"138123400{index:02d}")
         actions.do_intake(dispatcher, data, Channel.HOTLINE)
+    refresh(notify=False)
     log_in(page, live_server.url, dispatcher)
     page.goto(f"{live_server.url}/insight/topics/?days=30")
     expect(page.locator("main h1")).to_have_text("热点话题")
     first = page.locator(".topic-list > li").first
     expect(first).to_contain_text("翠竹苑")
     expect(first).to_contain_text("4 人反映")
-    first.locator("summary").click()
-    expect(first.locator("a")).to_have_count(4)
-    expect(first.locator("a").first).to_have_attribute("href", re.compile(r"/workorders/console/\d+/"))
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/insight-topics-{viewport}.png", full_page=True)
+    first.locator("h2 a").click()
+    links = page.locator(".topic-members a")
+    expect(links).to_have_count(4)
+    expect(links.first).to_have_attribute("href", re.compile(r"/workorders/console/\d+/"))
+    expect(page.locator("form[action$='/lead/'] button")).to_have_text("合并并派单")
+    detail = page.url
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/insight-topic-{viewport}.png", full_page=True)
 
     log_in(axe_page, live_server.url, dispatcher)
     axe_page.goto(f"{live_server.url}/insight/topics/?days=30")
     violations = run_axe(axe_page)
     assert violations == [], describe_violations("hot topics", violations)
+    axe_page.goto(detail)
+    violations = run_axe(axe_page)
+    assert violations == [], describe_violations("hot topic", violations)
