@@ -45,7 +45,7 @@ class GroupStatsOut(Schema):
     reports: int = Field(description="Opinion-report drafts made from the group's posts.")
 
 
-class ParticipantOut(Schema):
+class GroupParticipantOut(Schema):
     user_id: int
     real_name: str
     role: ParticipantRole
@@ -67,10 +67,10 @@ class GroupDetailOut(GroupOut):
 
 
 class GroupStatsDetailOut(GroupStatsOut):
-    participants: list[ParticipantOut]
+    participants: list[GroupParticipantOut]
 
 
-class OutcomeOut(Schema):
+class GroupOutcomeOut(Schema):
     target: DraftTarget
     id: int = Field(description="The proposal's or the report's id.")
     title: str
@@ -103,7 +103,7 @@ class PostOut(Schema):
 
 
 class PostDetailOut(PostOut):
-    outcomes: list[OutcomeOut]
+    outcomes: list[GroupOutcomeOut]
 
     @staticmethod
     def resolve_outcomes(obj: Post) -> list[dict[str, Any]]:
@@ -115,7 +115,7 @@ class ThreadIn(Schema):
     body: str = Field(max_length=3000)
 
 
-class ReplyIn(Schema):
+class GroupReplyIn(Schema):
     body: str = Field(max_length=3000)
 
 
@@ -127,7 +127,7 @@ class PinIn(Schema):
     pinned: bool = True
 
 
-class ConvertIn(Schema):
+class GroupConvertIn(Schema):
     target: DraftTarget
     title: str = Field("", max_length=100, description="Empty: 关于<thread title>的建议.")
     session_id: Id | None = Field(None, description="The proposal's session (proposals only).")
@@ -210,7 +210,7 @@ def list_replies(request: HttpRequest, pk: Id) -> Any:
     response={201: PostDetailOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Reply in a thread (participants; screened and moderated)",
 )
-def reply(request: HttpRequest, pk: Id, payload: ReplyIn) -> Any:
+def reply(request: HttpRequest, pk: Id, payload: GroupReplyIn) -> Any:
     thread = actions.access_thread(request.user, pk)
     return Status(201, actions.do_reply(request.user, thread, body=payload.body))
 
@@ -238,7 +238,7 @@ def mark(request: HttpRequest, pk: Id, payload: MarkIn) -> Any:
     response={201: ConvertOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Turn a thread or a marked suggestion into my proposal or opinion-report draft (member participants)",
 )
-def convert(request: HttpRequest, pk: Id, payload: ConvertIn) -> Any:
+def convert(request: HttpRequest, pk: Id, payload: GroupConvertIn) -> Any:
     from huying.proposals.models import Session
 
     post = actions.access_post(request.user, pk)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from huying.core.api_errors import ErrorOut
-from huying.core.api_types import Limit
+from huying.core.api_types import BIGINT_MAX, Id, Limit
 from huying.insight import actions, links
 from huying.insight.access import access_topic, check_may_view
 from huying.insight.models import Topic, TopicSnapshot
@@ -116,7 +116,7 @@ def list_topics(
     response={200: TopicDetailOut, 403: ErrorOut, 404: ErrorOut},
     summary="One hot topic with its trend, texts and handling units",
 )
-def get_topic(request: HttpRequest, topic_id: int) -> Any:
+def get_topic(request: HttpRequest, topic_id: Id) -> Any:
     topic = access_topic(request.user, topic_id)
     start = (timezone.localdate(topic.last_at) if topic.last_at else timezone.localdate()) - timedelta(days=59)
     days = TopicSnapshot.objects.filter(topic=topic, day__gte=start).order_by("day").values("day", "count")
@@ -161,14 +161,14 @@ class TopicDraftOut(Schema):
     response={201: TopicDraftOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Start a proposal or opinion-report draft from a topic",
 )
-def start_draft(request: HttpRequest, topic_id: int, payload: TopicDraftIn) -> Any:
+def start_draft(request: HttpRequest, topic_id: Id, payload: TopicDraftIn) -> Any:
     topic = access_topic(request.user, topic_id)
     link = actions.do_start_draft(request.user, topic, payload.kind)
     return Status(201, {"kind": link.kind, "id": link.object_id, "url": actions.draft_url(link)})
 
 
 class TopicLeadIn(Schema):
-    unit: int = Field(description="The lead unit's organisation id.")
+    unit: int = Field(ge=1, le=BIGINT_MAX, description="The lead unit's organisation id.")
     reason: str = Field("", max_length=200)
 
 
@@ -184,7 +184,7 @@ class TopicLeadOut(Schema):
     response={200: TopicLeadOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Merge a topic's open work orders and dispatch them to one lead unit",
 )
-def assign_lead(request: HttpRequest, topic_id: int, payload: TopicLeadIn) -> Any:
+def assign_lead(request: HttpRequest, topic_id: Id, payload: TopicLeadIn) -> Any:
     from huying.organisations.models import Organisation
 
     topic = access_topic(request.user, topic_id)

@@ -23,7 +23,7 @@ from huying.reports.models import MonthlyReport
 router = Router(tags=["reports"])
 
 
-class ReportOut(Schema):
+class MonthlyReportOut(Schema):
     id: int
     title: str
     scope_id: int
@@ -56,7 +56,7 @@ class ReportOut(Schema):
         return obj.get_absolute_url()
 
 
-class ReportDetailOut(ReportOut):
+class ReportDetailOut(MonthlyReportOut):
     figures: dict[str, Any]
 
 
@@ -75,7 +75,7 @@ def _reports(request: HttpRequest) -> Any:
     return MonthlyReport.objects.visible_to(request.user).select_related("scope").prefetch_related("files")
 
 
-@router.get("", response=list[ReportOut], summary="The monthly reports the caller reads, newest first")
+@router.get("", response=list[MonthlyReportOut], summary="The monthly reports the caller reads, newest first")
 @paginate(PageNumberPagination)
 def list_reports(request: HttpRequest, filters: Query[ReportFilters]) -> Any:
     access.check_may_read_reports(request.user)
