@@ -198,7 +198,8 @@ def load_groups_demo(scale: str = "full", seed: int = 20260126) -> dict[str, int
         .distinct()
         .order_by("username")[:200]
     )
-    weiyuan = User.objects.filter(username="weiyuan").first()
+    # weiyuan speaks in every group when verified (an existing unverified account may not post).
+    weiyuan = User.objects.filter(username="weiyuan", is_real_name_verified=True).first()
     created: Counter[str] = Counter()
     with override_settings(MODERATION_RATE_LIMITS=False), transaction.atomic():
         for n, plan in enumerate(FULL if scale == "full" else SMALL):

@@ -104,16 +104,21 @@ def _noise_times(rng: random.Random, now: datetime) -> list[datetime]:
 
 def load_insight_demo(now: datetime | None = None) -> dict[str, int]:
     """Create what is missing of the three clusters; returns what was created."""
+    from django.contrib.contenttypes.models import ContentType
+
     from huying.accounts.choices import Role
     from huying.accounts.models import User
     from huying.demo import dataset as ds
+    from huying.handling.choices import EventScope
+    from huying.handling.models import CaseEvent
     from huying.interaction.actions import do_submit_suggestion
     from huying.interaction.models import Suggestion
     from huying.moderation import actions as moderation
     from huying.organisations.choices import OrgKind
     from huying.organisations.models import Organisation
     from huying.workorders.actions import do_intake
-    from huying.workorders.choices import Channel, Nature
+    from huying.workorders.choices import Channel, Nature, OrderEventKind
+    from huying.workorders.models import WorkOrder
 
     now = (now or timezone.now()).replace(second=0, microsecond=0)
     dispatcher = User.objects.filter(username="diaodu").first()
@@ -123,6 +128,7 @@ def load_insight_demo(now: datetime | None = None) -> dict[str, int]:
         return {}
     streets = list(Organisation.objects.filter(parent=government, kind=OrgKind.STREET).order_by("name"))
     street = next((s for s in streets if "石围塘" in s.name or "花地" in s.name), streets[0] if streets else None)
+    street_name = street.name if street else ""
     rng = random.Random(SEED)
     created: Counter[str] = Counter()
 
@@ -139,7 +145,19 @@ def load_insight_demo(now: datetime | None = None) -> dict[str, int]:
             "street": street.pk if street else None,
             "received_at": at,
         }
-        if do_intake(dispatcher, data, Channel.HOTLINE).created:
+        result = do_intake(dispatcher, data, Channel.HOTLINE)
+        if result.created:
+            # The documented post-step of the demo's orders (huying/demo/workorders.py
+            # _backdate): the record is created when the call came in, not at load time.
+            WorkOrder.objects.filter(pk=result.order.pk).update(
+                created_at=at + timedelta(seconds=30), updated_at=at + timedelta(seconds=30)
+            )
+            CaseEvent.objects.filter(
+                case_type=ContentType.objects.get_for_model(WorkOrder),
+                case_id=result.order.pk,
+                scope=EventScope.CASE,
+                kind=OrderEventKind.RECEIVED,
+            ).update(created_at=at)
             created["hot-topic work orders"] += 1
 
     public = list(
@@ -164,7 +182,7 @@ def load_insight_demo(now: datetime | None = None) -> dict[str, int]:
     with override_settings(MODERATION_RATE_LIMITS=False), transaction.atomic():
         for n, at in enumerate(_noise_times(rng, now)):
             text = rng.choice(NOISE_OPENINGS) + rng.choice(NOISE_MIDDLES) + "，" + rng.choice(NOISE_CLOSINGS)
-            order(f"noise-{n:02d}", text, "翠湖雅苑东侧", Nature.COMPLAINT, at)
+            order(f"noise-{n:02d}", text, f"荔湾区{street_name}翠湖雅苑东侧", Nature.COMPLAINT, at)
         for n in range(14):
             at = now - timedelta(days=rng.uniform(2, 60), minutes=rng.randint(0, 600))
             order(f"parking-{n:02d}", PARKING_ORDERS[n % len(PARKING_ORDERS)], "荔湾区御景华庭", Nature.COMPLAINT, at)
@@ -172,7 +190,13 @@ def load_insight_demo(now: datetime | None = None) -> dict[str, int]:
             suggestion(n, title, body, "御景华庭", now - timedelta(days=3 + 9 * n, hours=n))
         for n in range(12):
             at = now - timedelta(days=rng.uniform(1, 45), minutes=rng.randint(0, 600))
-            order(f"subsidy-{n:02d}", SUBSIDY_ORDERS[n % len(SUBSIDY_ORDERS)], "", Nature.CONSULTATION, at)
+            order(
+                f"subsidy-{n:02d}",
+                SUBSIDY_ORDERS[n % len(SUBSIDY_ORDERS)],
+                f"荔湾区{street_name}",
+                Nature.CONSULTATION,
+                at,
+            )
         for n, (title, body) in enumerate(SUBSIDY_SUGGESTIONS):
             suggestion(n + 10, title, body, "", now - timedelta(days=5 + 11 * n, hours=n))
     from huying.insight.refresh import refresh
