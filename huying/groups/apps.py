@@ -29,7 +29,7 @@ class GroupsConfig(AppConfig):
         self._register_links()
         register(
             Entry(
-                area="interact",
+                area="consult",  # 协商: remote consultation, discussion groups, 一委一品 (PRODUCT.md §3)
                 key="groups",
                 title=_("Discussion groups"),
                 description=_("Themed groups of your CPPCC: discuss, mark suggestions, turn them into proposals."),

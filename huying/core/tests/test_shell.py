@@ -179,10 +179,10 @@ def test_entries_are_filtered_by_role(client: Client, bob: User, duty_entry: Ent
 def test_area_without_entries_shows_what_is_planned(client: Client, alice: User) -> None:
     client.force_login(alice)
     with translation.override("zh-hans"):
-        response = client.get(reverse("core:thinktank"))
+        response = client.get(reverse("core:news"))
         html = response.content.decode()
         assert "即将上线" in html
-        for item in AREAS["thinktank"].planned:
+        for item in AREAS["news"].planned:
             assert str(item) in html
 
 
