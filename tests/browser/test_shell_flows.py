@@ -80,10 +80,10 @@ def test_member_moves_between_sections_with_the_tab_bar(
     page: Page, viewport: str, live_server: Any, person: Callable[[str], User]
 ) -> None:
     log_in(page, live_server.url, person(Role.MEMBER))
-    page.locator("nav.tabbar").get_by_role("link", name="智库").click()
-    expect(page).to_have_url(live_server.url + "/thinktank/")
-    expect(page.locator("main h1")).to_have_text("智库")
-    expect(page.locator("nav.tabbar a[aria-current=page]")).to_have_text("智库")
+    page.locator("nav.tabbar").get_by_role("link", name="资讯").click()
+    expect(page).to_have_url(live_server.url + "/news/")
+    expect(page.locator("main h1")).to_have_text("资讯")
+    expect(page.locator("nav.tabbar a[aria-current=page]")).to_have_text("资讯")
     # Nothing in the area is live yet: it says so and lists what is planned.
     expect(page.locator(".coming h2")).to_have_text("即将上线")
     expect(page.locator(".planned li")).to_have_count(4)
