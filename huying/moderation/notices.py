@@ -52,6 +52,12 @@ def send(item: ModerationItem, move: str) -> list[Notification]:
     after commit). Other moves (a report sending an item back to the queue) send nothing."""
     if move not in TEXTS:
         return []
+    return tell_author(item, text_for(item, move))
+
+
+def tell_author(item: ModerationItem, text: str) -> list[Notification]:
+    """One notice to the author of a public post, linked to it (a module's own news about
+    the post: a member answered the question…); ``text`` in the platform's main language."""
     return notify.send(
         [
             Notification(
@@ -59,7 +65,7 @@ def send(item: ModerationItem, move: str) -> list[Notification]:
                 kind=NotificationKind.STATUS,
                 case_type=ContentType.objects.get_for_model(ModerationItem),
                 case_id=item.pk,
-                text=text_for(item, move),
+                text=text[:300],
                 created_at=timezone.now(),
             )
         ]

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from huying.accounts.choices import Role
 from huying.audit.actions import record
@@ -283,6 +284,7 @@ def do_answer(actor: Any, question: Question, *, body: str, now: datetime | None
         if answer is None:
             answer = Answer.objects.create(question=question, author=actor, body=body, created_at=now)
             record(actor, "reception.answer", question, {"session": session.pk})
+            _tell_asker(question, actor)
         elif answer.body != body:
             before = answer.body
             answer.body, answer.updated_at = body, now
@@ -291,6 +293,25 @@ def do_answer(actor: Any, question: Question, *, body: str, now: datetime | None
         record_act(actor, ANSWER_KIND, source=question, occurred_at=answer.created_at, title=session.theme)
     question.answer = answer
     return answer
+
+
+ANSWERED = gettext_lazy("Member %(host)s answered your question in the reception room “%(theme)s”: %(excerpt)s")
+
+
+def _tell_asker(question: Question, host: Any) -> None:
+    """The asker hears once, when the first answer is given (edits send nothing)."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    from huying.moderation import notices
+
+    with translation.override(django_settings.LANGUAGE_CODE):
+        text = str(ANSWERED) % {
+            "host": host.real_name,
+            "theme": question.session.theme,
+            "excerpt": notices.excerpt(question.body),
+        }
+    notices.tell_author(question.moderation, text)
 
 
 def do_hide_question(actor: Any, question: Question, *, reason: str) -> Question:

@@ -91,6 +91,14 @@ def test_the_host_answers_edits_until_the_end_and_it_is_in_the_duty_record(
     answer.refresh_from_db()
     assert answer.body.endswith("下月起实行。") and answer.updated_at is not None
     assert DutyEntry.objects.filter(member=alice, kind="reception.answer").count() == 1
+    # The asker hears once, at the first answer, with a link to the session (edits: no notice).
+    from huying.handling.centre import link_of
+    from huying.handling.models import Notification
+
+    [notice] = Notification.objects.filter(recipient_user=citizen, text__contains="答复了您的提问")
+    assert alice.real_name in notice.text and live.theme in notice.text
+    notice = Notification.objects.select_related("case_type", "assignment").get(pk=notice.pk)
+    assert link_of(citizen, notice) == reverse("moderation:open", args=[q.moderation_id])
     actions.do_close_session(alice, live)
     with pytest.raises(ValidationError):
         actions.do_answer(alice, q, body="再改一次")
