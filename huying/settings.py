@@ -219,6 +219,11 @@ CELERY_BEAT_SCHEDULE["insight-refresh-topics"] = {
     "task": "huying.insight.tasks.refresh_topics",
     "schedule": env_int("TOPICS_REFRESH_INTERVAL_SECONDS", 600, minimum=60),
 }
+# Reception-room sessions open and end on time, every minute (docs/reception.md).
+CELERY_BEAT_SCHEDULE["reception-sweep"] = {
+    "task": "huying.reception.tasks.sweep",
+    "schedule": env_int("RECEPTION_SWEEP_INTERVAL_SECONDS", 60, minimum=10),
+}
 # The monthly analysis reports of the month just over, at 01:30 on the 1st (docs/reports.md).
 CELERY_BEAT_SCHEDULE["reports-monthly"] = {
     "task": "huying.reports.tasks.monthly",

@@ -38,7 +38,14 @@ class Clock:
 def test_every_scheduled_job_is_a_registered_task() -> None:
     app.loader.import_default_modules()
     schedule = django_settings.CELERY_BEAT_SCHEDULE
-    assert {"handling-sweep", "activity-reminders", "clear-sessions"} <= set(schedule)
+    assert {
+        "handling-sweep",
+        "activity-reminders",
+        "clear-sessions",
+        "insight-refresh-topics",
+        "reception-sweep",
+        "reports-monthly",
+    } <= set(schedule)
     missing = {name: entry["task"] for name, entry in schedule.items() if entry["task"] not in app.tasks}
     assert missing == {}
 
