@@ -354,6 +354,19 @@ def cppcc_half(user: Any, now: datetime | None = None) -> dict[str, Any] | None:
 
 
 # --- the whole ---------------------------------------------------------------------------------
+def _cached(key: str, now: datetime, seconds: int) -> tuple[bool, Any]:
+    """A half built less than ``seconds`` ago, read from the shared cache. The entry carries
+    the moment it was built: the cache's own expiry (Redis keeps its own clock) and this
+    check agree, so a half is never served older than ``seconds`` whichever clock runs."""
+    entry = cache.get(key)
+    if not isinstance(entry, tuple) or len(entry) != 2:
+        return False, None
+    built, half = entry
+    if not 0 <= now.timestamp() - built < seconds:
+        return False, None
+    return True, half
+
+
 def build(user: Any, *, now: datetime | None = None, use_cache: bool = True) -> dict[str, Any]:
     """Both halves for ``user`` (each ``None`` when it does not apply), cached per scope."""
     access.check_may_open(user)
@@ -370,22 +383,22 @@ def build(user: Any, *, now: datetime | None = None, use_cache: bool = True) -> 
     if access.reads_workorders(user):
         scope = Scope.for_user(user)
         key = f"cockpit:wo:{language}:{scope_key(scope)}"
-        half = cache.get(key) if use_cache else None
-        if half is None:
+        hit, half = _cached(key, now, seconds) if use_cache else (False, None)
+        if not hit:
             half = workorder_half(user, scope, now)
             half["as_of"] = stamp
             if use_cache:
-                cache.set(key, half, seconds)
+                cache.set(key, (now.timestamp(), half), seconds)
         result["workorders"] = half
     if access.reads_proposals(user):
         key = f"cockpit:cppcc:{language}:{user.pk}"
-        half = cache.get(key) if use_cache else None
-        if half is None:
+        hit, half = _cached(key, now, seconds) if use_cache else (False, None)
+        if not hit:
             half = cppcc_half(user, now)
             if half is not None:
                 half["as_of"] = stamp
             if use_cache:
-                cache.set(key, half, seconds)
+                cache.set(key, (now.timestamp(), half), seconds)
         result["cppcc"] = half
     # When the figures shown were read: the older half (a cached half is up to
     # CACHE_SECONDS old).
