@@ -25,24 +25,9 @@ from huying.columns.choices import ColumnKind, ColumnStatus, CoverColour
 from huying.columns.models import Column, ColumnArticle, ColumnCover
 from huying.columns.sources import all_sources, get_source
 from huying.core.params import parse_id, parse_ids
+from huying.core.view_errors import field_errors, flash_error
 
 PAGE_SIZE = 20
-
-
-def _errors(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {
-            ("form" if k == "__all__" else k): [str(m) for e in v for m in e.messages]
-            for k, v in exc.error_dict.items()
-        }
-    return {"form": [str(m) for m in exc.messages]}
-
-
-def _flash(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        messages.error(request, " ".join(str(m) for m in exc.messages))
-    else:
-        messages.error(request, str(exc) or _("You may not do this."))
 
 
 def _managed(request: HttpRequest, pk: int) -> Column:
@@ -176,7 +161,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 )
                 messages.success(request, _("The column was saved."))
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = field_errors(exc)
         else:
             return redirect("columns:manage", saved.pk)
     return render(
@@ -228,7 +213,7 @@ def move(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     try:
         actions.do_move(request.user, c, step)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     else:
         messages.success(request, _("Done: the column is now “%(status)s”.") % {"status": _status_label(c.pk)})
     return redirect("columns:manage", c.pk)
@@ -253,7 +238,7 @@ def cover_upload(request: HttpRequest, pk: int) -> HttpResponse:
             actions.do_set_cover(request.user, c, upload)
             messages.success(request, _("The cover picture was saved."))
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     return redirect("columns:manage", c.pk)
 
 
@@ -266,7 +251,7 @@ def tag(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         added = actions.do_tag(request.user, c, source, ids)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     else:
         messages.success(request, _("%(n)d item(s) added to the column.") % {"n": added})
     query = urlencode({"q": request.POST.get("q", "")[:50], "source": request.POST.get("return_source", "")})
@@ -280,7 +265,7 @@ def untag(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.do_untag(request.user, c, request.POST.get("source", ""), parse_id(request.POST.get("object")) or 0)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     else:
         messages.success(request, _("The item was removed from the column."))
     return redirect("columns:manage", c.pk)
@@ -311,7 +296,7 @@ def article_edit(request: HttpRequest, pk: int | None = None, article: int | Non
                 request.user, c, title=values["title"], body=values["body"], published_on=day, article=existing
             )
         except (ValidationError, ValueError) as exc:
-            errors = _errors(exc) if isinstance(exc, ValidationError) else {"published_on": [str(exc)]}
+            errors = field_errors(exc) if isinstance(exc, ValidationError) else {"published_on": [str(exc)]}
         else:
             messages.success(request, _("The article was saved."))
             return redirect("columns:article", saved.pk)
@@ -331,7 +316,7 @@ def article_delete(request: HttpRequest, article: int) -> HttpResponse:
     try:
         actions.do_delete_article(request.user, a)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     else:
         messages.success(request, _("The article was deleted."))
     return redirect("columns:manage", c.pk)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from huying.accounts.choices import Role
 from huying.accounts.models import User
 from huying.core.ratelimit import RateLimited
+from huying.core.view_errors import field_errors, flash_error
 from huying.groups import access, actions
 from huying.groups.choices import DraftTarget, GroupStatus, ParticipantRole
 from huying.groups.models import DiscussionGroup, Participant, Post
@@ -27,24 +28,6 @@ from huying.organisations.models import Organisation
 
 THREADS_PER_PAGE = 20
 REPLIES_PER_PAGE = 50
-
-
-def _errors(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {
-            ("form" if k == "__all__" else k): [str(m) for e in v for m in e.messages]
-            for k, v in exc.error_dict.items()
-        }
-    return {"form": [str(m) for m in exc.messages]}
-
-
-def _flash(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, RateLimited):
-        messages.error(request, exc.message)
-    elif isinstance(exc, ValidationError):
-        messages.error(request, " ".join(str(m) for m in exc.messages))
-    else:
-        messages.error(request, str(exc) or _("You may not do this."))
 
 
 def _int(value: str | None) -> int | None:
@@ -121,7 +104,7 @@ def new_thread(request: HttpRequest, pk: int) -> HttpResponse:
             request.user, g, title=request.POST.get("title", ""), body=request.POST.get("body", "")
         )
     except (ValidationError, PermissionDenied, RateLimited) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
         return redirect("groups:group", pk)
     if post.moderation.status != ItemStatus.PUBLISHED:
         messages.success(request, _("Your post will appear once a moderator has checked it."))
@@ -168,7 +151,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         post = actions.do_reply(request.user, t, body=request.POST.get("body", ""))
     except (ValidationError, PermissionDenied, RateLimited) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
         return redirect("groups:thread", pk)
     if post.moderation.status != ItemStatus.PUBLISHED:
         messages.success(request, _("Your post will appear once a moderator has checked it."))
@@ -182,7 +165,7 @@ def pin(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.do_pin(request.user, t, pinned=request.POST.get("pinned") != "0")
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     return redirect("groups:thread", pk)
 
 
@@ -193,7 +176,7 @@ def mark(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.do_mark_suggestion(request.user, post, marked=request.POST.get("marked") != "0")
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     return redirect(post.get_absolute_url())
 
 
@@ -204,7 +187,7 @@ def remove_post(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.do_remove_post(request.user, post)
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
         return redirect(post.get_absolute_url())
     messages.success(request, _("The post is removed."))
     if post.is_thread:
@@ -226,7 +209,7 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
             request.user, post, target=target, title=request.POST.get("title", ""), session=session
         )
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
         return redirect(post.get_absolute_url())
     if target == DraftTarget.REPORT:
         messages.success(request, _("An opinion-report draft was made from the discussion. Complete it and submit it."))
@@ -257,7 +240,7 @@ def manage(request: HttpRequest) -> HttpResponse:
             try:
                 g = actions.do_create_group(request.user, cppcc=cppcc, **values)
             except ValidationError as exc:
-                errors = _errors(exc)
+                errors = field_errors(exc)
             else:
                 messages.success(request, _("The group is open. Add its members now."))
                 return redirect("groups:people", g.pk)
@@ -285,14 +268,14 @@ def people(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("groups:people", pk)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = field_errors(exc)
     elif request.method == "POST":
         ids = [i for i in (_int(x) for x in request.POST.getlist("user")) if i][:200]
         role = request.POST.get("role", "")
         try:
             added = actions.do_add_participants(request.user, g, list(User.objects.filter(pk__in=ids)), role=role)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = field_errors(exc)
         else:
             messages.success(request, _("%(n)d added.") % {"n": added})
             return redirect("groups:people", pk)
@@ -346,7 +329,7 @@ def remove_person(request: HttpRequest, pk: int) -> HttpResponse:
         actions.do_remove_participant(request.user, g, person)
         messages.success(request, _("%(name)s is no longer in the group.") % {"name": person.real_name})
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     return redirect("groups:people", pk)
 
 
@@ -362,7 +345,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
             actions.do_reopen(request.user, g)
             messages.success(request, _("The group is open again."))
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     return redirect("groups:people", pk)
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from huying.audit.actions import record
 from huying.core.ratelimit import RateLimited
+from huying.core.view_errors import field_errors, flash_error
 from huying.interaction import actions
 from huying.interaction.choices import DebateStatus, Side, SuggestionCategory
 from huying.interaction.exports import debate_xlsx
@@ -31,24 +32,6 @@ from huying.moderation.choices import ItemStatus
 
 PAGE_SIZE = 20
 STYLES = "css/interaction.css"
-
-
-def _errors(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {
-            ("form" if k == "__all__" else k): [str(m) for e in v for m in e.messages]
-            for k, v in exc.error_dict.items()
-        }
-    return {"form": [str(m) for m in exc.messages]}
-
-
-def _flash(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, RateLimited):
-        messages.error(request, exc.message)
-    elif isinstance(exc, ValidationError):
-        messages.error(request, " ".join(str(m) for m in exc.messages))
-    else:
-        messages.error(request, str(exc) or _("You may not do this."))
 
 
 # --- suggestions ------------------------------------------------------------------------
@@ -111,7 +94,7 @@ def submit_suggestion(request: HttpRequest) -> HttpResponse:
         try:
             s = actions.do_submit_suggestion(request.user, photos=request.FILES.getlist("photos"), **values)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = field_errors(exc)
         except RateLimited as exc:
             errors = {"form": [exc.message]}
         else:
@@ -149,7 +132,7 @@ def follow(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.do_follow(request.user, item, follow=request.POST.get("follow") != "0")
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     return redirect("interaction:suggestion", pk)
 
 
@@ -175,7 +158,7 @@ def adopt(request: HttpRequest) -> HttpResponse:
                 request.user, chosen, session=session, title=request.POST.get("title", "")
             )
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
         return redirect(back)
     if request.POST.get("target") == "report":
         messages.success(
@@ -235,7 +218,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         actions.do_vote(request.user, d, request.POST.get("side", ""))
         messages.success(request, _("Your vote is counted."))
     except (ValidationError, PermissionDenied, RateLimited) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     return redirect("interaction:debate", pk)
 
 
@@ -250,7 +233,7 @@ def argue(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your argument will appear once a moderator has checked it."))
     except (ValidationError, PermissionDenied, RateLimited) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     return redirect("interaction:debate", pk)
 
 
@@ -262,7 +245,7 @@ def like(request: HttpRequest, pk: int) -> HttpResponse:
         if not actions.do_like(request.user, a):
             messages.info(request, _("You already liked this argument."))
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     return redirect("interaction:debate", a.debate_id)
 
 
@@ -300,7 +283,7 @@ def manage_debates(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The debate is saved as a draft."))
                 return redirect("interaction:manage_debates")
             except ValidationError as exc:
-                errors = _errors(exc)
+                errors = field_errors(exc)
     page = Paginator(Debate.objects.visible_to(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -320,7 +303,7 @@ def move_debate(request: HttpRequest, pk: int) -> HttpResponse:
         elif request.POST.get("move") == "close":
             actions.do_close_debate(request.user, d)
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     return redirect("interaction:manage_debates")
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from huying.core.ratelimit import RateLimited
+from huying.core.view_errors import field_errors, flash_error
 from huying.moderation.choices import ItemStatus
 from huying.reception import actions
 from huying.reception.choices import Phase, SessionStatus
@@ -29,24 +30,6 @@ from huying.reception.models import Question, ReceptionSession
 
 PAGE_SIZE = 10
 SESSION_FIELDS = ("theme", "description", "starts_at", "ends_at")
-
-
-def _errors(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {
-            ("form" if k == "__all__" else k): [str(m) for e in v for m in e.messages]
-            for k, v in exc.error_dict.items()
-        }
-    return {"form": [str(m) for m in exc.messages]}
-
-
-def _flash(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, RateLimited):
-        messages.error(request, exc.message)
-    elif isinstance(exc, ValidationError):
-        messages.error(request, " ".join(str(m) for m in exc.messages))
-    else:
-        messages.error(request, str(exc) or _("You may not do this."))
 
 
 def _parse_time(value: str) -> datetime | None:
@@ -72,7 +55,7 @@ def _create_from_post(request: HttpRequest, host: Any) -> tuple[ReceptionSession
             ends_at=_parse_time(values["ends_at"]),
         )
     except ValidationError as exc:
-        return None, _errors(exc)
+        return None, field_errors(exc)
     messages.success(request, _("The session is scheduled."))
     return session, {}
 
@@ -134,7 +117,7 @@ def ask(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         q = actions.do_ask(request.user, s, body=request.POST.get("body", ""))
     except (ValidationError, PermissionDenied, RateLimited) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
         return redirect("reception:session", pk)
     if q.moderation.status == ItemStatus.PUBLISHED:
         messages.success(request, _("Your question is published."))
@@ -229,7 +212,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         actions.do_answer(request.user, q, body=request.POST.get("body", ""))
         messages.success(request, _("Your answer is saved."))
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     return _back(request, q)
 
 
@@ -241,7 +224,7 @@ def adopt(request: HttpRequest, pk: int) -> HttpResponse:
         actions.do_adopt(request.user, q)
         messages.success(request, _("The question is adopted. You may turn it into a proposal or a report draft."))
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     return _back(request, q)
 
 
@@ -253,7 +236,7 @@ def hide(request: HttpRequest, pk: int) -> HttpResponse:
         actions.do_hide_question(request.user, q, reason=request.POST.get("reason", ""))
         messages.success(request, _("The question is hidden."))
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     return _back(request, q)
 
 
@@ -288,7 +271,7 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationError({"session": [_("Choose the session of the proposal.")]})
         proposal = actions.do_convert_to_proposal(request.user, chosen, session=proposal_session, title=title)
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
         return redirect("reception:console", pk)
     messages.success(request, _("A proposal draft was made from the questions. Complete it and submit it."))
     return redirect("proposals:detail", proposal.pk)
@@ -310,7 +293,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
             actions.do_cancel_session(request.user, s, reason=request.POST.get("reason", ""))
             messages.success(request, _("The session is cancelled."))
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_error(request, exc)
     nxt = request.POST.get("next", "")
     if nxt == "manage":
         return redirect("reception:manage")
