@@ -6,6 +6,8 @@
 
 Each move locks the item, refuses an illegal move with a translated error (nothing
 changed), writes one :class:`ModerationEvent` and one audit entry in the same transaction.
+A move that takes the item into or out of public view (only *published* is public) calls
+the space's ``on_visibility`` hook in that transaction too (:mod:`huying.moderation.spaces`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from huying.audit.actions import record
 from huying.core.actors import is_person
 from huying.moderation.choices import ItemStatus, Move
 from huying.moderation.models import ModerationEvent, ModerationItem
+from huying.moderation.spaces import visibility_changed
 
 P, PUB, H = ItemStatus.PENDING, ItemStatus.PUBLISHED, ItemStatus.HIDDEN
 MOVES: dict[str, tuple[frozenset[str], str]] = {
@@ -74,5 +77,7 @@ def move(item: ModerationItem, move: str, actor: Any, *, reason: str = "") -> Mo
         note=reason[:200],
     )  # fmt: skip
     record(actor, f"moderation.{move}", locked, {"status": [before, to], **({"reason": reason} if reason else {})})
+    if (before == PUB) != (to == PUB):
+        visibility_changed(locked, to == PUB)
     item.refresh_from_db()
     return locked
