@@ -3,7 +3,14 @@
 space ``group_posts``), pins and suggestion marks (staff), and turning a thread or a marked
 suggestion into a proposal or opinion-report draft of the member (through the proposals'
 and opinions' own draft actions). Every speech of a member lands in the duty record
-(``group.speech``) and is retracted when the post is removed."""
+(``group.speech``).
+
+A post counts — in its author's speech and suggestion counters, its thread's reply count and
+the duty record — exactly while readers can see it: not removed, published by moderation, and
+(a reply) in a thread that is itself not removed and published. :func:`_sync_counts` is the
+one code path that puts a post into the figures or takes it out; posting, the group's own
+removal and the moderation hook (:func:`on_moderation_visibility`: a moderator's hide,
+restore or publish, or reports sending a post back to the queue) all go through it."""
 
 from __future__ import annotations
 
@@ -202,16 +209,87 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def _spoke(me: Participant, post: Post, group: DiscussionGroup) -> None:
-    Participant.objects.filter(pk=me.pk).update(speech_count=F("speech_count") + 1)
-    if me.role == ParticipantRole.MEMBER:
-        acts.record(me.user, SPEECH, source=post, occurred_at=post.created_at, title=group.name)
+def _should_count(post: Post) -> bool:
+    if post.removed_at is not None or post.moderation.status != ItemStatus.PUBLISHED:
+        return False
+    thread = post.thread
+    return thread is None or (thread.removed_at is None and thread.moderation.status == ItemStatus.PUBLISHED)
+
+
+def _sync_counts(post_ids: Iterable[int]) -> int:
+    """Put each post into the kept figures, or take it out, as :func:`_should_count` says:
+    the author's ``speech_count`` (and ``suggestion_count`` when marked), the thread's
+    ``reply_count``, and the author's ``group.speech`` duty entry (member participants only;
+    re-recording after a retraction restores the one entry with the post's date). Call
+    inside a transaction. Idempotent: the ``counted`` flag changes with a conditional update,
+    and only a change moves a figure, so a second call, or a post already taken out by
+    another path, changes nothing. Returns how many posts changed."""
+    ids = sorted(set(post_ids))
+    # Lock the posts first, then read their state in a new statement: on PostgreSQL the read
+    # then sees every move committed while we waited for a lock (READ COMMITTED).
+    list(Post.objects.select_for_update(of=("self",)).filter(pk__in=ids).values_list("pk", flat=True))
+    posts = Post.objects.filter(pk__in=ids).select_related("moderation", "thread__moderation", "group", "author")
+    changed = 0
+    for post in posts.order_by("pk"):
+        should = _should_count(post)
+        if post.counted == should or not Post.objects.filter(pk=post.pk, counted=not should).update(counted=should):
+            continue
+        changed += 1
+        step = 1 if should else -1
+        Participant.objects.filter(group_id=post.group_id, user_id=post.author_id).update(
+            speech_count=F("speech_count") + step,
+            suggestion_count=F("suggestion_count") + (step if post.is_suggestion else 0),
+        )
+        if post.thread_id is not None:
+            Post.objects.filter(pk=post.thread_id).update(reply_count=F("reply_count") + step)
+        if not should:
+            acts.retract(post.author, SPEECH, source=post)
+        elif (
+            Participant.objects.filter(group_id=post.group_id, user_id=post.author_id)
+            .values_list("role", flat=True)
+            .first()
+            == ParticipantRole.MEMBER
+        ):
+            acts.record(post.author, SPEECH, source=post, occurred_at=post.created_at, title=post.group.name)
+    return changed
+
+
+def _with_replies(post: Post) -> list[int]:
+    ids = [post.pk]
+    if post.is_thread:
+        ids += list(Post.objects.filter(thread_id=post.pk).values_list("pk", flat=True))
+    return ids
+
+
+def on_moderation_visibility(item: Any, visible: bool) -> None:
+    """The ``on_visibility`` hook of the space ``group_posts`` (registered in
+    :mod:`huying.groups.apps`): a moderator hid, restored or published a post, or reports
+    sent it back to the queue. Runs inside the moderation move's transaction. The post (a
+    thread with its replies, which readers reach only through it) is put into or taken out of
+    the figures through :func:`_sync_counts`, which reads the state itself: a post the group
+    already removed stays out, and a reply hidden on its own stays out when its thread is
+    restored."""
+    post = Post.objects.filter(moderation_id=item.pk).first()
+    if post is not None:
+        _sync_counts(_with_replies(post))
+
+
+def do_recount(post_ids: Iterable[int] | None = None) -> int:
+    """Bring posts (all of them by default) into line with the rule of :func:`_sync_counts`;
+    for data written before the rule (``manage.py groups_recount``). Idempotent; returns how
+    many posts changed."""
+    ids = list(Post.objects.values_list("pk", flat=True)) if post_ids is None else list(post_ids)
+    changed = 0
+    for start in range(0, len(ids), 500):
+        with transaction.atomic():
+            changed += _sync_counts(ids[start : start + 500])
+    return changed
 
 
 def do_post_thread(actor: Any, group: DiscussionGroup, *, title: str, body: str, now: datetime | None = None) -> Post:
     """A participant opens a thread while the group is open (screened, rate-limited,
     moderated in space ``group_posts``)."""
-    me = _check_poster(actor, group)
+    _check_poster(actor, group)
     title = title.strip()
     if not title:
         raise ValidationError({"title": [_("Enter a title.")]})
@@ -224,7 +302,7 @@ def do_post_thread(actor: Any, group: DiscussionGroup, *, title: str, body: str,
         post = Post.objects.create(
             group=group, author=actor, title=title, body=body, moderation=item, created_at=now, last_activity_at=now
         )
-        _spoke(me, post, group)
+        _sync_counts([post.pk])  # in the figures at once if published, else when a moderator publishes it
         record(actor, "group.post", post, {"group": group.pk, "title": title})
     return post
 
@@ -234,21 +312,22 @@ def do_reply(actor: Any, thread: Post, *, body: str, now: datetime | None = None
     if not thread.is_thread:
         raise ValidationError(_("Reply to a thread."), code="not_thread")
     group = thread.group
-    me = _check_poster(actor, group)
+    _check_poster(actor, group)
     body = _clean_body(body)
     with transaction.atomic():
         item = moderation.do_submit(actor, SPACE, body)
         now = now or timezone.now()
         post = Post.objects.create(group=group, thread=thread, author=actor, body=body, moderation=item, created_at=now)
-        Post.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_activity_at=now)
-        _spoke(me, post, group)
+        Post.objects.filter(pk=thread.pk).update(last_activity_at=now)
+        _sync_counts([post.pk])
         record(actor, "group.reply", post, {"thread": thread.pk})
     return post
 
 
 def do_remove_post(actor: Any, post: Post) -> None:
     """Its author or the group's staff remove a post (a thread with its replies): it
-    disappears, the speeches are retracted from the duty record and the counters go down."""
+    disappears, the speeches are retracted from the duty record and the counters go down
+    (posts a moderator already took out stay out, :func:`_sync_counts`)."""
     if not (
         getattr(actor, "is_authenticated", False)
         and (post.author_id == actor.pk or access.may_manage(actor, post.group))
@@ -263,14 +342,7 @@ def do_remove_post(actor: Any, post: Post) -> None:
             posts += list(Post.objects.select_for_update().filter(thread=locked, removed_at=None))
         now = timezone.now()
         Post.objects.filter(pk__in=[p.pk for p in posts]).update(removed_at=now, removed_by=actor)
-        if locked.thread_id is not None:
-            Post.objects.filter(pk=locked.thread_id).update(reply_count=F("reply_count") - 1)
-        for p in posts:
-            Participant.objects.filter(group_id=p.group_id, user_id=p.author_id).update(
-                speech_count=F("speech_count") - 1,
-                suggestion_count=F("suggestion_count") - (1 if p.is_suggestion else 0),
-            )
-            acts.retract(p.author, SPEECH, source=p)
+        _sync_counts(p.pk for p in posts)
         record(actor, "group.post_remove", locked, {"posts": len(posts)})
 
 
@@ -293,15 +365,19 @@ def do_mark_suggestion(actor: Any, post: Post, *, marked: bool = True) -> Post:
     if marked and post.moderation.status != ItemStatus.PUBLISHED:
         raise ValidationError(_("Only published posts can be marked as suggestions."), code="not_published")
     with transaction.atomic():
-        changed = Post.objects.filter(pk=post.pk, is_suggestion=not marked, removed_at=None).update(
-            is_suggestion=marked,
-            marked_by=actor if marked else None,
-            marked_at=timezone.now() if marked else None,
-        )
-        if changed:
-            Participant.objects.filter(group_id=post.group_id, user_id=post.author_id).update(
-                suggestion_count=F("suggestion_count") + (1 if marked else -1)
+        # Locked, so that the mark and the post's place in the figures (``counted``, moved by
+        # _sync_counts under the same lock) are read and written together.
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        if locked.removed_at is None and locked.is_suggestion != marked:
+            Post.objects.filter(pk=post.pk).update(
+                is_suggestion=marked,
+                marked_by=actor if marked else None,
+                marked_at=timezone.now() if marked else None,
             )
+            if locked.counted:  # a post out of view is out of the figures; its mark counts on its return
+                Participant.objects.filter(group_id=post.group_id, user_id=post.author_id).update(
+                    suggestion_count=F("suggestion_count") + (1 if marked else -1)
+                )
             record(actor, "group.mark" if marked else "group.unmark", post, {})
     post.refresh_from_db()
     return post

@@ -14,6 +14,7 @@ class GroupsConfig(AppConfig):
         from huying.core.navigation import Entry, register
         from huying.duty.acts import ActKind, register_kind
         from huying.groups.access import may_create
+        from huying.groups.actions import on_moderation_visibility
         from huying.moderation.spaces import register_space
 
         def post_url(item: object) -> str:
@@ -22,9 +23,12 @@ class GroupsConfig(AppConfig):
 
         # Internal groups: published at once (post-moderation); the word screen, reports and
         # the moderators' queue still apply. 30 posts an hour per person.
+        # A moderator's hide, restore or publish (and reports sending a post back to the queue)
+        # take the post out of, or put it back into, the counters and the duty record.
         register_space(
-            "group_posts", _("Discussion-group posts"), premoderated_default=False, rate_limit=30, url=post_url
-        )
+            "group_posts", _("Discussion-group posts"), premoderated_default=False, rate_limit=30, url=post_url,
+            on_visibility=on_moderation_visibility,
+        )  # fmt: skip
         register_kind(ActKind("group.speech", _("Speech in a discussion group"), group="consultation"))
         self._register_links()
         register(

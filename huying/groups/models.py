@@ -147,6 +147,10 @@ class Post(models.Model):
     created_at = models.DateTimeField(_("posted at"), default=timezone.now)
     removed_at = models.DateTimeField(null=True, blank=True)
     removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Whether the post is in the kept figures (its author's speech and suggestion counts, its
+    # thread's reply count) and its duty entry is live: while readers can see it (not
+    # removed, published, in a thread that is too). Written only by ``actions._sync_counts``.
+    counted = models.BooleanField(_("counted in the figures"), default=False)
 
     objects = PostQuerySet.as_manager()
 
