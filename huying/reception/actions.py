@@ -31,6 +31,7 @@ from huying.accounts.choices import Role
 from huying.audit.actions import record
 from huying.moderation import actions as moderation
 from huying.moderation.choices import ItemStatus
+from huying.moderation.models import ModerationItem
 from huying.reception import transitions
 from huying.reception.choices import SessionStatus
 from huying.reception.models import (
@@ -280,6 +281,10 @@ def do_answer(actor: Any, question: Question, *, body: str, now: datetime | None
         raise ValidationError(_("Only published questions can be answered."), code="not_published")
     now = now or timezone.now()
     with transaction.atomic():
+        # Checked again under the item's lock: a moderator hiding the question at the same
+        # moment either comes first (refused here) or retracts the entry written here.
+        if ModerationItem.objects.select_for_update().get(pk=question.moderation_id).status != ItemStatus.PUBLISHED:
+            raise ValidationError(_("Only published questions can be answered."), code="not_published")
         answer = Answer.objects.select_for_update().filter(question=question).first()
         if answer is None:
             answer = Answer.objects.create(question=question, author=actor, body=body, created_at=now)
@@ -312,6 +317,28 @@ def _tell_asker(question: Question, host: Any) -> None:
             "excerpt": notices.excerpt(question.body),
         }
     notices.tell_author(question.moderation, text)
+
+
+def on_moderation_visibility(item: Any, visible: bool) -> None:
+    """The ``on_visibility`` hook of the space ``reception_questions`` (registered in
+    :mod:`huying.reception.apps`), run inside the moderation move's transaction. A question
+    that leaves public view (hidden, or sent back to the queue by reports) takes its answer
+    with it, so the host's ``reception.answer`` duty entry is retracted; when the question is
+    published or restored the entry is recorded again (the same entry, dated by the answer).
+    Both are idempotent (:mod:`huying.duty.acts`); a question without an answer changes
+    nothing. The reception room keeps no counters: its figures are counted on read."""
+    from huying.duty import acts
+
+    answer = Answer.objects.filter(question__moderation_id=item.pk).select_related("question__session").first()
+    if answer is None:
+        return
+    question = answer.question
+    if visible:
+        acts.record(
+            answer.author, ANSWER_KIND, source=question, occurred_at=answer.created_at, title=question.session.theme
+        )
+    else:
+        acts.retract(answer.author, ANSWER_KIND, source=question)
 
 
 def do_hide_question(actor: Any, question: Question, *, reason: str) -> Question:

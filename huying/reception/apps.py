@@ -16,7 +16,7 @@ class ReceptionConfig(AppConfig):
         from huying.core.navigation import Entry, register
         from huying.duty.acts import ActKind, register_kind
         from huying.moderation.spaces import register_space
-        from huying.reception.actions import is_staff_manager
+        from huying.reception.actions import is_staff_manager, on_moderation_visibility
 
         self._register_links()
 
@@ -24,10 +24,11 @@ class ReceptionConfig(AppConfig):
             question = getattr(item, "reception_question", None)
             return reverse("reception:session", args=[question.session_id]) if question else ""
 
-        # Pre-moderated: nothing a citizen asks is public before a moderator passes it.
+        # Pre-moderated: nothing a citizen asks is public before a moderator passes it. A
+        # question leaving public view takes its answer's duty entry with it (and back).
         register_space(
             "reception_questions", _("Reception-room questions"), premoderated_default=True, rate_limit=5,
-            rate_window=600, url=question_url,
+            rate_window=600, url=question_url, on_visibility=on_moderation_visibility,
         )  # fmt: skip
         register_kind(ActKind("reception.answer", _("Answered a question in the reception room"), group="reception"))
         description = _("Members host themed sessions; ask them your questions and read their answers.")
