@@ -180,7 +180,7 @@ def run_benchmark(body: int, day: int, topics: int, with_decay: bool = False) ->
     decay = 0.0
     if with_decay:  # the first run of a day also redoes the heat of the ranked topics no text touched
         started = time.perf_counter()
-        _update_figures([], now, decay=True)
+        _update_figures({}, now, decay=True)
         decay = time.perf_counter() - started
     # Leave the body as it was for the next run.
     TopicText.objects.filter(source="bench", object_id__gt=body).delete()
