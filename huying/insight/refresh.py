@@ -27,8 +27,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import islice
@@ -335,6 +337,20 @@ class Outcome:
     touched_topics: int = 0
     alerts: int = 0
     by_source: dict[str, int] = field(default_factory=dict)
+    phases: dict[str, tuple[float, float]] = field(default_factory=dict)  # name: (wall s, CPU s)
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Time a part of the run (the benchmark prints them)."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            before = self.phases.get(name, (0.0, 0.0))
+            self.phases[name] = (
+                before[0] + time.perf_counter() - wall,
+                before[1] + time.process_time() - cpu,
+            )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -445,17 +461,19 @@ def refresh(*, full: bool = False, now: datetime | None = None, notify: bool = T
                 continue
             mark = marks.get(source.key) or SourceMark(source=source.key)
             count = 0
-            for stamp, pk, message in source.stream(mark.stamp, mark.last_id):
-                mark.stamp, mark.last_id = stamp, pk
-                items[source.side].append(prepare(source.key, source.side, pk, message))
-                seen.append((source.key, pk))
-                count += 1
+            with outcome.phase("read and analyse"):
+                for stamp, pk, message in source.stream(mark.stamp, mark.last_id):
+                    mark.stamp, mark.last_id = stamp, pk
+                    items[source.side].append(prepare(source.key, source.side, pk, message))
+                    seen.append((source.key, pk))
+                    count += 1
             mark.refreshed_at = now
             mark.save()
             outcome.by_source[source.key] = count
             outcome.texts += count
         # Texts whose records were hidden or removed since leave their topics first.
-        withdrawn = [] if full else _withdraw()
+        with outcome.phase("withdraw"):
+            withdrawn = [] if full else _withdraw()
         # A text read again (its record came back after the mark moved) keeps its topic.
         known = _already_placed(seen)
         touched: list[State] = []
@@ -463,11 +481,14 @@ def refresh(*, full: bool = False, now: datetime | None = None, notify: bool = T
             batch = sorted((i for i in batch if (i.source, i.pk) not in known), key=lambda i: i.order)
             if not batch:
                 continue
-            clustering = _load(side, batch[0].at - timedelta(days=WINDOW_DAYS))
-            for item in batch:
-                clustering.place(item)
+            with outcome.phase("load topics"):
+                clustering = _load(side, batch[0].at - timedelta(days=WINDOW_DAYS))
+            with outcome.phase("place"):
+                for item in batch:
+                    clustering.place(item)
             changed = [state for state in clustering.states.values() if state.touched]
-            outcome.new_topics += _save(side, changed)
+            with outcome.phase("write"):
+                outcome.new_topics += _save(side, changed)
             touched.extend(changed)
         outcome.touched_topics = len(touched)
         pks = [state.pk for state in touched if state.pk is not None]
@@ -476,13 +497,15 @@ def refresh(*, full: bool = False, now: datetime | None = None, notify: bool = T
             for state in touched
             if state.pk is not None
         }
-        _update_figures(counts, now, decay=first_of_day, recount=withdrawn)
+        with outcome.phase("figures"):
+            _update_figures(counts, now, decay=first_of_day, recount=withdrawn)
         pks = sorted(set(pks) | set(withdrawn))
         from huying.insight.emerging import raise_alerts
 
         # A full recompute records today's alerts again (the topics are new rows) but tells
         # no one: the incremental runs told them already.
-        outcome.alerts = raise_alerts(pks, now, notify=notify and not full)
+        with outcome.phase("alerts"):
+            outcome.alerts = raise_alerts(pks, now, notify=notify and not full)
     return outcome
 
 
