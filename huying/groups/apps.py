@@ -79,9 +79,20 @@ class GroupsConfig(AppConfig):
 
         from huying.columns.sources import register_source
         from huying.core.origins import register_origin
-        from huying.groups import origins
+        from huying.groups import origins, topics
         from huying.groups.models import DiscussionGroup
+        from huying.insight.sources import register_source as register_text_source
 
+        # Published posts are texts of the public side's hot topics (docs/insight.md).
+        register_text_source(
+            "grouppost",
+            _("Discussion-group posts"),
+            topics.messages,
+            side="public",
+            stream=topics.stream,
+            eligible=topics.eligible,
+            links=topics.links,
+        )
         register_origin("proposals.proposal", origins.proposal_origins)
         register_origin("opinions.opinionreport", origins.report_origins)
         register_source(

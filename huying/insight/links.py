@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from huying.insight.models import TopicText
+from huying.insight.sources import get as get_source
 
 
 @dataclass
@@ -102,7 +103,10 @@ def members(user: Any, topic: Any, limit: int = 200) -> list[MemberLink]:
         by_source[member.source].append(member.object_id)
     resolved: dict[tuple[str, int], tuple[str, str | None]] = {}
     for source, ids in by_source.items():
-        resolver = RESOLVERS.get(source)
+        registered = get_source(source)
+        resolver = (
+            registered.links if registered is not None and registered.links is not None else RESOLVERS.get(source)
+        )
         if resolver is not None:
             for pk, value in resolver(user, ids).items():
                 resolved[(source, pk)] = value

@@ -90,12 +90,21 @@ class TopicText(models.Model):
     support = models.PositiveIntegerField(default=0)
     excerpt = models.CharField(_("excerpt"), max_length=200)
     terms = models.JSONField(default=dict)  # the text's weighted terms (to take it out again)
+    # What else the clustering saw of it, so a topic a text leaves can be rebuilt from the
+    # rest (refresh._withdraw): its title and the place and area keys it names.
+    title = models.CharField(max_length=200, blank=True, default="")
+    places = models.JSONField(default=list)
+    areas = models.JSONField(default=list)
 
     class Meta:
         verbose_name = _("topic text")
         verbose_name_plural = _("topic texts")
         constraints = [models.UniqueConstraint(fields=["source", "object_id"], name="insight_text_once")]
-        indexes = [models.Index(fields=["topic", "at"], name="insight_text_topic_at")]
+        indexes = [
+            models.Index(fields=["topic", "at"], name="insight_text_topic_at"),
+            # "does this topic already have this author": a refresh counts new people by it
+            models.Index(fields=["topic", "author"], name="insight_text_topic_author"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source}:{self.object_id}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from huying.insight.topics import Message
 
@@ -19,6 +20,12 @@ SourceFunction = Callable[[datetime | None], Iterable[Message]]
 # last_id)`` yields ``(stamp, id, message)`` after the mark, ordered by (stamp, id).
 Row = tuple[datetime, int, Message]
 StreamFunction = Callable[[datetime | None, int], Iterable[Row]]
+# ``eligible()``: a queryset of the records whose texts may stay in topics (published, not
+# hidden or removed); a placed text whose record left it leaves its topic at the next
+# refresh. ``links(user, ids)``: ``{id: (label, url or None)}``, the url only for records
+# ``user`` may open (the topic pages show the others' excerpts without a link).
+EligibleFunction = Callable[[], Any]
+LinksFunction = Callable[[Any, list[int]], dict[int, tuple[str, str | None]]]
 
 
 @dataclass(frozen=True)
@@ -28,23 +35,40 @@ class Source:
     fn: SourceFunction
     side: str = "government"  # whose topics its texts join (insight.choices.Side)
     stream: StreamFunction | None = None
+    eligible: EligibleFunction | None = None
+    links: LinksFunction | None = None
 
 
 _SOURCES: dict[str, Source] = {}
 
 
 def register_source(
-    key: str, label: object, fn: SourceFunction, *, side: str = "government", stream: StreamFunction | None = None
+    key: str,
+    label: object,
+    fn: SourceFunction,
+    *,
+    side: str = "government",
+    stream: StreamFunction | None = None,
+    eligible: EligibleFunction | None = None,
+    links: LinksFunction | None = None,
 ) -> None:
     """Register (or replace) the source ``key``; ``fn(since)`` yields its messages;
-    ``stream`` (optional) feeds the stored topics of ``side`` from a high-water mark."""
+    ``stream`` (optional) feeds the stored topics of ``side`` from a high-water mark;
+    ``eligible`` (optional) takes hidden or removed records out again; ``links`` (optional)
+    links the member texts on the topic pages."""
     if ":" in key:
         raise ValueError("a source key cannot contain ':'")
-    _SOURCES[key] = Source(key=key, label=label, fn=fn, side=side, stream=stream)
+    if len(key) > 20:
+        raise ValueError("a source key has at most 20 characters")
+    _SOURCES[key] = Source(key=key, label=label, fn=fn, side=side, stream=stream, eligible=eligible, links=links)
 
 
 def registered() -> list[Source]:
     return list(_SOURCES.values())
+
+
+def get(key: str) -> Source | None:
+    return _SOURCES.get(key)
 
 
 def collect(since: datetime | None = None, keys: Iterable[str] | None = None) -> list[Message]:

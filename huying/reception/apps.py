@@ -90,9 +90,20 @@ class ReceptionConfig(AppConfig):
 
         from huying.columns.sources import register_source
         from huying.core.origins import register_origin
-        from huying.reception import origins
+        from huying.insight.sources import register_source as register_text_source
+        from huying.reception import origins, topics
         from huying.reception.models import ReceptionSession
 
+        # Published questions are texts of the public side's hot topics (docs/insight.md).
+        register_text_source(
+            "reception",
+            _("Reception-room questions"),
+            topics.messages,
+            side="public",
+            stream=topics.stream,
+            eligible=topics.eligible,
+            links=topics.links,
+        )
         register_origin("proposals.proposal", origins.proposal_origins)
         register_origin("opinions.opinionreport", origins.report_origins)
         register_source(

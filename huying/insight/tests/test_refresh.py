@@ -52,6 +52,18 @@ def memberships() -> set[frozenset[int]]:
     return {frozenset(members) for members in groups.values()}
 
 
+def figures() -> dict[frozenset[int], tuple[object, ...]]:
+    """Each topic's kept counts, heat and description, by its members."""
+    groups: dict[int, set[int]] = {}
+    for topic_id, object_id in TopicText.objects.values_list("topic_id", "object_id"):
+        groups.setdefault(topic_id, set()).add(object_id)
+    fields = ("pk", "texts", "people", "support", "heat", "trend", "growth", "title", "place_or_group", "keywords")
+    return {
+        frozenset(groups[pk]): (*rest[:3], round(rest[3], 2), *rest[4:6], rest[6], rest[7], tuple(rest[8]))
+        for pk, *rest in Topic.objects.values_list(*fields)
+    }
+
+
 def test_incremental_batches_give_the_topics_of_a_full_recompute(feed: Feed) -> None:
     messages, truth = generate_corpus(tail=120)
     ordered = sorted(messages, key=lambda m: (m.time, m.id))
@@ -61,10 +73,12 @@ def test_incremental_batches_give_the_topics_of_a_full_recompute(feed: Feed) -> 
         refresh(now=now, notify=False)
     assert TopicText.objects.count() == len(ordered)
     incremental = memberships()
+    kept = figures()  # counts kept up batch by batch
     assert refresh(now=now, notify=False).texts == 0  # nothing new: nothing read
 
     refresh(full=True, now=now, notify=False)
     assert memberships() == incremental
+    assert figures() == kept  # the same counts, heat, trend and description as counted at once
     assert SourceMark.objects.get(source="letter").last_id == len(ordered)
 
     # The planted issues come out as topics of their own, most of their messages together.
