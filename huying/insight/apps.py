@@ -30,6 +30,7 @@ class InsightConfig(AppConfig):
             platform_sources.suggestions,
             side="public",
             stream=platform_sources.suggestion_stream,
+            eligible=platform_sources.suggestions_eligible,
         )
         register_source(
             "report",

@@ -118,12 +118,20 @@ def suggestions(since: datetime | None) -> Iterator[Message]:
         yield message
 
 
-def suggestion_stream(stamp: datetime | None, last_id: int) -> Iterator[tuple[datetime, int, Message]]:
-    """Public suggestions (建言) not hidden by the moderators, by the time they were sent."""
+def suggestions_eligible() -> Any:
+    """Suggestions whose texts may stay in topics: those the moderators have not hidden.
+    A suggestion hidden after it was placed leaves its topic at the next refresh; one
+    restored later is read again by the next full recompute (the stream follows the time
+    it was sent, not its moderation)."""
     from huying.interaction.models import Suggestion
     from huying.moderation.choices import ItemStatus
 
-    rows = Suggestion.objects.exclude(moderation__status=ItemStatus.HIDDEN)
+    return Suggestion.objects.exclude(moderation__status=ItemStatus.HIDDEN)
+
+
+def suggestion_stream(stamp: datetime | None, last_id: int) -> Iterator[tuple[datetime, int, Message]]:
+    """Public suggestions (建言) not hidden by the moderators, by the time they were sent."""
+    rows = suggestions_eligible()
     fields = ("pk", "title", "body", "place", "created_at", "author_id", "follower_count")
     for row in _after(rows, "created_at", stamp, last_id).values(*fields).iterator(chunk_size=2000):
         yield (

@@ -139,3 +139,20 @@ def test_a_removed_thread_leaves_with_its_replies(texts: dict[str, Any], alice: 
     groups.do_remove_post(alice, texts["post"])
     refresh(notify=False)
     assert _topic_of("grouppost", texts["post"].pk) is None and _topic_of("grouppost", reply.pk) is None
+
+
+def test_a_suggestion_hidden_after_it_was_placed_leaves_its_topic(texts: dict[str, Any], bob: Any) -> None:
+    refresh(notify=False)
+    first = texts["suggestions"][0]
+    topic = _topic_of("suggestion", first.pk)
+    assert topic is not None
+    before = Topic.objects.get(pk=topic.pk)
+
+    moderation.do_hide(bob, first.moderation, reason="含个人信息")
+    assert refresh(notify=False).texts == 0
+    assert _topic_of("suggestion", first.pk) is None
+    after = Topic.objects.get(pk=topic.pk)
+    assert after.texts == before.texts - 1
+    assert sum(TopicSnapshot.objects.filter(topic=topic).values_list("count", flat=True)) == after.texts
+    # The other suggestions of the same issue stay together.
+    assert _topic_of("suggestion", texts["suggestions"][1].pk) == topic
