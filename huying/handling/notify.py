@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection
@@ -53,9 +53,8 @@ def _deliver_later(ids: list[int]) -> None:
 
 
 @outbox.handler(DELIVER)
-def _deliver_task(payload: dict[str, object]) -> None:
-    ids = payload.get("ids") or []
-    _deliver(list(Notification.objects.filter(pk__in=ids).order_by("pk")))  # type: ignore[misc]
+def _deliver_task(payload: dict[str, Any]) -> None:
+    _deliver(list(Notification.objects.filter(pk__in=payload.get("ids") or []).order_by("pk")))
 
 
 def render(text: str | Promise) -> str:
