@@ -118,3 +118,11 @@ bench: venv
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/media
+
+# Chaos test of the production layout (docs/operations.md "Chaos test"; not part of `make
+# test`): its own PostgreSQL cluster and Redis (CHAOS_PORT+1, +2; default 8650), 8 clients
+# for CHAOS_SECONDS (240) while a gunicorn worker, a Celery worker, beat and Redis are killed
+# and PostgreSQL restarted; checks nothing was lost or done twice. Exit 1 on failure.
+.PHONY: chaos
+chaos: venv
+	$(PY) scripts/chaos

@@ -376,3 +376,17 @@ NINJA_PAGINATION_PER_PAGE = 50
 # The proposals' statistics use a covering index (INCLUDE columns) on PostgreSQL; SQLite
 # builds it as a plain index, which is what the embedded set-up needs (no warning wanted).
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# --- Queued tasks (the outbox, huying/core/outbox.py; docs/operations.md "Queued tasks") ---
+# A task not done this long after it was written (or last handed over) is handed to the
+# broker again, at most OUTBOX_MAX_REQUEUES times; done rows are kept OUTBOX_KEEP_DAYS.
+OUTBOX_REQUEUE_AFTER_SECONDS = env_int("OUTBOX_REQUEUE_AFTER_SECONDS", 120, minimum=5)
+OUTBOX_MAX_REQUEUES = env_int("OUTBOX_MAX_REQUEUES", 50, minimum=1)
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7, minimum=1)
+CELERY_BEAT_SCHEDULE["outbox-requeue"] = {
+    "task": "huying.core.tasks.requeue_outbox",
+    "schedule": env_int("OUTBOX_REQUEUE_INTERVAL_SECONDS", 60, minimum=5),
+}
+# The suite has no worker: its tasks run in the test's process also when REDIS_URL is set.
+if TESTING:
+    CELERY_TASK_ALWAYS_EAGER = True

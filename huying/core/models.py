@@ -85,3 +85,32 @@ class StoredFile(models.Model):
             filename=filename or f"attachment-{self.pk}.{self.extension}",
             inline=inline,
         )
+
+
+class OutboxTask(models.Model):
+    """A task written in the same transaction as the action that needs it (the outbox), so a
+    committed action never loses its task: :func:`huying.core.outbox.enqueue` inserts the
+    row and hands it to the broker once the transaction commits; a worker runs it with the
+    row locked and marks it done in the same transaction (a second delivery finds it done);
+    beat's ``outbox-requeue`` job hands again what is not done after
+    ``OUTBOX_REQUEUE_AFTER_SECONDS`` (a send that failed, a message lost with Redis or held
+    by a killed worker). ``runs`` counts completed runs: 1 for every done row."""
+
+    name = models.CharField(_("task"), max_length=100)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    requeued_at = models.DateTimeField(_("handed again at"), null=True, blank=True)
+    requeues = models.PositiveIntegerField(_("times handed again"), default=0)
+    runs = models.PositiveIntegerField(_("completed runs"), default=0)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("queued task")
+        verbose_name_plural = _("queued tasks")
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(done_at__isnull=True), name="outbox_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"

@@ -24,3 +24,19 @@ def ping(self: Any, token: str = "") -> dict[str, Any]:
     """Answer which worker ran it: ``scripts/prod-smoke`` sends one through the broker and
     waits for the answer in the result backend."""
     return {"token": token, "worker": self.request.hostname or socket.gethostname(), "pid": os.getpid()}
+
+
+@shared_task(name="huying.core.tasks.run_outbox", ignore_result=True)
+def run_outbox(pk: int) -> str:
+    """Run one outbox task (``huying.core.outbox``): exactly once however often delivered."""
+    from huying.core import outbox
+
+    return outbox.run(pk)
+
+
+@shared_task(name="huying.core.tasks.requeue_outbox", ignore_result=True)
+def requeue_outbox() -> dict[str, int]:
+    """Hand over again the outbox tasks not done in time (beat, ``outbox-requeue``)."""
+    from huying.core import outbox
+
+    return outbox.requeue()

@@ -1,6 +1,8 @@
 """Notifications: a row per recipient written in the caller's transaction, delivered by
 the hooks in :data:`delivery_hooks` after the transaction commits (no delivery channel is
-wired yet; SMS or app push register a hook here).
+wired yet; SMS or app push register a hook here). With a hook registered, the delivery is
+an outbox task written in the same transaction (:mod:`huying.core.outbox`): a process
+killed after the commit, or Redis down, delays it but never loses it.
 
 This is the one notification hook registry of every workflow: the engine's moves and each
 workflow's own events (a proposal filed, a work order closed) write rows through
@@ -12,12 +14,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import translation
 
+from huying.core import outbox
 from huying.handling.models import Assignment, Notification
 
 if TYPE_CHECKING:
@@ -33,11 +36,25 @@ logger = logging.getLogger(__name__)
 delivery_hooks: list[Callable[[Notification], None]] = []
 
 
+DELIVER = "handling.deliver_notifications"
+
+
 def _deliver(notifications: list[Notification]) -> None:
     logger.info("delivering %d notification(s)", len(notifications))
     for notification in notifications:
         for hook in list(delivery_hooks):
             hook(notification)
+
+
+def _deliver_later(ids: list[int]) -> None:
+    """The delivery of these rows as an outbox task in the caller's transaction."""
+    if delivery_hooks and ids:
+        outbox.enqueue(DELIVER, {"ids": ids})
+
+
+@outbox.handler(DELIVER)
+def _deliver_task(payload: dict[str, Any]) -> None:
+    _deliver(list(Notification.objects.filter(pk__in=payload.get("ids") or []).order_by("pk")))
 
 
 def render(text: str | Promise) -> str:
@@ -88,7 +105,7 @@ def send(rows: list[Notification]) -> list[Notification]:
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
-    transaction.on_commit(lambda: _deliver(created))
+    _deliver_later([row.pk for row in created])
     return created
 
 
@@ -111,8 +128,7 @@ def send_to_units(rows: Sequence[tuple[int, str, int, int, int | None, str]], no
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, *[list(column) for column in columns]])
         ids = [pk for (pk,) in cursor.fetchall()]
-    if delivery_hooks:
-        transaction.on_commit(lambda: _deliver([_unit_row(row, now, pk) for row, pk in zip(rows, ids, strict=True)]))
+    _deliver_later(ids)
     return len(ids)
 
 

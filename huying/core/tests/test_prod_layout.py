@@ -161,3 +161,25 @@ def test_supervisor_keeps_web_two_celery_workers_and_beat_running() -> None:
     assert programs["celery"]["numprocs"] == "2" and " worker " in programs["celery"]["command"]
     assert " beat " in programs["beat"]["command"] and programs["beat"].get("numprocs", "1") == "1"
     assert conf["group:huying"]["programs"] == "web,celery,beat"
+
+
+@pytest.mark.slow
+def test_the_wsgi_module_imports_every_view_and_opens_no_database_connection() -> None:
+    """``gunicorn --preload`` loads huying.wsgi once in the master: the URLconf is imported
+    there, so a worker forked after one died answers at once (scripts/chaos found workers
+    killed by the timeout while importing views on their first request), and no database
+    connection is opened (the forked workers would share it)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, huying.wsgi; from django.db import connections; "
+        "assert 'huying.workorders.api.orders' in sys.modules, 'views not imported'; "
+        "assert all(c.connection is None for c in connections.all()), 'a database connection'; print('ok')"
+    )
+    env = {**os.environ, "DEBUG": "1"}
+    done = subprocess.run(  # noqa: S603 - this interpreter, our own code
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.stdout.strip().endswith("ok"), done.stderr[-2000:]
