@@ -376,3 +376,8 @@ NINJA_PAGINATION_PER_PAGE = 50
 # The proposals' statistics use a covering index (INCLUDE columns) on PostgreSQL; SQLite
 # builds it as a plain index, which is what the embedded set-up needs (no warning wanted).
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# Work orders whose after-intake analysis was lost (a worker died), every 5 minutes (docs/workorders.md).
+CELERY_BEAT_SCHEDULE["workorders-analyse-pending"] = {
+    "task": "huying.workorders.tasks.analyse_pending",
+    "schedule": env_int("WORKORDERS_ANALYSE_INTERVAL_SECONDS", 300, minimum=30),
+}
