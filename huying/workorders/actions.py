@@ -472,6 +472,8 @@ def _intake_batch(actor: Any, items: Sequence[Mapping[str, Any]], channel: str) 
             by_district: dict[int, list[tuple[int, dict[str, Any]]]] = {}
             for index, values in fresh:
                 by_district.setdefault(values["district"].pk, []).append((index, values))
+            # Counters locked in one order (district id) by every batch: no deadlock between two.
+            by_district = dict(sorted(by_district.items()))
             for group in by_district.values():
                 numbers = reserve_numbers(group[0][1]["district"], year, len(group))
                 orders += [

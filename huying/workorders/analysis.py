@@ -72,6 +72,7 @@ def _analyse(order: WorkOrder) -> OrderAnalysis | None:
     found = find_duplicates(order, limit=LINKS_PER_ORDER)
     links = [DuplicateLink(order=order, other=d.order, score=d.score) for d in found]
     links += [DuplicateLink(order=d.order, other=order, score=d.score) for d in found]
+    links.sort(key=lambda link: (link.order.pk, link.other.pk))  # one lock order for concurrent analyses
     try:
         with transaction.atomic():
             analysis = OrderAnalysis.objects.create(

@@ -143,6 +143,33 @@ def cosine(a: Counter[str], b: Counter[str], norm_a: float | None = None, norm_b
     return dot / ((norm_a or _norm(a)) * (norm_b or _norm(b)))
 
 
+@lru_cache(maxsize=4096)
+def _profile(text: str) -> tuple[Counter[str], int]:
+    """The text's n-gram counts and their squared norm, cached per process."""
+    vector = _grams(text)
+    return vector, sum(v * v for v in vector.values())
+
+
+def cosine_without(a: str, b: str, drop: set[str]) -> float:
+    """:func:`cosine` of the two texts' n-grams with the grams in ``drop`` left out, without
+    building the reduced vectors (``drop`` is a few dozen place-name grams)."""
+    va, sq_a = _profile(a)
+    vb, sq_b = _profile(b)
+    if not va or not vb:
+        return 0.0
+    small, large = (va, vb) if len(va) <= len(vb) else (vb, va)
+    dot = 0
+    for gram, count in small.items():
+        other = large.get(gram)
+        if other and gram not in drop:
+            dot += count * other
+    if not dot:
+        return 0.0
+    sq_a -= sum(va[g] ** 2 for g in drop if g in va)
+    sq_b -= sum(vb[g] ** 2 for g in drop if g in vb)
+    return dot / math.sqrt(sq_a * sq_b) if sq_a > 0 and sq_b > 0 else 0.0
+
+
 def text_similarity(a: str, b: str) -> float:
     return cosine(grams(a), grams(b))
 
@@ -215,7 +242,7 @@ def candidates(
     if among is not None:
         qs = qs.filter(pk__in=among)
     newest = qs.order_by("-created_at", "-id")[:MAX_CANDIDATES]
-    if among is None and connection.vendor == "postgresql":
+    if among is None and SHORTLIST and connection.vendor == "postgresql":
         shortlist = (
             WorkOrder.objects.filter(pk__in=newest.values("pk"))
             .annotate(similar=_Similarity("content", Value(order.content)))
@@ -291,7 +318,6 @@ def find_duplicates(
     days = window_days() if days is None else days
     metres = radius_m() if metres is None else metres
     threshold = min_score() if threshold is None else threshold
-    mine_all = grams(order.content)
     mine_place: set[str] = set()
     for word in place_words(order):
         mine_place.update(grams(word))
@@ -299,7 +325,7 @@ def find_duplicates(
     found: list[Duplicate] = []
     for other in candidates(order, days=days, metres=metres, among=among):
         drop = mine_place | set(grams(other.address)) if other.address else mine_place
-        text = cosine(_without(mine_all, drop), _without(grams(other.content), drop))
+        text = cosine_without(order.content, other.content, drop)
         if text < TEXT_MIN:
             continue
         place, distance, place_reasons = _place_score(order, other, metres)
