@@ -179,7 +179,8 @@ def intake_hotline(request: HttpRequest, payload: IntakeIn) -> Any:
     client's token) and administrators may push."""
     data = payload.dict(exclude={"attachments"})
     result = actions.do_intake(request.user, data, Channel.HOTLINE, files=_decode_attachments(payload))
-    order = WorkOrder.objects.with_related().get(pk=result.order.pk)
+    # A new order carries its district, street, community and category already (intake set them).
+    order = result.order if result.created else WorkOrder.objects.with_related().get(pk=result.order.pk)
     body = _order_out(order, request.user)
     body["created"] = result.created
     body.update(_known_analysis(order))
