@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -58,7 +59,7 @@ def record(
     )
 
 
-def record_many(actor: Any, action: str, entries: list[tuple[models.Model, dict[str, Any]]]) -> list[AuditEntry]:
+def record_many(actor: Any, action: str, entries: Sequence[tuple[models.Model, dict[str, Any]]]) -> list[AuditEntry]:
     """:func:`record` of one ``action`` on many objects, one insert: ``(obj, changes)`` each
     (a batch intake records each order it created)."""
     ctx = current()
