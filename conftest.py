@@ -272,3 +272,12 @@ def dora(db: None, _shared_people: SharedPeople | None) -> User:
 @pytest.fixture
 def admin(tree: Tree, _shared_people: SharedPeople | None) -> User:
     return _person("admin", tree, _shared_people)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_intake_reference() -> None:
+    """Intake caches categories and places per process (huying/workorders/reference.py): a
+    rolled-back test must not leave its rows in that cache for the next one."""
+    from huying.workorders import reference
+
+    reference.clear()

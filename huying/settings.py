@@ -390,3 +390,8 @@ CELERY_BEAT_SCHEDULE["outbox-requeue"] = {
 # The suite has no worker: its tasks run in the test's process also when REDIS_URL is set.
 if TESTING:
     CELERY_TASK_ALWAYS_EAGER = True
+# Work orders whose after-intake analysis was lost (a worker died), every 5 minutes (docs/workorders.md).
+CELERY_BEAT_SCHEDULE["workorders-analyse-pending"] = {
+    "task": "huying.workorders.tasks.analyse_pending",
+    "schedule": env_int("WORKORDERS_ANALYSE_INTERVAL_SECONDS", 300, minimum=30),
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -56,6 +57,28 @@ def record(
         ip_address=ctx.ip,
         channel=ctx.channel,
     )
+
+
+def record_many(actor: Any, action: str, entries: Sequence[tuple[models.Model, dict[str, Any]]]) -> list[AuditEntry]:
+    """:func:`record` of one ``action`` on many objects, one insert: ``(obj, changes)`` each
+    (a batch intake records each order it created)."""
+    ctx = current()
+    person = is_person(actor)
+    rows = [
+        AuditEntry(
+            actor=actor if person else None,
+            actor_name=(str(actor) if person else "")[:60],
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            changes=_clean(changes or {}),
+            ip_address=ctx.ip,
+            channel=ctx.channel,
+        )
+        for obj, changes in entries
+    ]
+    return AuditEntry.objects.bulk_create(rows)
 
 
 def diff(instance: models.Model, **new_values: Any) -> dict[str, list[Any]]:

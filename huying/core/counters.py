@@ -29,3 +29,30 @@ def next_value(scope: str) -> int:
     counter = Counter.objects.select_for_update().get(scope=scope)
     Counter.objects.filter(pk=counter.pk).update(value=F("value") + 1)
     return counter.value + 1
+
+
+def reserve_values(scope: str, count: int) -> range:
+    """``count`` consecutive values of ``scope`` in one statement (``UPDATE … RETURNING``),
+    e.g. the numbers of a batch of work orders. Same guarantees as :func:`next_value`: the
+    row stays locked until the caller's transaction ends, and a rollback gives the whole
+    block back (gap-free). Call inside ``transaction.atomic``."""
+    if count < 1:
+        raise ValueError("reserve_values() needs a count of at least 1.")
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("reserve_values() must run inside the transaction that uses the numbers.")
+    table = connection.ops.quote_name(Counter._meta.db_table)
+    sql = f"UPDATE {table} SET value = value + %s WHERE scope = %s RETURNING value"  # noqa: S608 - our table name
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [count, scope])
+            row = cursor.fetchone()
+        if row is not None:
+            last = int(row[0])
+            return range(last - count + 1, last + 1)
+        try:
+            with transaction.atomic():  # a savepoint: a lost race leaves the caller's transaction usable
+                Counter.objects.create(scope=scope)
+        except IntegrityError:
+            pass  # created by a concurrent first use: the UPDATE waits for it
+    raise RuntimeError(f"Counter {scope!r} could not be created.")  # pragma: no cover

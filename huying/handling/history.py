@@ -196,3 +196,24 @@ def append(
         data=data or {},
         created_at=now or timezone.now(),
     )
+
+
+def append_many(steps: Iterable[tuple[models.Model, str, dict[str, Any]]], actor: Any) -> list[CaseEvent]:
+    """:func:`append` for many cases at once, one insert: ``(case, kind, data)`` per step,
+    all by ``actor`` now (a batch intake writes each order's *received* step this way)."""
+    person = is_person(actor)
+    now = timezone.now()
+    rows = [
+        CaseEvent(
+            case_type=ContentType.objects.get_for_model(case),
+            case_id=case.pk,
+            scope=EventScope.CASE,
+            kind=kind,
+            actor=actor if person else None,
+            actor_name=(str(actor) if person else "")[:60],
+            data=data or {},
+            created_at=now,
+        )
+        for case, kind, data in steps
+    ]
+    return CaseEvent.objects.bulk_create(rows)

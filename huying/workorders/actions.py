@@ -19,25 +19,25 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from huying.accounts.choices import Role
-from huying.audit.actions import record
+from huying.audit.actions import record, record_many
 from huying.core.actors import is_person
-from huying.core.counters import next_value
+from huying.core.counters import reserve_values
 from huying.core.uploads import check_upload_batch, sniff
 from huying.handling import actions as handling
 from huying.handling import transitions as handling_transitions
 from huying.handling.choices import LEAD_ROLES, OPEN_STATUSES, AssignmentRole, EventKind, FeedbackChannel, Rating
 from huying.handling.choices import Status as AssignmentStatus
-from huying.handling.history import append
+from huying.handling.history import append, append_many
 from huying.handling.models import Assignment, CaseEvent, Feedback
 from huying.handling.transitions import SUPERVISOR, authorise, check_right
-from huying.organisations.choices import OrgKind, OrgLevel
+from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
+from huying.workorders import analysis, reference
 from huying.workorders.choices import (
     AREA_CLASS_ALIASES,
     NATURE_ALIASES,
@@ -124,11 +124,19 @@ def number_prefix(district: Organisation) -> str:
 
 
 def next_number(district: Organisation, year: int) -> str:
-    """The next number of ``district`` in ``year``, e.g. 荔湾-2026-000123. Must run inside
-    the transaction that saves the order: the counter row stays locked until it commits,
-    and a rollback gives the number back (no gaps)."""
+    """The next number of ``district`` in ``year``, e.g. 荔湾-2026-000123 (one statement).
+    Must run inside the transaction that saves the order: the counter row stays locked until
+    it commits, and a rollback gives the number back (no gaps)."""
+    return reserve_numbers(district, year, 1)[0]
+
+
+def reserve_numbers(district: Organisation, year: int, count: int) -> list[str]:
+    """``count`` consecutive numbers of ``district`` in ``year`` in one ``UPDATE … RETURNING``
+    (a batch's block), with the guarantees of :func:`next_number`. Numbers stay gap-free
+    on purpose (docs/workorders.md "Numbers"): the public quotes them and a gap looks like
+    a dropped call; the counter row is locked only from this statement to the commit."""
     prefix = number_prefix(district)
-    return f"{prefix}-{year}-{next_value(f'workorder:{prefix}:{year}'):06d}"
+    return [f"{prefix}-{year}-{value:06d}" for value in reserve_values(f"workorder:{prefix}:{year}", count)]
 
 
 # --- validation -----------------------------------------------------------------------
@@ -165,12 +173,11 @@ def _coordinate(raw: Any, bounds: tuple[float, float]) -> Decimal | str | None:
 
 
 def _resolve_district(actor: Any, value: str, errors: dict[str, list[str]]) -> Organisation | None:
-    districts = Organisation.objects.filter(kind=OrgKind.GOVERNMENT, level=OrgLevel.COUNTY)
     # Dispatchers are bound to their command centres' districts; other people (the public,
     # members, grid inspectors) and the platform may name any district.
     mine = (dispatcher_districts(actor) or None) if is_person(actor) and not actor.is_administrator else None
     if value:
-        district = districts.filter(Q(division_code=value) | Q(name=value)).order_by("pk").first()
+        district = reference.district(value)
         if district is None:
             errors["district"] = [_("There is no district with the code or name “%(value)s”.") % {"value": value}]
             return None
@@ -179,17 +186,13 @@ def _resolve_district(actor: Any, value: str, errors: dict[str, list[str]]) -> O
             return None
         return district
     if mine is not None and len(mine) == 1:
-        return districts.filter(pk=mine[0]).first()
+        return reference.district_by_pk(mine[0])
     errors["district"] = [_("Name the district (its division code) the order belongs to.")]
     return None
 
 
 def _resolve_place(value: Any, kind: str, within: Organisation) -> Organisation | None:
-    places = Organisation.objects.filter(kind=kind, path__startswith=within.path)
-    if isinstance(value, int):
-        return places.filter(pk=value).first()
-    text = str(value).strip()
-    return places.filter(Q(name=text) | Q(short_name=text) | Q(division_code=text)).order_by("pk").first()
+    return reference.place(value, kind, within)
 
 
 def _received_at(raw: Any, errors: dict[str, list[str]]) -> datetime:
@@ -268,7 +271,7 @@ def clean_intake(actor: Any, data: Mapping[str, Any], channel: str) -> dict[str,
     category_code = _text(data, "category")
     values["category"] = None
     if category_code:
-        category = Category.objects.active().filter(code=category_code).first()
+        category = reference.active_category(category_code)
         if category is None:
             errors["category"] = [_("There is no active category with the code “%(code)s”.") % {"code": category_code}]
         values["category"] = category
@@ -306,11 +309,7 @@ def clean_intake(actor: Any, data: Mapping[str, Any], channel: str) -> dict[str,
                     _("There is no community “%(value)s” in this street or district.") % {"value": community_value}
                 ]
             elif values["street"] is None:
-                values["street"] = (
-                    Organisation.objects.filter(kind=OrgKind.STREET, path__in=community.ancestor_paths())
-                    .order_by("-depth")
-                    .first()
-                )
+                values["street"] = reference.street_of(community, district)
             values["community"] = community
 
     values["received_at"] = _received_at(data.get("received_at"), errors)
@@ -334,6 +333,16 @@ def check_attachment(upload: UploadedAttachment) -> tuple[str, int]:
 
 
 # --- intake ---------------------------------------------------------------------------
+def _received_data(order: WorkOrder, values: Mapping[str, Any], attachments: int) -> dict[str, Any]:
+    return {
+        "channel": order.channel,
+        "external_id": order.external_id,
+        "district": order.district_id,
+        "category": values["category"].code if values["category"] else "",
+        "attachments": attachments,
+    }
+
+
 def do_intake(
     actor: Any, data: Mapping[str, Any], channel: str, *, files: Sequence[UploadedAttachment] = ()
 ) -> IntakeResult:
@@ -344,6 +353,8 @@ def do_intake(
     two sends race (the partial unique constraint decides; the loser returns the winner's
     row). Raises PermissionDenied (see :func:`check_may_intake`) or ValidationError naming
     every field at fault; then nothing is saved. Writes one audit entry per created order.
+    The category suggestions and the duplicate search run after the commit
+    (:mod:`huying.workorders.analysis`).
     """
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Unknown channel.")})
@@ -373,15 +384,10 @@ def do_intake(
                 )
                 attachment.file.save(upload.name, upload.file, save=False)
                 attachment.save()
-            received = {
-                "channel": channel,
-                "external_id": external_id,
-                "district": district.pk,
-                "category": values["category"].code if values["category"] else "",
-                "attachments": len(checked),
-            }
+            received = _received_data(order, values, len(checked))
             append(order, OrderEventKind.RECEIVED, actor, data=received)
             record(actor, "workorder.intake", order, received)
+            analysis.schedule([order.pk])
     except IntegrityError:
         if external_id:
             existing = WorkOrder.objects.filter(channel=channel, external_id=external_id).first()
@@ -389,6 +395,115 @@ def do_intake(
                 return IntakeResult(existing, False)
         raise
     return IntakeResult(order, True)
+
+
+# A batch push: how many orders one request may carry.
+MAX_BATCH = 500
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One order of a batch: ``order`` set when created or already there, ``errors`` (field
+    → messages) when refused."""
+
+    index: int
+    external_id: str
+    order: WorkOrder | None
+    created: bool
+    errors: dict[str, list[str]]
+
+
+def do_intake_batch(actor: Any, items: Sequence[Mapping[str, Any]], channel: str) -> list[BatchItem]:
+    """Take a batch of orders (the hotline pushes up to :data:`MAX_BATCH` at once), each on
+    its own: every order is created, found already there (same ``(channel, external_id)``,
+    also twice in one batch: the second is the first's), or refused with its field errors —
+    a refused order does not stop the others. Retrying the same batch creates nothing twice.
+
+    The orders to create are written together in one transaction: one block of numbers
+    (one statement), one insert of the orders, one of their events, one of their audit
+    entries, then the analysis after the commit. When a concurrent push of the same
+    external id wins the race, the transaction is rolled back whole (numbers given back)
+    and the batch is taken again, the winner's orders now "already there". No attachments
+    in a batch (push such an order on its own). Raises PermissionDenied as
+    :func:`do_intake`, and ValidationError when the batch is empty or too long."""
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("Unknown channel.")})
+    check_may_intake(actor, channel)
+    if not items:
+        raise ValidationError({"orders": _("Send at least one order.")})
+    if len(items) > MAX_BATCH:
+        raise ValidationError({"orders": _("At most %(n)d orders in one batch; split it.") % {"n": MAX_BATCH}})
+    for _attempt in range(3):
+        try:
+            return _intake_batch(actor, items, channel)
+        except IntegrityError:
+            continue  # a concurrent push created some of these: take the batch again
+    return _intake_batch(actor, items, channel)
+
+
+def _intake_batch(actor: Any, items: Sequence[Mapping[str, Any]], channel: str) -> list[BatchItem]:
+    external_ids = [_text(item, "external_id") for item in items]
+    existing = {
+        o.external_id: o
+        for o in WorkOrder.objects.filter(channel=channel, external_id__in=[e for e in external_ids if e])
+    }
+    person = actor if is_person(actor) else None
+    results: list[BatchItem | None] = [None] * len(items)
+    fresh: list[tuple[int, dict[str, Any]]] = []
+    first_of: dict[str, int] = {}
+    for index, (item, external_id) in enumerate(zip(items, external_ids, strict=True)):
+        if external_id in existing:
+            results[index] = BatchItem(index, external_id, existing[external_id], False, {})
+            continue
+        try:
+            values = clean_intake(actor, item, channel)
+        except ValidationError as error:
+            results[index] = BatchItem(index, external_id, None, False, error.message_dict)
+            continue
+        if external_id and external_id in first_of:
+            continue  # the same order twice in this batch: answered with the first below
+        if external_id:
+            first_of[external_id] = index
+        fresh.append((index, values))
+    if fresh:
+        with transaction.atomic():
+            year = timezone.localdate().year
+            orders: list[WorkOrder] = []
+            by_district: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+            for index, values in fresh:
+                by_district.setdefault(values["district"].pk, []).append((index, values))
+            # Counters locked in one order (district id) by every batch: no deadlock between two.
+            by_district = dict(sorted(by_district.items()))
+            for group in by_district.values():
+                numbers = reserve_numbers(group[0][1]["district"], year, len(group))
+                orders += [
+                    WorkOrder(**values, number=number, created_by=person)
+                    for (_index, values), number in zip(group, numbers, strict=True)
+                ]
+            WorkOrder.objects.bulk_create(orders)
+            if any(o.pk is None for o in orders):  # engines without RETURNING on bulk inserts
+                saved = WorkOrder.objects.filter(number__in=[o.number for o in orders]).values_list("number", "pk")
+                ids = dict(saved)
+                for order in orders:
+                    order.pk = ids[order.number]
+            index_of = {o.number: index for o, (index, _v) in zip(orders, _grouped(by_district), strict=True)}
+            values_of = dict(fresh)
+            received = [(o, _received_data(o, values_of[index_of[o.number]], 0)) for o in orders]
+            append_many([(o, OrderEventKind.RECEIVED, data) for o, data in received], actor)
+            record_many(actor, "workorder.intake", received)
+            analysis.schedule([o.pk for o in orders])
+        for order in orders:
+            index = index_of[order.number]
+            results[index] = BatchItem(index, order.external_id, order, True, {})
+    created = {r.external_id: r.order for r in results if r is not None and r.created and r.external_id}
+    for index, external_id in enumerate(external_ids):
+        if results[index] is None:  # a repeat inside the batch
+            results[index] = BatchItem(index, external_id, created.get(external_id), False, {})
+    return [r for r in results if r is not None]
+
+
+def _grouped(by_district: Mapping[int, list[tuple[int, dict[str, Any]]]]) -> list[tuple[int, dict[str, Any]]]:
+    return [pair for group in by_district.values() for pair in group]
 
 
 # --- dispatch, the evidence of a result --------------------------------------------------

@@ -171,3 +171,16 @@ class WorkordersConfig(AppConfig):
         from huying.audit.labels import register_action_labels
 
         register_action_labels({"workorder.export": _("Exported work orders or statistics")})
+
+        # Intake's per-process cache of categories and places (huying/workorders/reference.py).
+        from django.db.models.signals import post_delete, post_save
+
+        from huying.organisations.models import Organisation
+        from huying.workorders import reference
+        from huying.workorders.models import Category
+
+        for model in (Category, Organisation):
+            post_save.connect(reference.clear, sender=model, dispatch_uid=f"workorders-reference-{model.__name__}")
+            post_delete.connect(
+                reference.clear, sender=model, dispatch_uid=f"workorders-reference-del-{model.__name__}"
+            )

@@ -15,9 +15,12 @@ A candidate is another order of the same district that is
   left out of the comparison.
 
 All gates but the text are one SQL query (district, time window, status, category prefix,
-a latitude/longitude bounding box, street, address), newest first and capped at
-:data:`MAX_CANDIDATES`; the exact distance (haversine) and the text similarity are
-computed in Python on what the query returns. The score in [0, 1]::
+a latitude/longitude bounding box, street, address) over the ``(district, created_at)``
+index, newest first and capped at :data:`MAX_CANDIDATES`. On PostgreSQL the same query
+keeps only the :data:`SHORTLIST` candidates whose texts are most alike by ``pg_trgm``'s
+``similarity()`` (computed in the database); the exact distance (haversine) and the text
+similarity below are computed in Python on what the query returns, with the n-grams of a
+text cached per process (the candidates of one order are the candidates of the next). The score in [0, 1]::
 
     0.55 × text + 0.25 × place + 0.10 × category + 0.10 × recency
 
@@ -42,15 +45,18 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
+from django.db.models import FloatField, Func, Q, Value
 from django.utils.translation import gettext as _
 
 from huying.workorders.choices import OrderStatus
 from huying.workorders.models import WorkOrder
 
-MAX_CANDIDATES = 1000
+MAX_CANDIDATES = 300
+SHORTLIST = 40
 TEXT_MIN = 0.2
 WEIGHTS = {"text": 0.55, "place": 0.25, "category": 0.10, "recency": 0.10}
 EARTH_RADIUS_M = 6_371_008.8
@@ -107,7 +113,13 @@ def normalise(text: str) -> str:
 
 
 def grams(text: str) -> Counter[str]:
-    """Character 2- and 3-grams of the normalised text (1-grams for a one-character text)."""
+    """Character 2- and 3-grams of the normalised text (1-grams for a one-character text).
+    Cached per process: callers must not change the counter they get."""
+    return _grams(text)
+
+
+@lru_cache(maxsize=4096)
+def _grams(text: str) -> Counter[str]:
     text = normalise(text)
     if len(text) < 2:
         return Counter(text)
@@ -129,6 +141,33 @@ def cosine(a: Counter[str], b: Counter[str], norm_a: float | None = None, norm_b
     if not dot:
         return 0.0
     return dot / ((norm_a or _norm(a)) * (norm_b or _norm(b)))
+
+
+@lru_cache(maxsize=4096)
+def _profile(text: str) -> tuple[Counter[str], int]:
+    """The text's n-gram counts and their squared norm, cached per process."""
+    vector = _grams(text)
+    return vector, sum(v * v for v in vector.values())
+
+
+def cosine_without(a: str, b: str, drop: set[str]) -> float:
+    """:func:`cosine` of the two texts' n-grams with the grams in ``drop`` left out, without
+    building the reduced vectors (``drop`` is a few dozen place-name grams)."""
+    va, sq_a = _profile(a)
+    vb, sq_b = _profile(b)
+    if not va or not vb:
+        return 0.0
+    small, large = (va, vb) if len(va) <= len(vb) else (vb, va)
+    dot = 0
+    for gram, count in small.items():
+        other = large.get(gram)
+        if other and gram not in drop:
+            dot += count * other
+    if not dot:
+        return 0.0
+    sq_a -= sum(va[g] ** 2 for g in drop if g in va)
+    sq_b -= sum(vb[g] ** 2 for g in drop if g in vb)
+    return dot / math.sqrt(sq_a * sq_b) if sq_a > 0 and sq_b > 0 else 0.0
 
 
 def text_similarity(a: str, b: str) -> float:
@@ -166,8 +205,16 @@ class Duplicate:
     reasons: list[str] = field(default_factory=list)
 
 
-def candidates(order: WorkOrder, *, days: int | None = None, metres: float | None = None) -> list[WorkOrder]:
-    """The orders that pass every gate but the text: one query."""
+class _Similarity(Func):
+    function = "similarity"
+    output_field = FloatField()
+
+
+def candidates(
+    order: WorkOrder, *, days: int | None = None, metres: float | None = None, among: list[int] | None = None
+) -> list[WorkOrder]:
+    """The orders that pass every gate but the text (only those in ``among`` when given):
+    one query; on PostgreSQL the :data:`SHORTLIST` most alike by trigram similarity."""
     days = window_days() if days is None else days
     metres = radius_m() if metres is None else metres
     span = timedelta(days=days)
@@ -192,7 +239,17 @@ def candidates(order: WorkOrder, *, days: int | None = None, metres: float | Non
         near |= Q(address=order.address.strip())
     if near:
         qs = qs.filter(near)
-    return list(qs.select_related("category").order_by("-created_at", "-id")[:MAX_CANDIDATES])
+    if among is not None:
+        qs = qs.filter(pk__in=among)
+    newest = qs.order_by("-created_at", "-id")[:MAX_CANDIDATES]
+    if among is None and SHORTLIST and connection.vendor == "postgresql":
+        shortlist = (
+            WorkOrder.objects.filter(pk__in=newest.values("pk"))
+            .annotate(similar=_Similarity("content", Value(order.content)))
+            .order_by("-similar", "-created_at", "-id")[:SHORTLIST]
+        )
+        return list(shortlist.select_related("category"))
+    return list(newest.select_related("category"))
 
 
 def _category_score(order: WorkOrder, other: WorkOrder) -> tuple[float, str]:
@@ -250,24 +307,25 @@ def find_duplicates(
     days: int | None = None,
     metres: float | None = None,
     threshold: float | None = None,
+    among: list[int] | None = None,
 ) -> list[Duplicate]:
     """Likely duplicates of ``order``, best first (see the module's docstring). The texts
     are compared without the place names of the two orders (addresses, street and
     community names): the place is scored on its own, and two different problems at one
     address should not look alike because both name the address. A few queries: the
-    order's category, street and community when not loaded, then the candidates."""
+    order's category, street and community when not loaded, then the candidates.
+    ``among``: score only these orders (the dispatcher's page re-scores the stored links)."""
     days = window_days() if days is None else days
     metres = radius_m() if metres is None else metres
     threshold = min_score() if threshold is None else threshold
-    mine_all = grams(order.content)
     mine_place: set[str] = set()
     for word in place_words(order):
         mine_place.update(grams(word))
     window = timedelta(days=days).total_seconds() or 1.0
     found: list[Duplicate] = []
-    for other in candidates(order, days=days, metres=metres):
+    for other in candidates(order, days=days, metres=metres, among=among):
         drop = mine_place | set(grams(other.address)) if other.address else mine_place
-        text = cosine(_without(mine_all, drop), _without(grams(other.content), drop))
+        text = cosine_without(order.content, other.content, drop)
         if text < TEXT_MIN:
             continue
         place, distance, place_reasons = _place_score(order, other, metres)

@@ -339,6 +339,8 @@ class WorkOrder(models.Model):
             models.Index(fields=["street", "created_at"], name="workorder_street_created"),
             models.Index(fields=["district", "street", "created_at"], name="workorder_district_street"),
             models.Index(fields=["category", "created_at"], name="workorder_category_created"),
+            # The duplicate search's candidates: one district, a window of days.
+            models.Index(fields=["district", "created_at"], name="workorder_district_created"),
         ]
 
     def __str__(self) -> str:
@@ -546,3 +548,45 @@ class DispatchDecision(models.Model):
     @property
     def unit_corrected(self) -> bool:
         return self.suggested_unit_id != self.chosen_unit_id
+
+
+# --- what the platform worked out for the dispatcher ------------------------------------
+class OrderAnalysis(models.Model):
+    """The category suggestions and the duplicate search of one order, computed after the
+    intake committed (``huying.workorders.analysis``: a Celery task, run in-process in the
+    embedded set-up) and read when a dispatcher opens the order; an order without one is
+    analysed when it is opened."""
+
+    order = models.OneToOneField(
+        WorkOrder, verbose_name=_("work order"), primary_key=True, on_delete=models.CASCADE, related_name="analysis"
+    )
+    suggestions = models.JSONField(
+        _("suggested categories"), default=list, blank=True, help_text=_("Category codes with their confidence.")
+    )
+    suggestion_source = models.CharField(_("suggestion source"), max_length=10, blank=True)
+    analysed_at = models.DateTimeField(_("analysed at"))
+
+    class Meta:
+        verbose_name = _("order analysis")
+        verbose_name_plural = _("order analyses")
+
+    def __str__(self) -> str:
+        return str(self.order_id)
+
+
+class DuplicateLink(models.Model):
+    """``other`` looked like a duplicate of ``order`` when one of them was analysed (both
+    directions are stored). The dispatcher's page scores the linked orders again with their
+    current state, so a link never shows a merged or cancelled order."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="duplicate_links")
+    other = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+
+    class Meta:
+        verbose_name = _("duplicate link")
+        verbose_name_plural = _("duplicate links")
+        constraints = [models.UniqueConstraint(fields=["order", "other"], name="duplicatelink_unique_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} ~ {self.other_id}"

@@ -50,9 +50,8 @@ from huying.handling.choices import OPEN_STATUSES, AssignmentRole, FeedbackChann
 from huying.handling.models import Assignment, ExtensionRequest, Feedback
 from huying.handling.supervision import deadline_state
 from huying.organisations.models import Organisation
-from huying.workorders import actions
+from huying.workorders import actions, analysis
 from huying.workorders.converters import OrderNumber
-from huying.workorders.duplicates import find_duplicates
 from huying.workorders.history import order_timeline
 from huying.workorders.models import Category, WorkOrder
 from huying.workorders.views.console import UNIT_KINDS
@@ -653,7 +652,7 @@ def duplicates(request: HttpRequest, number: OrderNumber, limit: Limit = 10) -> 
                 "status_display": d.order.get_status_display(),
                 "created_at": d.order.created_at,
             }
-            for d in find_duplicates(order, limit=max(1, min(limit, 50)))
+            for d in analysis.duplicates_of(order, limit=max(1, min(limit, 50)))
         ],
     )
 

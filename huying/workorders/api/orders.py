@@ -21,12 +21,10 @@ from huying.accounts.models import mask_mobile
 from huying.core import api_errors
 from huying.core.api_errors import ErrorOut
 from huying.core.api_types import Id, PageNumberPagination
-from huying.workorders import actions, reporting, tracking
+from huying.workorders import actions, analysis, reporting, tracking
 from huying.workorders.choices import Channel
 from huying.workorders.converters import OrderNumber
-from huying.workorders.duplicates import find_duplicates
-from huying.workorders.models import WorkOrder, dispatcher_districts
-from huying.workorders.suggest import suggest_category
+from huying.workorders.models import DuplicateLink, OrderAnalysis, WorkOrder, dispatcher_districts, matching_rule
 
 router = Router(tags=["workorders"])
 # A JSON body only outgrows DATA_UPLOAD_MAX_MEMORY_SIZE through base64 files: 413 names them.
@@ -181,16 +179,116 @@ def intake_hotline(request: HttpRequest, payload: IntakeIn) -> Any:
     client's token) and administrators may push."""
     data = payload.dict(exclude={"attachments"})
     result = actions.do_intake(request.user, data, Channel.HOTLINE, files=_decode_attachments(payload))
-    order = WorkOrder.objects.with_related().get(pk=result.order.pk)
+    # A new order carries its district, street, community and category already (intake set them).
+    order = result.order if result.created else WorkOrder.objects.with_related().get(pk=result.order.pk)
     body = _order_out(order, request.user)
     body["created"] = result.created
-    body["suggestions"] = [
-        {"code": c.code, "name": c.name, "confidence": confidence}
-        for c, confidence in (suggest_category(order.content) if order.category_id is None else [])
-    ]
-    body["dispatch_suggestion"] = dispatch_suggestion_out(actions.dispatch_suggestion(order))
-    body["duplicates"] = [{"number": d.order.number, "score": d.score} for d in find_duplicates(order, limit=5)]
+    body.update(_known_analysis(order))
     return Status(201 if result.created else 200, body)
+
+
+def _known_analysis(order: WorkOrder) -> dict[str, Any]:
+    """The suggestions and duplicates as far as they are known when the answer is written:
+    the analysis runs after the commit (in-process without a broker, so it is there; at
+    scale a worker's may not be yet, and the lists are empty)."""
+    stored = OrderAnalysis.objects.filter(order=order).first()
+    if stored is None and analysis.runs_in_process():
+        stored = analysis.ensure(order)  # the embedded set-up inside an outer transaction (tests)
+    ranked = analysis.stored_suggestions(stored) if order.category_id is None else []
+    if order.category_id is not None:
+        suggestion = actions.dispatch_suggestion(order)
+    else:
+        category, confidence = ranked[0] if ranked else (None, None)
+        source = stored.suggestion_source if stored is not None and ranked else ""
+        rule = matching_rule(category, order.street, order.area_class)
+        suggestion = actions.Suggestion(
+            category, confidence, rule.unit if rule else None, rule.tier if rule else 1, source, rule
+        )
+    links = (
+        DuplicateLink.objects.filter(order=order).select_related("other").order_by("-score", "-other__created_at")[:5]
+        if stored is not None
+        else []
+    )
+    return {
+        "suggestions": [{"code": c.code, "name": c.name, "confidence": confidence} for c, confidence in ranked],
+        "dispatch_suggestion": dispatch_suggestion_out(suggestion),
+        "duplicates": [{"number": link.other.number, "score": link.score} for link in links],
+    }
+
+
+# --- batch push ------------------------------------------------------------------------
+class IntakeBatchOrderIn(Schema):
+    """One order of a batch: the fields of the single push without attachments, read
+    leniently (a wrong value is this order's field error, not the batch's)."""
+
+    external_id: str = Field("", description="The hotline's own order id: the idempotency key (required).")
+    content: str = ""
+    caller_name: str = ""
+    caller_phone: str = ""
+    anonymous: bool | str = False
+    nature: str = ""
+    urgency: str = ""
+    category: str = ""
+    address: str = ""
+    latitude: float | str | None = None
+    longitude: float | str | None = None
+    district: str = ""
+    street: str = ""
+    community: str = ""
+    area_class: str = ""
+    received_at: str | None = Field(None, description="ISO 8601, e.g. 2026-03-01T09:30:00+08:00.")
+
+
+class IntakeBatchIn(Schema):
+    orders: list[IntakeBatchOrderIn] = Field(
+        min_length=1, max_length=actions.MAX_BATCH, description=f"1–{actions.MAX_BATCH} orders."
+    )
+
+
+class IntakeBatchItemOut(Schema):
+    index: int = Field(description="The order's position in the batch, from 0.")
+    external_id: str
+    result: str = Field(description="created, existing (sent before, or earlier in this batch) or refused.")
+    number: str | None = Field(description="The order's number (created or existing); null when refused.")
+    status: str | None
+    errors: dict[str, list[str]] = Field(description="Field → messages, when refused.")
+
+
+class IntakeBatchOut(Schema):
+    created: int
+    existing: int
+    refused: int
+    results: list[IntakeBatchItemOut]
+
+
+@router.post(
+    "/intake/hotline/batch",
+    response={200: IntakeBatchOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Push a batch of 12345 hotline orders (each idempotent on its external_id)",
+)
+def intake_hotline_batch(request: HttpRequest, payload: IntakeBatchIn) -> Any:
+    """Up to 500 orders in one request; the answer reports each, in order: ``created``,
+    ``existing`` (its ``external_id`` was pushed before, or earlier in this batch: its
+    number) or ``refused`` (its field errors; the other orders are still taken). Sending the
+    same batch again creates nothing twice. Who may push: as the single push. Category
+    suggestions and duplicates are worked out after the commit (the console shows them)."""
+    items = [order.dict() for order in payload.orders]
+    results = actions.do_intake_batch(request.user, items, Channel.HOTLINE)
+    rows = []
+    for item in results:
+        result = "created" if item.created else "refused" if item.order is None else "existing"
+        rows.append(
+            {
+                "index": item.index,
+                "external_id": item.external_id,
+                "result": result,
+                "number": item.order.number if item.order is not None else None,
+                "status": item.order.status if item.order is not None else None,
+                "errors": item.errors,
+            }
+        )
+    counts = {k: sum(1 for r in rows if r["result"] == k) for k in ("created", "existing", "refused")}
+    return Status(200, {**counts, "results": rows})
 
 
 def dispatch_suggestion_out(suggestion: actions.Suggestion) -> dict[str, Any]:

@@ -87,3 +87,25 @@ def test_concurrent_duplicate_pushes_create_one_order(centre: Any) -> None:
     # the losers gave their numbers back: the next order gets number 2
     nxt = actions.do_intake(centre, _data(0, "SAME-2"), Channel.HOTLINE).order
     assert nxt.number.endswith("-000002")
+
+
+def test_concurrent_batches_and_single_pushes_share_no_number(centre: Any) -> None:
+    """Half the threads push batches of three (one repeated across batches), half single
+    orders: every order once, numbers unique and consecutive (blocks reserved in one statement)."""
+
+    def work(i: int) -> Any:
+        if i % 2:
+            return actions.do_intake(centre, _data(i, f"S{i}"), Channel.HOTLINE)
+        items = [_data(i, f"B{i}-{n}") for n in range(3)] + [_data(i, "SHARED")]
+        return actions.do_intake_batch(centre, items, Channel.HOTLINE)
+
+    results = run_together(work)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    orders = list(WorkOrder.objects.all())
+    singles, batches = THREADS // 2, THREADS - THREADS // 2
+    assert len(orders) == singles + batches * 3 + 1  # SHARED created once
+    assert sorted(int(o.number[-6:]) for o in orders) == list(range(1, len(orders) + 1))
+    shared = WorkOrder.objects.get(external_id="SHARED")
+    for batch in (r for r in results if isinstance(r, list)):
+        assert batch[-1].order == shared
+        assert all(item.order is not None and not item.errors for item in batch)

@@ -31,13 +31,11 @@ from huying.handling.models import Assignment, CaseEvent, ExtensionRequest, Feed
 from huying.handling.supervision import deadline_state
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
-from huying.workorders import actions
+from huying.workorders import actions, analysis
 from huying.workorders.choices import AttachmentKind, Channel, Nature, OrderStatus, Urgency
-from huying.workorders.duplicates import find_duplicates
 from huying.workorders.forms import counter_attrs
 from huying.workorders.history import order_timeline
 from huying.workorders.models import Attachment, Category, WorkOrder, dispatcher_districts, routing_table
-from huying.workorders.suggest import suggest_category
 
 PAGE_SIZE = 20
 INBOX_ROLES = (Role.UNIT_STAFF, Role.STREET_HANDLER, Role.LEADER)
@@ -305,7 +303,7 @@ def _console_page(
     suggestion = actions.dispatch_suggestion(order)
     # The text's own guesses, for the dispatcher to compare; never pre-selected when the
     # order already has a category.
-    ranked = suggest_category(order.content, k=3) if order.status == OrderStatus.NEW else []
+    ranked = analysis.stored_suggestions(analysis.ensure(order)) if order.status == OrderStatus.NEW else []
     categories = list(Category.objects.active())
     dispatch_values = values if verb == "dispatch" else {}
     if not dispatch_values:
@@ -348,7 +346,7 @@ def _console_page(
         for a in assignments
         if a.status in (Status.RESOLVED, Status.CLOSED)
     ]
-    duplicates = find_duplicates(order) if order.status not in (OrderStatus.MERGED, OrderStatus.CANCELLED) else []
+    duplicates = analysis.duplicates_of(order)
     context = {
         "order": order,
         "phone": order.caller_phone_for(user),

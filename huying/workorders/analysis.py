@@ -1,0 +1,130 @@
+"""What the platform works out for the dispatcher about a new order — its category
+suggestions and its likely duplicates — kept out of the intake request.
+
+:func:`schedule` is called by intake inside its transaction: when the transaction commits
+(``transaction.on_commit``) the Celery task :func:`huying.workorders.tasks.analyse` gets the
+new orders' ids; without a broker (the embedded set-up) Celery runs it in-process right
+after the commit. The task stores an :class:`~huying.workorders.models.OrderAnalysis` per
+order (suggestions) and a :class:`~huying.workorders.models.DuplicateLink` both ways for
+each likely duplicate. It is idempotent: an order analysed already is skipped.
+
+Nothing is lost when a worker dies before the task ran: :func:`ensure` analyses an order
+when a dispatcher opens it without an analysis, and the periodic
+``workorders-analyse-pending`` job catches up on new orders nobody opened yet.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from huying.workorders.choices import OrderStatus
+from huying.workorders.duplicates import Duplicate, find_duplicates
+from huying.workorders.models import Category, DuplicateLink, OrderAnalysis, WorkOrder
+from huying.workorders.suggest import rank_categories
+
+logger = logging.getLogger(__name__)
+
+# How many duplicates are linked per order, and how far back the catch-up job looks.
+LINKS_PER_ORDER = 10
+PENDING_HOURS = 48
+
+
+def runs_in_process() -> bool:
+    """True in the embedded set-up: no broker, Celery runs tasks in the calling process."""
+    return bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
+
+
+def schedule(order_ids: Sequence[int]) -> None:
+    """Analyse these orders after the caller's transaction commits (nothing if it rolls back)."""
+    ids = list(order_ids)
+    if not ids:
+        return
+
+    def send() -> None:
+        from huying.workorders.tasks import analyse
+
+        try:
+            analyse.delay(ids)
+        except Exception:  # a broker down must not fail the committed intake: open/catch-up analyse later
+            logger.exception("Could not queue the analysis of %d orders", len(ids))
+
+    transaction.on_commit(send)
+
+
+def analyse_orders(order_ids: Iterable[int]) -> int:
+    """Analyse the orders among ``order_ids`` that have no analysis yet; the number analysed."""
+    ids = list(order_ids)
+    done = set(OrderAnalysis.objects.filter(order_id__in=ids).values_list("order_id", flat=True))
+    todo = list(WorkOrder.objects.with_related().filter(pk__in=[i for i in ids if i not in done]).order_by("pk"))
+    for order in todo:
+        _analyse(order)
+    return len(todo)
+
+
+def _analyse(order: WorkOrder) -> OrderAnalysis | None:
+    ranked, source = rank_categories(order.content, k=3)
+    found = find_duplicates(order, limit=LINKS_PER_ORDER)
+    links = [DuplicateLink(order=order, other=d.order, score=d.score) for d in found]
+    links += [DuplicateLink(order=d.order, other=order, score=d.score) for d in found]
+    links.sort(key=lambda link: (link.order.pk, link.other.pk))  # one lock order for concurrent analyses
+    try:
+        with transaction.atomic():
+            analysis = OrderAnalysis.objects.create(
+                order=order,
+                suggestions=[{"code": c.code, "confidence": confidence} for c, confidence in ranked],
+                suggestion_source=source,
+                analysed_at=timezone.now(),
+            )
+            DuplicateLink.objects.bulk_create(links, ignore_conflicts=True)
+    except IntegrityError:
+        return None  # analysed meanwhile by another process (the task and an open raced)
+    return analysis
+
+
+def ensure(order: WorkOrder) -> OrderAnalysis | None:
+    """The order's analysis, computed now when there is none yet (the task has not run or
+    its worker died)."""
+    analysis = OrderAnalysis.objects.filter(order=order).first()
+    if analysis is None:
+        analysis = _analyse(order) or OrderAnalysis.objects.filter(order=order).first()
+    return analysis
+
+
+def stored_suggestions(analysis: OrderAnalysis | None) -> list[tuple[Category, float]]:
+    """The stored category suggestions as (category, confidence), best first, skipping
+    categories no longer active."""
+    if analysis is None or not analysis.suggestions:
+        return []
+    codes = [s["code"] for s in analysis.suggestions]
+    categories = {c.code: c for c in Category.objects.active().filter(code__in=codes)}
+    return [(categories[s["code"]], s["confidence"]) for s in analysis.suggestions if s["code"] in categories]
+
+
+def duplicates_of(order: WorkOrder, *, limit: int = 10) -> list[Duplicate]:
+    """The order's likely duplicates for the dispatcher: the linked orders (both ways) scored
+    again on their current state (a merged or cancelled one drops out), best first. Analyses
+    the order first when it has no analysis."""
+    if order.status in (OrderStatus.MERGED, OrderStatus.CANCELLED):
+        return []
+    ensure(order)
+    linked = list(DuplicateLink.objects.filter(order=order).values_list("other_id", flat=True))
+    if not linked:
+        return []
+    return find_duplicates(order, limit=limit, among=linked)
+
+
+def analyse_pending(hours: int = PENDING_HOURS, batch: int = 500) -> int:
+    """Analyse new orders of the last ``hours`` that have none (a lost task); the number done."""
+    since = timezone.now() - timedelta(hours=hours)
+    ids = list(
+        WorkOrder.objects.filter(created_at__gte=since, analysis__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    return analyse_orders(ids)
