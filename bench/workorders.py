@@ -273,27 +273,97 @@ def bench_intake(url: str, ctx: Context, total: int, threads: int, workers: int)
 
 
 # --- 2. one million orders ------------------------------------------------------------------------
+ROUND = 1_000_000  # orders per round: each round spreads its orders over the same 12 months
+
+
 def generated_count() -> int:
+    """How many generated orders exist (the progress row of a resumable generation, else a count)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('bench_generation') IS NOT NULL")
+        if cursor.fetchone()[0]:
+            cursor.execute("SELECT done FROM bench_generation")
+            row = cursor.fetchone()
+            if row is not None:
+                return int(row[0])
         cursor.execute("SELECT count(*) FROM workorders_workorder WHERE number LIKE %s", [GENERATED_PREFIX + "%"])
         return int(cursor.fetchone()[0])
 
 
-def generate(ctx: Context, orders: int, open_orders: int) -> float:
-    """Bulk-generate ``orders`` orders over the last 12 months (the newest ``open_orders``
-    still open) with their assignments and feedback, in a handful of SQL statements."""
+def generate(ctx: Context, orders: int, open_orders: int, chunk: int = 250_000, fresh: bool = False) -> float:
+    """Bulk-generate ``orders`` orders over the last 12 months with their assignments and
+    feedback, in set-based ``INSERT … SELECT`` statements, ``chunk`` orders per transaction.
+
+    Resumable: a one-row table ``bench_generation`` (written in each chunk's transaction)
+    holds how many orders exist and the time the data is anchored at, so a stopped run goes
+    on where it stopped, and asking for more orders (1M, later 10M) adds to what exists.
+    Orders come in rounds of 1,000,000 (``ROUND``); each round is received evenly over the
+    same 12 months before the anchor, so every size has the same shape: the newest
+    ``open_orders`` of each round are still open (dispatched or in progress), 8,000 before
+    them partly resolved, the newest 3,000 half new. ``fresh`` deletes everything first."""
+    from django.db import connection, transaction
+
+    started = time.perf_counter()
+    with connection.cursor() as c:
+        c.execute("CREATE TABLE IF NOT EXISTS bench_generation (anchor timestamptz NOT NULL, done bigint NOT NULL)")
+        c.execute("SELECT anchor, done FROM bench_generation")
+        row = c.fetchone()
+    if row is None or fresh or row[1] > orders:
+        _clear_generated(ctx)
+        with connection.cursor() as c:
+            c.execute("DELETE FROM bench_generation")
+            c.execute("INSERT INTO bench_generation (anchor, done) VALUES (now(), 0)")
+            c.execute("SELECT anchor, done FROM bench_generation")
+            row = c.fetchone()
+    anchor, done = row[0], int(row[1])
+    if done < orders:
+        _lookup_tables(ctx)
+    while done < orders:
+        size = min(chunk, orders - done, ROUND - done % ROUND)
+        t0 = time.perf_counter()
+        with transaction.atomic():
+            _generate_chunk(ctx, anchor, done, size, min(open_orders, ROUND))
+            with connection.cursor() as c:
+                c.execute("UPDATE bench_generation SET done = %s", [done + size])
+        done += size
+        print(f"  generated {done:,} / {orders:,} orders ({time.perf_counter() - t0:.0f} s)", flush=True)
+    vacuum()
+    return time.perf_counter() - started
+
+
+def _clear_generated(ctx: Context) -> None:
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
 
+    from huying.workorders.models import WorkOrder
+
+    case_type = ContentType.objects.get_for_model(WorkOrder).pk
+    with transaction.atomic(), connection.cursor() as c:
+        c.execute("DELETE FROM handling_feedback WHERE case_type_id = %s", [case_type])
+        c.execute("DELETE FROM handling_warning")
+        c.execute("DELETE FROM handling_notification WHERE case_type_id = %s", [case_type])
+        c.execute("DELETE FROM handling_caseevent WHERE case_type_id = %s", [case_type])
+        c.execute("DELETE FROM handling_extensionrequest")
+        c.execute("UPDATE handling_assignment SET escalated_from_id = NULL WHERE escalated_from_id IS NOT NULL")
+        c.execute("DELETE FROM handling_assignment WHERE case_type_id = %s", [case_type])
+        c.execute("DELETE FROM workorders_dispatchdecision")
+        c.execute("DELETE FROM workorders_attachment")
+        c.execute("UPDATE workorders_workorder SET parent_id = NULL WHERE parent_id IS NOT NULL")
+        c.execute("DELETE FROM workorders_workorder")
+
+
+def _lookup_tables(ctx: Context) -> None:
+    """Session temp tables: categories repeated by weight (with the unit that answers them),
+    places, texts."""
+    from django.db import connection
+
     from huying.demo import workorder_data as wd
     from huying.demo.sample_messages import generate_messages
-    from huying.workorders.models import Category, WorkOrder
+    from huying.demo.workorders import DEPARTMENT_RULES, STREET_FIRST
+    from huying.workorders.models import Category
 
-    started = time.perf_counter()
     d = ctx.district
-    case_type = ContentType.objects.get_for_model(WorkOrder).pk
     codes = {c.code: c.pk for c in Category.objects.all()}
     category_rows = [(codes[code], code, weight) for code, weight in wd.CATEGORY_MIX if code in codes]
     departments = list(d.departments.values())
@@ -303,60 +373,78 @@ def generate(ctx: Context, orders: int, open_orders: int) -> float:
         for street in d.streets.values()
         for community in (d.communities.get(street.pk) or [street])
     ]
-    with transaction.atomic(), connection.cursor() as c:
-        c.execute("DELETE FROM handling_feedback WHERE case_type_id = %s", [case_type])
-        c.execute("DELETE FROM handling_warning")
-        c.execute("DELETE FROM handling_notification WHERE case_type_id = %s", [case_type])
-        c.execute("DELETE FROM handling_caseevent WHERE case_type_id = %s", [case_type])
-        c.execute("DELETE FROM handling_extensionrequest")
-        c.execute("UPDATE handling_assignment SET escalated_from_id = NULL")
-        c.execute("DELETE FROM handling_assignment WHERE case_type_id = %s", [case_type])
-        c.execute("DELETE FROM workorders_dispatchdecision")
-        c.execute("DELETE FROM workorders_attachment")
-        c.execute("UPDATE workorders_workorder SET parent_id = NULL")
-        c.execute("DELETE FROM workorders_workorder")
-        # lookup tables: categories repeated by weight (with the unit that answers them), places, texts
-        c.execute("CREATE TEMP TABLE b_cat (i serial, id bigint, unit_id bigint, street_first bool) ON COMMIT DROP")
-        from huying.demo.workorders import DEPARTMENT_RULES, STREET_FIRST
-
-        by_short = {o.short_name: o.pk for o in departments}
-        for category_id, code, weight in category_rows:
-            prefixes = [p for p, _d in DEPARTMENT_RULES if code.startswith(p)]
-            best = max(prefixes, key=len) if prefixes else "17"
-            unit = by_short.get(dict(DEPARTMENT_RULES)[best], departments[0].pk)
-            for _ in range(max(1, round(weight * 10))):
-                c.execute(
-                    "INSERT INTO b_cat (id, unit_id, street_first) VALUES (%s, %s, %s)",
-                    [category_id, unit, code.startswith(STREET_FIRST)],
-                )
-        c.execute("CREATE TEMP TABLE b_place (i serial, street_id bigint, community_id bigint) ON COMMIT DROP")
+    by_short = {o.short_name: o.pk for o in departments}
+    cats = []
+    for category_id, code, weight in category_rows:
+        prefixes = [p for p, _d in DEPARTMENT_RULES if code.startswith(p)]
+        best = max(prefixes, key=len) if prefixes else "17"
+        unit = by_short.get(dict(DEPARTMENT_RULES)[best], departments[0].pk)
+        cats += [(category_id, unit, code.startswith(STREET_FIRST))] * max(1, round(weight * 10))
+    with connection.cursor() as c:
+        c.execute("DROP TABLE IF EXISTS b_cat, b_place, b_text")
+        c.execute("CREATE TEMP TABLE b_cat (i serial, id bigint, unit_id bigint, street_first bool)")
+        c.executemany("INSERT INTO b_cat (id, unit_id, street_first) VALUES (%s, %s, %s)", cats)
+        c.execute("CREATE TEMP TABLE b_place (i serial, street_id bigint, community_id bigint)")
         c.executemany("INSERT INTO b_place (street_id, community_id) VALUES (%s, %s)", places)
-        c.execute("CREATE TEMP TABLE b_text (i serial, content text) ON COMMIT DROP")
+        c.execute("CREATE TEMP TABLE b_text (i serial, content text)")
         c.executemany("INSERT INTO b_text (content) VALUES (%s)", [(t,) for t in texts])
+
+
+def _generate_chunk(ctx: Context, anchor: datetime, done: int, size: int, open_orders: int) -> None:
+    """Orders ``done + 1 … done + size`` (never across a round), their assignments and feedback."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from huying.workorders.models import WorkOrder
+
+    d = ctx.district
+    case_type = ContentType.objects.get_for_model(WorkOrder).pk
+    departments = list(d.departments.values())
+    with connection.cursor() as c:
+        c.execute("SET LOCAL synchronous_commit = off")
+        c.execute("SET LOCAL work_mem = '64MB'")
+        c.execute("SELECT coalesce(max(id), 0) FROM workorders_workorder")
+        order_floor = c.fetchone()[0]
+        c.execute("SELECT coalesce(max(id), 0) FROM handling_assignment")
+        assignment_floor = c.fetchone()[0]
         c.execute("SELECT count(*) FROM b_cat")
         n_cat = c.fetchone()[0]
-        # 1. orders: received over 12 months (weekdays busier), the newest `open_orders` open
+        c.execute("SELECT count(*) FROM b_place")
+        n_place = c.fetchone()[0]
+        c.execute("SELECT count(*) FROM b_text")
+        n_text = c.fetchone()[0]
+        c.execute("DROP TABLE IF EXISTS b_order")
+        # i: the place within the round (1 … ROUND), which decides the time and the status
         c.execute(
             """
-            CREATE TEMP TABLE b_order ON COMMIT DROP AS
-            SELECT g AS n,
-                   now() - (interval '365 days') * (1 - g::float / %(orders)s) - random() * interval '40 minutes'
-                       AS received_at,
+            CREATE TEMP TABLE b_order AS
+            SELECT g AS n, ((g - 1) %% %(round)s) + 1 AS i,
+                   %(anchor)s::timestamptz - (interval '365 days') * (1 - (((g - 1) %% %(round)s) + 1)::float / %(round)s)
+                       - random() * interval '40 minutes' AS received_at,
                    1 + floor(random() * %(n_cat)s)::int AS cat_i,
                    1 + floor(random() * %(n_place)s)::int AS place_i,
                    1 + floor(random() * %(n_text)s)::int AS text_i,
                    random() AS r1, random() AS r2, random() AS r3
-            FROM generate_series(1, %(orders)s) AS g
+            FROM generate_series(%(first)s, %(last)s) AS g
             """,
-            {"orders": orders, "n_cat": n_cat, "n_place": len(places), "n_text": len(texts)},
+            {
+                "round": ROUND,
+                "anchor": anchor,
+                "first": done + 1,
+                "last": done + size,
+                "n_cat": n_cat,
+                "n_place": n_place,
+                "n_text": n_text,
+            },
         )
+        c.execute("ANALYZE b_order")
         c.execute(
             """
             INSERT INTO workorders_workorder (
                 number, channel, external_id, caller_name, caller_phone, is_anonymous, content, nature,
                 urgency, category_id, address, latitude, longitude, district_id, street_id, community_id,
                 area_class, status, parent_id, received_at, created_by_id, created_at, updated_at, version)
-            SELECT %(prefix)s || lpad(o.n::text, 7, '0'),
+            SELECT %(prefix)s || lpad(o.n::text, 8, '0'),
                    CASE WHEN o.r1 < 0.6 THEN 'hotline' WHEN o.r1 < 0.78 THEN 'grid' WHEN o.r1 < 0.9 THEN 'web'
                         WHEN o.r1 < 0.96 THEN 'open311' ELSE 'member' END,
                    CASE WHEN o.r1 < 0.6 THEN 'GZ12345-B' || o.n ELSE '' END,
@@ -364,16 +452,16 @@ def generate(ctx: Context, orders: int, open_orders: int) -> float:
                    CASE WHEN o.r2 < 0.35 THEN 'complaint' WHEN o.r2 < 0.63 THEN 'help' WHEN o.r2 < 0.77 THEN 'report'
                         WHEN o.r2 < 0.9 THEN 'consultation' ELSE 'suggestion' END,
                    CASE WHEN o.r3 < 0.02 THEN 'emergency' WHEN o.r3 < 0.1 THEN 'urgent' ELSE 'normal' END,
-                   CASE WHEN o.n > %(orders)s - 3000 AND o.r3 > 0.5 THEN NULL ELSE cat.id END,
+                   CASE WHEN o.i > %(round)s - 3000 AND o.r3 > 0.5 THEN NULL ELSE cat.id END,
                    '荔湾区龙津西路' || (o.n %% 400) || '号',
                    23.07 + (o.place_i %% 9) * 0.009, 113.21 + (o.place_i %% 7) * 0.007,
                    %(district)s, p.street_id, p.community_id,
                    (1 + (o.n %% 3))::text,
-                   CASE WHEN o.n > %(orders)s - 3000 AND o.r3 > 0.5 THEN 'new'
-                        WHEN o.n > %(orders)s - %(open)s THEN
+                   CASE WHEN o.i > %(round)s - 3000 AND o.r3 > 0.5 THEN 'new'
+                        WHEN o.i > %(round)s - %(open)s THEN
                             CASE WHEN o.r1 < 0.2 THEN 'dispatched' ELSE 'in_progress' END
                         WHEN o.r3 < 0.025 THEN 'cancelled'
-                        WHEN o.n > %(orders)s - %(open)s - 8000 AND o.r2 < 0.4 THEN 'resolved'
+                        WHEN o.i > %(round)s - %(open)s - 8000 AND o.r2 < 0.4 THEN 'resolved'
                         ELSE 'closed' END,
                    NULL,
                    o.received_at, NULL, o.received_at + interval '30 seconds',
@@ -382,25 +470,22 @@ def generate(ctx: Context, orders: int, open_orders: int) -> float:
             JOIN b_cat cat ON cat.i = o.cat_i
             JOIN b_place p ON p.i = o.place_i
             JOIN b_text t ON t.i = o.text_i
+            ORDER BY o.n
             """,
-            {
-                "prefix": GENERATED_PREFIX,
-                "orders": orders,
-                "open": open_orders,
-                "district": d.government.pk,
-            },
+            {"prefix": GENERATED_PREFIX, "round": ROUND, "open": open_orders, "district": d.government.pk},
         )
         # 2 % of the closed ones were duplicates, merged into the order received just before them
         c.execute(
             """
             UPDATE workorders_workorder w SET parent_id = prev.id, status = 'merged'
             FROM b_order o, workorders_workorder prev
-            WHERE w.status = 'closed' AND o.n = substr(w.number, %(cut)s)::int AND o.r3 < 0.02 AND o.n > 1
-              AND prev.number = %(prefix)s || lpad((o.n - 1)::text, 7, '0')
+            WHERE w.id > %(floor)s AND w.status = 'closed' AND o.n = substr(w.number, %(cut)s)::int
+              AND o.r3 < 0.02 AND o.i > 1
+              AND prev.number = %(prefix)s || lpad((o.n - 1)::text, 8, '0')
             """,
-            {"prefix": GENERATED_PREFIX, "cut": len(GENERATED_PREFIX) + 1},
+            {"prefix": GENERATED_PREFIX, "cut": len(GENERATED_PREFIX) + 1, "floor": order_floor},
         )
-        # 2. the lead assignment of every dispatched order: the street (六乱, 五类车, 环境卫生) at
+        # the lead assignment of every dispatched order: the street (六乱, 五类车, 环境卫生) at
         # tier 1, else the category's department at tier 2; 5 % of them called up from the street
         c.execute(
             """
@@ -436,9 +521,10 @@ def generate(ctx: Context, orders: int, open_orders: int) -> float:
             FROM workorders_workorder w
             JOIN b_order o ON o.n = substr(w.number, %(cut)s)::int
             JOIN b_cat cat ON cat.i = o.cat_i
-            WHERE w.status IN ('dispatched', 'in_progress', 'resolved', 'closed')
+            WHERE w.id > %(floor)s AND w.status IN ('dispatched', 'in_progress', 'resolved', 'closed')
+            ORDER BY w.id
             """,
-            {"ct": case_type, "centre": d.centre.pk, "cut": len(GENERATED_PREFIX) + 1},
+            {"ct": case_type, "centre": d.centre.pk, "cut": len(GENERATED_PREFIX) + 1, "floor": order_floor},
         )
         # returned (退单) and called-up (上呼) earlier parts of the same cases
         c.execute(
@@ -458,11 +544,11 @@ def generate(ctx: Context, orders: int, open_orders: int) -> float:
                    CASE WHEN called_by_id IS NOT NULL THEN assigned_at - interval '2 hours' END, NULL, NULL, NULL,
                    0, 0, 0, 2, assigned_at
             FROM handling_assignment
-            WHERE case_type_id = %(ct)s AND (called_by_id IS NOT NULL OR (case_id %% 16) = 0)
+            WHERE id > %(floor)s AND case_type_id = %(ct)s AND (called_by_id IS NOT NULL OR (case_id %% 16) = 0)
             """,
-            {"ct": case_type, "other": departments[-1].pk},
+            {"ct": case_type, "other": departments[-1].pk, "floor": assignment_floor},
         )
-        # 3. feedback on 90 % of closed cases: 78 % satisfied, 13 % basically, 9 % dissatisfied
+        # feedback on 90 % of closed cases: 78 % satisfied, 13 % basically, 9 % dissatisfied
         c.execute(
             """
             INSERT INTO handling_feedback (
@@ -473,13 +559,11 @@ def generate(ctx: Context, orders: int, open_orders: int) -> float:
                         ELSE 'dissatisfied' END,
                    r < 0.88, false, '', false, a.resolved_at + interval '1 day'
             FROM (SELECT *, random() AS r FROM handling_assignment
-                  WHERE case_type_id = %(ct)s AND status = 'closed' AND role = 'lead') a
+                  WHERE id > %(floor)s AND case_type_id = %(ct)s AND status = 'closed' AND role = 'lead') a
             WHERE (a.case_id %% 10) <> 0
             """,
-            {"ct": case_type, "dispatcher": ctx.dispatcher.pk},
+            {"ct": case_type, "dispatcher": ctx.dispatcher.pk, "floor": assignment_floor},
         )
-    vacuum()
-    return time.perf_counter() - started
 
 
 def vacuum() -> None:
@@ -874,7 +958,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--only",
         default="intake,lists,stats,sweep",
-        help="comma-separated: intake, lists, stats, shapes, indexes, sweep",
+        help="comma-separated: intake, lists, stats, shapes, indexes, sweep; generate: only make the orders exist",
     )
     parser.add_argument("--try-indexes", action="store_true", help="also run the shapes and indexes experiments")
     parser.add_argument("--regenerate", action="store_true", help="generate the orders even if they exist")
@@ -909,10 +993,10 @@ def main(argv: list[str] | None = None) -> None:
             ],
         )
 
-    if parts & {"lists", "stats", "sweep", "shapes", "indexes"}:
+    if parts & {"generate", "lists", "stats", "sweep", "shapes", "indexes"}:
         existing = generated_count()
         if existing != args.orders or args.regenerate:
-            seconds = generate(ctx, args.orders, args.open)
+            seconds = generate(ctx, args.orders, args.open, fresh=args.regenerate)
             print(f"\ngenerated {args.orders:,} orders in {seconds:.0f} s")
         else:
             vacuum()

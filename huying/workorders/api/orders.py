@@ -26,6 +26,7 @@ from huying.workorders.choices import Channel
 from huying.workorders.converters import OrderNumber
 from huying.workorders.duplicates import find_duplicates
 from huying.workorders.models import WorkOrder, dispatcher_districts
+from huying.workorders.paging import capped_count
 from huying.workorders.suggest import suggest_category
 
 router = Router(tags=["workorders"])
@@ -209,10 +210,27 @@ def dispatch_suggestion_out(suggestion: actions.Suggestion) -> dict[str, Any]:
 
 class _OrderPagination(PageNumberPagination):
     """Page first, then turn the page into output rows (phones masked per viewer). The
-    page size is given to ``@paginate`` (django-ninja sets it in the constructor)."""
+    page size is given to ``@paginate`` (django-ninja sets it in the constructor).
+
+    ``count`` stops at 10,000 (``count_capped`` is then true): an exact count of millions
+    of orders costs more than the page (huying/workorders/paging.py). Every page number
+    is still served, newest first with the order's id breaking ties, so walking the pages
+    of an unchanging list meets every order once."""
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(description="How many orders match, at most 10000 (see count_capped).")
+        count_capped: bool = Field(description="True when more than `count` orders match.")
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
-        result = super().paginate_queryset(queryset, pagination, request, **params)
+        page_size = self._get_page_size(pagination.page_size)
+        offset = (pagination.page - 1) * page_size
+        counted = capped_count(queryset)
+        result = {
+            self.items_attribute: list(queryset[offset : offset + page_size]),
+            "count": counted.count,
+            "count_capped": counted.capped,
+        }
         viewer = request.user
         districts = dispatcher_districts(viewer)  # type: ignore[arg-type]
         result[self.items_attribute] = [_order_out(o, viewer, districts) for o in result[self.items_attribute]]
