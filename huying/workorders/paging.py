@@ -22,8 +22,8 @@ COUNT_CAP = 10_000
 
 
 class CappedCount(NamedTuple):
-    count: int
-    capped: bool  # more than ``count`` rows: shown as "10000+"
+    number: int
+    capped: bool  # more than ``number`` rows: shown as "10000+"
 
 
 def capped_count(queryset: QuerySet[Any], cap: int | None = None) -> CappedCount:

@@ -226,15 +226,14 @@ class _OrderPagination(PageNumberPagination):
         page_size = self._get_page_size(pagination.page_size)
         offset = (pagination.page - 1) * page_size
         counted = capped_count(queryset)
-        result = {
-            self.items_attribute: list(queryset[offset : offset + page_size]),
-            "count": counted.count,
-            "count_capped": counted.capped,
-        }
+        orders = list(queryset[offset : offset + page_size])
         viewer = request.user
         districts = dispatcher_districts(viewer)  # type: ignore[arg-type]
-        result[self.items_attribute] = [_order_out(o, viewer, districts) for o in result[self.items_attribute]]
-        return result
+        return {
+            self.items_attribute: [_order_out(o, viewer, districts) for o in orders],
+            "count": counted.number,
+            "count_capped": counted.capped,
+        }
 
 
 @router.get("", response=list[OrderOut], summary="Work orders I may see")
