@@ -335,12 +335,30 @@ class WorkOrder(models.Model):
             models.CheckConstraint(condition=Q(version__gte=1), name="workorder_version_positive"),
         ]
         indexes = [
-            models.Index(fields=["district", "status", "created_at"], name="workorder_district_status"),
+            # The list filters' indexes carry the other filter columns (``include``, PostgreSQL
+            # only): a capped count or a page of a combined filter (category and status, street
+            # and category…) is then read from the index alone, without visiting the table
+            # (docs/workorders-benchmark.md, issue 13).
+            models.Index(
+                fields=["district", "status", "created_at"],
+                include=["street", "category"],
+                name="workorder_district_status",
+            ),
             models.Index(fields=["street", "created_at"], name="workorder_street_created"),
-            models.Index(fields=["district", "street", "created_at"], name="workorder_district_street"),
+            models.Index(
+                fields=["district", "street", "created_at"],
+                include=["status", "category"],
+                name="workorder_district_street",
+            ),
             models.Index(fields=["category", "created_at"], name="workorder_category_created"),
-            # The duplicate search's candidates: one district, a window of days.
-            models.Index(fields=["district", "created_at"], name="workorder_district_created"),
+            # Also the duplicate search's candidates (one district, a window of days).
+            # A dispatcher's whole list, newest first (``district_id IN (…) ORDER BY created_at
+            # DESC, id DESC``), its date ranges and its category filter.
+            models.Index(
+                fields=["district", "created_at", "id"],
+                include=["status", "category", "street"],
+                name="workorder_district_created",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ from huying.workorders import actions, analysis, reporting, tracking
 from huying.workorders.choices import Channel
 from huying.workorders.converters import OrderNumber
 from huying.workorders.models import DuplicateLink, OrderAnalysis, WorkOrder, dispatcher_districts, matching_rule
+from huying.workorders.paging import capped_count
 
 router = Router(tags=["workorders"])
 # A JSON body only outgrows DATA_UPLOAD_MAX_MEMORY_SIZE through base64 files: 413 names them.
@@ -307,14 +308,30 @@ def dispatch_suggestion_out(suggestion: actions.Suggestion) -> dict[str, Any]:
 
 class _OrderPagination(PageNumberPagination):
     """Page first, then turn the page into output rows (phones masked per viewer). The
-    page size is given to ``@paginate`` (django-ninja sets it in the constructor)."""
+    page size is given to ``@paginate`` (django-ninja sets it in the constructor).
+
+    ``count`` stops at 10,000 (``count_capped`` is then true): an exact count of millions
+    of orders costs more than the page (huying/workorders/paging.py). Every page number
+    is still served, newest first with the order's id breaking ties, so walking the pages
+    of an unchanging list meets every order once."""
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(description="How many orders match, at most 10000 (see count_capped).")
+        count_capped: bool = Field(description="True when more than `count` orders match.")
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
-        result = super().paginate_queryset(queryset, pagination, request, **params)
+        page_size = self._get_page_size(pagination.page_size)
+        offset = (pagination.page - 1) * page_size
+        counted = capped_count(queryset)
+        orders = list(queryset[offset : offset + page_size])
         viewer = request.user
         districts = dispatcher_districts(viewer)  # type: ignore[arg-type]
-        result[self.items_attribute] = [_order_out(o, viewer, districts) for o in result[self.items_attribute]]
-        return result
+        return {
+            self.items_attribute: [_order_out(o, viewer, districts) for o in orders],
+            "count": counted.number,
+            "count_capped": counted.capped,
+        }
 
 
 @router.get("", response=list[OrderOut], summary="Work orders I may see")

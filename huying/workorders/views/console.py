@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,6 +35,7 @@ from huying.workorders.choices import AttachmentKind, Channel, Nature, OrderStat
 from huying.workorders.forms import counter_attrs
 from huying.workorders.history import order_timeline
 from huying.workorders.models import Attachment, Category, WorkOrder, dispatcher_districts, routing_table
+from huying.workorders.paging import CappedPaginator, capped_count
 
 PAGE_SIZE = 20
 INBOX_ROLES = (Role.UNIT_STAFF, Role.STREET_HANDLER, Role.LEADER)
@@ -142,7 +142,8 @@ def console(request: HttpRequest) -> HttpResponse:
     orders = orders.annotate(was_returned=Exists(returned), is_overdue=Exists(overdue))
     if queue == "supervise":
         orders = orders.order_by("-is_overdue", "created_at", "id")
-    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(orders, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     handling = _handling_by_order([o.pk for o in page.object_list], now)
     query = request.GET.copy()
     query.pop("page", None)
@@ -152,7 +153,8 @@ def console(request: HttpRequest) -> HttpResponse:
         "statuses": OrderStatus.choices,
         "status": status,
         "queue": queue,
-        "counts": {name: qs.count() for name, qs in queues.items()},
+        "count_capped": paginator.count_capped,
+        "counts": {name: capped_count(qs) for name, qs in queues.items()},
         "category": category,
         "street": street,
         "search": search,
