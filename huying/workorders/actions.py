@@ -38,6 +38,7 @@ from huying.handling.models import Assignment, CaseEvent, Feedback
 from huying.handling.transitions import SUPERVISOR, authorise, check_right
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation
+from huying.workorders import summary
 from huying.workorders.choices import (
     AREA_CLASS_ALIASES,
     NATURE_ALIASES,
@@ -363,6 +364,7 @@ def do_intake(
             year = timezone.localdate().year
             order = WorkOrder(**values, number=next_number(district, year), created_by=person)
             order.save()
+            summary.record_created([order.pk])
             for upload, content_type, size in checked:
                 attachment = Attachment(
                     order=order,
@@ -518,7 +520,8 @@ def do_dispatch(
         for co in co_units:
             assignments.append(handling.do_assign(actor, locked, unit=co, role=AssignmentRole.CO, **kwargs))
         if locked.category_id != category.pk:
-            WorkOrder.objects.filter(pk=locked.pk).update(category=category)
+            with summary.tracking([locked.pk]):
+                WorkOrder.objects.filter(pk=locked.pk).update(category=category)
             locked.category = category
         DispatchDecision.objects.create(
             order=locked,

@@ -546,3 +546,7 @@ class DispatchDecision(models.Model):
     @property
     def unit_corrected(self) -> bool:
         return self.suggested_unit_id != self.chosen_unit_id
+
+
+# The stored daily summary lives in its own module (its API and upkeep are there).
+from huying.workorders.summary import OrderSummary  # noqa: E402, F401
