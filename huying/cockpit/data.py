@@ -109,13 +109,18 @@ def _order_groups_live(scope: Scope, since: datetime, until: datetime) -> list[t
     ]
 
 
-def _order_groups_stored(scope: Scope, first: date, last: date) -> list[tuple[Any, Any, int, int, Any, Any]]:
-    """The same groups read from the stored daily summary (one query over a few thousand rows)."""
-    return [
+def _order_groups_stored(
+    scope: Scope, first: date, last: date, month: date
+) -> tuple[list[tuple[Any, Any, int, int, Any, Any]], set[int]]:
+    """The same groups read from the stored daily summary (one query over the summary's
+    covering index: a few hundred rows a day), and the districts of the month's orders."""
+    found = summary.order_counts(scope, first, last, by=("day", "street_id", "district_id"))
+    groups = [
         (day, street or None, c.received, c.located, c.lat_sum, c.lng_sum)
-        for (day, street), c in summary.order_counts(scope, first, last, by=("day", "street_id")).items()
+        for (day, street, _district), c in found.items()
         if c.received
     ]
+    return groups, {district for (day, _street, district) in found if day >= month}
 
 
 def workorder_half(
@@ -134,10 +139,12 @@ def workorder_half(
 
     # Orders by day and street since the earlier of the month's and the trend's first day
     # (a few hundred groups): today, the month, the trend and the streets all come from it.
+    groups: list[tuple[Any, Any, int, int, Any, Any]] = []
+    month_districts: set[int] = set()
     if scope.is_empty:
-        groups: list[tuple[Any, Any, int, int, Any, Any]] = []
+        pass
     elif use_summary:
-        groups = _order_groups_stored(scope, first, today)
+        groups, month_districts = _order_groups_stored(scope, first, today, month)
     else:
         groups = _order_groups_live(scope, stats.day_start(first), tomorrow)
     per_day: dict[Any, int] = defaultdict(int)
@@ -171,7 +178,7 @@ def workorder_half(
     metrics = stats.sum_metrics([r.row.metrics for r in ranked.ranking] + [row.metrics for row in ranked.below_volume])
 
     if use_summary:
-        districts = _district_codes_stored(scope, month, today)
+        districts = _district_codes_stored(scope, month_districts)
     else:
         districts = stats.district_codes(scope, start=month_start, end=tomorrow)
 
@@ -224,14 +231,13 @@ def workorder_half(
     }
 
 
-def _district_codes_stored(scope: Scope, first: date, last: date) -> list[str]:
-    """:func:`huying.workorders.stats.district_codes` with the period's orders read from the
-    summary (one query)."""
+def _district_codes_stored(scope: Scope, in_period: set[int]) -> list[str]:
+    """:func:`huying.workorders.stats.district_codes` with the districts of the period's
+    orders already read from the summary (one query over the organisations)."""
     if scope.is_empty:
         return []
-    in_period = summary.district_ids(scope, first, last)
     codes = (
-        Organisation.objects.filter(Q(pk__in=scope.district_ids) | Q(pk__in=in_period))
+        Organisation.objects.filter(pk__in={*scope.district_ids, *in_period})
         .exclude(division_code="")
         .values_list("division_code", flat=True)
         .distinct()

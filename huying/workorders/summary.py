@@ -1,12 +1,14 @@
-"""The work orders' daily summary (日汇总): stored counts per day, district, street, category
-and unit, kept in step with the orders in the transaction of every change, so that the
+"""The work orders' daily summary (日汇总): stored counts per day, district, street,
+first-level category and unit, kept in step with the orders in the transaction of every change, so that the
 month's figures (the cockpit's tiles, trend and map, the 三率 and the red/black list by
 unit, street or category) are sums over a few thousand rows instead of scans of a
 million orders. Definitions: docs/workorders-metrics.md ("Stored daily summary").
 
-One table, two kinds of rows, both keyed ``(day, district_id, street_id, category_id,
-unit_id)`` with ``0`` for "none" (the order's street, category; plain integers, no
-foreign keys, so that the upsert's key has no NULLs):
+One table, two kinds of rows, both keyed ``(day, district_id, street_id, category,
+unit_id)``: ``category`` is the order's first-level category code (``"01"`` 市容环境…, the
+two first characters of its category's code, as the statistics roll categories up;
+``""`` not categorised), ``0`` stands for no street (plain integers, no foreign keys, so
+that the upsert's key has no NULLs):
 
 - **order rows** (``unit_id = 0``): the orders *created* on ``day`` (local date in
   ``TIME_ZONE``) by their current status (``orders_new`` … ``orders_cancelled``), and of
@@ -35,7 +37,11 @@ Reading it (the API for the cockpit, the statistics and the monthly report)::
     summary.covers(scope)                                      # can the summary answer this scope?
     summary.order_days(scope, first_day, last_day)             # {(day, street_id): OrderCounts}
     summary.unit_metrics(scope, first_day, last_day)           # {unit_id: (HandlingMetrics, tiers)}
-    summary.group_metrics(scope, first_day, last_day, "street")  # or "category", "day"
+    summary.metrics(scope, first_day, last_day, by=("street_id",))  # or "category", "day"…
+    summary.unit_stats(start, end, scope=scope)                # stats.unit_stats' rows
+
+A category whose code changes (the tree is edited) leaves its past orders under the old
+first-level code until ``rebuild_order_summary`` runs.
 """
 
 from __future__ import annotations
@@ -62,7 +68,7 @@ if TYPE_CHECKING:
 
 WORKFLOW = "workorder"
 
-KEY_FIELDS = ("day", "district_id", "street_id", "category_id", "unit_id")
+KEY_FIELDS = ("day", "district_id", "street_id", "category", "unit_id")
 ORDER_STATUS_FIELDS = {status.value: f"orders_{status.value}" for status in OrderStatus}
 LOCATION_FIELDS = ("orders_located", "orders_lat_sum", "orders_lng_sum")
 ASSIGNMENT_FIELDS = (
@@ -91,7 +97,7 @@ class OrderSummary(models.Model):
     day = models.DateField("day")
     district_id = models.IntegerField("district")
     street_id = models.IntegerField("street", default=0)
-    category_id = models.IntegerField("category", default=0)
+    category = models.CharField("first-level category", max_length=2, default="")
     unit_id = models.IntegerField("unit", default=0)
 
     orders_new = models.IntegerField(default=0, db_default=0)
@@ -125,13 +131,25 @@ class OrderSummary(models.Model):
         verbose_name = "order summary"
         verbose_name_plural = "order summaries"
         constraints = [models.UniqueConstraint(fields=list(KEY_FIELDS), name="ordersummary_key")]
+        # Covering, partial: a month's order rows or unit rows are read from the index alone
+        # (PostgreSQL ``INCLUDE``), in day order, however the rows were updated since.
         indexes = [
-            models.Index(fields=["unit_id", "day"], name="ordersummary_unit_day"),
-            models.Index(fields=["district_id", "day"], name="ordersummary_district_day"),
+            models.Index(
+                fields=["day", "street_id"],
+                include=["district_id", *ORDER_STATUS_FIELDS.values(), *LOCATION_FIELDS],
+                condition=models.Q(unit_id=0),
+                name="ordersummary_orders_day",
+            ),
+            models.Index(
+                fields=["day", "unit_id"],
+                include=[*ASSIGNMENT_FIELDS, *FEEDBACK_FIELDS],
+                condition=~models.Q(unit_id=0),
+                name="ordersummary_units_day",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} d{self.district_id} s{self.street_id} c{self.category_id} u{self.unit_id}"
+        return f"{self.day} d{self.district_id} s{self.street_id} c{self.category} u{self.unit_id}"
 
 
 Key = tuple[date, int, int, int, int]
@@ -190,6 +208,11 @@ def _feedback_vector(rating: str, solved: bool | None) -> Vector:
     }
 
 
+def top_code(code: str | None) -> str:
+    """The first-level category of a category code (``stats._roll_up``); ``""`` for none."""
+    return code[:2] if code and len(code) >= 2 else ""
+
+
 def case_type_id() -> int:
     from huying.workorders.models import WorkOrder
 
@@ -208,11 +231,12 @@ def contributions(order_ids: Sequence[int]) -> dict[Key, Vector]:
     orders = {
         row["id"]: row
         for row in WorkOrder.objects.filter(pk__in=order_ids).values(
-            "id", "created_at", "status", "district_id", "street_id", "category_id", "latitude", "longitude"
+            "id", "created_at", "status", "district_id", "street_id", "category__code", "latitude", "longitude"
         )
     }
     for o in orders.values():
-        key = (local_day(o["created_at"]), o["district_id"], o["street_id"] or 0, o["category_id"] or 0, 0)
+        o["top"] = top_code(o["category__code"])
+        key = (local_day(o["created_at"]), o["district_id"], o["street_id"] or 0, o["top"], 0)
         _add(result, key, _order_vector(o["status"], o["latitude"], o["longitude"]))
     assignments = list(
         Assignment.objects.filter(workflow=WORKFLOW, case_type_id=case_type_id(), case_id__in=list(orders))
@@ -234,7 +258,7 @@ def contributions(order_ids: Sequence[int]) -> dict[Key, Vector]:
     keys: dict[int, Key] = {}
     for a in assignments:
         o = orders[a["case_id"]]
-        key = (local_day(a["assigned_at"]), o["district_id"], o["street_id"] or 0, o["category_id"] or 0, a["unit_id"])
+        key = (local_day(a["assigned_at"]), o["district_id"], o["street_id"] or 0, o["top"], a["unit_id"])
         keys[a["id"]] = key
         _add(result, key, _assignment_vector(a))
     if keys:
@@ -337,96 +361,113 @@ def _sum_if(condition: str, value: str = "1") -> str:
     return f"SUM(CASE WHEN {condition} THEN {value} ELSE 0 END)"
 
 
-def _rebuild_parts() -> list[tuple[tuple[str, ...], str, list[Any]]]:
-    """The three ``SELECT``s of :func:`rebuild`: (columns, SQL, parameters), each grouped by
-    the summary's key. The same definitions as :func:`contributions` (tested)."""
+def _rebuild_sql() -> tuple[str, list[Any]]:
+    """One ``SELECT`` of every summary row, in key order: the order rows, the assignment
+    rows and their ratings, each grouped by the key, added up per key. The same
+    definitions as :func:`contributions` (tested)."""
     from huying.handling.models import Assignment, Feedback
-    from huying.workorders.models import WorkOrder
+    from huying.workorders.models import Category, WorkOrder
 
     q = connection.ops.quote_name
-    orders, assignments, feedback = (q(m._meta.db_table) for m in (WorkOrder, Assignment, Feedback))
+    orders, assignments, feedback, categories = (
+        q(m._meta.db_table) for m in (WorkOrder, Assignment, Feedback, Category)
+    )
     tzname = str(zone())
 
     def day(column: str) -> tuple[str, list[Any]]:
         sql, params = connection.ops.datetime_cast_date_sql(column, (), tzname)
         return sql, list(params)
 
-    status_params = list(ORDER_STATUS_FIELDS)
-    located = "o.status <> %s AND o.latitude IS NOT NULL"
-    order_day, order_day_params = day("o.created_at")
-    order_sql = (
-        f"SELECT {order_day}, o.district_id, COALESCE(o.street_id, 0), COALESCE(o.category_id, 0), 0, "
-        + ", ".join(_sum_if("o.status = %s") for _ in status_params)
-        + f", {_sum_if(located)}, COALESCE(SUM(CASE WHEN {located} THEN o.latitude END), 0)"
-        f", COALESCE(SUM(CASE WHEN {located} THEN o.longitude END), 0) "
-        f"FROM {orders} o GROUP BY 1, 2, 3, 4"
+    def constants(values: Sequence[str]) -> str:
+        return "(" + ", ".join(f"'{v}'" for v in values) + ")"  # the engine's own status codes
+
+    top = "CASE WHEN LENGTH(c.code) >= 2 THEN SUBSTR(c.code, 1, 2) ELSE '' END"
+    joined = f"{orders} o LEFT JOIN {categories} c ON c.id = o.category_id"
+    zeros = dict.fromkeys(COUNT_FIELDS, "0")
+
+    def select(key: str, values: dict[str, str], source: str) -> str:
+        columns = ", ".join(f"{values.get(name, zeros[name])} AS {q(name)}" for name in COUNT_FIELDS)
+        return f"SELECT {key}, {columns} FROM {source} GROUP BY 1, 2, 3, 4, 5"  # noqa: S608 - constants
+
+    merged = f"'{OrderStatus.MERGED.value}'"
+    located = f"o.status <> {merged} AND o.latitude IS NOT NULL"
+    order_day, order_params = day("o.created_at")
+    order_values = {field: _sum_if(f"o.status = '{status}'") for status, field in ORDER_STATUS_FIELDS.items()}
+    order_values.update(
+        orders_located=_sum_if(located),
+        orders_lat_sum=_sum_if(located, "o.latitude"),
+        orders_lng_sum=_sum_if(located, "o.longitude"),
     )
-    merged = OrderStatus.MERGED.value
-    order_params = [*order_day_params, *status_params, merged, merged, merged]
+    aliases = [q(name) for name in KEY_FIELDS]
 
-    def statuses(values: Sequence[str]) -> str:
-        return "(" + ", ".join(f"'{v}'" for v in values) + ")"  # the engine's own constants
+    def keyed(*columns: str) -> str:
+        return ", ".join(f"{c} AS {a}" for c, a in zip(columns, aliases, strict=True))
 
-    resolved, not_handled = statuses(RESOLVED), statuses(NOT_HANDLED)
-    assigned_day, assigned_day_params = day("a.assigned_at")
+    order_key = keyed(order_day, "o.district_id", "COALESCE(o.street_id, 0)", top, "0")
+
+    resolved, not_handled = constants(RESOLVED), constants(NOT_HANDLED)
+    assigned_day, assigned_params = day("a.assigned_at")
+    key = keyed(assigned_day, "o.district_id", "COALESCE(o.street_id, 0)", top, "a.unit_id")
     cohort = (
-        f"FROM {assignments} a JOIN {orders} o ON o.id = a.case_id "
-        "WHERE a.workflow = %s AND a.case_type_id = %s AND a.status <> %s"
+        f"a.workflow = '{WORKFLOW}' AND a.case_type_id = {int(case_type_id())} "
+        f"AND a.status <> '{Status.CANCELLED.value}'"
     )
-    cohort_params = [WORKFLOW, case_type_id(), Status.CANCELLED.value]
-    key = f"{assigned_day}, o.district_id, COALESCE(o.street_id, 0), COALESCE(o.category_id, 0), a.unit_id"
-    assignment_sql = (
-        f"SELECT {key}, COUNT(*), "
-        + ", ".join(
-            [
-                _sum_if("a.accepted_at IS NOT NULL AND (a.accept_due IS NULL OR a.accepted_at <= a.accept_due)"),
-                _sum_if(f"a.status NOT IN {not_handled}"),
-                _sum_if(f"a.status IN {resolved}"),
-                _sum_if(f"a.status IN {resolved} AND (a.resolve_due IS NULL OR a.resolved_at <= a.resolve_due)"),
-                _sum_if(f"a.status = '{Status.RETURNED.value}'"),
-                _sum_if("a.reopen_count > 0"),
-                _sum_if(f"(a.status IN {resolved} OR a.reopen_count > 0)"),
-                _sum_if("a.tier = 2"),
-                _sum_if("a.tier = 3"),
-            ]
-        )
-        + f" {cohort} GROUP BY 1, 2, 3, 4, 5"
-    )
-    satisfied = statuses(SATISFIED)
-    feedback_sql = (
-        f"SELECT {key}, COUNT(*), {_sum_if(f'f.rating IN {satisfied}')}, "  # noqa: S608
-        f"{_sum_if('f.solved IS NOT NULL')}, {_sum_if('f.solved = %s')} "
-        f"FROM {feedback} f JOIN {assignments} a ON a.id = f.assignment_id JOIN {orders} o ON o.id = a.case_id "
-        "WHERE f.superseded = %s AND a.workflow = %s AND a.case_type_id = %s AND a.status <> %s "
-        "GROUP BY 1, 2, 3, 4, 5"
-    )
-    return [
-        ((*KEY_FIELDS, *ORDER_STATUS_FIELDS.values(), *LOCATION_FIELDS), order_sql, order_params),
-        ((*KEY_FIELDS, *ASSIGNMENT_FIELDS), assignment_sql, [*assigned_day_params, *cohort_params]),
-        ((*KEY_FIELDS, *FEEDBACK_FIELDS), feedback_sql, [*assigned_day_params, True, False, *cohort_params]),
+    assignment_values = {
+        "assigned": "COUNT(*)",
+        "accepted_in_time": _sum_if(
+            "a.accepted_at IS NOT NULL AND (a.accept_due IS NULL OR a.accepted_at <= a.accept_due)"
+        ),
+        "handled": _sum_if(f"a.status NOT IN {not_handled}"),
+        "resolved": _sum_if(f"a.status IN {resolved}"),
+        "resolved_on_time": _sum_if(
+            f"a.status IN {resolved} AND (a.resolve_due IS NULL OR a.resolved_at <= a.resolve_due)"
+        ),
+        "returned": _sum_if(f"a.status = '{Status.RETURNED.value}'"),
+        "reopened": _sum_if("a.reopen_count > 0"),
+        "resolved_ever": _sum_if(f"(a.status IN {resolved} OR a.reopen_count > 0)"),
+        "tier2": _sum_if("a.tier = 2"),
+        "tier3": _sum_if("a.tier = 3"),
+    }
+    feedback_values = {
+        "rated": "COUNT(*)",
+        "satisfied": _sum_if(f"f.rating IN {constants(SATISFIED)}"),
+        "solved_answered": _sum_if("f.solved IS NOT NULL"),
+        "solved": _sum_if("f.solved = %s"),
+    }
+    parts = [
+        select(order_key, order_values, joined),
+        select(key, assignment_values, f"{assignments} a JOIN {joined} ON o.id = a.case_id WHERE {cohort}"),
+        select(
+            key,
+            feedback_values,
+            f"{feedback} f JOIN {assignments} a ON a.id = f.assignment_id JOIN {joined} ON o.id = a.case_id "
+            f"WHERE f.superseded = %s AND {cohort}",
+        ),
     ]
+    names = aliases
+    union = " UNION ALL ".join(f"SELECT * FROM ({part}) part_{i}" for i, part in enumerate(parts))  # noqa: S608
+    sql = (
+        f"SELECT {', '.join(names)}, {', '.join(f'SUM({q(n)})' for n in COUNT_FIELDS)} "  # noqa: S608
+        f"FROM ({union}) parts GROUP BY {', '.join(names)} ORDER BY {', '.join(names)}"
+    )
+    # Parameters in the order they appear: the days' time zones, then the ratings' flags.
+    return sql, [*order_params, *assigned_params, *assigned_params, True, False]
 
 
 @transaction.atomic
 def rebuild() -> int:
-    """Recompute the whole summary from the orders, assignments and ratings (set-based: three
-    ``INSERT … SELECT``); answers the number of rows. On PostgreSQL the summary is locked
-    meanwhile, so a change committed during the rebuild waits and is then added once."""
+    """Recompute the whole summary from the orders, assignments and ratings (one set-based
+    ``INSERT … SELECT``, rows written in key order); answers the number of rows. On
+    PostgreSQL the summary is locked meanwhile: a change made during the rebuild waits for
+    it, then adds its difference to the rebuilt rows."""
     table = connection.ops.quote_name(OrderSummary._meta.db_table)
-    q = connection.ops.quote_name
+    columns = ", ".join(connection.ops.quote_name(c) for c in (*KEY_FIELDS, *COUNT_FIELDS))
+    sql, params = _rebuild_sql()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608
-        for columns, sql, params in _rebuild_parts():
-            counts = columns[len(KEY_FIELDS) :]
-            updates = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in counts)
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "  # noqa: S608
-                f"SELECT * FROM ({sql}) part WHERE true "
-                f"ON CONFLICT ({', '.join(q(c) for c in KEY_FIELDS)}) DO UPDATE SET {updates}",
-                params,
-            )
+        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
     return OrderSummary.objects.count()
 
 
@@ -465,7 +506,7 @@ def covers(scope: Scope) -> bool:
     return scope.everything or not scope.order_unit_ids
 
 
-GROUPS = ("day", "district_id", "street_id", "category_id", "unit_id")
+GROUPS = KEY_FIELDS
 
 
 def _rows(scope: Scope, first: date, last: date, *, orders: bool) -> Any:
@@ -481,7 +522,7 @@ def order_counts(
     scope: Scope, first: date, last: date, by: Sequence[str] = ("day", "street_id")
 ) -> dict[tuple[Any, ...], OrderCounts]:
     """The orders of ``scope`` created on the days ``first``…``last`` (inclusive), grouped
-    by ``by`` (summary key fields; ``0`` stands for no street or category). One query."""
+    by ``by`` (summary key fields; ``0`` stands for no street, ``""`` for no category). One query."""
     if any(name not in GROUPS for name in by):
         raise ValueError(f"group by {by}")
     sums = {field: Sum(field) for field in (*ORDER_STATUS_FIELDS.values(), *LOCATION_FIELDS)}
