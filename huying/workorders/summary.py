@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from huying.handling.choices import Rating, Status
@@ -382,7 +382,8 @@ def _rebuild_sql() -> tuple[str, list[Any]]:
         return "(" + ", ".join(f"'{v}'" for v in values) + ")"  # the engine's own status codes
 
     top = "CASE WHEN LENGTH(c.code) >= 2 THEN SUBSTR(c.code, 1, 2) ELSE '' END"
-    joined = f"{orders} o LEFT JOIN {categories} c ON c.id = o.category_id"
+    category = f"LEFT JOIN {categories} c ON c.id = o.category_id"
+    joined = f"{orders} o {category}"
     zeros = dict.fromkeys(COUNT_FIELDS, "0")
 
     def select(key: str, values: dict[str, str], source: str) -> str:
@@ -436,11 +437,14 @@ def _rebuild_sql() -> tuple[str, list[Any]]:
     }
     parts = [
         select(order_key, order_values, joined),
-        select(key, assignment_values, f"{assignments} a JOIN {joined} ON o.id = a.case_id WHERE {cohort}"),
+        select(
+            key, assignment_values, f"{assignments} a JOIN {orders} o ON o.id = a.case_id {category} WHERE {cohort}"
+        ),
         select(
             key,
             feedback_values,
-            f"{feedback} f JOIN {assignments} a ON a.id = f.assignment_id JOIN {joined} ON o.id = a.case_id "
+            f"{feedback} f JOIN {assignments} a ON a.id = f.assignment_id JOIN {orders} o ON o.id = a.case_id "
+            f"{category} "
             f"WHERE f.superseded = %s AND {cohort}",
         ),
     ]
@@ -560,14 +564,6 @@ def metrics(
             {"tier2": row["tier2"] or 0, "tier3": row["tier3"] or 0},
         )
     return result
-
-
-def district_ids(scope: Scope, first: date, last: date) -> Any:
-    """The districts of the orders of ``scope`` created on those days (a subquery)."""
-    some = Q()
-    for field in ORDER_STATUS_FIELDS.values():
-        some |= Q(**{f"{field}__gt": 0})
-    return _rows(scope, first, last, orders=True).filter(some).values("district_id")
 
 
 def days(start: datetime, end: datetime) -> tuple[date, date]:
