@@ -184,6 +184,7 @@ SHARED_PEOPLE_MODULES: tuple[str, ...] = (
     "huying/columns/tests/test_columns.py",
     "huying/columns/tests/test_api.py",
     "huying/reports/tests/test_reports.py",
+    "huying/workorders/tests/test_summary.py",
 )
 
 

@@ -116,6 +116,7 @@ def load_insight_demo(now: datetime | None = None) -> dict[str, int]:
     from huying.moderation import actions as moderation
     from huying.organisations.choices import OrgKind
     from huying.organisations.models import Organisation
+    from huying.workorders import summary
     from huying.workorders.actions import do_intake
     from huying.workorders.choices import Channel, Nature, OrderEventKind
     from huying.workorders.models import WorkOrder
@@ -149,9 +150,10 @@ def load_insight_demo(now: datetime | None = None) -> dict[str, int]:
         if result.created:
             # The documented post-step of the demo's orders (huying/demo/workorders.py
             # _backdate): the record is created when the call came in, not at load time.
-            WorkOrder.objects.filter(pk=result.order.pk).update(
-                created_at=at + timedelta(seconds=30), updated_at=at + timedelta(seconds=30)
-            )
+            with summary.tracking([result.order.pk]):
+                WorkOrder.objects.filter(pk=result.order.pk).update(
+                    created_at=at + timedelta(seconds=30), updated_at=at + timedelta(seconds=30)
+                )
             CaseEvent.objects.filter(
                 case_type=ContentType.objects.get_for_model(WorkOrder),
                 case_id=result.order.pk,

@@ -61,6 +61,7 @@ from huying.handling.sweep import sweep
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
 from huying.workorders import actions as wo
+from huying.workorders import summary
 from huying.workorders.choices import Channel, Nature, OrderEventKind, OrderStatus, Urgency
 from huying.workorders.models import Category, DispatchDecision, RoutingRule, WorkOrder, route
 from huying.workorders.transitions import move
@@ -873,16 +874,18 @@ def _backdate(outcomes: list[Outcome]) -> None:
     if not outcomes:
         return
     orders = {o.order.pk: o for o in outcomes}
-    WorkOrder.objects.filter(pk__in=orders).update(
-        created_at=Case(
-            *[When(pk=pk, then=Value(o.order.received_at + timedelta(seconds=30))) for pk, o in orders.items()],
-            output_field=DateTimeField(),
-        ),
-        updated_at=Case(
-            *[When(pk=pk, then=Value(max(o.last_step, o.order.received_at))) for pk, o in orders.items()],
-            output_field=DateTimeField(),
-        ),
-    )
+    # The daily summary counts an order on the day it was created: it moves with the date.
+    with summary.tracking(list(orders)):
+        WorkOrder.objects.filter(pk__in=orders).update(
+            created_at=Case(
+                *[When(pk=pk, then=Value(o.order.received_at + timedelta(seconds=30))) for pk, o in orders.items()],
+                output_field=DateTimeField(),
+            ),
+            updated_at=Case(
+                *[When(pk=pk, then=Value(max(o.last_step, o.order.received_at))) for pk, o in orders.items()],
+                output_field=DateTimeField(),
+            ),
+        )
     CaseEvent.objects.filter(
         case_type=ContentType.objects.get_for_model(WorkOrder),
         case_id__in=orders,

@@ -222,66 +222,68 @@ def do_record_feedback(
         pass
     else:
         actor_unit = authorise(actor, targets[0], SUPERVISOR, policy)
-    rater_name = (rater_name or (str(rater) if rater is not None else "")).strip()[:60]
-    linked = targets[0] if len(targets) == 1 else None
-    if linked is not None:
-        same_rater = Q(rater=rater) if rater is not None else Q(rater__isnull=True, rater_name=rater_name)
-        Feedback.objects.filter(same_rater, assignment=linked, superseded=False).update(superseded=True)
-    feedback = Feedback.objects.create(
-        case_type=case_type,
-        case_id=case.pk,
-        assignment=linked,
-        rater=rater if is_person(rater) else None,
-        rater_name=rater_name,
-        recorded_by=actor if is_person(actor) else None,
-        channel=channel,
-        rating=rating,
-        solved=solved,
-        attributable_to_unit=attributable_to_unit,
-        comment=comment.strip(),
-        created_at=now,
-    )
-    CaseEvent.objects.bulk_create(
-        [
-            CaseEvent(
-                assignment=target,
-                case_type=case_type,
-                case_id=case.pk,
-                kind=EventKind.FEEDBACK,
-                actor=actor if is_person(actor) else None,
-                actor_name=(str(actor) if is_person(actor) else "")[:60],
-                actor_unit=actor_unit,
-                note=comment.strip(),
-                data={
-                    "feedback": feedback.pk,
-                    "rating": rating,
-                    "solved": solved,
-                    "attributable_to_unit": attributable_to_unit,
-                },
-                created_at=now,
-            )
-            for target in targets
-        ]
-    )
-    record(
-        actor if is_person(actor) else None,
-        "feedback.record",
-        feedback,
-        {"rating": rating, "solved": solved, "attributable_to_unit": attributable_to_unit},
-    )
-    if rating == Rating.DISSATISFIED and attributable_to_unit:
-        for target in targets:
-            do_reopen(
-                actor if is_person(actor) else SYSTEM,
-                target,
-                reason=_("Dissatisfied feedback attributable to the unit: %(comment)s")
-                % {"comment": comment.strip() or "—"},
-                due=reopen_due,
-                now=now,
-                expected_version=Assignment.objects.values_list("version", flat=True).get(pk=target.pk),
-                trusted=True,
-                data={"feedback": feedback.pk},
-            )
+    # The workflow's rollups see the ratings (and any reopening) in this transaction.
+    with policy.tracking(case.pk):
+        rater_name = (rater_name or (str(rater) if rater is not None else "")).strip()[:60]
+        linked = targets[0] if len(targets) == 1 else None
+        if linked is not None:
+            same_rater = Q(rater=rater) if rater is not None else Q(rater__isnull=True, rater_name=rater_name)
+            Feedback.objects.filter(same_rater, assignment=linked, superseded=False).update(superseded=True)
+        feedback = Feedback.objects.create(
+            case_type=case_type,
+            case_id=case.pk,
+            assignment=linked,
+            rater=rater if is_person(rater) else None,
+            rater_name=rater_name,
+            recorded_by=actor if is_person(actor) else None,
+            channel=channel,
+            rating=rating,
+            solved=solved,
+            attributable_to_unit=attributable_to_unit,
+            comment=comment.strip(),
+            created_at=now,
+        )
+        CaseEvent.objects.bulk_create(
+            [
+                CaseEvent(
+                    assignment=target,
+                    case_type=case_type,
+                    case_id=case.pk,
+                    kind=EventKind.FEEDBACK,
+                    actor=actor if is_person(actor) else None,
+                    actor_name=(str(actor) if is_person(actor) else "")[:60],
+                    actor_unit=actor_unit,
+                    note=comment.strip(),
+                    data={
+                        "feedback": feedback.pk,
+                        "rating": rating,
+                        "solved": solved,
+                        "attributable_to_unit": attributable_to_unit,
+                    },
+                    created_at=now,
+                )
+                for target in targets
+            ]
+        )
+        record(
+            actor if is_person(actor) else None,
+            "feedback.record",
+            feedback,
+            {"rating": rating, "solved": solved, "attributable_to_unit": attributable_to_unit},
+        )
+        if rating == Rating.DISSATISFIED and attributable_to_unit:
+            for target in targets:
+                do_reopen(
+                    actor if is_person(actor) else SYSTEM,
+                    target,
+                    reason=_("Dissatisfied feedback attributable to the unit: %(comment)s")
+                    % {"comment": comment.strip() or "—"},
+                    due=reopen_due,
+                    now=now,
+                    expected_version=Assignment.objects.values_list("version", flat=True).get(pk=target.pk),
+                    trusted=True,
+                    data={"feedback": feedback.pk},
+                )
     return feedback
 
 

@@ -31,6 +31,7 @@ person) and the notification's fields.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -166,6 +167,11 @@ class Policy:
     # case's own status through the workflow's transitions module. Raising refuses the move
     # (nothing is written).
     on_move: Callable[[Moved], None] | None = None
+    # The workflow's stored rollups (e.g. the work orders' daily summary): a context
+    # manager the engine enters around every change it makes to one of the workflow's
+    # cases — an assignment made or moved, a rating recorded — inside the change's
+    # transaction and before anything is written: (case ids) -> context manager.
+    track_cases: Callable[[Sequence[int]], AbstractContextManager[Any]] | None = None
     # The cases behind a page of assignments, for the shared inbox and the assignments API:
     # (reader, case ids) -> {case id: CaseCard}, in one or two queries.
     cards: Callable[[Any, Sequence[int]], dict[int, CaseCard]] | None = None
@@ -190,6 +196,10 @@ class Policy:
     # False for a workflow registered only so that its notices link to its pages (case_url):
     # it has no assignments, so the shared inbox offers no tab or filter for it.
     has_assignments: bool = True
+
+    def tracking(self, case_id: int) -> AbstractContextManager[Any]:
+        """:attr:`track_cases` around a change of one case (nothing when not set)."""
+        return self.track_cases([case_id]) if self.track_cases is not None else nullcontext()
 
     def case_label(self, assignment: Assignment) -> str:
         if self.describe is not None:

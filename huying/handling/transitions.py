@@ -302,7 +302,8 @@ def _perform(
     now = now or timezone.now()
     version = assignment.version if expected_version is None else expected_version
     policy = policy_for(assignment.workflow)
-    with transaction.atomic():
+    # The workflow's rollups first (they lock the case before its assignment is locked).
+    with transaction.atomic(), policy.tracking(assignment.case_id):
         row = (
             Assignment.objects.select_for_update(of=("self",))
             .select_related("unit", "owner", "rule")
@@ -514,7 +515,7 @@ def do_assign(
         policy.check_unit(unit)
     if limits is None:
         limits = limits_for(workflow, nature, urgency, category_code)
-    with transaction.atomic():
+    with transaction.atomic(), policy.tracking(case.pk):
         case_type = ContentType.objects.get_for_model(case)
         assignment = _create(
             workflow=workflow,

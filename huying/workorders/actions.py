@@ -37,7 +37,7 @@ from huying.handling.models import Assignment, CaseEvent, Feedback
 from huying.handling.transitions import SUPERVISOR, authorise, check_right
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
-from huying.workorders import analysis, reference
+from huying.workorders import analysis, reference, summary
 from huying.workorders.choices import (
     AREA_CLASS_ALIASES,
     NATURE_ALIASES,
@@ -374,6 +374,7 @@ def do_intake(
             year = timezone.localdate().year
             order = WorkOrder(**values, number=next_number(district, year), created_by=person)
             order.save()
+            summary.record_created([order.pk])
             for upload, content_type, size in checked:
                 attachment = Attachment(
                     order=order,
@@ -491,6 +492,7 @@ def _intake_batch(actor: Any, items: Sequence[Mapping[str, Any]], channel: str) 
             received = [(o, _received_data(o, values_of[index_of[o.number]], 0)) for o in orders]
             append_many([(o, OrderEventKind.RECEIVED, data) for o, data in received], actor)
             record_many(actor, "workorder.intake", received)
+            summary.record_created([o.pk for o in orders])
             analysis.schedule([o.pk for o in orders])
         for order in orders:
             index = index_of[order.number]
@@ -633,7 +635,8 @@ def do_dispatch(
         for co in co_units:
             assignments.append(handling.do_assign(actor, locked, unit=co, role=AssignmentRole.CO, **kwargs))
         if locked.category_id != category.pk:
-            WorkOrder.objects.filter(pk=locked.pk).update(category=category)
+            with summary.tracking([locked.pk]):
+                WorkOrder.objects.filter(pk=locked.pk).update(category=category)
             locked.category = category
         DispatchDecision.objects.create(
             order=locked,

@@ -17,6 +17,7 @@ class WorkordersConfig(AppConfig):
         from huying.workorders.choices import OrderEventKind, OrderStatus
         from huying.workorders.history import event_note
         from huying.workorders.links import cards, case_url, describe_case, describe_cases, target_unit
+        from huying.workorders.summary import track_cases
         from huying.workorders.transitions import on_assignment_move
 
         register_kinds("workorders.workorder", OrderEventKind.choices, statuses=OrderStatus.choices, note=event_note)
@@ -30,6 +31,7 @@ class WorkordersConfig(AppConfig):
                 describe=describe_case,
                 describe_cases=describe_cases,
                 on_move=on_assignment_move,
+                track_cases=track_cases,
                 cards=cards,
                 assignment_page="workorders:inbox_detail",
                 # Units return an order instead of objecting; resolving needs evidence

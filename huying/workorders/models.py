@@ -608,3 +608,7 @@ class DuplicateLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} ~ {self.other_id}"
+
+
+# The stored daily summary lives in its own module (its API and upkeep are there).
+from huying.workorders.summary import OrderSummary  # noqa: E402, F401

@@ -704,15 +704,18 @@ def red_black(
     min_volume: int | None = None,
     weights: dict[str, float] | None = None,
     now: datetime | None = None,
+    rows: list[StatsRow] | None = None,
 ) -> RedBlack:
     """红黑榜 of ``month``: the units with at least ``min_volume`` assignments in the month,
     ranked by :func:`composite_score` (ties: more assignments first, then the name). The
     ``size`` best are the red list; the ``size`` worst of the others the black list, worst
-    first. A unit is never on both."""
+    first. A unit is never on both. ``rows``: the month's :func:`unit_stats` rows when the
+    caller has them already (the cockpit reads them from the stored summary)."""
     start, end = month_bounds(month)
     weights = weights or ranking_weights()
     min_volume = ranking_min_volume() if min_volume is None else min_volume
-    rows = unit_stats(start, end, scope=scope, now=now)
+    if rows is None:
+        rows = unit_stats(start, end, scope=scope, now=now)
     scored = []
     below = []
     for row in rows:

@@ -28,6 +28,7 @@ from huying.audit.actions import record
 from huying.handling.choices import LEAD_ROLES
 from huying.handling.history import append
 from huying.handling.policy import Moved
+from huying.workorders import summary
 from huying.workorders.choices import OrderEventKind, OrderStatus
 from huying.workorders.models import WorkOrder
 
@@ -71,9 +72,10 @@ def move(
                 % {"from": order.get_status_display(), "to": OrderStatus(to).label}
             }
         )
-    updated = WorkOrder.objects.filter(pk=order.pk, version=expected, status=order.status).update(
-        status=to, version=F("version") + 1
-    )
+    with summary.tracking([order.pk]):
+        updated = WorkOrder.objects.filter(pk=order.pk, version=expected, status=order.status).update(
+            status=to, version=F("version") + 1
+        )
     if not updated:
         raise ValidationError({"version": _("Someone else changed this work order meanwhile; reload it and retry.")})
     old = order.status

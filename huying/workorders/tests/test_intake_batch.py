@@ -51,6 +51,16 @@ def test_batch_creates_each_order_and_reports_it(client: Any, tree: Any, dispatc
     assert received.first().data["external_id"].startswith("B-")
 
 
+def test_batch_orders_are_counted_in_the_daily_summary(client: Any, tree: Any, dispatcher_token: str) -> None:
+    from huying.workorders import summary
+
+    push_batch(client, dispatcher_token, _orders(3) + [order_data(external_id="B-bad", content="")])
+    push_batch(client, dispatcher_token, _orders(3))  # retried: nothing counted twice
+    assert WorkOrder.objects.count() == 3
+    assert summary.verify() == {}
+    assert sum(row.orders_new for row in summary.OrderSummary.objects.filter(unit_id=0)) == 3
+
+
 def test_retried_batch_creates_nothing_twice(client: Any, tree: Any, dispatcher_token: str) -> None:
     first = push_batch(client, dispatcher_token, _orders(4)).json()
     again = push_batch(client, dispatcher_token, _orders(4, caller_phone="13900000000"))
