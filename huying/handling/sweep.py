@@ -15,11 +15,13 @@ Set-based (docs/handling-engine.md, "The sweep"):
   ``HANDLING_SWEEP_OVERLAP_MINUTES``. The first run, a run with ``full=True`` and a run
   whose ``now`` is before the mark read every open assignment past a threshold.
 - *Batched*: the candidates' ids are read once, then ``batch_size`` at a time, each batch
-  in its own transaction with a constant number of queries: the rows (one query), the
-  case labels (one query per workflow, :meth:`Policy.case_labels`), the warnings inserted
-  with conflicts ignored on their unique constraint, ``RETURNING`` what was inserted (one
-  query; PostgreSQL and SQLite ≥ 3.35), then the events, the notifications, the
-  supervision levels and the audit entry for those rows only.
+  in its own transaction with a constant number of queries. On PostgreSQL two statements
+  (:data:`_PG_WARN`, :data:`_PG_NOTIFY`): the warnings due inserted with conflicts ignored
+  on their unique constraint and their events written from the ``RETURNING`` rows; then,
+  with the case labels fetched once per workflow (:meth:`Policy.case_labels`), the
+  notifications with texts built by ``format()`` in the database, and the supervision
+  levels raised on locked rows with their events and notifications. Elsewhere (SQLite)
+  the same in Python over ``values_list`` rows, one ``INSERT … RETURNING`` for the warnings.
 - *Idempotent and safe to kill or run twice at once*: a warning is a :class:`Warning`
   row, unique per (assignment, level, stage, deadline, repeat); only the run that
   inserted it writes its event and notifications. A batch commits whole; the mark moves
@@ -472,7 +474,7 @@ def _process_batch_pg(ids: list[int], now: datetime, result: SweepResult) -> Non
                 warning_ids += inserted
                 result.yellow += yellow
                 result.red += red
-            params = {
+            params: dict[str, Any] = {
                 "workflows": workflows,
                 "cases": cases,
                 "labels": labels,
