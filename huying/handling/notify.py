@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connection
 from django.utils import translation
 
 from huying.core import outbox
@@ -109,38 +108,8 @@ def send(rows: list[Notification]) -> list[Notification]:
     return created
 
 
-def send_to_units(rows: Sequence[tuple[int, str, int, int, int | None, str]], now: datetime) -> int:
-    """Many unit notifications at once — (unit id, kind, case type id, case id, assignment id,
-    text) — without a model instance each (the deadline sweep): one ``INSERT … SELECT FROM
-    unnest(…)`` on PostgreSQL; delivered like :func:`send` once the transaction commits."""
-    if not rows:
-        return 0
-    if connection.vendor != "postgresql":
-        send([_unit_row(row, now) for row in rows])
-        return len(rows)
-    table = connection.ops.quote_name(Notification._meta.db_table)
-    columns = list(zip(*rows, strict=True))
-    sql = (
-        f"INSERT INTO {table} (recipient_unit_id, kind, case_type_id, case_id, assignment_id, text, created_at) "  # noqa: S608 - name quoted, values bound
-        "SELECT u, k, t, c, a, x, %s FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::bigint[], %s::bigint[], "
-        "%s::text[]) AS r(u, k, t, c, a, x) RETURNING id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [now, *[list(column) for column in columns]])
-        ids = [pk for (pk,) in cursor.fetchall()]
-    _deliver_later(ids)
-    return len(ids)
-
-
-def _unit_row(row: tuple[int, str, int, int, int | None, str], now: datetime, pk: int | None = None) -> Notification:
-    unit, kind, case_type_id, case_id, assignment_id, text = row
-    return Notification(
-        pk=pk,
-        recipient_unit_id=unit,
-        kind=kind,
-        case_type_id=case_type_id,
-        case_id=case_id,
-        assignment_id=assignment_id,
-        text=text[:300],
-        created_at=now,
-    )
+def deliver_on_commit(ids: Sequence[int]) -> None:
+    """Deliver notifications written in SQL (the deadline sweep): like :func:`send`, one
+    outbox task in the caller's transaction, run once it commits (only when a hook is
+    registered)."""
+    _deliver_later(list(ids))

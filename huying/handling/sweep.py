@@ -15,11 +15,13 @@ Set-based (docs/handling-engine.md, "The sweep"):
   ``HANDLING_SWEEP_OVERLAP_MINUTES``. The first run, a run with ``full=True`` and a run
   whose ``now`` is before the mark read every open assignment past a threshold.
 - *Batched*: the candidates' ids are read once, then ``batch_size`` at a time, each batch
-  in its own transaction with a constant number of queries: the rows (one query), the
-  case labels (one query per workflow, :meth:`Policy.case_labels`), the warnings inserted
-  with conflicts ignored on their unique constraint, ``RETURNING`` what was inserted (one
-  query; PostgreSQL and SQLite ≥ 3.35), then the events, the notifications, the
-  supervision levels and the audit entry for those rows only.
+  in its own transaction with a constant number of queries. On PostgreSQL two statements
+  (:data:`_PG_WARN`, :data:`_PG_NOTIFY`): the warnings due inserted with conflicts ignored
+  on their unique constraint and their events written from the ``RETURNING`` rows; then,
+  with the case labels fetched once per workflow (:meth:`Policy.case_labels`), the
+  notifications with texts built by ``format()`` in the database, and the supervision
+  levels raised on locked rows with their events and notifications. Elsewhere (SQLite)
+  the same in Python over ``values_list`` rows, one ``INSERT … RETURNING`` for the warnings.
 - *Idempotent and safe to kill or run twice at once*: a warning is a :class:`Warning`
   row, unique per (assignment, level, stage, deadline, repeat); only the run that
   inserted it writes its event and notifications. A batch commits whole; the mark moves
@@ -32,7 +34,9 @@ Set-based (docs/handling-engine.md, "The sweep"):
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, cast
@@ -238,9 +242,10 @@ def _insert_warnings(
         return [(int(a), str(level), str(stage)) for a, level, stage in cursor.fetchall()]
 
 
-# PostgreSQL: the warnings due, their insertion and their events in one statement; answers
-# with the inserted warnings joined to their assignments (nothing per row in Python).
-_PG_BATCH = """
+# PostgreSQL, statement 1 of a batch: the warnings due, their insertion (conflicts ignored)
+# and their events, written from what was inserted; answers per workflow with the cases
+# named by the new warnings and the warnings' ids (nothing per row in Python).
+_PG_WARN = """
 WITH stage AS (
     SELECT a.id, s.stage, s.due, s.warn
     FROM {assignment} a
@@ -266,27 +271,108 @@ WITH stage AS (
            CASE WHEN level = 'red' THEN due + make_interval(secs => %(interval)s * repeat) END
     FROM due_now ORDER BY id, stage
     ON CONFLICT DO NOTHING
-    RETURNING assignment_id, level, stage, deadline, repeat
+    RETURNING id, assignment_id, level, stage, deadline, repeat
+), hit AS (
+    SELECT i.id, i.assignment_id, i.level, i.stage, i.deadline, i.repeat, a.case_type_id, a.case_id, a.workflow
+    FROM inserted i JOIN {assignment} a ON a.id = i.assignment_id
 ), events AS (
     INSERT INTO {event} (assignment_id, case_type_id, case_id, scope, kind, from_status, to_status,
                          actor_name, note, data, created_at)
-    SELECT a.id, a.case_type_id, a.case_id, 'assignment', %(kind)s, '', '', '', '',
+    SELECT assignment_id, case_type_id, case_id, 'assignment', %(kind)s, '', '', '', '',
            jsonb_build_object(
-               'level', i.level, 'stage', i.stage,
-               'deadline', to_char(i.deadline AT TIME ZONE 'UTC',
-                                   CASE WHEN date_trunc('second', i.deadline) = i.deadline
+               'level', level, 'stage', stage,
+               'deadline', to_char(deadline AT TIME ZONE 'UTC',
+                                   CASE WHEN date_trunc('second', deadline) = deadline
                                         THEN 'YYYY-MM-DD"T"HH24:MI:SS' ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US' END)
                            || '+00:00',
-               'repeat', i.repeat),
+               'repeat', repeat),
            %(now)s
-    FROM inserted i JOIN {assignment} a ON a.id = i.assignment_id
-    ORDER BY a.id, i.stage
+    FROM hit ORDER BY assignment_id, stage
 )
-SELECT a.id, a.workflow, a.case_type_id, a.case_id, a.unit_id, a.owner_id, a.supervision_level,
-       i.level, i.stage, i.deadline, i.repeat
-FROM inserted i JOIN {assignment} a ON a.id = i.assignment_id
-ORDER BY a.id, i.stage
+SELECT workflow, array_agg(DISTINCT case_id), array_agg(id), count(*) FILTER (WHERE level = 'yellow'),
+       count(*) FILTER (WHERE level = 'red')
+FROM hit GROUP BY workflow
 """
+
+# Statement 2: the notifications of the new warnings, texts built here from the templates
+# (translated once) and the case labels of statement 1's cases (one query per workflow);
+# the supervision levels the new red warnings call for, raised on locked rows, with their
+# events and notifications. Answers with the raised assignments' ids and, when a delivery
+# hook is registered, the notifications' ids.
+_PG_NOTIFY = """
+WITH labels AS (
+    SELECT * FROM unnest(%(workflows)s::text[], %(cases)s::bigint[], %(labels)s::text[]) AS l(workflow, case_id, label)
+), hit AS (
+    SELECT w.assignment_id, w.level, w.stage, w.deadline, w.repeat,
+           a.case_type_id, a.case_id, a.unit_id, a.owner_id, l.label
+    FROM {warning} w
+    JOIN {assignment} a ON a.id = w.assignment_id
+    JOIN labels l ON l.workflow = a.workflow AND l.case_id = a.case_id
+    WHERE w.id = ANY(%(warnings)s)
+), warning_notes AS (
+    INSERT INTO {notification} (recipient_unit_id, kind, case_type_id, case_id, assignment_id, text, created_at)
+    SELECT r.unit, %(warning_kind)s, h.case_type_id, h.case_id, h.assignment_id,
+           left(format(CASE WHEN h.level = 'yellow' THEN %(yellow)s ELSE %(red)s END,
+                       h.label, %(stages)s::jsonb ->> h.stage,
+                       to_char(h.deadline AT TIME ZONE %(tz)s, 'YYYY-MM-DD HH24:MI'), h.repeat), 300),
+           %(now)s
+    FROM hit h CROSS JOIN LATERAL (VALUES (h.unit_id, 1), (h.owner_id, 2)) AS r(unit, nth)
+    WHERE r.nth = 1 OR (h.level = 'red' AND h.owner_id <> h.unit_id)
+    ORDER BY h.assignment_id, h.stage, r.nth
+    RETURNING id
+), highest AS (
+    SELECT w.assignment_id, max(w.repeat) AS top
+    FROM {warning} w
+    WHERE w.level = 'red' AND w.assignment_id IN (SELECT assignment_id FROM hit WHERE level = 'red')
+    GROUP BY w.assignment_id
+), locked AS (
+    SELECT a.id, a.case_type_id, a.case_id, a.unit_id, a.owner_id, a.workflow,
+           a.supervision_level AS before, least(2, h.top / %(per_level)s) AS after
+    FROM {assignment} a JOIN highest h ON h.assignment_id = a.id
+    WHERE least(2, h.top / %(per_level)s) > a.supervision_level
+    ORDER BY a.id
+    FOR UPDATE OF a
+), raised AS (
+    UPDATE {assignment} a SET supervision_level = k.after
+    FROM locked k
+    WHERE a.id = k.id AND a.supervision_level < k.after
+    RETURNING k.id, k.case_type_id, k.case_id, k.unit_id, k.owner_id, k.workflow, k.before, k.after
+), supervision_events AS (
+    INSERT INTO {event} (assignment_id, case_type_id, case_id, scope, kind, from_status, to_status,
+                         actor_name, note, data, created_at)
+    SELECT id, case_type_id, case_id, 'assignment', %(supervision_kind)s, '', '', '', '',
+           jsonb_build_object('from', before, 'to', after), %(now)s
+    FROM raised ORDER BY id
+), supervision_notes AS (
+    INSERT INTO {notification} (recipient_unit_id, kind, case_type_id, case_id, assignment_id, text, created_at)
+    SELECT u.unit, %(supervision_note_kind)s, r.case_type_id, r.case_id, r.id,
+           left(format(%(supervision)s, l.label, r.after), 300), %(now)s
+    FROM raised r
+    JOIN labels l ON l.workflow = r.workflow AND l.case_id = r.case_id
+    CROSS JOIN LATERAL (VALUES (r.unit_id, 1), (r.owner_id, 2)) AS u(unit, nth)
+    WHERE u.nth = 1 OR r.owner_id <> r.unit_id
+    ORDER BY r.id, u.nth
+    RETURNING id
+)
+SELECT (SELECT coalesce(array_agg(id ORDER BY id), '{{}}') FROM raised),
+       CASE WHEN %(deliver)s THEN (SELECT coalesce(array_agg(id), '{{}}')
+                                   FROM (SELECT id FROM warning_notes UNION ALL SELECT id FROM supervision_notes) n)
+       END,
+       (SELECT count(*) FROM warning_notes) + (SELECT count(*) FROM supervision_notes)
+"""
+
+
+def _sql_template(template: str, names: tuple[str, ...]) -> str:
+    """A translated ``%(name)s`` / ``%(name)d`` template as a PostgreSQL ``format()`` string:
+    each name becomes its position among ``names`` (``%1$s``…); ``%%`` stays a percent sign.
+    Values are substituted once, so a case label holding ``%(stage)s`` stays as it is."""
+
+    def place(match: re.Match[str]) -> str:
+        if match.group(0) == "%%":
+            return "%%"
+        return f"%{names.index(match.group(1)) + 1}$s"
+
+    return re.sub(r"%%|%\((\w+)\)[sd]", place, template)
 
 
 def _process_batch(ids: list[int], now: datetime, result: SweepResult) -> None:
@@ -345,77 +431,78 @@ def _process_batch(ids: list[int], now: datetime, result: SweepResult) -> None:
 
 
 def _process_batch_pg(ids: list[int], now: datetime, result: SweepResult) -> None:
-    """:func:`_process_batch` on PostgreSQL: warnings and their events written by one
-    statement, notifications by one more (arrays), so a batch costs the same few queries
-    and almost no Python per assignment."""
-    interval = conf.red_interval_hours() * 3600
-    per_level = conf.reds_per_supervision_level()
+    """:func:`_process_batch` on PostgreSQL in two statements and the audit entry: warnings
+    and their events (:data:`_PG_WARN`), then, with the cases' labels fetched once per
+    workflow, notifications and supervision (:data:`_PG_NOTIFY`). No model instance and no
+    Python work per warning: texts are built by ``format()`` in the database."""
     quote = connection.ops.quote_name
-    sql = _PG_BATCH.format(
-        assignment=quote(Assignment._meta.db_table),
-        warning=quote(Warning._meta.db_table),
-        event=quote(CaseEvent._meta.db_table),
-    )
-    params: dict[str, Any] = {
-        "ids": ids,
-        "open": [str(status) for status in OPEN_STATUSES],
-        "assigned": str(Status.ASSIGNED),
-        "accepted": str(Status.ACCEPTED),
-        "reopened": str(Status.REOPENED),
-        "now": now,
-        "interval": interval,
-        "kind": str(EventKind.WARNING),
+    tables = {
+        "assignment": quote(Assignment._meta.db_table),
+        "warning": quote(Warning._meta.db_table),
+        "event": quote(CaseEvent._meta.db_table),
+        "notification": quote(Notification._meta.db_table),
     }
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(
+                _PG_WARN.format(**tables),
+                {
+                    "ids": ids,
+                    "open": [str(status) for status in OPEN_STATUSES],
+                    "assigned": str(Status.ASSIGNED),
+                    "accepted": str(Status.ACCEPTED),
+                    "reopened": str(Status.REOPENED),
+                    "now": now,
+                    "interval": conf.red_interval_hours() * 3600,
+                    "kind": str(EventKind.WARNING),
+                },
+            )
             found = cursor.fetchall()
         result.scanned += len(ids)
         if not found:
             return
-        by_pk: dict[int, Row] = {}
-        warnings: list[tuple[Row, str, str, datetime, int]] = []
-        for pk, workflow, case_type_id, case_id, unit_id, owner_id, supervision, level, stage, due, repeat in found:
-            row = by_pk.get(pk)
-            if row is None:
-                row = by_pk[pk] = Row(
-                    pk, workflow, case_type_id, case_id, unit_id, owner_id, "", None,
-                    None, None, None, None, None, None, supervision,
-                )  # fmt: skip
-            warnings.append((row, level, stage, due, repeat))
-        texts = _Texts(list(by_pk.values()))
-        notes: list[tuple[int, str, int, int, int, str]] = []
-        new_red: set[int] = set()
-        for row, level, stage, due, repeat in warnings:
-            text = texts.warning(row, level, stage, due, repeat)
-            units = [row.unit_id] if level == WarningLevel.YELLOW else [row.unit_id, row.owner_id]
-            notes += [
-                (unit, NotificationKind.WARNING, row.case_type_id, row.case_id, row.pk, text)
-                for unit in dict.fromkeys(units)
-            ]
-            if level == WarningLevel.RED:
-                new_red.add(row.pk)
-                result.red += 1
-            else:
-                result.yellow += 1
-        raised = _raise_supervision(new_red, by_pk, per_level)
-        events: list[CaseEvent] = []
-        for row, before, level_value in raised:
-            events.append(_event(row, EventKind.SUPERVISION_ESCALATED, now, before=before, after=level_value))
-            text = texts.supervision_raised(row, level_value)
-            notes += [
-                (unit, NotificationKind.SUPERVISION, row.case_type_id, row.case_id, row.pk, text)
-                for unit in dict.fromkeys([row.unit_id, row.owner_id])
-            ]
-            result.escalated += 1
-        CaseEvent.objects.bulk_create(events)
-        notify.send_to_units(notes, now)
-        result.warnings += len(warnings)
+        workflows: list[str] = []
+        cases: list[int] = []
+        labels: list[str] = []
+        warning_ids: list[int] = []
+        with translation.override(settings.LANGUAGE_CODE):
+            for workflow, case_ids, inserted, yellow, red in found:
+                named = policy_for(workflow).case_labels(case_ids)
+                workflows += [workflow] * len(named)
+                cases += named.keys()
+                labels += named.values()
+                warning_ids += inserted
+                result.yellow += yellow
+                result.red += red
+            params: dict[str, Any] = {
+                "workflows": workflows,
+                "cases": cases,
+                "labels": labels,
+                "warnings": warning_ids,
+                "now": now,
+                "tz": timezone.get_current_timezone_name(),
+                "stages": json.dumps({value: str(label) for value, label in Stage.choices}),
+                "yellow": _sql_template(str(YELLOW_TEXT), ("case", "stage", "due", "repeat")),
+                "red": _sql_template(str(RED_TEXT), ("case", "stage", "due", "repeat")),
+                "supervision": _sql_template(str(SUPERVISION_TEXT), ("case", "level")),
+                "warning_kind": str(NotificationKind.WARNING),
+                "supervision_note_kind": str(NotificationKind.SUPERVISION),
+                "supervision_kind": str(EventKind.SUPERVISION_ESCALATED),
+                "per_level": conf.reds_per_supervision_level(),
+                "deliver": bool(notify.delivery_hooks),
+            }
+        with connection.cursor() as cursor:
+            cursor.execute(_PG_NOTIFY.format(**tables), params)
+            raised, note_ids, _notes = cursor.fetchone()
+        result.escalated += len(raised)
+        result.warnings += len(warning_ids)
+        if note_ids:
+            notify.deliver_on_commit(note_ids)
         record(
             None,
             "handling.sweep",
             None,
-            {"warnings": len(warnings), "supervision_escalated": [row.pk for row, _before, _after in raised]},
+            {"warnings": len(warning_ids), "supervision_escalated": list(raised)},
             object_type="handling.assignment",
             object_repr=f"sweep {timezone.localtime(now):%Y-%m-%d %H:%M}",
         )
