@@ -25,7 +25,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 setup: venv
 	@mkdir -p var
 	$(DEV_ENV) $(PY) manage.py compilemessages
-	$(DEV_ENV) $(PY) manage.py migrate --no-input
+	$(DEV_ENV) $(PY) manage.py migrate --no-input --skip-checks
 	$(DEV_ENV) $(PY) manage.py demo_data --background
 
 run: setup

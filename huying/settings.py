@@ -376,3 +376,8 @@ NINJA_PAGINATION_PER_PAGE = 50
 # The proposals' statistics use a covering index (INCLUDE columns) on PostgreSQL; SQLite
 # builds it as a plain index, which is what the embedded set-up needs (no warning wanted).
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# --- First start ----------------------------------------------------------------------------
+# The background demo load of `make run` reports its progress here; every page shows the bar
+# until the file says done (huying/core/startup.py, docs/operations.md "First start").
+DEMO_PROGRESS_FILE = Path(env_str("DEMO_PROGRESS_FILE", str(VAR_DIR / "demo-progress.json")))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 
 def progress_file() -> Path:
-    return Path(settings.VAR_DIR) / "demo-progress.json"
+    return Path(settings.DEMO_PROGRESS_FILE)
 
 
 @dataclass(frozen=True)
