@@ -99,6 +99,11 @@ class Command(BaseCommand):
         """The core now (people can log in at once), the rest in a detached process: stopping
         the server does not stop it, and a second ``make run`` does not start a second one
         (the loader's lock); a load that died is completed by the next run."""
+        probe = hold_lock()
+        if probe is None:  # a loader started by an earlier make run is still at work
+            self.stdout.write("The demo data is already loading in the background; the pages show its progress.")
+            return
+        probe.close()
         with bulk_load_pragmas():
             core = load_core(options["scale"])
         self.stdout.write(
