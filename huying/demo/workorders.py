@@ -67,7 +67,10 @@ from huying.workorders.transitions import move
 
 WORKFLOW = "workorder"
 DAYS_BACK = 120
-CHUNK = 200
+# Orders per transaction: short, so that pages served during a background load (make run)
+# wait for SQLite's write lock a second at most; the garbage collector runs every GC_EVERY.
+CHUNK = 10
+GC_EVERY = 200
 
 
 # --- actions without a work-order wrapper yet (wo-dispatch adds them) -------------------------
@@ -943,10 +946,12 @@ def load_work_orders(
             with transaction.atomic():
                 outcomes = [o for o in (simulator.run(plan) for plan in chunk) if o is not None]
                 _backdate(outcomes)
-            gc.collect()
+            if done * CHUNK % GC_EVERY == 0:
+                gc.collect()
             if on_chunk:
                 on_chunk(min(1.0, done * CHUNK / len(todo)))
     finally:
+        gc.collect()
         if collecting:
             gc.enable()
     if todo:
