@@ -19,12 +19,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# Migrate the embedded database, compile translations, load the demo data (idempotent).
+# Migrate the embedded database, compile translations, load the demo data (idempotent): the
+# organisations and people at once, the rest in a background process whose progress bar every
+# page shows until it is done (docs/operations.md "First start"; log in var/demo-load.log).
 setup: venv
 	@mkdir -p var
 	$(DEV_ENV) $(PY) manage.py compilemessages
-	$(DEV_ENV) $(PY) manage.py migrate --no-input
-	$(DEV_ENV) $(PY) manage.py demo_data
+	$(DEV_ENV) $(PY) manage.py migrate --no-input --skip-checks
+	$(DEV_ENV) $(PY) manage.py demo_data --background
 
 run: setup
 	@echo "Huying is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
@@ -115,6 +117,7 @@ bench: venv
 	$(PY) -m bench.cockpit
 	$(PY) -m bench.sweep
 	$(PY) -m bench.topics_refresh
+	$(PY) -m bench.first_start
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/media

@@ -395,3 +395,7 @@ CELERY_BEAT_SCHEDULE["workorders-analyse-pending"] = {
     "task": "huying.workorders.tasks.analyse_pending",
     "schedule": env_int("WORKORDERS_ANALYSE_INTERVAL_SECONDS", 300, minimum=30),
 }
+# --- First start ----------------------------------------------------------------------------
+# The background demo load of `make run` reports its progress here; every page shows the bar
+# until the file says done (huying/core/startup.py, docs/operations.md "First start").
+DEMO_PROGRESS_FILE = Path(env_str("DEMO_PROGRESS_FILE", str(VAR_DIR / "demo-progress.json")))

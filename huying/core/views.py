@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from huying.core.navigation import AREAS, entries_for, may_enter, panels_for
 from huying.core.roles import CONSOLE_ROLES, Role
+from huying.core.startup import demo_progress
 
 
 def landing_area(user: object) -> str:
@@ -89,3 +90,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without the request: no context processors, so nothing that could have
     # caused the error (database, session) is touched again.
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+@require_safe
+def demo_progress_bar(request: HttpRequest) -> HttpResponse:
+    """The first start's progress bar (htmx polls it): empty once the demo is loaded, so the
+    bar disappears."""
+    return render(request, "core/includes/demo_progress.html", {"demo_progress": demo_progress()})

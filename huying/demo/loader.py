@@ -32,6 +32,7 @@ from huying.audit.actions import record
 from huying.audit.models import AuditEntry
 from huying.demo import dataset as ds
 from huying.demo.logins import DEMO_LOGINS, DEMO_MEMBER_COMMITTEE, DEMO_MEMBER_SECTOR, DEMO_PASSWORD
+from huying.demo.progress import Progress
 from huying.demo.workorders import load_work_orders
 from huying.organisations.actions import do_create_organisation, do_create_sector
 from huying.organisations.choices import OrgKind, OrgLevel
@@ -74,6 +75,7 @@ class LoadResult:
     skipped: bool
     seconds: float
     created: Counter[str] = field(default_factory=Counter)
+    steps: dict[str, float] = field(default_factory=dict)  # seconds each step took
 
 
 # --- reading the division lists ---------------------------------------------------------------
@@ -504,10 +506,39 @@ def is_loaded(scale: str, orders: int | None = None) -> bool:
     )
 
 
-def load_demo_data(scale: str = "full", force: bool = False, orders: int | None = None) -> LoadResult:
+def load_core(scale: str = "full") -> LoadResult:
+    """The minimal core the pages need to log in and find their way: the organisation tree,
+    the sectors, the demo logins and the generated people (one transaction, a few seconds).
+    ``make run`` loads it before serving and the rest in the background
+    (``demo_data --background``); :func:`load_demo_data` finds it there and goes on."""
+    if scale not in SCALES:
+        raise ValueError(f"Unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    started = time.monotonic()
+    result = LoadResult(scale, skipped=False, seconds=0)
+    with transaction.atomic():
+        _load_core(result, SCALES[scale])
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _load_core(result: LoadResult, scale: Scale) -> tuple[Tree, dict[str, Sector]]:
+    rng = random.Random(SEED)
+    tree, result.created["organisations"] = build_tree(rng)
+    sectors, result.created["sectors"] = build_sectors()
+    result.created["demo logins"] = create_demo_logins(tree, sectors)
+    result.created.update(bulk_create_people(generate_people(tree, sectors, scale)))
+    return tree, sectors
+
+
+def load_demo_data(
+    scale: str = "full", force: bool = False, orders: int | None = None, progress: Progress | None = None
+) -> LoadResult:
     """Load the dataset at ``scale`` unless it is already there (``force`` checks every
     piece anyway). Safe on a partly loaded database: only missing rows are created.
-    ``orders`` overrides the scale's number of work orders."""
+    ``orders`` overrides the scale's number of work orders; ``progress`` hears of each step.
+
+    Each module commits on its own (the work orders in chunks), so that pages served while
+    a background load runs wait for the database's write lock for a moment at most."""
     if scale not in SCALES:
         raise ValueError(f"Unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     if orders is not None and orders < 0:
@@ -515,16 +546,28 @@ def load_demo_data(scale: str = "full", force: bool = False, orders: int | None 
     started = time.monotonic()
     if not force and is_loaded(scale, orders):
         return LoadResult(scale, skipped=True, seconds=time.monotonic() - started)
+    progress = progress or Progress()
     result = LoadResult(scale, skipped=False, seconds=0)
+    clock, current = time.monotonic(), "core"
+
+    def step(key: str) -> None:
+        """The step ``current`` is over, ``key`` begins."""
+        nonlocal clock, current
+        now = time.monotonic()
+        result.steps[current] = now - clock
+        clock, current = now, key
+        if key != "done":
+            progress.step(key)
+
+    progress.step("core")
     with transaction.atomic():
-        rng = random.Random(SEED)
-        tree, result.created["organisations"] = build_tree(rng)
-        sectors, result.created["sectors"] = build_sectors()
-        result.created["demo logins"] = create_demo_logins(tree, sectors)
-        result.created.update(bulk_create_people(generate_people(tree, sectors, SCALES[scale])))
+        _load_core(result, SCALES[scale])
+    step("proposals")
+    with transaction.atomic():
         # The current session's proposals (huying/demo/proposals.py), then the handling of
         # the filed ones through the engine (huying/demo/proposal_handling.py; proposals
-        # already assigned are left alone, so a second run changes nothing).
+        # already assigned are left alone, so a second run changes nothing). One
+        # transaction: the handling is drawn only right after the proposals were made.
         from huying.demo.proposal_handling import handle_demo_proposals
         from huying.demo.proposals import filed_demo_proposals, load_proposal_demo
 
@@ -546,49 +589,67 @@ def load_demo_data(scale: str = "full", force: bool = False, orders: int | None 
             finally:
                 quiet.setLevel(level)
             result.created["proposals handled"] = sum(n for outcome, n in handled.items() if outcome != "unassigned")
-        # 社情民意 opinion reports, issues and instructions (huying/demo/opinions.py).
-        from huying.demo.opinions import load_opinion_demo
+    step("opinions")
+    # 社情民意 opinion reports, issues and instructions (huying/demo/opinions.py).
+    from huying.demo.opinions import load_opinion_demo
 
+    with transaction.atomic():
         result.created.update({f"opinions: {k}": v for k, v in load_opinion_demo(scale).items()})
-        # A year of duty activities through the real actions (huying/demo/activities.py).
-        from huying.demo.activities import load_activity_demo
+    step("activities")
+    # A year of duty activities through the real actions (huying/demo/activities.py).
+    from huying.demo.activities import load_activity_demo
 
+    with transaction.atomic():
         result.created.update(load_activity_demo(SEED + 10).created)
-        # Remote consultations: two past, one live today (huying/demo/consultations.py).
-        from huying.demo.consultations import load_consultation_demo
+    step("consultations")
+    # Remote consultations: two past, one live today (huying/demo/consultations.py).
+    from huying.demo.consultations import load_consultation_demo
 
+    with transaction.atomic():
         result.created.update(load_consultation_demo())
-        # The members' duty record follows from the acts above (huying/demo/duty.py).
-        from huying.demo.duty import load_duty_demo
+    step("duty")
+    # The members' duty record follows from the acts above (huying/demo/duty.py).
+    from huying.demo.duty import load_duty_demo
 
+    with transaction.atomic():
         result.created.update(load_duty_demo())
+    step("interaction")
     # 互动 and moderation: suggestions (some adopted), debates, the queue (huying/demo/interaction.py).
     from huying.demo.interaction import load_interaction_demo
 
     result.created.update(load_interaction_demo(scale, SEED))
+    step("groups")
     # 议政群: three discussion groups, speeches, suggestions, drafts (huying/demo/groups.py).
     from huying.demo.groups import load_groups_demo
 
     result.created.update(load_groups_demo(scale, SEED))
+    step("reception")
     # 委员会客室: past sessions with Q&A, one live, one upcoming (huying/demo/reception.py).
     from huying.demo.reception import load_reception_demo
 
     result.created.update(load_reception_demo(scale, SEED))
+    step("workorders")
     # Work orders commit in chunks (a long load that stops half-way is completed next time).
     count = SCALES[scale].work_orders if orders is None else orders
-    result.created.update(load_work_orders(count, SEED))
+    result.created.update(
+        load_work_orders(count, SEED, on_chunk=lambda fraction: progress.step("workorders", fraction))
+    )
+    step("insight")
     # Hot topics: three planted clusters, then one refresh of the stored topics (huying/demo/insight.py).
     from huying.demo.insight import load_insight_demo
 
     result.created.update(load_insight_demo())
+    step("columns")
     # 一委一品 and 专题专栏 gather what was made above (huying/demo/columns.py).
     from huying.demo.columns import load_columns_demo
 
     result.created.update(load_columns_demo(scale, SEED))
+    step("reports")
     # Monthly analysis reports of the data above, last month and this month to date (huying/demo/reports.py).
     from huying.demo.reports import load_report_demo
 
     result.created.update(load_report_demo())
+    step("done")
     record(
         None,
         MARKER_ACTION,

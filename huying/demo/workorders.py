@@ -33,7 +33,7 @@ import contextlib
 import gc
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -68,7 +68,10 @@ from huying.workorders.transitions import move
 
 WORKFLOW = "workorder"
 DAYS_BACK = 120
-CHUNK = 200
+# Orders per transaction: short, so that pages served during a background load (make run)
+# wait for SQLite's write lock a second at most; the garbage collector runs every GC_EVERY.
+CHUNK = 10
+GC_EVERY = 200
 
 
 # --- actions without a work-order wrapper yet (wo-dispatch adds them) -------------------------
@@ -913,8 +916,11 @@ def _backdate(outcomes: list[Outcome]) -> None:
         )
 
 
-def load_work_orders(count: int, seed: int, now: datetime | None = None) -> Counter[str]:
-    """Rules, time limits, the Open311 client and ``count`` orders (only what is missing)."""
+def load_work_orders(
+    count: int, seed: int, now: datetime | None = None, on_chunk: Callable[[float], None] | None = None
+) -> Counter[str]:
+    """Rules, time limits, the Open311 client and ``count`` orders (only what is missing);
+    ``on_chunk`` hears the fraction done after each committed chunk."""
     now = (now or timezone.now()).replace(second=0, microsecond=0)
     created: Counter[str] = Counter()
     district = District.load()
@@ -939,12 +945,16 @@ def load_work_orders(count: int, seed: int, now: datetime | None = None) -> Coun
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for chunk in _chunks(todo, CHUNK):
+        for done, chunk in enumerate(_chunks(todo, CHUNK), start=1):
             with transaction.atomic():
                 outcomes = [o for o in (simulator.run(plan) for plan in chunk) if o is not None]
                 _backdate(outcomes)
-            gc.collect()
+            if done * CHUNK % GC_EVERY == 0:
+                gc.collect()
+            if on_chunk:
+                on_chunk(min(1.0, done * CHUNK / len(todo)))
     finally:
+        gc.collect()
         if collecting:
             gc.enable()
     if todo:

@@ -11,15 +11,19 @@ Time is frozen during the load so that the generated history is the same on ever
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import re
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.contrib.auth import authenticate
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -390,3 +394,26 @@ def test_consultations_two_past_and_one_live() -> None:
         assert outcome.status == "sent" and answered.count() == 1
         assert outcome.consultation.minutes and outcome.consultation.speeches.filter(status="given").exists()
     assert DutyEntry.objects.filter(member__username="weiyuan", kind="consultation.speech").count() == 2
+
+
+# --- the demo's content, model by model ---------------------------------------------------------
+COUNTS_FILE = Path(__file__).with_name("demo_counts_small.json")
+
+
+def demo_row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model.__module__.startswith("huying.") and not model._meta.proxy and model._meta.managed
+    }
+
+
+def test_the_small_demo_has_the_same_rows_in_every_model_as_recorded():
+    """Speed-ups of the loader (bulk paths, fewer queries, the background load) must keep the
+    demo's content: the rows per model of the small load are pinned. A change of the content
+    on purpose regenerates the file: UPDATE_DEMO_COUNTS=1 pytest -k same_rows."""
+    counts = demo_row_counts()
+    if os.environ.get("UPDATE_DEMO_COUNTS") == "1":
+        COUNTS_FILE.write_text(json.dumps(counts, indent=1, sort_keys=True, ensure_ascii=False) + "\n", "utf-8")
+    expected = json.loads(COUNTS_FILE.read_text("utf-8"))
+    assert {k: v for k, v in counts.items() if v or expected.get(k)} == {k: v for k, v in expected.items() if v}
