@@ -54,7 +54,7 @@ def test_batch_creates_each_order_and_reports_it(client: Any, tree: Any, dispatc
 def test_batch_orders_are_counted_in_the_daily_summary(client: Any, tree: Any, dispatcher_token: str) -> None:
     from huying.workorders import summary
 
-    push_batch(client, dispatcher_token, _orders(3) + [order_data(external_id="B-bad", content="")])
+    push_batch(client, dispatcher_token, [*_orders(3), order_data(external_id="B-bad", content="")])
     push_batch(client, dispatcher_token, _orders(3))  # retried: nothing counted twice
     assert WorkOrder.objects.count() == 3
     assert summary.verify() == {}
