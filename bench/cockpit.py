@@ -125,8 +125,8 @@ def main(argv: list[str] | None = None) -> None:
         # The generator writes with SQL, past the actions: the summary is rebuilt once, as
         # the migration does on an existing database.
         begun = time.perf_counter()
-        rows = summary.rebuild()
-        print(f"rebuilt the order summary: {rows:,} rows in {time.perf_counter() - begun:.0f} s")
+        rebuilt = summary.rebuild()
+        print(f"rebuilt the order summary: {rebuilt:,} rows in {time.perf_counter() - begun:.0f} s")
     vacuum()
     with connection.cursor() as c:
         c.execute("VACUUM ANALYZE workorders_ordersummary")

@@ -648,7 +648,7 @@ def _write(rows: list[Topic], fields: tuple[str, ...]) -> None:
     with connection.cursor() as cursor:
         for begin in range(0, len(rows), 1000):
             chunk = rows[begin : begin + 1000]
-            values = []
+            values: list[Any] = []
             for row in chunk:
                 values.append(row.pk)
                 for name in fields:
@@ -847,7 +847,7 @@ def _update_figures(
 def _figures(pk: int, got: Figures, recent: int, baseline: int, now: datetime) -> Topic:
     """The engine's heat (docs/insight.md, Method 8) from the stored counts."""
     people, texts, support = got.people, got.texts, got.support
-    age = max(0.0, (now - got.last).total_seconds() / 86400)
+    age = max(0.0, (now - (got.last or now)).total_seconds() / 86400)
     recency = 0.6 + 0.4 * math.pow(0.5, age / HALF_LIFE_DAYS)
     expected = baseline * RECENT_DAYS / BASELINE_DAYS
     growth = (recent + 1) / (expected + 1)

@@ -228,8 +228,8 @@ def contributions(order_ids: Sequence[int]) -> dict[Key, Vector]:
     result: dict[Key, Vector] = {}
     if not order_ids:
         return result
-    orders = {
-        row["id"]: row
+    orders: dict[int, dict[str, Any]] = {
+        row["id"]: dict(row)
         for row in WorkOrder.objects.filter(pk__in=order_ids).values(
             "id", "created_at", "status", "district_id", "street_id", "category__code", "latitude", "longitude"
         )
@@ -238,8 +238,9 @@ def contributions(order_ids: Sequence[int]) -> dict[Key, Vector]:
         o["top"] = top_code(o["category__code"])
         key = (local_day(o["created_at"]), o["district_id"], o["street_id"] or 0, o["top"], 0)
         _add(result, key, _order_vector(o["status"], o["latitude"], o["longitude"]))
-    assignments = list(
-        Assignment.objects.filter(workflow=WORKFLOW, case_type_id=case_type_id(), case_id__in=list(orders))
+    assignments: list[dict[str, Any]] = [
+        dict(row)
+        for row in Assignment.objects.filter(workflow=WORKFLOW, case_type_id=case_type_id(), case_id__in=list(orders))
         .exclude(status=Status.CANCELLED)
         .values(
             "id",
@@ -254,7 +255,7 @@ def contributions(order_ids: Sequence[int]) -> dict[Key, Vector]:
             "resolve_due",
             "reopen_count",
         )
-    )
+    ]
     keys: dict[int, Key] = {}
     for a in assignments:
         o = orders[a["case_id"]]
@@ -295,7 +296,8 @@ def apply(delta: dict[Key, Vector]) -> None:
         return
     table = connection.ops.quote_name(OrderSummary._meta.db_table)
     columns = (*KEY_FIELDS, *COUNT_FIELDS)
-    rows, params = [], []
+    rows: list[str] = []
+    params: list[Any] = []
     for key in sorted(delta):
         values = delta[key]
         rows.append("(" + ", ".join(["%s"] * len(columns)) + ")")
