@@ -6,6 +6,15 @@ from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 
+class PostgresTrigramExtension(TrigramExtension):
+    """pg_trgm on PostgreSQL, nothing elsewhere in both directions (Django's operation looks
+    the extension up in ``pg_extension`` when migrating backwards, also on SQLite)."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -16,7 +25,7 @@ class Migration(migrations.Migration):
 
     # pg_trgm's similarity() shortlists duplicate candidates on PostgreSQL (a no-op on SQLite).
     operations = [
-        TrigramExtension(),
+        PostgresTrigramExtension(),
         migrations.CreateModel(
             name='DuplicateLink',
             fields=[
