@@ -214,16 +214,24 @@ def main(argv: list[str] | None = None) -> None:
     print_table(
         f"Cockpit at {generated_count():,} orders: ms over {args.runs} runs (target p95 < {TARGET_P95_MS:.0f} ms)",
         ("figures", "p50", "p95", "queries", "target", ""),
-        [(*row, TARGET_P95_MS, "ok" if row[2] < TARGET_P95_MS else "OVER") for row in rows],
+        [
+            (*row, TARGET_P95_MS, "reference" if _baseline(row) else "ok" if row[2] < TARGET_P95_MS else "OVER")
+            for row in rows
+        ],
     )
     print_table(
         "Each query of the halves (uncached), ms as the driver sees it",
         ("query", "p50", "p95", "target", ""),
         query_rows,
     )
-    worst = max(row[2] for row in rows)
+    # The live baselines are the path the cockpit no longer takes: shown, not judged.
+    worst = max(row[2] for row in rows if not _baseline(row))
     print(f"\nworst p95 {worst:.0f} ms: {'within' if worst < TARGET_P95_MS else 'OVER'} the target")
     print(f"total {time.perf_counter() - started:.0f} s")
+
+
+def _baseline(row: tuple[Any, ...]) -> bool:
+    return str(row[0]).strip().startswith("baseline")
 
 
 if __name__ == "__main__":
