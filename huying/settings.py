@@ -137,7 +137,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         # failing half-way through a transaction; busy_timeout waits instead of failing.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # 60 s: pages served while `make run`'s background demo load holds the write lock
+        # for one module's transaction (docs/operations.md "First start") wait for it.
+        "timeout": env_int("SQLITE_TIMEOUT_SECONDS", 60, minimum=1),
     }
     _db.setdefault("TEST", {})
 elif _db["ENGINE"] == "django.db.backends.postgresql":
