@@ -46,18 +46,16 @@ def _message(row: dict[str, Any]) -> Any:
 
 def stream(stamp: datetime | None, last_id: int) -> Iterator[tuple[datetime, int, Any]]:
     """Published posts after the mark, in the order they were published."""
-    rows = eligible()
-    if stamp is not None:
-        rows = rows.filter(Q(moderation__decided_at__gt=stamp) | Q(moderation__decided_at=stamp, pk__gt=last_id))
-    for row in rows.order_by("moderation__decided_at", "pk").values(*FIELDS).iterator(chunk_size=2000):
-        yield row["moderation__decided_at"], row["pk"], _message(row)
+    from huying.insight.sources import moderated_stream
+
+    return moderated_stream(eligible(), _message, FIELDS, stamp, last_id)
 
 
 def messages(since: datetime | None) -> Iterator[Any]:
     """Published posts written since ``since`` (the file-style engine's source)."""
-    rows = eligible() if since is None else eligible().filter(created_at__gte=since)
-    for row in rows.order_by("created_at", "pk").values(*FIELDS).iterator(chunk_size=2000):
-        yield _message(row)
+    from huying.insight.sources import moderated_messages
+
+    return moderated_messages(eligible(), _message, FIELDS, since)
 
 
 def links(user: Any, ids: list[int]) -> dict[int, tuple[str, str | None]]:

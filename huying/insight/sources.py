@@ -8,10 +8,12 @@ members of a topic can be linked back to their records.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+
+from django.db.models import Q
 
 from huying.insight.topics import Message
 
@@ -86,3 +88,24 @@ def split_id(member_id: str) -> tuple[str, str]:
     """``"workorder:12"`` → ``("workorder", "12")``."""
     key, _, identifier = member_id.partition(":")
     return key, identifier
+
+
+def moderated_stream(
+    rows: Any, message: Callable[[dict[str, Any]], Any], fields: Sequence[str], stamp: datetime | None, last_id: int
+) -> Iterator[tuple[datetime, int, Any]]:
+    """The ``stream`` of a moderated source: ``rows`` (its eligible records) after the mark,
+    in the order they were published (a restored record is read again)."""
+    if stamp is not None:
+        rows = rows.filter(Q(moderation__decided_at__gt=stamp) | Q(moderation__decided_at=stamp, pk__gt=last_id))
+    for row in rows.order_by("moderation__decided_at", "pk").values(*fields).iterator(chunk_size=2000):
+        yield row["moderation__decided_at"], row["pk"], message(row)
+
+
+def moderated_messages(
+    rows: Any, message: Callable[[dict[str, Any]], Any], fields: Sequence[str], since: datetime | None
+) -> Iterator[Any]:
+    """The file-style ``messages`` of a moderated source: ``rows`` written since ``since``."""
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    for row in rows.order_by("created_at", "pk").values(*fields).iterator(chunk_size=2000):
+        yield message(row)
