@@ -276,9 +276,12 @@ def admin(tree: Tree, _shared_people: SharedPeople | None) -> User:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_intake_reference() -> None:
-    """Intake caches categories and places per process (huying/workorders/reference.py): a
-    rolled-back test must not leave its rows in that cache for the next one."""
+def _fresh_process_snapshots() -> None:
+    """Intake caches categories and places per process (huying/workorders/reference.py), the
+    engine the working-day calendar (huying/handling/calendar.py): a rolled-back test must
+    not leave its rows in either for the next one."""
+    from huying.handling import calendar
     from huying.workorders import reference
 
     reference.clear()
+    calendar.invalidate()

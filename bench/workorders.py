@@ -225,8 +225,12 @@ def _order_body(i: int, run_id: str, label: str, texts: list[str], streets: list
 
 
 def start_celery(url: str, extra: dict[str, str]) -> subprocess.Popen[bytes]:
-    """One Celery worker process (the production layout's analysis worker) on ``extra``'s broker."""
+    """One Celery worker process on ``extra``'s broker, at the production layout's CPU
+    priority (``nice -n 10``, deploy/supervisord.conf): the web processes come first."""
     command = [
+        "nice",
+        "-n",
+        os.environ.get("CELERY_NICE", "10"),
         str(Path(sys.executable).parent / "celery"),
         "-A",
         "huying",

@@ -360,13 +360,19 @@ def do_intake(
         raise ValidationError({"channel": _("Unknown channel.")})
     check_may_intake(actor, channel)
     external_id = _text(data, "external_id")
-    if external_id:
-        existing = WorkOrder.objects.filter(channel=channel, external_id=external_id).first()
+    # A repeat is rare and the unique (channel, external_id) constraint finds it anyway: the
+    # insert is tried first and a repeat answered from the constraint's refusal (below), so
+    # a new order costs no look-up. A repeat that no longer passes validation (reference data
+    # changed since) is still the order sent before.
+    try:
+        values = clean_intake(actor, data, channel)
+        check_upload_batch(files, field="attachments")
+        checked = [(upload, *check_attachment(upload)) for upload in files]
+    except ValidationError:
+        existing = _sent_before(channel, external_id)
         if existing is not None:
             return IntakeResult(existing, False)
-    values = clean_intake(actor, data, channel)
-    check_upload_batch(files, field="attachments")
-    checked = [(upload, *check_attachment(upload)) for upload in files]
+        raise
     person = actor if is_person(actor) else None
     try:
         with transaction.atomic():
@@ -374,7 +380,7 @@ def do_intake(
             year = timezone.localdate().year
             order = WorkOrder(**values, number=next_number(district, year), created_by=person)
             order.save()
-            summary.record_created([order.pk])
+            summary.record_new([order])
             for upload, content_type, size in checked:
                 attachment = Attachment(
                     order=order,
@@ -390,12 +396,17 @@ def do_intake(
             record(actor, "workorder.intake", order, received)
             analysis.schedule([order.pk])
     except IntegrityError:
-        if external_id:
-            existing = WorkOrder.objects.filter(channel=channel, external_id=external_id).first()
-            if existing is not None:
-                return IntakeResult(existing, False)
+        existing = _sent_before(channel, external_id)
+        if existing is not None:
+            return IntakeResult(existing, False)
         raise
     return IntakeResult(order, True)
+
+
+def _sent_before(channel: str, external_id: str) -> WorkOrder | None:
+    if not external_id:
+        return None
+    return WorkOrder.objects.filter(channel=channel, external_id=external_id).first()
 
 
 # A batch push: how many orders one request may carry.
@@ -492,7 +503,7 @@ def _intake_batch(actor: Any, items: Sequence[Mapping[str, Any]], channel: str) 
             received = [(o, _received_data(o, values_of[index_of[o.number]], 0)) for o in orders]
             append_many([(o, OrderEventKind.RECEIVED, data) for o, data in received], actor)
             record_many(actor, "workorder.intake", received)
-            summary.record_created([o.pk for o in orders])
+            summary.record_new(orders)
             analysis.schedule([o.pk for o in orders])
         for order in orders:
             index = index_of[order.number]

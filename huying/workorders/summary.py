@@ -152,7 +152,7 @@ class OrderSummary(models.Model):
         return f"{self.day} d{self.district_id} s{self.street_id} c{self.category} u{self.unit_id}"
 
 
-Key = tuple[date, int, int, int, int]
+Key = tuple[date, int, int, str, int]  # day, district, street (0: none), first-level code, unit (0: none)
 Vector = dict[str, Any]
 
 
@@ -353,9 +353,28 @@ def track_cases(case_ids: Sequence[int]) -> Any:
     return tracking(case_ids)
 
 
-def record_created(order_ids: Sequence[int]) -> None:
-    """Count orders just created (inside their creation's transaction)."""
-    apply(contributions(list(order_ids)))
+def record_new(orders: Sequence[Any]) -> None:
+    """Count orders just saved, from the objects themselves (no query but the upsert): a
+    new order has no assignment or rating yet, so its contribution is its own row's —
+    the same as :func:`contributions` reads back (tested), coordinates rounded as the
+    columns store them."""
+    from huying.workorders.models import WorkOrder
+
+    places = {
+        name: Decimal(1).scaleb(-(WorkOrder._meta.get_field(name).decimal_places or 0))  # type: ignore[union-attr]
+        for name in ("latitude", "longitude")
+    }
+
+    def stored(value: Any, name: str) -> Decimal | None:
+        return None if value is None else Decimal(str(value)).quantize(places[name])
+
+    result: dict[Key, Vector] = {}
+    for order in orders:
+        code = order.category.code if order.category_id is not None else None
+        key = (local_day(order.created_at), order.district_id, order.street_id or 0, top_code(code), 0)
+        latitude, longitude = stored(order.latitude, "latitude"), stored(order.longitude, "longitude")
+        _add(result, key, _order_vector(order.status, latitude, longitude))
+    apply(result)
 
 
 # --- rebuilding from scratch (set-based) -----------------------------------------------------------

@@ -21,3 +21,22 @@ def clear_cache() -> None:
             client.delete(*keys)
         return
     cache.clear()
+
+
+def reset_process_state() -> None:
+    """Forget what this process keeps between tests besides the database: the shared
+    cache's keys (this process's only), the working-day calendar's snapshot, the intake's
+    reference data, the sensitive-word screen and the category model. A load that draws at
+    random through the real actions (the demo) then draws the same whatever ran before it
+    in the process."""
+    from huying.handling import calendar
+    from huying.moderation import screening
+    from huying.workorders import reference, suggest
+
+    clear_cache()
+    calendar.invalidate()
+    reference.clear()
+    with screening._lock:
+        screening._state.update(version=None, automaton=None)  # rebuilt from the words on next use
+    with suggest._lock:
+        suggest._cached = None  # the category model is read again from its file

@@ -184,17 +184,22 @@ def intake_hotline(request: HttpRequest, payload: IntakeIn) -> Any:
     order = result.order if result.created else WorkOrder.objects.with_related().get(pk=result.order.pk)
     body = _order_out(order, request.user)
     body["created"] = result.created
-    body.update(_known_analysis(order))
+    body.update(_known_analysis(order, just_created=result.created))
     return Status(201 if result.created else 200, body)
 
 
-def _known_analysis(order: WorkOrder) -> dict[str, Any]:
+def _known_analysis(order: WorkOrder, *, just_created: bool) -> dict[str, Any]:
     """The suggestions and duplicates as far as they are known when the answer is written:
-    the analysis runs after the commit (in-process without a broker, so it is there; at
-    scale a worker's may not be yet, and the lists are empty)."""
-    stored = OrderAnalysis.objects.filter(order=order).first()
-    if stored is None and analysis.runs_in_process():
-        stored = analysis.ensure(order)  # the embedded set-up inside an outer transaction (tests)
+    the analysis runs after the commit (in-process without a broker, so it is there). At
+    scale an order created by this very request has just been queued to a worker: its
+    lists are empty without asking (the console shows them when the dispatcher opens the
+    order); a repeated push reads what the worker has stored by then."""
+    if just_created and not analysis.runs_in_process():
+        stored = None
+    else:
+        stored = OrderAnalysis.objects.filter(order=order).first()
+        if stored is None and analysis.runs_in_process():
+            stored = analysis.ensure(order)  # the embedded set-up inside an outer transaction (tests)
     ranked = analysis.stored_suggestions(stored) if order.category_id is None else []
     if order.category_id is not None:
         suggestion = actions.dispatch_suggestion(order)

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 
 from huying.audit.models import AuditEntry
-from huying.workorders import actions
+from huying.workorders import actions, summary
 from huying.workorders.choices import Channel, OrderStatus
-from huying.workorders.models import Attachment, Category, WorkOrder
+from huying.workorders.models import Attachment, Category, OrderAnalysis, WorkOrder
 from huying.workorders.tests.conftest import URL, build_shared_unit_staff, order_data
 
 # The dispatcher and the street handler are built once per module with the tree and people
@@ -63,6 +63,24 @@ def test_failed_intake_gives_its_number_back(tree: Any, dispatcher: Any) -> None
     assert int(second.number[-6:]) == int(first.number[-6:]) + 1
 
 
+def test_a_repeat_takes_no_number_and_changes_nothing(tree: Any, dispatcher: Any) -> None:
+    """The insert is tried first; a repeat is answered from the unique constraint's
+    refusal, its number given back with the rolled-back transaction."""
+    first = actions.do_intake(dispatcher, order_data(external_id="A"), Channel.HOTLINE)
+    again = actions.do_intake(dispatcher, order_data(external_id="A", content="另一段内容"), Channel.HOTLINE)
+    assert again.created is False and again.order.pk == first.order.pk
+    # a repeat that would no longer pass validation is still the order sent before
+    stale = actions.do_intake(dispatcher, order_data(external_id="A", street="没有这条街"), Channel.HOTLINE)
+    assert stale.created is False and stale.order.pk == first.order.pk
+    with pytest.raises(ValidationError):  # the same bad data under a new id is refused
+        actions.do_intake(dispatcher, order_data(external_id="B", street="没有这条街"), Channel.HOTLINE)
+    second = actions.do_intake(dispatcher, order_data(external_id="C"), Channel.HOTLINE).order
+    assert int(second.number[-6:]) == int(first.order.number[-6:]) + 1
+    assert WorkOrder.objects.count() == 2
+    assert AuditEntry.objects.filter(action="workorder.intake").count() == 2
+    assert summary.verify() == {}  # the kept summary counted each order once
+
+
 def test_push_creates_then_returns_the_same_order(client: Any, tree: Any, dispatcher_token: str) -> None:
     first = push(client, dispatcher_token, order_data())
     assert first.status_code == 201, first.json()
@@ -83,6 +101,26 @@ def test_push_without_category_answers_suggestions(client: Any, tree: Any, dispa
     assert response.status_code == 201
     suggestions = response.json()["suggestions"]
     assert suggestions[0]["name"] == "乱摆卖" and 0 < suggestions[0]["confidence"] < 1
+
+
+def test_at_scale_a_new_order_is_answered_without_its_queued_analysis(
+    client: Any, tree: Any, dispatcher_token: str, settings: Any, django_assert_max_num_queries: Any
+) -> None:
+    """With a broker the analysis is a worker's, queued at the commit: the answer neither
+    waits for it nor asks for it (empty lists); the order is stored with its audit entry."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    assert push(client, dispatcher_token, order_data(external_id="first")).status_code == 201  # caches warm
+    # the token, the pusher's roles, then in a savepoint the number, the order, the daily
+    # summary, the history step and the audit entry: no look-up of a repeat, no analysis
+    with django_assert_max_num_queries(9):
+        response = push(client, dispatcher_token, order_data(category="", content="小区门口有流动商贩摆摊"))
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["suggestions"] == [] and body["duplicates"] == []
+    assert body["dispatch_suggestion"]["category_code"] is None
+    order = WorkOrder.objects.get(number=body["number"])
+    assert not OrderAnalysis.objects.filter(order=order).exists()
+    assert AuditEntry.objects.filter(action="workorder.intake", object_id=str(order.pk)).count() == 1
 
 
 @pytest.mark.parametrize(
