@@ -339,7 +339,10 @@ class CaseEvent(models.Model):
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("assignment"), null=True, on_delete=models.CASCADE, related_name="events"
     )
-    case_type = models.ForeignKey(ContentType, verbose_name=_("case type"), on_delete=models.PROTECT, related_name="+")
+    # Indexed by (case_type, case_id, created_at), which leads with it.
+    case_type = models.ForeignKey(
+        ContentType, verbose_name=_("case type"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     case_id = models.PositiveBigIntegerField(_("case id"))
     scope = models.CharField(_("scope"), max_length=10, choices=EventScope.choices, default=EventScope.ASSIGNMENT)
     # The engine's kinds (EventKind) and each workflow's own, registered with their labels
@@ -452,8 +455,9 @@ class Warning(models.Model):  # the domain word (预警); shadows the builtin in
     """A deadline warning that was sent. The unique constraint makes the sweep idempotent:
     a warning for the same deadline is recorded (and notified) once."""
 
+    # Indexed by the unique constraint below, which leads with it.
     assignment = models.ForeignKey(
-        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="warnings"
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="warnings", db_index=False
     )
     level = models.CharField(pgettext_lazy("warning", "level"), max_length=6, choices=WarningLevel.choices)
     stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices)
@@ -576,6 +580,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="handling_notifications",
+        db_index=False,  # the (recipient_user, read_at) index leads with it
     )
     recipient_unit = models.ForeignKey(
         "organisations.Organisation",
@@ -584,6 +589,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="handling_notifications",
+        db_index=False,  # the (recipient_unit, read_at) index leads with it
     )
     kind = models.CharField(_("kind"), max_length=12, choices=NotificationKind.choices)
     case_type = models.ForeignKey(ContentType, verbose_name=_("case type"), on_delete=models.PROTECT, related_name="+")
