@@ -237,8 +237,8 @@ def _suggestions(rng: random.Random, size: dict[str, Any], authors: list[User], 
             created["hidden"] += 1
     published = [s for n, s in enumerate(made) if n not in queue and n % 23 != 5]
     # A few reports (one per person); the most reported go back to the queue.
-    for s in published[3:12]:
-        for reporter in rng.sample(authors, 3 if s.pk % 3 == 0 else 1):
+    for k, s in enumerate(published[3:12]):
+        for reporter in rng.sample(authors, 3 if k % 3 == 0 else 1):
             if reporter.pk != s.author_id:
                 moderation.do_report(reporter, s.moderation, reason=rng.choice(REPORT_REASONS))
                 created["reports"] += 1

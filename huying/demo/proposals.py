@@ -213,12 +213,13 @@ class _Builder:
 
     def cosign(self, proposal: Proposal, author: User, count: int, *, answer: bool = True) -> None:
         invitees = [m for m in self.rng.sample(self.members, k=min(len(self.members), count + 2)) if m != author]
-        for i, invitee in enumerate(invitees[:count]):
+        for invitee in invitees[:count]:
             actions.do_invite_cosigner(author, proposal, invitee)
             self.created["co-sign invitations"] += 1
             if answer:
-                # Most confirm; one in five declines.
-                actions.do_respond_cosign(invitee, proposal, confirm=(i + proposal.pk) % 5 != 0)
+                # Most confirm; one in five declines (counted over the demo's invitations, not
+                # by the proposal's id: ids depend on what the database held before).
+                actions.do_respond_cosign(invitee, proposal, confirm=self.created["co-sign invitations"] % 5 != 0)
 
     def decide(self, proposal: Proposal, state: str, author: User, filed: list[Proposal]) -> None:
         if state == ProposalStatus.FILED:
