@@ -946,7 +946,9 @@ def load_work_orders(
     gc.disable()
     try:
         for done, chunk in enumerate(_chunks(todo, CHUNK), start=1):
-            with transaction.atomic():
+            # The chunk's summary rows once at its end (summary.deferred): the same rows as
+            # counting every step, for a tenth of the queries.
+            with transaction.atomic(), summary.deferred():
                 outcomes = [o for o in (simulator.run(plan) for plan in chunk) if o is not None]
                 _backdate(outcomes)
             if done * CHUNK % GC_EVERY == 0:

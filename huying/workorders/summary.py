@@ -332,6 +332,11 @@ def tracking(order_ids: Iterable[int | None]) -> Iterator[None]:
     order already tracked do nothing (the outer one counts the whole change)."""
     from huying.workorders.models import WorkOrder
 
+    deferring: _Deferred | None = getattr(_local, "deferred", None)
+    if deferring is not None:
+        deferring.touch({int(pk) for pk in order_ids if pk})
+        yield
+        return
     tracked = _tracked()
     ids = sorted({int(pk) for pk in order_ids if pk} - tracked)
     if not ids:
@@ -348,6 +353,43 @@ def tracking(order_ids: Iterable[int | None]) -> Iterator[None]:
         apply(difference(contributions(ids), before))
 
 
+class _Deferred:
+    """The orders a :func:`deferred` block touched, and what they counted before it."""
+
+    def __init__(self) -> None:
+        self.before: dict[Key, Vector] = {}
+        self.seen: set[int] = set()
+
+    def touch(self, ids: set[int]) -> None:
+        fresh = sorted(ids - self.seen)
+        if fresh:  # first touched now: what they count before any change of this block
+            for key, values in contributions(fresh).items():
+                _add(self.before, key, values)
+            self.seen.update(fresh)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """For a bulk load by a single writer (the demo's generated history): inside the block
+    the tracked changes only note the orders they touch (an order's contribution is read
+    once, at its first touch; a new order counted nothing before), and the block adds the
+    net difference at its end, in the caller's transaction. The summary is a sum, so the
+    rows come out as step-by-step tracking leaves them (tested), for a few queries a block
+    instead of about seven a change. No row locks: not for concurrent writers. Runs inside
+    ``transaction.atomic``; not nested."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("summary.deferred() must run inside the transaction that makes the changes.")
+    if getattr(_local, "deferred", None) is not None:
+        raise RuntimeError("summary.deferred() blocks do not nest.")
+    state = _local.deferred = _Deferred()
+    try:
+        yield
+        if state.seen:
+            apply(difference(contributions(sorted(state.seen)), state.before))
+    finally:
+        _local.deferred = None
+
+
 def track_cases(case_ids: Sequence[int]) -> Any:
     """The work-order policy's ``track_cases`` (the handling engine's changes)."""
     return tracking(case_ids)
@@ -358,6 +400,10 @@ def record_new(orders: Sequence[Any]) -> None:
     new order has no assignment or rating yet, so its contribution is its own row's —
     the same as :func:`contributions` reads back (tested), coordinates rounded as the
     columns store them."""
+    deferring: _Deferred | None = getattr(_local, "deferred", None)
+    if deferring is not None:
+        deferring.seen.update(order.pk for order in orders)  # new: they counted nothing before
+        return
     from huying.workorders.models import WorkOrder
 
     places = {

@@ -10,6 +10,7 @@ actions also equals a rebuild from scratch (``rebuild_order_summary``)."""
 
 from __future__ import annotations
 
+import copy
 import random
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import transaction
 
 from conftest import SharedPeople, Tree
 from huying.accounts.choices import Role
@@ -148,7 +150,7 @@ class Work:
             if self.rng.random() < 0.7:
                 engine.do_approve_extension(self.dispatcher, request)
             else:
-                engine.do_refuse_extension(self.dispatcher, request, note="理由不足")
+                engine.do_refuse_extension(self.dispatcher, request, reason="理由不足")
 
     def rate(self) -> None:
         order = self.order((OrderStatus.RESOLVED,))
@@ -189,7 +191,7 @@ class Work:
         if a is not None:
             engine.do_accept(self.handler(a), a)
 
-    def run(self, steps: int) -> None:
+    def run(self, steps: int, start: datetime = START) -> None:
         moves = [
             (self.intake, 6),
             (self.dispatch, 5),
@@ -206,7 +208,7 @@ class Work:
             (self.refused_step, 1),
         ]
         functions, weights = zip(*moves, strict=True)
-        moment = START
+        moment = start
         with time_machine.travel(moment, tick=False) as clock:
             for _ in range(steps):
                 moment += timedelta(minutes=self.rng.randint(20, 16 * 60))
@@ -266,6 +268,22 @@ def test_the_kept_summary_equals_a_rebuild_from_scratch(work: Work) -> None:
     call_command("rebuild_order_summary")
     assert summary.stored_rows() == kept
     call_command("rebuild_order_summary", "--check")
+
+
+def test_a_deferred_block_leaves_the_rows_that_counting_every_step_leaves(work: Work) -> None:
+    """summary.deferred() (the demo's bulk load): more random work, on the orders made
+    before the block and on new ones, refused steps included, counted once at the block's
+    end: the summary still equals a rebuild."""
+    more = copy.copy(work)
+    more.rng, more.orders, more.done, more.refused = random.Random(SEED + 1), list(work.orders), defaultdict(int), 0
+    before = len(more.orders)
+    with transaction.atomic(), summary.deferred():
+        more.run(60, start=NOW - timedelta(minutes=1))  # where the first work ended
+        with pytest.raises(RuntimeError, match="do not nest"), summary.deferred():
+            pass
+    assert len(more.orders) > before and more.refused > 0
+    assert {"dispatch", "resolve"} <= set(more.done)
+    assert summary.verify() == {}
 
 
 def test_a_wrong_summary_is_found_and_rebuilt(work: Work) -> None:
