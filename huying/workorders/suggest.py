@@ -31,6 +31,13 @@ _lock = threading.Lock()
 _cached: tuple[Path, float, object] | None = None
 
 
+def reset() -> None:
+    """Forget the loaded model (tests): the next suggestion reads its file again."""
+    global _cached
+    with _lock:
+        _cached = None
+
+
 def model_path() -> Path:
     configured = getattr(settings, "WORKORDERS_CATEGORY_MODEL", "")
     return Path(configured) if configured else Path(settings.VAR_DIR) / "models" / "category.joblib"

@@ -398,28 +398,17 @@ def track_cases(case_ids: Sequence[int]) -> Any:
 def record_new(orders: Sequence[Any]) -> None:
     """Count orders just saved, from the objects themselves (no query but the upsert): a
     new order has no assignment or rating yet, so its contribution is its own row's —
-    the same as :func:`contributions` reads back (tested), coordinates rounded as the
-    columns store them."""
+    the same as :func:`contributions` reads back (tested; intake has already rounded the
+    coordinates as the columns store them)."""
     deferring: _Deferred | None = getattr(_local, "deferred", None)
     if deferring is not None:
         deferring.seen.update(order.pk for order in orders)  # new: they counted nothing before
         return
-    from huying.workorders.models import WorkOrder
-
-    places = {
-        name: Decimal(1).scaleb(-(WorkOrder._meta.get_field(name).decimal_places or 0))  # type: ignore[union-attr]
-        for name in ("latitude", "longitude")
-    }
-
-    def stored(value: Any, name: str) -> Decimal | None:
-        return None if value is None else Decimal(str(value)).quantize(places[name])
-
     result: dict[Key, Vector] = {}
     for order in orders:
         code = order.category.code if order.category_id is not None else None
         key = (local_day(order.created_at), order.district_id, order.street_id or 0, top_code(code), 0)
-        latitude, longitude = stored(order.latitude, "latitude"), stored(order.longitude, "longitude")
-        _add(result, key, _order_vector(order.status, latitude, longitude))
+        _add(result, key, _order_vector(order.status, order.latitude, order.longitude))
     apply(result)
 
 

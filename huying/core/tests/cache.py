@@ -36,7 +36,5 @@ def reset_process_state() -> None:
     clear_cache()
     calendar.invalidate()
     reference.clear()
-    with screening._lock:
-        screening._state.update(version=None, automaton=None)  # rebuilt from the words on next use
-    with suggest._lock:
-        suggest._cached = None  # the category model is read again from its file
+    screening.reset()
+    suggest.reset()
