@@ -484,8 +484,32 @@ def generate(ctx: Context, orders: int, open_orders: int, chunk: int = 250_000, 
         done += size
         print(f"  generated {done:,} / {orders:,} orders ({time.perf_counter() - t0:.0f} s)", flush=True)
     restore_indexes()
+    summarise(done)
     vacuum()
     return time.perf_counter() - started
+
+
+def summarise(done: int) -> None:
+    """Build the stored daily summary (huying/workorders/summary.py) of the generated orders
+    once they are all there: the statistics, the dashboard and the cockpit read it, as in
+    production, where the actions keep it in step. Remembered in ``bench_summary``, so a
+    rerun over the same orders does not rebuild it."""
+    from django.db import connection
+
+    from huying.workorders import summary
+
+    with connection.cursor() as c:
+        c.execute("CREATE TABLE IF NOT EXISTS bench_summary (orders bigint NOT NULL)")
+        c.execute("SELECT orders FROM bench_summary")
+        row = c.fetchone()
+    if row is not None and int(row[0]) == done:
+        return
+    t0 = time.perf_counter()
+    rows = summary.rebuild()
+    with connection.cursor() as c:
+        c.execute("DELETE FROM bench_summary")
+        c.execute("INSERT INTO bench_summary (orders) VALUES (%s)", [done])
+    print(f"  daily summary built: {rows:,} rows ({time.perf_counter() - t0:.0f} s)", flush=True)
 
 
 BIG_TABLES = ("workorders_workorder", "handling_assignment", "handling_feedback")
@@ -553,6 +577,9 @@ def _clear_generated(ctx: Context) -> None:
         c.execute("DELETE FROM handling_assignment WHERE case_type_id = %s", [case_type])
         c.execute("DELETE FROM workorders_dispatchdecision")
         c.execute("DELETE FROM workorders_attachment")
+        c.execute("DELETE FROM workorders_duplicatelink")
+        c.execute("DELETE FROM workorders_orderanalysis")
+        c.execute("DELETE FROM workorders_ordersummary")
         c.execute("UPDATE workorders_workorder SET parent_id = NULL WHERE parent_id IS NOT NULL")
         c.execute("DELETE FROM workorders_workorder")
 

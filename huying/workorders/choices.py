@@ -61,6 +61,10 @@ class AttachmentKind(models.TextChoices):
 # Orders still waiting for an answer.
 OPEN_ORDER_STATUSES = (OrderStatus.NEW, OrderStatus.DISPATCHED, OrderStatus.IN_PROGRESS)
 
+# Second-level categories the dashboard breaks out by their children (codes of the seeded
+# tree): 六乱, 五类车. The stored daily summary keeps these down to the third level.
+FOCUS_CATEGORIES = ("0101", "0102")
+
 # Chinese names the hotline systems export, mapped to our codes (imports and the API accept both).
 NATURE_ALIASES = {
     "咨询": Nature.CONSULTATION,

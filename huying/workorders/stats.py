@@ -12,6 +12,16 @@ returns, or the days of a chart). The cohort of the rates is the assignments *as
 *created* in ``[start, end)`` (indexed ``created_at`` and ``(district, status,
 created_at)``).
 
+**Two ways to the same figures.** When the stored daily summary
+(:mod:`huying.workorders.summary`) covers the scope (everything, or districts and units:
+the command centre, a government's leader) and the period runs from local midnight to
+local midnight (every page and API call), the counts are sums over its rows: a month is a
+few thousand rows at any number of orders. Only what depends on the clock is counted live,
+from the open assignments: the overdue column and the dashboard's "overdue now". Other
+scopes (a department's leader, unit staff: "the orders ever assigned to these units") are
+computed from the orders and assignments, as is everything when ``stored=False`` (the
+tests compare both ways on the same data).
+
 For the benchmark and other callers::
 
     from huying.workorders.stats import Scope, unit_stats
@@ -24,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -50,7 +61,8 @@ from huying.handling.models import Assignment, AssignmentQuerySet
 from huying.handling.supervision import DeadlineState, deadline_state
 from huying.organisations.choices import OrgKind
 from huying.organisations.models import Organisation
-from huying.workorders.choices import OPEN_ORDER_STATUSES, OrderStatus
+from huying.workorders import summary
+from huying.workorders.choices import FOCUS_CATEGORIES, OPEN_ORDER_STATUSES, OrderStatus
 from huying.workorders.models import Category, WorkOrder
 
 WORKFLOW = "workorder"
@@ -61,8 +73,6 @@ DASHBOARD_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
 
 GROUPINGS = ("unit", "street", "category", "period")
 GRANULARITIES = ("day", "week", "month")
-# Second-level categories the dashboard breaks out (codes of the seeded tree): 六乱, 五类车.
-FOCUS_CATEGORIES = ("0101", "0102")
 
 # The red/black list's composite score: weights of the 三率 (docs/workorders-metrics.md).
 DEFAULT_WEIGHTS = {"response_rate": 0.3, "resolution_rate": 0.3, "satisfaction_rate": 0.4}
@@ -403,34 +413,169 @@ def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
+# --- read from the stored daily summary ------------------------------------------------------
+def _at_midnight(moment: datetime) -> bool:
+    return timezone.localtime(moment, summary.zone()).time() == time.min
+
+
+def from_summary(scope: Scope, start: datetime, end: datetime, stored: bool | None = None) -> bool:
+    """Whether the figures of ``[start, end)`` for ``scope`` are read from the stored summary
+    (``stored`` forces one way: ``False`` computes from the rows)."""
+    if stored is not None:
+        return stored
+    return summary.covers(scope) and _at_midnight(start) and _at_midnight(end)
+
+
+# How each grouping reads its key from the summary's rows, and the live key it stands for.
+SUMMARY_KEYS: dict[str, tuple[str, Any]] = {
+    "unit": ("unit_id", lambda value: value),
+    "street": ("street_id", lambda value: value or None),
+    "category": ("category", lambda value: summary.top_code(value) or None),
+    "day": ("day", lambda value: value),
+}
+
+
+def _stored_groups(
+    start: datetime, end: datetime, scope: Scope, grouping: str | None, street: int | None = None
+) -> dict[Any, tuple[HandlingMetrics, dict[str, int]]]:
+    """The cohort's counts per group (``grouping`` a key of :data:`SUMMARY_KEYS`, ``None``
+    for one total under ``None``) from the summary: one query. ``overdue`` is left at 0
+    (:func:`_overdue_counts` adds it)."""
+    field, to_key = SUMMARY_KEYS[grouping] if grouping else ("district_id", lambda value: None)
+    found = summary.metrics(scope, *summary.days(start, end), by=(field,), street=street)
+    parts: dict[Any, list[HandlingMetrics]] = defaultdict(list)
+    extras: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(EXTRA_NAMES, 0))
+    for (value,), (m, tiers) in found.items():
+        key = to_key(value)
+        parts[key].append(m)
+        for name, n in tiers.items():
+            extras[key][name] += n
+    return {key: (sum_metrics(ms, {"group": key}), extras[key]) for key, ms in parts.items()}
+
+
+def _overdue_counts(
+    start: datetime,
+    end: datetime,
+    scope: Scope,
+    now: datetime,
+    grouping: str | None,
+    street: int | None = None,
+    tree: dict[int, CategoryNode] | None = None,
+) -> dict[Any, int]:
+    """The cohort's assignments overdue at ``now`` per group, counted live from the open
+    assignments (a few thousand rows, whatever the number of orders): one query (and the
+    category tree, by category, unless given)."""
+    qs: QuerySet[Any] = cohort(start, end, workflow=WORKFLOW).filter(overdue_condition(now))
+    condition = scope.assignment_condition()
+    if condition is not None:
+        qs = qs.filter(condition)
+    if street is not None or grouping in ("street", "category"):
+        qs = _joined_to_orders(qs, street)
+    if grouping is None:
+        return {None: qs.count()}
+    if grouping == "day":
+        expression: Any = Trunc("assigned_at", "day", tzinfo=summary.zone())
+    else:
+        expression = KEYS[grouping].assignment
+    rows = qs.order_by().annotate(group=expression).values_list("group").annotate(n=Count("id")).order_by()
+    counts: dict[Any, int] = defaultdict(int)
+    if grouping == "category" and tree is None:
+        tree = category_tree()
+    for group, n in rows:
+        if grouping == "category":
+            group = _roll_up(tree or {}, group)
+        elif grouping == "day":
+            group = _as_day(group)
+        counts[group] += n
+    return counts
+
+
+def _stored_assignment_groups(
+    start: datetime,
+    end: datetime,
+    scope: Scope,
+    now: datetime,
+    grouping: str | None,
+    street: int | None = None,
+    tree: dict[int, CategoryNode] | None = None,
+) -> dict[Any, tuple[HandlingMetrics, dict[str, int]]]:
+    """:func:`_assignment_groups` from the summary plus the live overdue counts: two queries."""
+    groups = _stored_groups(start, end, scope, grouping, street)
+    for key, n in _overdue_counts(start, end, scope, now, grouping, street, tree).items():
+        if n:
+            metrics, extras = groups.get(key) or (HandlingMetrics(key={"group": key}), dict.fromkeys(EXTRA_NAMES, 0))
+            groups[key] = (metrics, {**extras, "overdue": n})
+    return groups
+
+
+def _stored_order_groups(
+    start: datetime, end: datetime, scope: Scope, grouping: str, street: int | None = None
+) -> dict[Any, dict[str, int]]:
+    """:func:`_order_groups` from the summary: one query."""
+    field, to_key = SUMMARY_KEYS[grouping]
+    result: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ORDER_COUNTS, 0))
+    for (value,), c in summary.order_counts(scope, *summary.days(start, end), by=(field,), street=street).items():
+        row = result[to_key(value)]
+        for name in ORDER_COUNTS:
+            row[name] += getattr(c, name)
+    return dict(result)
+
+
+def _period_start(day: date, granularity: str) -> date:
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    if granularity == "month":
+        return day.replace(day=1)
+    return day
+
+
 # --- the four groupings -------------------------------------------------------------------
 def unit_stats(
-    start: datetime, end: datetime, *, scope: Scope | None = None, now: datetime | None = None
+    start: datetime,
+    end: datetime,
+    *,
+    scope: Scope | None = None,
+    now: datetime | None = None,
+    stored: bool | None = None,
 ) -> list[StatsRow]:
     """三率 and counts per handling unit for the assignments assigned in ``[start, end)``.
 
-    Three queries: assignments per unit (``unit_id IN (…)`` and the ``assigned_at`` range:
-    the ``(unit, assigned_at)`` index), their current ratings per unit, the units' names.
-    No join to the orders. ``scope=None`` is everything. Rows: most assignments first."""
+    Three queries: from the summary, its unit rows, the overdue assignments per unit and
+    the units' names; else assignments per unit (``unit_id IN (…)`` and the
+    ``assigned_at`` range: the ``(unit, assigned_at)`` index), their current ratings per
+    unit, the units' names. ``scope=None`` is everything. Rows: most assignments first."""
     scope = scope or Scope.all()
     if scope.is_empty:
         return []
-    groups = _assignment_groups(start, end, scope, _now(now), KEYS["unit"])
+    if from_summary(scope, start, end, stored):
+        groups = _stored_assignment_groups(start, end, scope, _now(now), "unit")
+    else:
+        groups = _assignment_groups(start, end, scope, _now(now), KEYS["unit"])
     names = _names(groups)
     rows = [_row(unit, names.get(unit, str(unit)), g, None) for unit, g in groups.items()]
     return sorted(rows, key=lambda r: (-r.metrics.assigned, r.label))
 
 
 def street_stats(
-    start: datetime, end: datetime, *, scope: Scope | None = None, now: datetime | None = None
+    start: datetime,
+    end: datetime,
+    *,
+    scope: Scope | None = None,
+    now: datetime | None = None,
+    stored: bool | None = None,
 ) -> list[StatsRow]:
     """Per street of the orders: the orders created in the period and the 三率 of the
-    assignments made in it. Four queries (the assignments joined to their orders)."""
+    assignments made in it. Four queries (from the summary, or the assignments joined to
+    their orders)."""
     scope = scope or Scope.all()
     if scope.is_empty:
         return []
-    groups = _assignment_groups(start, end, scope, _now(now), KEYS["street"])
-    orders = _order_groups(start, end, scope, KEYS["street"].order)
+    if from_summary(scope, start, end, stored):
+        groups = _stored_assignment_groups(start, end, scope, _now(now), "street")
+        orders = _stored_order_groups(start, end, scope, "street")
+    else:
+        groups = _assignment_groups(start, end, scope, _now(now), KEYS["street"])
+        orders = _order_groups(start, end, scope, KEYS["street"].order)
     keys = set(groups) | set(orders)
     names = _names(keys)
     no_street = _("No street given")
@@ -461,27 +606,46 @@ def _roll_up(tree: dict[int, CategoryNode], category_id: int | None, length: int
 
 
 def category_stats(
-    start: datetime, end: datetime, *, scope: Scope | None = None, now: datetime | None = None
+    start: datetime,
+    end: datetime,
+    *,
+    scope: Scope | None = None,
+    now: datetime | None = None,
+    stored: bool | None = None,
 ) -> list[StatsRow]:
     """Per first-level category (市容环境, 环境卫生, …): the orders grouped by their category
-    in the database, then the few category groups added up to their first level."""
+    in the database (or the summary), then the few category groups added up to their
+    first level."""
     scope = scope or Scope.all()
     if scope.is_empty:
         return []
-    groups = _assignment_groups(start, end, scope, _now(now), KEYS["category"])
-    orders = _order_groups(start, end, scope, KEYS["category"].order)
     tree = category_tree()
+    if from_summary(scope, start, end, stored):
+        # Keyed by the first-level code already.
+        groups = _stored_assignment_groups(start, end, scope, _now(now), "category", tree=tree)
+        orders = _stored_order_groups(start, end, scope, "category")
+
+        def code_of(key: Any) -> str | None:
+            return key  # type: ignore[no-any-return]
+
+    else:
+        groups = _assignment_groups(start, end, scope, _now(now), KEYS["category"])
+        orders = _order_groups(start, end, scope, KEYS["category"].order)
+
+        def code_of(key: Any) -> str | None:
+            return _roll_up(tree, key)
+
     top = {n.code: n for n in tree.values() if n.level == 1}
     metrics: dict[str | None, list[HandlingMetrics]] = defaultdict(list)
     extras: dict[str | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(EXTRA_NAMES, 0))
-    for category_id, (m, extra) in groups.items():
-        code = _roll_up(tree, category_id)
+    for key, (m, extra) in groups.items():
+        code = code_of(key)
         metrics[code].append(m)
         for name, value in extra.items():
             extras[code][name] += value
     order_counts: dict[str | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ORDER_COUNTS, 0))
-    for category_id, counts in orders.items():
-        code = _roll_up(tree, category_id)
+    for key, counts in orders.items():
+        code = code_of(key)
         for name, value in counts.items():
             order_counts[code][name] += value
     rows = []
@@ -548,6 +712,7 @@ def period_stats(
     granularity: str = "day",
     scope: Scope | None = None,
     now: datetime | None = None,
+    stored: bool | None = None,
 ) -> list[StatsRow]:
     """Per day, week (from Monday) or month, in the project's time zone: the orders created
     and the assignments made in each period. Every period of the range has a row."""
@@ -557,11 +722,33 @@ def period_stats(
     days = period_starts(start, end, granularity)
     if scope.is_empty:
         return [_row(d, period_label(d, granularity), None, dict.fromkeys(ORDER_COUNTS, 0)) for d in days]
-    key = _period_key(granularity)
-    groups = {_as_day(k): v for k, v in _assignment_groups(start, end, scope, _now(now), key).items()}
-    orders = {_as_day(k): v for k, v in _order_groups(start, end, scope, key.order).items()}
+    if from_summary(scope, start, end, stored):
+        groups, orders = _stored_periods(start, end, scope, _now(now), granularity)
+    else:
+        key = _period_key(granularity)
+        groups = {_as_day(k): v for k, v in _assignment_groups(start, end, scope, _now(now), key).items()}
+        orders = {_as_day(k): v for k, v in _order_groups(start, end, scope, key.order).items()}
     empty = dict.fromkeys(ORDER_COUNTS, 0)
     return [_row(d, period_label(d, granularity), groups.get(d), orders.get(d, empty)) for d in days]
+
+
+def _stored_periods(
+    start: datetime, end: datetime, scope: Scope, now: datetime, granularity: str
+) -> tuple[dict[Any, tuple[HandlingMetrics, dict[str, int]]], dict[Any, dict[str, int]]]:
+    """The summary's days (and the live overdue counts per day) added up per period."""
+    metrics: dict[Any, list[HandlingMetrics]] = defaultdict(list)
+    extras: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(EXTRA_NAMES, 0))
+    for day, (m, extra) in _stored_assignment_groups(start, end, scope, now, "day").items():
+        period = _period_start(day, granularity)
+        metrics[period].append(m)
+        for name, value in extra.items():
+            extras[period][name] += value
+    orders: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ORDER_COUNTS, 0))
+    for day, counts in _stored_order_groups(start, end, scope, "day").items():
+        for name, value in counts.items():
+            orders[_period_start(day, granularity)][name] += value
+    groups = {period: (sum_metrics(ms, {"group": period}), extras[period]) for period, ms in metrics.items()}
+    return groups, dict(orders)
 
 
 def stats(
@@ -572,15 +759,16 @@ def stats(
     scope: Scope | None = None,
     granularity: str = "day",
     now: datetime | None = None,
+    stored: bool | None = None,
 ) -> list[StatsRow]:
     if group_by == "unit":
-        return unit_stats(start, end, scope=scope, now=now)
+        return unit_stats(start, end, scope=scope, now=now, stored=stored)
     if group_by == "street":
-        return street_stats(start, end, scope=scope, now=now)
+        return street_stats(start, end, scope=scope, now=now, stored=stored)
     if group_by == "category":
-        return category_stats(start, end, scope=scope, now=now)
+        return category_stats(start, end, scope=scope, now=now, stored=stored)
     if group_by == "period":
-        return period_stats(start, end, granularity=granularity, scope=scope, now=now)
+        return period_stats(start, end, granularity=granularity, scope=scope, now=now, stored=stored)
     raise ValidationError({"group_by": _("Group by unit, street, category or period.")})
 
 
@@ -591,13 +779,17 @@ def totals(
     scope: Scope | None = None,
     street: int | None = None,
     now: datetime | None = None,
+    stored: bool | None = None,
 ) -> StatsRow:
     """One row for the whole scope (the dashboard's rate tiles). Two queries (plus the join
     to the orders when a street is chosen)."""
     scope = scope or Scope.all()
     if scope.is_empty:
         return _row(None, "", None, None)
-    groups = _assignment_groups(start, end, scope, _now(now), None, street=street)
+    if from_summary(scope, start, end, stored):
+        groups = _stored_assignment_groups(start, end, scope, _now(now), None, street=street)
+    else:
+        groups = _assignment_groups(start, end, scope, _now(now), None, street=street)
     return _row(None, "", groups.get(None), None)
 
 
@@ -705,6 +897,7 @@ def red_black(
     weights: dict[str, float] | None = None,
     now: datetime | None = None,
     rows: list[StatsRow] | None = None,
+    stored: bool | None = None,
 ) -> RedBlack:
     """红黑榜 of ``month``: the units with at least ``min_volume`` assignments in the month,
     ranked by :func:`composite_score` (ties: more assignments first, then the name). The
@@ -715,7 +908,7 @@ def red_black(
     weights = weights or ranking_weights()
     min_volume = ranking_min_volume() if min_volume is None else min_volume
     if rows is None:
-        rows = unit_stats(start, end, scope=scope, now=now)
+        rows = unit_stats(start, end, scope=scope, now=now, stored=stored)
     scored = []
     below = []
     for row in rows:
@@ -801,65 +994,48 @@ class Dashboard:
     red_black: RedBlack
 
 
-def dashboard(
-    scope: Scope,
-    *,
-    start: datetime,
-    end: datetime,
-    street: int | None = None,
-    trend_days: int = 30,
-    month: date | None = None,
-    overdue_limit: int = 20,
-    now: datetime | None = None,
-) -> Dashboard:
-    """Everything the command centre's dashboard shows, in a fixed number of queries
-    (pinned by the tests): the tiles, the orders by status, category (六乱 and 五类车 broken
-    out) and street (with the mean coordinates of the street's orders), the daily trend,
-    the overdue list and the red/black list of ``month`` (default: the month of ``start``)."""
-    now = _now(now)
-    today = timezone.localdate(now)
-    today_start = day_start(today)
+@dataclass(frozen=True)
+class _OrderSide:
+    """The dashboard's order figures, read one way or the other."""
+
+    by_status: dict[str, int]
+    today_received: int
+    open_now: int
+    by_code: dict[str | None, int]  # the period's orders by category code (None: none)
+    trend: dict[date, int]
+    streets: list[StreetPoint]
+
+
+def _open_now(scope: Scope, street: int | None) -> int:
+    """The orders open now, counted live: the ``(district, status, created_at)`` index holds
+    them (a summary of every day would read a year of rows for the same figure)."""
+    qs = scope.orders().filter(status__in=OPEN_ORDER_STATUSES)
+    return (qs.filter(street_id=street) if street is not None else qs).count()
+
+
+def _orders_live(
+    scope: Scope, start: datetime, end: datetime, street: int | None, trend_start: datetime, now: datetime
+) -> _OrderSide:
+    today_start = day_start(timezone.localdate(now))
+    tomorrow = day_start(timezone.localdate(now) + timedelta(days=1))
 
     def orders(since: datetime) -> QuerySet[WorkOrder]:
-        qs = scope.orders(since=since) if not scope.is_empty else WorkOrder.objects.none()
+        qs = scope.orders(since=since)
         return qs.filter(street_id=street) if street is not None else qs
 
     period_orders = orders(start).filter(created_at__gte=start, created_at__lt=end)
-    status_rows = dict(period_orders.order_by().values_list("status").annotate(n=Count("id")).order_by())
-    by_status = [(value, str(label), status_rows.get(value, 0)) for value, label in OrderStatus.choices]
-    received = sum(n for s, n in status_rows.items() if s != OrderStatus.MERGED)
+    by_status = dict(period_orders.order_by().values_list("status").annotate(n=Count("id")).order_by())
     today_received = orders(today_start).filter(created_at__gte=today_start).exclude(status=OrderStatus.MERGED).count()
-    open_now = (
-        (scope.orders() if not scope.is_empty else WorkOrder.objects.none())
-        .filter(status__in=OPEN_ORDER_STATUSES, **({"street_id": street} if street is not None else {}))
-        .count()
-    )
-
-    overdue_qs: QuerySet[Any] = scope.assignments().overdue(now) if not scope.is_empty else Assignment.objects.none()
-    if street is not None:
-        overdue_qs = _joined_to_orders(overdue_qs, street)
-    overdue_now = overdue_qs.order_by().values("case_id").distinct().count()
-    overdue_rows = list(
-        overdue_qs.select_related("unit").order_by(F("resolve_due").asc(nulls_last=True), "accept_due", "id")[
-            :overdue_limit
-        ]
-    )
-    order_map = WorkOrder.objects.select_related("street", "category").in_bulk([a.case_id for a in overdue_rows])
-    overdue = []
-    for a in overdue_rows:
-        state = deadline_state(a, now)
-        hours = int((now - state.due).total_seconds() // 3600) if state.due else 0
-        overdue.append(OverdueItem(assignment=a, order=order_map.get(a.case_id), state=state, overdue_hours=hours))
-
+    open_now = _open_now(scope, street)
     tree = category_tree()
-    by_category = dict(period_orders.order_by().values_list("category_id").annotate(n=Count("id")).order_by())
-    categories, focus = _category_counts(tree, by_category)
-
-    trend_start = day_start(today - timedelta(days=trend_days - 1))
-    trend_rows = {
+    by_code: dict[str | None, int] = defaultdict(int)
+    for category_id, n in period_orders.order_by().values_list("category_id").annotate(n=Count("id")).order_by():
+        node = tree.get(category_id) if category_id is not None else None
+        by_code[node.code if node is not None else None] += n
+    trend = {
         _as_day(k): n
         for k, n in orders(trend_start)
-        .filter(created_at__gte=trend_start, created_at__lt=day_start(today + timedelta(days=1)))
+        .filter(created_at__gte=trend_start, created_at__lt=tomorrow)
         .exclude(status=OrderStatus.MERGED)
         .order_by()
         .annotate(day=Trunc("created_at", "day", tzinfo=timezone.get_current_timezone()))
@@ -867,8 +1043,6 @@ def dashboard(
         .annotate(n=Count("id"))
         .order_by()
     }
-    trend = [(d, trend_rows.get(d, 0)) for d in (today - timedelta(days=i) for i in range(trend_days - 1, -1, -1))]
-
     street_rows = (
         period_orders.exclude(status=OrderStatus.MERGED)
         .order_by()
@@ -886,32 +1060,142 @@ def dashboard(
         )
         for row in street_rows
     ]
+    return _OrderSide(by_status, today_received, open_now, dict(by_code), trend, streets)  # type: ignore[arg-type]
 
+
+def _orders_stored(
+    scope: Scope, start: datetime, end: datetime, street: int | None, trend_start: datetime, now: datetime
+) -> _OrderSide:
+    """The same figures from the summary's order rows: three queries (the period by
+    category and street, the days since the trend's start, every day's open orders) and
+    the streets' names."""
+    today = timezone.localdate(now)
+    period = summary.order_counts(scope, *summary.days(start, end), by=("category", "street_id"), street=street)
+    by_status: dict[str, int] = defaultdict(int)
+    by_code: dict[str | None, int] = defaultdict(int)
+    per_street: dict[int | None, list[Any]] = {}
+    for (code, street_id), c in period.items():
+        for status, n in c.by_status.items():
+            by_status[status] += n
+        by_code[code or None] += sum(c.by_status.values())
+        if c.received:
+            entry = per_street.setdefault(street_id or None, [0, 0, Decimal(0), Decimal(0)])
+            entry[0] += c.received
+            entry[1] += c.located
+            entry[2] += c.lat_sum
+            entry[3] += c.lng_sum
+    days = summary.order_counts(scope, summary.local_day(trend_start), today, by=("day",), street=street)
+    trend = {day: c.received for (day,), c in days.items()}
+    names = _names(per_street)
+    no_street = _("No street given")
+    streets = [
+        StreetPoint(
+            street_id=street_id,
+            name=names.get(street_id, no_street) if street_id is not None else no_street,
+            count=n,
+            latitude=float(lat / located) if located else None,
+            longitude=float(lng / located) if located else None,
+        )
+        for street_id, (n, located, lat, lng) in per_street.items()
+    ]
+    streets.sort(key=lambda p: (-p.count, p.name))
+    return _OrderSide(dict(by_status), trend.get(today, 0), _open_now(scope, street), dict(by_code), trend, streets)
+
+
+def dashboard(
+    scope: Scope,
+    *,
+    start: datetime,
+    end: datetime,
+    street: int | None = None,
+    trend_days: int = 30,
+    month: date | None = None,
+    overdue_limit: int = 20,
+    now: datetime | None = None,
+    stored: bool | None = None,
+) -> Dashboard:
+    """Everything the command centre's dashboard shows, in a fixed number of queries
+    (pinned by the tests): the tiles, the orders by status, category (六乱 and 五类车 broken
+    out) and street (with the mean coordinates of the street's orders), the daily trend,
+    the overdue list and the red/black list of ``month`` (default: the month of ``start``).
+    From the stored summary when it covers the scope (:func:`from_summary`); what depends
+    on the clock (overdue now, the overdue list) is always read live."""
+    now = _now(now)
+    today = timezone.localdate(now)
+    trend_start = day_start(today - timedelta(days=trend_days - 1))
+    use_summary = from_summary(scope, start, end, stored)
+    if scope.is_empty:
+        side = _OrderSide({}, 0, 0, {}, {}, [])
+    elif use_summary:
+        side = _orders_stored(scope, start, end, street, trend_start, now)
+    else:
+        side = _orders_live(scope, start, end, street, trend_start, now)
+    by_status = [(value, str(label), side.by_status.get(value, 0)) for value, label in OrderStatus.choices]
+    received = sum(n for s, n in side.by_status.items() if s != OrderStatus.MERGED)
+
+    overdue_qs: QuerySet[Any] = scope.assignments().overdue(now) if not scope.is_empty else Assignment.objects.none()
+    if street is not None:
+        overdue_qs = _joined_to_orders(overdue_qs, street)
+    overdue_now = overdue_qs.order_by().values("case_id").distinct().count()
+    overdue_rows = list(
+        overdue_qs.select_related("unit").order_by(F("resolve_due").asc(nulls_last=True), "accept_due", "id")[
+            :overdue_limit
+        ]
+    )
+    order_map = WorkOrder.objects.select_related("street", "category").in_bulk([a.case_id for a in overdue_rows])
+    overdue = []
+    for a in overdue_rows:
+        state = deadline_state(a, now)
+        hours = int((now - state.due).total_seconds() // 3600) if state.due else 0
+        overdue.append(OverdueItem(assignment=a, order=order_map.get(a.case_id), state=state, overdue_hours=hours))
+
+    categories, focus = _category_counts(side.by_code)
+    trend = [(d, side.trend.get(d, 0)) for d in (today - timedelta(days=i) for i in range(trend_days - 1, -1, -1))]
     month = month or timezone.localtime(start).date().replace(day=1)
+    if street is None and month_bounds(month) == (start, end):
+        # The period is the red/black list's month: its unit rows add up to the totals
+        # (each assignment, rating and overdue case is in one unit's row).
+        unit_rows = unit_stats(start, end, scope=scope, now=now, stored=stored)
+        ranked = red_black(month, scope=scope, now=now, rows=unit_rows)
+        whole = StatsRow(
+            key=None,
+            label="",
+            metrics=sum_metrics([r.metrics for r in unit_rows], {"group": None}),
+            **{name: sum(getattr(r, name) for r in unit_rows) for name in EXTRA_NAMES},
+        )
+    else:
+        ranked = red_black(month, scope=scope, now=now, stored=stored)
+        whole = totals(start, end, scope=scope, street=street, now=now, stored=stored)
     return Dashboard(
         start=start,
         end=end,
-        today_received=today_received,
+        today_received=side.today_received,
         received=received,
-        open_now=open_now,
+        open_now=side.open_now,
         overdue_now=overdue_now,
-        totals=totals(start, end, scope=scope, street=street, now=now),
+        totals=whole,
         by_status=by_status,
         overdue=overdue,
         categories=categories,
         focus=focus,
         trend=trend,
-        streets=streets,
-        red_black=red_black(month, scope=scope, now=now),
+        streets=side.streets,
+        red_black=ranked,
     )
 
 
-def district_codes(scope: Scope, *, start: datetime, end: datetime) -> list[str]:
+def district_codes(scope: Scope, *, start: datetime, end: datetime, stored: bool | None = None) -> list[str]:
     """Division codes of the districts the dashboard's map outlines: those of the scope and
-    those of the period's orders (one query)."""
+    those of the period's orders (one query; two from the summary)."""
     if scope.is_empty:
         return []
-    in_period = scope.orders(since=start).filter(created_at__gte=start, created_at__lt=end).values("district_id")
+    in_period: Any
+    if from_summary(scope, start, end, stored):
+        in_period = {
+            district for (district,) in summary.order_counts(scope, *summary.days(start, end), by=("district_id",))
+        }
+    else:
+        in_period = scope.orders(since=start).filter(created_at__gte=start, created_at__lt=end).values("district_id")
     codes = (
         Organisation.objects.filter(Q(pk__in=scope.district_ids) | Q(pk__in=in_period))
         .exclude(division_code="")
@@ -921,39 +1205,36 @@ def district_codes(scope: Scope, *, start: datetime, end: datetime) -> list[str]
     return sorted(codes)
 
 
-def _category_counts(
-    tree: dict[int, CategoryNode], by_category: dict[int | None, int]
-) -> tuple[list[CategoryCount], list[CategoryCount]]:
-    """Orders per first-level category, and the focus categories (六乱, 五类车) per child."""
+def _category_counts(by_code: dict[str | None, int]) -> tuple[list[CategoryCount], list[CategoryCount]]:
+    """Orders per first-level category, and the focus categories (六乱, 五类车) per child,
+    from the orders per category code (None: not categorised). One query (the names)."""
+    names = dict(Category.objects.values_list("code", "name"))
     top: dict[str | None, int] = defaultdict(int)
-    for category_id, n in by_category.items():
-        top[_roll_up(tree, category_id)] += n
-    by_code = {node.code: node for node in tree.values()}
+    for code, n in by_code.items():
+        top[summary.top_code(code) or None] += n
     categories = [
-        CategoryCount(code=code, name=by_code[code].name if code in by_code else _("Not categorised"), count=n)
+        CategoryCount(code=code, name=names[code] if code in names else _("Not categorised"), count=n)
         for code, n in sorted(top.items(), key=lambda item: (-item[1], item[0] or "~"))
         if n
     ]
     focus = []
-    for code in FOCUS_CATEGORIES:
-        node = by_code.get(code)
-        if node is None:
+    for focus_code in FOCUS_CATEGORIES:
+        if focus_code not in names:
             continue
         children: dict[str, int] = defaultdict(int)
         total = 0
-        for category_id, n in by_category.items():
-            child = tree.get(category_id) if category_id is not None else None
-            if child is None or not child.code.startswith(code):
+        for code, n in by_code.items():
+            if code is None or not code.startswith(focus_code):
                 continue
             total += n
-            children[child.code[:6] if len(child.code) >= 6 else child.code] += n
+            children[code[:6]] += n
         focus.append(
             CategoryCount(
-                code=code,
-                name=node.name,
+                code=focus_code,
+                name=names[focus_code],
                 count=total,
                 children=[
-                    CategoryCount(code=c, name=by_code[c].name if c != code else _("Not more specific"), count=n)
+                    CategoryCount(code=c, name=names.get(c, c) if c != focus_code else _("Not more specific"), count=n)
                     for c, n in sorted(children.items())
                 ],
             )

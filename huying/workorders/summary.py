@@ -1,13 +1,16 @@
 """The work orders' daily summary (日汇总): stored counts per day, district, street,
-first-level category and unit, kept in step with the orders in the transaction of every change, so that the
-month's figures (the cockpit's tiles, trend and map, the 三率 and the red/black list by
-unit, street or category) are sums over a few thousand rows instead of scans of a
+first-level category and unit, kept in step with the orders in the transaction of every
+change, so that the month's figures (the cockpit's tiles, trend and map, the statistics
+pages and API, the dashboard, the 三率 and the red/black list by unit, street, category or
+period) are sums over a few thousand rows instead of scans of a
 million orders. Definitions: docs/workorders-metrics.md ("Stored daily summary").
 
 One table, two kinds of rows, both keyed ``(day, district_id, street_id, category,
 unit_id)``: ``category`` is the order's first-level category code (``"01"`` 市容环境…, the
 two first characters of its category's code, as the statistics roll categories up;
-``""`` not categorised), ``0`` stands for no street (plain integers, no foreign keys, so
+``""`` not categorised) — except inside the dashboard's focus categories 六乱 and 五类车
+(``FOCUS_CATEGORIES``), kept at the order's own code so the dashboard can break them out
+(:func:`summary_code`; readers roll up with :func:`top_code`), ``0`` stands for no street (plain integers, no foreign keys, so
 that the upsert's key has no NULLs):
 
 - **order rows** (``unit_id = 0``): the orders *created* on ``day`` (local date in
@@ -61,7 +64,7 @@ from django.utils import timezone
 
 from huying.handling.choices import Rating, Status
 from huying.handling.metrics import NOT_HANDLED, RESOLVED, HandlingMetrics
-from huying.workorders.choices import OrderStatus
+from huying.workorders.choices import FOCUS_CATEGORIES, OrderStatus
 
 if TYPE_CHECKING:
     from huying.workorders.stats import Scope, StatsRow
@@ -97,7 +100,7 @@ class OrderSummary(models.Model):
     day = models.DateField("day")
     district_id = models.IntegerField("district")
     street_id = models.IntegerField("street", default=0)
-    category = models.CharField("first-level category", max_length=2, default="")
+    category = models.CharField("category", max_length=6, default="")
     unit_id = models.IntegerField("unit", default=0)
 
     orders_new = models.IntegerField(default=0, db_default=0)
@@ -152,7 +155,7 @@ class OrderSummary(models.Model):
         return f"{self.day} d{self.district_id} s{self.street_id} c{self.category} u{self.unit_id}"
 
 
-Key = tuple[date, int, int, str, int]  # day, district, street (0: none), first-level code, unit (0: none)
+Key = tuple[date, int, int, str, int]  # day, district, street (0: none), summary_code, unit (0: none)
 Vector = dict[str, Any]
 
 
@@ -213,6 +216,16 @@ def top_code(code: str | None) -> str:
     return code[:2] if code and len(code) >= 2 else ""
 
 
+def summary_code(code: str | None) -> str:
+    """The category an order is counted under: its first-level code, or, inside the
+    dashboard's focus categories (六乱, 五类车), its own code (down to the third level, so
+    the dashboard breaks them out from the summary). ``""`` for none. Readers that want
+    first-level figures roll it up with :func:`top_code`."""
+    if code and code.startswith(FOCUS_CATEGORIES):
+        return code[:6]
+    return top_code(code)
+
+
 def case_type_id() -> int:
     from huying.workorders.models import WorkOrder
 
@@ -235,7 +248,7 @@ def contributions(order_ids: Sequence[int]) -> dict[Key, Vector]:
         )
     }
     for o in orders.values():
-        o["top"] = top_code(o["category__code"])
+        o["top"] = summary_code(o["category__code"])
         key = (local_day(o["created_at"]), o["district_id"], o["street_id"] or 0, o["top"], 0)
         _add(result, key, _order_vector(o["status"], o["latitude"], o["longitude"]))
     assignments: list[dict[str, Any]] = [
@@ -407,7 +420,7 @@ def record_new(orders: Sequence[Any]) -> None:
     result: dict[Key, Vector] = {}
     for order in orders:
         code = order.category.code if order.category_id is not None else None
-        key = (local_day(order.created_at), order.district_id, order.street_id or 0, top_code(code), 0)
+        key = (local_day(order.created_at), order.district_id, order.street_id or 0, summary_code(code), 0)
         _add(result, key, _order_vector(order.status, order.latitude, order.longitude))
     apply(result)
 
@@ -437,7 +450,8 @@ def _rebuild_sql() -> tuple[str, list[Any]]:
     def constants(values: Sequence[str]) -> str:
         return "(" + ", ".join(f"'{v}'" for v in values) + ")"  # the engine's own status codes
 
-    top = "CASE WHEN LENGTH(c.code) >= 2 THEN SUBSTR(c.code, 1, 2) ELSE '' END"
+    focus = " OR ".join(f"c.code LIKE '{code}%%'" for code in FOCUS_CATEGORIES)  # constants
+    top = f"CASE WHEN {focus} THEN SUBSTR(c.code, 1, 6) WHEN LENGTH(c.code) >= 2 THEN SUBSTR(c.code, 1, 2) ELSE '' END"
     category = f"LEFT JOIN {categories} c ON c.id = o.category_id"
     joined = f"{orders} o {category}"
     zeros = dict.fromkeys(COUNT_FIELDS, "0")
@@ -569,8 +583,12 @@ def covers(scope: Scope) -> bool:
 GROUPS = KEY_FIELDS
 
 
-def _rows(scope: Scope, first: date, last: date, *, orders: bool) -> Any:
-    qs = OrderSummary.objects.filter(day__gte=first, day__lte=last)
+def _rows(scope: Scope, first: date | None, last: date, *, orders: bool, street: int | None = None) -> Any:
+    qs = OrderSummary.objects.filter(day__lte=last)
+    if first is not None:
+        qs = qs.filter(day__gte=first)
+    if street is not None:
+        qs = qs.filter(street_id=street)
     if orders:
         qs = qs.filter(unit_id=0)
         return qs if scope.everything else qs.filter(district_id__in=scope.district_ids)
@@ -579,15 +597,17 @@ def _rows(scope: Scope, first: date, last: date, *, orders: bool) -> Any:
 
 
 def order_counts(
-    scope: Scope, first: date, last: date, by: Sequence[str] = ("day", "street_id")
+    scope: Scope, first: date | None, last: date, by: Sequence[str] = ("day", "street_id"), *, street: int | None = None
 ) -> dict[tuple[Any, ...], OrderCounts]:
-    """The orders of ``scope`` created on the days ``first``…``last`` (inclusive), grouped
-    by ``by`` (summary key fields; ``0`` stands for no street, ``""`` for no category). One query."""
+    """The orders of ``scope`` created on the days ``first``…``last`` (inclusive; ``first``
+    ``None``: since the first), grouped
+    by ``by`` (summary key fields; ``0`` stands for no street, ``""`` for no category), of
+    one street if ``street`` is given. One query."""
     if any(name not in GROUPS for name in by):
         raise ValueError(f"group by {by}")
     sums = {field: Sum(field) for field in (*ORDER_STATUS_FIELDS.values(), *LOCATION_FIELDS)}
     result = {}
-    for row in _rows(scope, first, last, orders=True).order_by().values(*by).annotate(**sums):
+    for row in _rows(scope, first, last, orders=True, street=street).order_by().values(*by).annotate(**sums):
         if not any(row[field] for field in ORDER_STATUS_FIELDS.values()):
             continue  # every order once counted here has moved on (another day, street…)
         result[tuple(row[name] for name in by)] = OrderCounts(
@@ -600,17 +620,18 @@ def order_counts(
 
 
 def metrics(
-    scope: Scope, first: date, last: date, by: Sequence[str] = ("unit_id",)
+    scope: Scope, first: date, last: date, by: Sequence[str] = ("unit_id",), *, street: int | None = None
 ) -> dict[tuple[Any, ...], tuple[HandlingMetrics, dict[str, int]]]:
     """The 三率 counts of the assignments of ``scope`` made on the days ``first``…``last``
     (the units of the scope, as :func:`huying.workorders.stats.unit_stats`), grouped by
-    ``by``: ``{key: (HandlingMetrics, {"tier2": n, "tier3": n})}``. One query."""
+    ``by``, of the orders of one street if ``street`` is given:
+    ``{key: (HandlingMetrics, {"tier2": n, "tier3": n})}``. One query."""
     if any(name not in GROUPS for name in by):
         raise ValueError(f"group by {by}")
     metric_names = [name for name in (*ASSIGNMENT_FIELDS, *FEEDBACK_FIELDS) if name not in ("tier2", "tier3")]
     sums = {name: Sum(name) for name in (*ASSIGNMENT_FIELDS, *FEEDBACK_FIELDS)}
     result = {}
-    for row in _rows(scope, first, last, orders=False).order_by().values(*by).annotate(**sums):
+    for row in _rows(scope, first, last, orders=False, street=street).order_by().values(*by).annotate(**sums):
         if not row["assigned"]:
             continue  # every assignment once counted here was cancelled or moved on
         key = tuple(row[name] for name in by)

@@ -1,17 +1,15 @@
-"""Fill the stored daily summary (0008) from the existing orders, assignments and ratings:
-``summary.rebuild()``, three set-based ``INSERT … SELECT`` (docs/cockpit.md gives the time
-at a million orders). Afterwards the actions keep it in step; ``manage.py
+"""Filled the stored daily summary (0010) from the existing orders, assignments and ratings.
+The fill moved to 0012, which first widens the category column that today's
+``summary.rebuild()`` writes (a rebuild here would not fit the focus categories' codes in
+the two characters of 0010). Afterwards the actions keep the summary in step; ``manage.py
 rebuild_order_summary`` recomputes it at any time."""
 
 from django.db import migrations
 
 
 def backfill(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if not apps.get_model("workorders", "WorkOrder").objects.exists():
-        return
-    from huying.workorders import summary
-
-    summary.rebuild()
+    """Done by 0012 (kept so that databases that ran this migration and those that did not
+    end in the same state)."""
 
 
 class Migration(migrations.Migration):

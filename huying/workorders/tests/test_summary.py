@@ -299,7 +299,7 @@ def test_a_wrong_summary_is_found_and_rebuilt(work: Work) -> None:
 def test_by_unit_as_computed_from_the_rows(work: Work) -> None:
     for scope in scopes(work):
         for start, end in MONTHS:
-            live = {r.key: r for r in stats.unit_stats(start, end, scope=scope, now=NOW)}
+            live = {r.key: r for r in stats.unit_stats(start, end, scope=scope, now=NOW, stored=False)}
             stored = {r.key: r for r in summary.unit_stats(start, end, scope=scope)}
             assert set(stored) == set(live) and live
             for unit, row in live.items():
@@ -314,9 +314,12 @@ def test_by_street_and_by_day_as_computed_from_the_rows(work: Work) -> None:
             first, last = summary.days(start, end)
             for grouping, key in (("street", "street_id"), ("day", "day")):
                 if grouping == "street":
-                    live = {r.key or 0: r for r in stats.street_stats(start, end, scope=scope, now=NOW)}
+                    live = {r.key or 0: r for r in stats.street_stats(start, end, scope=scope, now=NOW, stored=False)}
                 else:
-                    live = {r.key: r for r in stats.period_stats(start, end, granularity="day", scope=scope, now=NOW)}
+                    live = {
+                        r.key: r
+                        for r in stats.period_stats(start, end, granularity="day", scope=scope, now=NOW, stored=False)
+                    }
                 rates = summary.metrics(scope, first, last, by=(key,))
                 orders = summary.order_counts(scope, first, last, by=(key,))
                 for k, row in live.items():
@@ -332,18 +335,102 @@ def test_by_street_and_by_day_as_computed_from_the_rows(work: Work) -> None:
 def test_by_category_as_computed_from_the_rows(work: Work) -> None:
     for scope in scopes(work):
         for start, end in MONTHS:
-            live = {r.key: r for r in stats.category_stats(start, end, scope=scope, now=NOW)}
+            live = {r.key: r for r in stats.category_stats(start, end, scope=scope, now=NOW, stored=False)}
             rolled: dict[Any, list[HandlingMetrics]] = defaultdict(list)
             received: dict[Any, int] = defaultdict(int)
             first, last = summary.days(start, end)
-            # The summary's key is already the first-level code ("" for none).
+            # The summary's key is the first-level code ("" for none), or inside the focus
+            # categories the order's own code: rolled up to the first level.
             for (code,), (m, _tiers) in summary.metrics(scope, first, last, by=("category",)).items():
-                rolled[code or None].append(m)
+                rolled[summary.top_code(code) or None].append(m)
             for (code,), o in summary.order_counts(scope, first, last, by=("category",)).items():
-                received[code or None] += o.received
+                received[summary.top_code(code) or None] += o.received
             for code, row in live.items():
                 assert counts(stats.sum_metrics(rolled.get(code, []))) == counts(row.metrics), code
                 assert received.get(code, 0) == row.received, code
+
+
+def row_figures(row: stats.StatsRow) -> tuple[Any, ...]:
+    return (
+        row.key,
+        row.label,
+        counts(row.metrics),
+        row.overdue,
+        row.tier2,
+        row.tier3,
+        row.received,
+        row.dispatched,
+        row.open,
+        row.finished,
+    )
+
+
+def dashboard_figures(d: stats.Dashboard) -> dict[str, Any]:
+    return {
+        "tiles": (d.today_received, d.received, d.open_now, d.overdue_now),
+        "totals": row_figures(d.totals),
+        "by_status": d.by_status,
+        "overdue": [(item.assignment.pk, item.overdue_hours) for item in d.overdue],
+        "categories": d.categories,
+        "focus": d.focus,
+        "trend": d.trend,
+        "streets": [
+            (p.street_id, p.name, p.count, p.latitude and round(p.latitude, 6), p.longitude and round(p.longitude, 6))
+            for p in d.streets
+        ],
+        "red": [(r.rank, r.score, row_figures(r.row)) for r in d.red_black.red],
+        "black": [(r.rank, r.score, row_figures(r.row)) for r in d.red_black.black],
+        "below": [row_figures(r) for r in d.red_black.below_volume],
+    }
+
+
+def test_the_statistics_and_the_dashboard_read_the_same_figures_from_the_summary(work: Work) -> None:
+    """Every grouping, granularity, total and the whole dashboard, read from the summary
+    (with the live overdue counts) and computed from the rows: the same figures."""
+    seen_overdue = seen_focus = False
+    streets = [None, work.tree.street.pk, work.hualin.pk]
+    for scope in scopes(work):
+        for start, end in [*MONTHS, (MONTHS[0][0], MONTHS[1][1])]:
+            for group_by, granularity in [
+                ("unit", "day"),
+                ("street", "day"),
+                ("category", "day"),
+                ("period", "day"),
+                ("period", "week"),
+                ("period", "month"),
+            ]:
+                both = [
+                    [
+                        row_figures(r)
+                        for r in stats.stats(
+                            group_by, start, end, scope=scope, granularity=granularity, now=NOW, stored=stored
+                        )
+                    ]
+                    for stored in (True, False)
+                ]
+                assert both[0] == both[1], (group_by, granularity, start)
+                seen_overdue |= any(figures[3] for figures in both[0])
+            for street in streets:
+                stored, live = (
+                    row_figures(stats.totals(start, end, scope=scope, street=street, now=NOW, stored=flag))
+                    for flag in (True, False)
+                )
+                assert stored == live, street
+                stored_board, live_board = (
+                    dashboard_figures(
+                        stats.dashboard(scope, start=start, end=end, street=street, trend_days=90, now=NOW, stored=flag)
+                    )
+                    for flag in (True, False)
+                )
+                assert stored_board == live_board, street
+                assert stored_board["totals"] == live, street  # also where they add up the unit rows
+                seen_focus |= any(c.count for f in stored_board["focus"] for c in f.children)
+    # A guard on the test: the data exercises the live overdue column and the focus breakdown.
+    assert seen_overdue and seen_focus
+    # And the pages' own choice: the command centre's scope and whole days read the summary.
+    scope = Scope.of_district(work.tree.district_gov)
+    assert stats.from_summary(scope, *MONTHS[0])
+    assert not stats.from_summary(scope, MONTHS[0][0] + timedelta(hours=1), MONTHS[0][1])
 
 
 def test_the_cockpit_reads_the_same_figures_from_the_summary(work: Work) -> None:
