@@ -435,6 +435,32 @@ SUMMARY_KEYS: dict[str, tuple[str, Any]] = {
 }
 
 
+Groups = dict[Any, tuple[HandlingMetrics, dict[str, int]]]
+
+
+def _regroup(groups: Iterable[tuple[Any, HandlingMetrics, dict[str, int]]], to_key: Any) -> Groups:
+    """Counts added up under ``to_key(key)`` (categories to their first level, days to
+    their week or month, summary keys to the statistics' keys)."""
+    parts: dict[Any, list[HandlingMetrics]] = defaultdict(list)
+    extras: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(EXTRA_NAMES, 0))
+    for key, metrics, extra in groups:
+        new_key = to_key(key)
+        parts[new_key].append(metrics)
+        for name, n in extra.items():
+            extras[new_key][name] += n
+    return {key: (sum_metrics(ms, {"group": key}), extras[key]) for key, ms in parts.items()}
+
+
+def _regroup_orders(orders: Iterable[tuple[Any, dict[str, int]]], to_key: Any) -> dict[Any, dict[str, int]]:
+    """Order counts added up under ``to_key(key)``."""
+    result: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ORDER_COUNTS, 0))
+    for key, counts in orders:
+        row = result[to_key(key)]
+        for name, n in counts.items():
+            row[name] += n
+    return dict(result)
+
+
 def _stored_groups(
     start: datetime, end: datetime, scope: Scope, grouping: str | None, street: int | None = None
 ) -> dict[Any, tuple[HandlingMetrics, dict[str, int]]]:
@@ -443,14 +469,7 @@ def _stored_groups(
     (:func:`_overdue_counts` adds it)."""
     field, to_key = SUMMARY_KEYS[grouping] if grouping else ("district_id", lambda value: None)
     found = summary.metrics(scope, *summary.days(start, end), by=(field,), street=street)
-    parts: dict[Any, list[HandlingMetrics]] = defaultdict(list)
-    extras: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(EXTRA_NAMES, 0))
-    for (value,), (m, tiers) in found.items():
-        key = to_key(value)
-        parts[key].append(m)
-        for name, n in tiers.items():
-            extras[key][name] += n
-    return {key: (sum_metrics(ms, {"group": key}), extras[key]) for key, ms in parts.items()}
+    return _regroup(((value, m, tiers) for (value,), (m, tiers) in found.items()), to_key)
 
 
 def _overdue_counts(
@@ -513,12 +532,10 @@ def _stored_order_groups(
 ) -> dict[Any, dict[str, int]]:
     """:func:`_order_groups` from the summary: one query."""
     field, to_key = SUMMARY_KEYS[grouping]
-    result: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ORDER_COUNTS, 0))
-    for (value,), c in summary.order_counts(scope, *summary.days(start, end), by=(field,), street=street).items():
-        row = result[to_key(value)]
-        for name in ORDER_COUNTS:
-            row[name] += getattr(c, name)
-    return dict(result)
+    found = summary.order_counts(scope, *summary.days(start, end), by=(field,), street=street)
+    return _regroup_orders(
+        ((value, {name: getattr(c, name) for name in ORDER_COUNTS}) for (value,), c in found.items()), to_key
+    )
 
 
 def _period_start(day: date, granularity: str) -> date:
@@ -624,42 +641,24 @@ def category_stats(
         # Keyed by the first-level code already.
         groups = _stored_assignment_groups(start, end, scope, _now(now), "category", tree=tree)
         orders = _stored_order_groups(start, end, scope, "category")
-
-        def code_of(key: Any) -> str | None:
-            return key  # type: ignore[no-any-return]
-
+        code_of: Any = lambda code: code  # noqa: E731
     else:
         groups = _assignment_groups(start, end, scope, _now(now), KEYS["category"])
         orders = _order_groups(start, end, scope, KEYS["category"].order)
-
-        def code_of(key: Any) -> str | None:
-            return _roll_up(tree, key)
+        code_of = lambda category_id: _roll_up(tree, category_id)  # noqa: E731
 
     top = {n.code: n for n in tree.values() if n.level == 1}
-    metrics: dict[str | None, list[HandlingMetrics]] = defaultdict(list)
-    extras: dict[str | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(EXTRA_NAMES, 0))
-    for key, (m, extra) in groups.items():
-        code = code_of(key)
-        metrics[code].append(m)
-        for name, value in extra.items():
-            extras[code][name] += value
-    order_counts: dict[str | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ORDER_COUNTS, 0))
-    for key, counts in orders.items():
-        code = code_of(key)
-        for name, value in counts.items():
-            order_counts[code][name] += value
-    rows = []
-    for code in set(metrics) | set(order_counts):
-        label = top[code].name if code in top else _("Not categorised")
-        rows.append(
-            StatsRow(
-                key=code,
-                label=label,
-                metrics=sum_metrics(metrics.get(code, [])),
-                **extras[code],
-                **order_counts[code],
-            )
+    by_code = _regroup(((key, m, extra) for key, (m, extra) in groups.items()), code_of)
+    order_counts = _regroup_orders(orders.items(), code_of)
+    rows = [
+        _row(
+            code,
+            top[code].name if code in top else _("Not categorised"),
+            by_code.get(code),
+            order_counts.get(code, dict.fromkeys(ORDER_COUNTS, 0)),
         )
+        for code in set(by_code) | set(order_counts)
+    ]
     return sorted(rows, key=lambda r: (r.key is None, r.key or ""))
 
 
@@ -734,21 +733,15 @@ def period_stats(
 
 def _stored_periods(
     start: datetime, end: datetime, scope: Scope, now: datetime, granularity: str
-) -> tuple[dict[Any, tuple[HandlingMetrics, dict[str, int]]], dict[Any, dict[str, int]]]:
+) -> tuple[Groups, dict[Any, dict[str, int]]]:
     """The summary's days (and the live overdue counts per day) added up per period."""
-    metrics: dict[Any, list[HandlingMetrics]] = defaultdict(list)
-    extras: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(EXTRA_NAMES, 0))
-    for day, (m, extra) in _stored_assignment_groups(start, end, scope, now, "day").items():
-        period = _period_start(day, granularity)
-        metrics[period].append(m)
-        for name, value in extra.items():
-            extras[period][name] += value
-    orders: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ORDER_COUNTS, 0))
-    for day, counts in _stored_order_groups(start, end, scope, "day").items():
-        for name, value in counts.items():
-            orders[_period_start(day, granularity)][name] += value
-    groups = {period: (sum_metrics(ms, {"group": period}), extras[period]) for period, ms in metrics.items()}
-    return groups, dict(orders)
+
+    def period(day: date) -> date:
+        return _period_start(day, granularity)
+
+    days = _stored_assignment_groups(start, end, scope, now, "day")
+    groups = _regroup(((day, m, extra) for day, (m, extra) in days.items()), period)
+    return groups, _regroup_orders(_stored_order_groups(start, end, scope, "day").items(), period)
 
 
 def stats(
@@ -1066,9 +1059,9 @@ def _orders_live(
 def _orders_stored(
     scope: Scope, start: datetime, end: datetime, street: int | None, trend_start: datetime, now: datetime
 ) -> _OrderSide:
-    """The same figures from the summary's order rows: three queries (the period by
-    category and street, the days since the trend's start, every day's open orders) and
-    the streets' names."""
+    """The same figures from the summary's order rows: two queries (the period by category
+    and street, the days since the trend's start), the streets' names and the open orders
+    (live)."""
     today = timezone.localdate(now)
     period = summary.order_counts(scope, *summary.days(start, end), by=("category", "street_id"), street=street)
     by_status: dict[str, int] = defaultdict(int)
