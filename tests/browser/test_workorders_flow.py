@@ -99,6 +99,7 @@ def test_dispatch_resolve_with_a_photo_feedback_and_close(
         expect(page.locator("main h1")).to_have_text("待办")
         no_sideways_scroll(page)
         page.locator(".inbox-card", has_text=order.number).locator("a.inbox-title").click()
+        expect(page.locator("main h1")).to_contain_text(order.number)
         no_sideways_scroll(page)
         page.get_by_role("button", name="签收", exact=True).click()
         expect(page.locator(".messages")).to_contain_text("已签收")
