@@ -485,6 +485,7 @@ def generate(ctx: Context, orders: int, open_orders: int, chunk: int = 250_000, 
         print(f"  generated {done:,} / {orders:,} orders ({time.perf_counter() - t0:.0f} s)", flush=True)
     restore_indexes()
     summarise(done)
+    set_deadlines(done)
     vacuum()
     return time.perf_counter() - started
 
@@ -510,6 +511,28 @@ def summarise(done: int) -> None:
         c.execute("DELETE FROM bench_summary")
         c.execute("INSERT INTO bench_summary (orders) VALUES (%s)", [done])
     print(f"  daily summary built: {rows:,} rows ({time.perf_counter() - t0:.0f} s)", flush=True)
+
+
+def set_deadlines(done: int) -> None:
+    """Fill the orders' stored nearest deadline (huying/workorders/deadlines.py, the console's
+    督办 queue) from the generated open assignments, which bypassed the engine's adapter.
+    Remembered in ``bench_deadlines`` like the summary."""
+    from django.db import connection
+
+    from huying.workorders import deadlines
+
+    with connection.cursor() as c:
+        c.execute("CREATE TABLE IF NOT EXISTS bench_deadlines (orders bigint NOT NULL)")
+        c.execute("SELECT orders FROM bench_deadlines")
+        row = c.fetchone()
+    if row is not None and int(row[0]) == done:
+        return
+    t0 = time.perf_counter()
+    flagged = deadlines.rebuild()
+    with connection.cursor() as c:
+        c.execute("DELETE FROM bench_deadlines")
+        c.execute("INSERT INTO bench_deadlines (orders) VALUES (%s)", [done])
+    print(f"  nearest deadlines set: {flagged:,} orders ({time.perf_counter() - t0:.0f} s)", flush=True)
 
 
 BIG_TABLES = ("workorders_workorder", "handling_assignment", "handling_feedback")
@@ -580,6 +603,9 @@ def _clear_generated(ctx: Context) -> None:
         c.execute("DELETE FROM workorders_duplicatelink")
         c.execute("DELETE FROM workorders_orderanalysis")
         c.execute("DELETE FROM workorders_ordersummary")
+        # What was built from the deleted orders is built again for the new ones.
+        c.execute("DROP TABLE IF EXISTS bench_summary")
+        c.execute("DROP TABLE IF EXISTS bench_deadlines")
         c.execute("UPDATE workorders_workorder SET parent_id = NULL WHERE parent_id IS NOT NULL")
         c.execute("DELETE FROM workorders_workorder")
 

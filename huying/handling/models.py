@@ -306,6 +306,13 @@ class Assignment(models.Model):
             models.Index(fields=["unit", "assigned_at"], name="assignment_unit_assigned"),
             models.Index(fields=["workflow", "assigned_at"], name="assignment_workflow_assigned"),
             models.Index(fields=["owner", "status"], name="assignment_owner_status"),
+            # The dashboard's overdue list (open, earliest deadline first): read in order and
+            # stopped after a page instead of sorting every overdue assignment.
+            models.Index(
+                fields=["resolve_due", "accept_due", "id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="assignment_open_by_due",
+            ),
             # The deadline sweep's windows (huying.handling.sweep): thresholds crossed since
             # its last run, and open assignments changed since then, over open rows only.
             *[

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -117,6 +117,34 @@ def dispatcher_districts(user: User) -> list[int]:
 
 # A whole phone number as intake stores it: 7–12 digits (mobiles have 11).
 PHONE_SEARCH_RE = re.compile(r"\d{7,12}")
+# A whole order number (``荔湾-2026-000123``): found by the number alone.
+ORDER_NUMBER_RE = re.compile(r"[^\s/]+-\d{4}-\d{6,}")
+
+
+class SearchText(models.Func):
+    """``<number> <content> <address>`` with every character written twice, matched with
+    ``ILIKE`` against the searched text written the same way: PostgreSQL's trigram index
+    on this expression (``workorder_search_text``, migration 0015) then serves searches of
+    two characters or more. A Chinese search is mostly two characters, which has no
+    trigram of its own; written twice (``路路灯灯``) it has two, that occur exactly where
+    the two characters stand side by side. A candidate found this way is checked with the
+    plain ``icontains`` conditions too (the expression joins the three fields)."""
+
+    output_field = models.BooleanField()
+    COLUMNS = ("number", "content", "address")
+    # Keep in step with the index's definition in migration 0015.
+    SQL = "regexp_replace({}, '(.)', '\\1\\1', 'g') ILIKE %s"
+
+    def __init__(self, text: str) -> None:
+        super().__init__(*(models.F(c) for c in self.COLUMNS))
+        doubled = "".join(c * 2 for c in text)
+        escaped = doubled.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        self.pattern = f"%{escaped}%"
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        columns = [compiler.compile(e) for e in self.get_source_expressions()]
+        params: list[Any] = [p for _sql, column_params in columns for p in column_params]
+        return self.SQL.format(" || ' ' || ".join(sql for sql, _params in columns)), [*params, self.pattern]
 
 
 class WorkOrderQuerySet(models.QuerySet["WorkOrder"]):
@@ -185,14 +213,20 @@ class WorkOrderQuerySet(models.QuerySet["WorkOrder"]):
         return qs.created_between(date_from, date_to).order_by("-created_at", "-id")
 
     def search(self, text: str, *, phone_districts: list[int] | None) -> WorkOrderQuerySet:
-        """The console's search box: ``text`` in the order number (whole or part), the
-        content or the address; and a caller phone, matched only as a whole number (phones
-        are masked for many people, so a part must not find them) and only in the districts
-        ``phone_districts`` whose phones the searcher may see (``None``: every district)."""
+        """The console's search box: ``text`` in the order number (part of it), the content
+        or the address; and a caller phone, matched only as a whole number (phones are
+        masked for many people, so a part must not find them) and only in the districts
+        ``phone_districts`` whose phones the searcher may see (``None``: every district).
+        A whole order number finds that order alone (the unique index). On PostgreSQL the
+        text goes through the trigram index of :class:`SearchText` first."""
         text = " ".join((text or "").split())[:100]
         if not text:
             return self
+        if ORDER_NUMBER_RE.fullmatch(text):
+            return self.filter(number__in={text, text.upper()})
         condition = Q(number__icontains=text) | Q(content__icontains=text) | Q(address__icontains=text)
+        if len(text) >= 2 and connections[self.db].vendor == "postgresql":
+            condition = Q(SearchText(text)) & condition
         phone = re.sub(r"[\s()（）-]", "", text).removeprefix("+86")
         if PHONE_SEARCH_RE.fullmatch(phone) and (phone_districts is None or phone_districts):
             by_phone = Q(caller_phone=phone)
@@ -231,8 +265,15 @@ class WorkOrder(models.Model):
     content = models.TextField(_("content"))
     nature = models.CharField(_("nature"), max_length=12, choices=Nature.choices, default=Nature.HELP)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    # No index of its own: ``workorder_category_created`` leads with it.
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.DecimalField(
@@ -258,6 +299,7 @@ class WorkOrder(models.Model):
         related_name="district_work_orders",
         help_text=_("The district government whose command centre owns the order."),
     )
+    # No index of its own: ``workorder_street_created`` leads with it.
     street = models.ForeignKey(
         "organisations.Organisation",
         verbose_name=_("street"),
@@ -265,6 +307,7 @@ class WorkOrder(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="street_work_orders",
+        db_index=False,
     )
     community = models.ForeignKey(
         "organisations.Organisation",
@@ -298,6 +341,22 @@ class WorkOrder(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # The nearest deadline of a running stage of the open assignments, kept by the engine's
+    # adapter on every move (huying/workorders/deadlines.py): the 督办 queue reads them.
+    next_warn_at = models.DateTimeField(
+        _("next warning"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the earliest running deadline of its open assignments turns yellow."),
+    )
+    next_due = models.DateTimeField(
+        _("next deadline"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The earliest deadline of a running stage of its open assignments."),
+    )
 
     objects = WorkOrderQuerySet.as_manager()
 
@@ -345,6 +404,14 @@ class WorkOrder(models.Model):
                 name="workorder_district_status",
             ),
             models.Index(fields=["street", "created_at"], name="workorder_street_created"),
+            # A rare status in one street (cancelled orders of a street, with a category):
+            # the few matching rows straight from the index, not a street's or a status's
+            # hundreds of thousands filtered.
+            models.Index(
+                fields=["district", "status", "street", "created_at"],
+                include=["category"],
+                name="workorder_status_street",
+            ),
             models.Index(
                 fields=["district", "street", "created_at"],
                 include=["status", "category"],
@@ -358,6 +425,18 @@ class WorkOrder(models.Model):
                 fields=["district", "created_at", "id"],
                 include=["status", "category", "street"],
                 name="workorder_district_created",
+            ),
+            # The search box's whole phone numbers (huying/workorders/models.py ``search``).
+            models.Index(fields=["caller_phone"], condition=~Q(caller_phone=""), name="workorder_caller_phone"),
+            # (PostgreSQL also has ``workorder_search_text``, the trigram index of
+            # ``SearchText``, made by migration 0015: Django cannot declare it.)
+            # The console's 督办 queue (flagged: ``next_warn_at <= now``, red first) over the
+            # few orders with a running deadline, read from the index alone.
+            models.Index(
+                fields=["district", "next_warn_at"],
+                include=["next_due", "created_at", "id", "status", "category", "street"],
+                condition=Q(next_warn_at__isnull=False),
+                name="workorder_district_deadline",
             ),
         ]
 

@@ -1145,10 +1145,12 @@ def dashboard(
     categories, focus = _category_counts(side.by_code)
     trend = [(d, side.trend.get(d, 0)) for d in (today - timedelta(days=i) for i in range(trend_days - 1, -1, -1))]
     month = month or timezone.localtime(start).date().replace(day=1)
-    if street is None and month_bounds(month) == (start, end):
-        # The period is the red/black list's month: its unit rows add up to the totals
-        # (each assignment, rating and overdue case is in one unit's row).
-        unit_rows = unit_stats(start, end, scope=scope, now=now, stored=stored)
+    month_start, month_end = month_bounds(month)
+    if street is None and start == month_start and (end == month_end or now <= end <= month_end):
+        # The period is the red/black list's month, or the month so far (nothing is
+        # assigned or rated after now): its unit rows add up to the totals (each
+        # assignment, rating and overdue case is in one unit's row).
+        unit_rows = unit_stats(month_start, month_end, scope=scope, now=now, stored=stored)
         ranked = red_black(month, scope=scope, now=now, rows=unit_rows)
         whole = StatsRow(
             key=None,

@@ -28,7 +28,7 @@ from huying.audit.actions import record
 from huying.handling.choices import LEAD_ROLES
 from huying.handling.history import append
 from huying.handling.policy import Moved
-from huying.workorders import summary
+from huying.workorders import deadlines, summary
 from huying.workorders.choices import OrderEventKind, OrderStatus
 from huying.workorders.models import WorkOrder
 
@@ -106,10 +106,13 @@ FOLLOWS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 def on_assignment_move(moved: Moved) -> None:
-    """The engine's adapter for work orders (see the module docstring)."""
+    """The engine's adapter for work orders (see the module docstring). Every move also
+    recomputes the order's nearest deadline (:mod:`huying.workorders.deadlines`), with the
+    order row locked so that moves of two of its assignments cannot interleave."""
+    order = WorkOrder.objects.select_for_update().get(pk=moved.assignment.case_id)
+    deadlines.refresh(order.pk)
     if moved.assignment.role not in LEAD_ROLES or moved.action not in FOLLOWS:
         return
     to, sources = FOLLOWS[moved.action]
-    order = WorkOrder.objects.select_for_update().get(pk=moved.assignment.case_id)
     if order.status != to and order.status in sources:
         move(moved.actor, order, to, note=moved.event.note, now=moved.now)

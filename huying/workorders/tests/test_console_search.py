@@ -160,3 +160,30 @@ def test_inbox_call_up_list_is_grouped(
     assert select is not None, "an accepted assignment may be called up"
     assert '<optgroup label="政府部门">' in select.group(0) and f'value="{tree.street.pk}"' not in select.group(0)
     assert 'data-unit-filter="id_to_unit"' in page and "js/unit_select.js" in page
+
+
+def test_search_finds_exactly_the_orders_whose_fields_hold_the_text(
+    orders: dict[str, WorkOrder], tree: Tree, dispatcher: User
+) -> None:
+    """The search (on PostgreSQL through the doubled-text trigram index, ``SearchText``)
+    finds what a plain case-insensitive "contains" over the number, the content and the
+    address finds: one and two characters, Latin in either case, LIKE's special
+    characters taken literally, and never a match that straddles two fields."""
+    for key, content, address in [
+        ("pct", "噪音100%超标_夜间", "逢源路\\8号"),
+        ("latin", "ABC小区门口Wifi杆倒了", "xyz大厦"),
+        ("edge", "门口积水", "路灯杆旁"),
+    ]:
+        data = order_data(external_id=f"GZ-{key}", content=content, address=address)
+        orders[key] = actions.do_intake(dispatcher, data, Channel.HOTLINE).order
+    every = list(WorkOrder.objects.all())
+
+    def expected(text: str) -> set[str]:
+        folded = text.upper()
+        return {o.number for o in every if any(folded in f.upper() for f in (o.number, o.content, o.address))}
+
+    queries = ["路", "路灯", "宝华路的路灯", "100%", "%超", "_夜", "路%灯", "1_0", "\\8", "abc", "wIFi", "XYZ", "水 路", "积水路灯", "了宝"]
+    for text in queries:
+        found = {o.number for o in WorkOrder.objects.search(text, phone_districts=None)}
+        assert found == expected(text), text
+    assert expected("路灯") and expected("100%") and expected("wIFi") and not expected("积水路灯")

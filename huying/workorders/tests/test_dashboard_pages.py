@@ -146,7 +146,7 @@ def test_anonymous_must_log_in(client: Any, db: None) -> None:
 def test_dashboard_query_count_is_constant(client: Any, month: Month, django_assert_num_queries: Any) -> None:
     client.force_login(month.dispatcher)
     client.get(DASHBOARD)
-    with django_assert_num_queries(20) as before:
+    with django_assert_num_queries(18) as before:
         client.get(DASHBOARD)
     with time_machine.travel(T, tick=False):
         for n in range(20, 30):

@@ -74,11 +74,11 @@ def test_console_list_query_count_is_pinned(
         _order(dispatcher, n)
     client.force_login(dispatcher)
     client.get(CONSOLE)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(CONSOLE)
     for n in range(2, 7):
         _order(dispatcher, n)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(CONSOLE)
     assert response.content.decode().count("/workorders/console/") >= 7
 

@@ -35,7 +35,7 @@ from huying.handling.models import Assignment, ExtensionRequest
 from huying.organisations.choices import OrgKind, OrgLevel
 from huying.organisations.models import Organisation
 from huying.organisations.tests.factories import OrganisationFactory
-from huying.workorders import actions, stats, summary
+from huying.workorders import actions, deadlines, stats, summary
 from huying.workorders.choices import Channel, OrderStatus
 from huying.workorders.models import Category, WorkOrder
 from huying.workorders.stats import Scope
@@ -262,6 +262,30 @@ def test_the_random_work_covers_every_step(work: Work) -> None:
     assert OrderSummary.objects.exclude(unit_id=0).filter(rated__gt=0).exists()
 
 
+def test_the_stored_nearest_deadline_gives_the_live_queue_at_any_moment(work: Work) -> None:
+    """The order's stored ``next_warn_at`` / ``next_due`` (kept by the adapter on every
+    move, huying/workorders/deadlines.py) give the console's 督办 queue and its red badges
+    exactly as the assignments' live ``overdue`` / ``due_soon`` conditions do, at moments
+    from the start of the work to well after it; and a rebuild from scratch finds the same."""
+    of_orders = Assignment.objects.filter(case_type__model="workorder")
+    kept = dict(WorkOrder.objects.values_list("pk", "next_warn_at"))
+    assert sum(w is not None for w in kept.values()) >= 5, "the work leaves orders with running deadlines"
+    seen_red = seen_yellow = 0
+    moment = START
+    while moment < NOW + timedelta(days=12):
+        flagged_live = set((of_orders.overdue(moment) | of_orders.due_soon(moment)).values_list("case_id", flat=True))
+        red_live = set(of_orders.overdue(moment).values_list("case_id", flat=True))
+        assert set(WorkOrder.objects.filter(next_warn_at__lte=moment).values_list("pk", flat=True)) == flagged_live
+        assert set(WorkOrder.objects.filter(next_due__lt=moment).values_list("pk", flat=True)) == red_live
+        seen_red += bool(red_live)
+        seen_yellow += bool(flagged_live - red_live)
+        moment += timedelta(hours=7)
+    assert seen_red and seen_yellow, "some moments have red and some have only-yellow orders"
+    WorkOrder.objects.update(next_warn_at=None, next_due=None)
+    deadlines.rebuild()
+    assert dict(WorkOrder.objects.values_list("pk", "next_warn_at")) == kept
+
+
 def test_the_kept_summary_equals_a_rebuild_from_scratch(work: Work) -> None:
     assert summary.verify() == {}
     kept = summary.stored_rows()
@@ -390,7 +414,10 @@ def test_the_statistics_and_the_dashboard_read_the_same_figures_from_the_summary
     seen_overdue = seen_focus = False
     streets = [None, work.tree.street.pk, work.hualin.pk]
     for scope in scopes(work):
-        for start, end in [*MONTHS, (MONTHS[0][0], MONTHS[1][1])]:
+        # The last period is October so far (NOW is its last evening): the dashboard adds up
+        # the month's unit rows for it too.
+        so_far = (MONTHS[1][0], datetime(2026, 10, 31, tzinfo=SHANGHAI))
+        for start, end in [*MONTHS, (MONTHS[0][0], MONTHS[1][1]), so_far]:
             for group_by, granularity in [
                 ("unit", "day"),
                 ("street", "day"),

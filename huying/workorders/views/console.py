@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -84,16 +84,12 @@ def _queue_filters(orders: Any, now: datetime) -> dict[str, Any]:
     """The console's work queues over ``orders`` (already ``visible_to`` the person):
 
     - *supervise* 督办: an assignment with a running stage overdue (red) or due soon
-      (yellow) — the engine's ``overdue`` / ``due_soon`` conditions;
+      (yellow) — the engine's ``overdue`` / ``due_soon`` conditions, read from the order's
+      stored nearest deadline (the same answer, tests/test_deadlines.py);
     - *extensions* 延期审批: a pending extension request;
     - *feedback* 待回访: resolved, and no current rating recorded since the last resolution.
     """
     case = {"case_type": _order_type(), "case_id": OuterRef("pk")}
-    # Driven from the open assignments' side (their partial deadline indexes): the orders
-    # whose ids are among those of the few thousand red or yellow assignments, not an
-    # EXISTS tried order by order over the whole district (docs/workorders-benchmark.md).
-    of_orders = Assignment.objects.filter(case_type=_order_type())
-    flagged = (of_orders.overdue(now) | of_orders.due_soon(now)).values("case_id")
     pending = ExtensionRequest.objects.filter(
         status=ExtensionStatus.PENDING, assignment__case_type=_order_type(), assignment__case_id=OuterRef("pk")
     )
@@ -102,7 +98,9 @@ def _queue_filters(orders: Any, now: datetime) -> dict[str, Any]:
     )
     rated = Feedback.objects.filter(**case, superseded=False, created_at__gte=OuterRef("resolved_time"))
     return {
-        "supervise": orders.filter(pk__in=flagged),
+        # The order's stored nearest deadline (huying/workorders/deadlines.py), one partial
+        # index, instead of a join to the assignments over the whole district.
+        "supervise": orders.filter(next_warn_at__lte=now),
         "extensions": orders.filter(Exists(pending)),
         "feedback": orders.filter(status=OrderStatus.RESOLVED)
         .annotate(resolved_time=resolved_time)
@@ -141,12 +139,18 @@ def console(request: HttpRequest) -> HttpResponse:
     if street:
         orders = orders.filter(street_id=street)
     returned = Assignment.objects.filter(case_type=_order_type(), case_id=OuterRef("pk"), status=Status.RETURNED)
-    overdue = Assignment.objects.filter(case_type=_order_type(), case_id=OuterRef("pk")).overdue(now)
-    orders = orders.annotate(was_returned=Exists(returned), is_overdue=Exists(overdue))
+    overdue = ExpressionWrapper(Q(next_due__lt=now), output_field=BooleanField())
+    orders = orders.annotate(was_returned=Exists(returned), is_overdue=overdue)
     if queue == "supervise":
         orders = orders.order_by("-is_overdue", "created_at", "id")
-    paginator = CappedPaginator(orders, PAGE_SIZE)
+    # The page's ids first (from the list's index alone), then its 20 rows with their
+    # joins and annotations: the 督办 queue sorts tens of thousands of flagged orders
+    # at scale, which must not drag whole rows through the sort.
+    paginator = CappedPaginator(orders.values_list("pk", flat=True), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    rows = orders.in_bulk(ids)
+    page.object_list = [rows[pk] for pk in ids]
     handling = _handling_by_order([o.pk for o in page.object_list], now)
     query = request.GET.copy()
     query.pop("page", None)
