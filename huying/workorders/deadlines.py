@@ -53,7 +53,12 @@ def nearest(assignments: Iterable[Any]) -> tuple[datetime | None, datetime | Non
 def _open_assignments() -> Any:
     return Assignment.objects.filter(
         case_type=ContentType.objects.get_for_model(WorkOrder), status__in=OPEN_STATUSES
-    ).only("case_id", "status", "responded_at", *(f"{s}_{c}" for s in ("accept", "respond", "resolve") for c in ("due", "warn_at")))
+    ).only(
+        "case_id",
+        "status",
+        "responded_at",
+        *(f"{s}_{c}" for s in ("accept", "respond", "resolve") for c in ("due", "warn_at")),
+    )
 
 
 def refresh(order_id: int) -> None:

@@ -182,7 +182,23 @@ def test_search_finds_exactly_the_orders_whose_fields_hold_the_text(
         folded = text.upper()
         return {o.number for o in every if any(folded in f.upper() for f in (o.number, o.content, o.address))}
 
-    queries = ["路", "路灯", "宝华路的路灯", "100%", "%超", "_夜", "路%灯", "1_0", "\\8", "abc", "wIFi", "XYZ", "水 路", "积水路灯", "了宝"]
+    queries = [
+        "路",
+        "路灯",
+        "宝华路的路灯",
+        "100%",
+        "%超",
+        "_夜",
+        "路%灯",
+        "1_0",
+        "\\8",
+        "abc",
+        "wIFi",
+        "XYZ",
+        "水 路",
+        "积水路灯",
+        "了宝",
+    ]
     for text in queries:
         found = {o.number for o in WorkOrder.objects.search(text, phone_districts=None)}
         assert found == expected(text), text
