@@ -117,8 +117,36 @@ def dispatcher_districts(user: User) -> list[int]:
 
 # A whole phone number as intake stores it: 7–12 digits (mobiles have 11).
 PHONE_SEARCH_RE = re.compile(r"\d{7,12}")
+# The end of an order number: digits, after anything that ends with a dash.
+NUMBER_END_RE = re.compile(r"(?:\S*-)?[0-9]+")
+# A search word found in this many of the newest this-many orders of a list is "common"
+# (``WorkOrderQuerySet.is_common``): read newest first rather than through the index.
+COMMON_SAMPLE = 2_000
+COMMON_MATCHES = 3
+# A search's count stops here (shown as "200+"): a dispatcher narrows a search rather than
+# paging through it, and counting every order holding a common word reads most of the list.
+SEARCH_COUNT_CAP = 200
+
 # A whole order number (``荔湾-2026-000123``): found by the number alone.
 ORDER_NUMBER_RE = re.compile(r"[^\s/]+-\d{4}-\d{6,}")
+
+
+class NumberEndsWith(models.Func):
+    """The order number ends with ``digits`` (the end of a number): on PostgreSQL ``reverse(number) LIKE
+    '<digits reversed>%'``, a prefix of the reversed number that the B-tree index
+    ``workorder_number_reversed`` (migration 0016) serves; elsewhere ``LIKE '%<digits>'``."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, digits: str) -> None:
+        super().__init__(models.F("number"))
+        self.digits = digits
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        column, params = compiler.compile(self.get_source_expressions()[0])
+        if connection.vendor == "postgresql":
+            return f"reverse({column}) LIKE %s", [*params, self.digits[::-1] + "%"]
+        return f"{column} LIKE %s", [*params, "%" + self.digits]
 
 
 class SearchText(models.Func):
@@ -224,9 +252,15 @@ class WorkOrderQuerySet(models.QuerySet["WorkOrder"]):
             return self
         if ORDER_NUMBER_RE.fullmatch(text):
             return self.filter(number__in={text, text.upper()})
-        condition = Q(number__icontains=text) | Q(content__icontains=text) | Q(address__icontains=text)
-        if len(text) >= 2 and connections[self.db].vendor == "postgresql":
-            condition = Q(SearchText(text)) & condition
+        if NUMBER_END_RE.fullmatch(text):
+            # Digits alone, or the end of a number (``000123``, ``2026-000123``): the end of
+            # an order number, or a whole phone below; digits are in too many texts to
+            # look for there.
+            condition = Q(NumberEndsWith(text))
+        else:
+            condition = Q(number__icontains=text) | Q(content__icontains=text) | Q(address__icontains=text)
+            if len(text) >= 2 and connections[self.db].vendor == "postgresql" and not self.is_common(text):
+                condition = Q(SearchText(text)) & condition
         phone = re.sub(r"[\s()（）-]", "", text).removeprefix("+86")
         if PHONE_SEARCH_RE.fullmatch(phone) and (phone_districts is None or phone_districts):
             by_phone = Q(caller_phone=phone)
@@ -234,6 +268,25 @@ class WorkOrderQuerySet(models.QuerySet["WorkOrder"]):
                 by_phone &= Q(district_id__in=phone_districts)
             condition |= by_phone
         return self.filter(condition)
+
+    def is_common(self, text: str) -> bool:
+        """Whether ``text`` is in at least :data:`COMMON_MATCHES` of the newest
+        :data:`COMMON_SAMPLE` orders of this list (one query over the newest rows' index).
+
+        A common word (路灯) is found fastest by reading the list newest first and
+        checking each order: a page fills within a few thousand rows. A rare one (a street
+        name, a plate number) would make that read the whole list, so it goes through the
+        trigram index instead, whose candidates each cost a heap read and a recheck (about
+        50 µs): fast for a few thousand matches, slow for hundreds of thousands."""
+        newest = self.order_by("-created_at", "-id").values("pk")[:COMMON_SAMPLE]
+        found = (
+            WorkOrder.objects.filter(pk__in=models.Subquery(newest))
+            .filter(Q(number__icontains=text) | Q(content__icontains=text) | Q(address__icontains=text))
+            .order_by()
+            .values("pk")[:COMMON_MATCHES]
+            .count()
+        )
+        return found >= COMMON_MATCHES
 
     def created_between(self, first: datetime.date | None, last: datetime.date | None) -> WorkOrderQuerySet:
         """Created on ``first`` … ``last`` (inclusive calendar days, Asia/Shanghai), as a

@@ -24,7 +24,14 @@ from huying.core.api_types import Id, PageNumberPagination
 from huying.workorders import actions, analysis, reporting, tracking
 from huying.workorders.choices import Channel
 from huying.workorders.converters import OrderNumber
-from huying.workorders.models import DuplicateLink, OrderAnalysis, WorkOrder, dispatcher_districts, matching_rule
+from huying.workorders.models import (
+    SEARCH_COUNT_CAP,
+    DuplicateLink,
+    OrderAnalysis,
+    WorkOrder,
+    dispatcher_districts,
+    matching_rule,
+)
 from huying.workorders.paging import capped_count
 
 router = Router(tags=["workorders"])
@@ -315,20 +322,26 @@ class _OrderPagination(PageNumberPagination):
     """Page first, then turn the page into output rows (phones masked per viewer). The
     page size is given to ``@paginate`` (django-ninja sets it in the constructor).
 
-    ``count`` stops at 10,000 (``count_capped`` is then true): an exact count of millions
+    ``count`` stops at 10,000 (a search's at 200, or at the end of the page asked for;
+    ``count_capped`` is then true): an exact count of millions
     of orders costs more than the page (huying/workorders/paging.py). Every page number
     is still served, newest first with the order's id breaking ties, so walking the pages
     of an unchanging list meets every order once."""
 
     class Output(Schema):
         items: list[Any]
-        count: int = Field(description="How many orders match, at most 10000 (see count_capped).")
+        count: int = Field(
+            description="How many orders match, at most 10000 (a search: at most 200 or to the end of this page; "
+            "see count_capped)."
+        )
         count_capped: bool = Field(description="True when more than `count` orders match.")
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
         page_size = self._get_page_size(pagination.page_size)
         offset = (pagination.page - 1) * page_size
-        counted = capped_count(queryset)
+        # A search counts up to SEARCH_COUNT_CAP (or to this page), a list up to COUNT_CAP.
+        cap = max(SEARCH_COUNT_CAP, offset + page_size) if str(params.get("q") or "").strip() else None
+        counted = capped_count(queryset, cap)
         orders = list(queryset[offset : offset + page_size])
         viewer = request.user
         districts = dispatcher_districts(viewer)  # type: ignore[arg-type]

@@ -34,7 +34,14 @@ from huying.workorders import actions, analysis
 from huying.workorders.choices import AttachmentKind, Channel, Nature, OrderStatus, Urgency
 from huying.workorders.forms import counter_attrs
 from huying.workorders.history import order_timeline
-from huying.workorders.models import Attachment, Category, WorkOrder, dispatcher_districts, routing_table
+from huying.workorders.models import (
+    SEARCH_COUNT_CAP,
+    Attachment,
+    Category,
+    WorkOrder,
+    dispatcher_districts,
+    routing_table,
+)
 from huying.workorders.paging import CappedPaginator, capped_count
 
 PAGE_SIZE = 20
@@ -146,7 +153,8 @@ def console(request: HttpRequest) -> HttpResponse:
     # The page's ids first (from the list's index alone), then its 20 rows with their
     # joins and annotations: the 督办 queue sorts tens of thousands of flagged orders
     # at scale, which must not drag whole rows through the sort.
-    paginator = CappedPaginator(orders.values_list("pk", flat=True), PAGE_SIZE)
+    cap = SEARCH_COUNT_CAP if search else None
+    paginator = CappedPaginator(orders.values_list("pk", flat=True), PAGE_SIZE, cap=cap)
     page = paginator.get_page(request.GET.get("page"))
     ids = list(page.object_list)
     rows = orders.in_bulk(ids)
