@@ -158,7 +158,7 @@ def console(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     ids = list(page.object_list)
     rows = orders.in_bulk(ids)
-    page.object_list = [rows[pk] for pk in ids]
+    page.object_list = [rows[pk] for pk in ids if pk in rows]  # (an order deleted in between)
     handling = _handling_by_order([o.pk for o in page.object_list], now)
     query = request.GET.copy()
     query.pop("page", None)
