@@ -15,7 +15,8 @@ every move of one of its assignments (:func:`huying.workorders.transitions.on_as
 Both are empty while nothing runs (not dispatched, resolved, closed). At any ``now`` the
 order is flagged when ``next_warn_at <= now`` and red (overdue) when ``next_due < now``,
 the same answers as :meth:`AssignmentQuerySet.overdue` / ``due_soon`` over its
-assignments (tested in ``tests/test_deadlines.py``), read from one partial index.
+assignments (``test_summary.py::test_the_stored_nearest_deadline_gives_the_live_queue_at_any_moment``),
+read from one partial index.
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ def _queue_filters(orders: Any, now: datetime) -> dict[str, Any]:
 
     - *supervise* 督办: an assignment with a running stage overdue (red) or due soon
       (yellow) — the engine's ``overdue`` / ``due_soon`` conditions, read from the order's
-      stored nearest deadline (the same answer, tests/test_deadlines.py);
+      stored nearest deadline (the same answer: test_summary.py::test_the_stored_nearest_deadline_gives_the_live_queue_at_any_moment);
     - *extensions* 延期审批: a pending extension request;
     - *feedback* 待回访: resolved, and no current rating recorded since the last resolution.
     """
