@@ -278,10 +278,13 @@ def admin(tree: Tree, _shared_people: SharedPeople | None) -> User:
 @pytest.fixture(autouse=True)
 def _fresh_process_snapshots() -> None:
     """Intake caches categories and places per process (huying/workorders/reference.py), the
-    engine the working-day calendar (huying/handling/calendar.py): a rolled-back test must
-    not leave its rows in either for the next one."""
+    engine the working-day calendar (huying/handling/calendar.py), the API the tokens it
+    checked (huying/accounts/token_cache.py): a rolled-back test must not leave its rows in
+    any of them for the next one."""
+    from huying.accounts import token_cache
     from huying.handling import calendar
     from huying.workorders import reference
 
+    token_cache.forget()
     reference.clear()
     calendar.invalidate()

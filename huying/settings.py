@@ -374,6 +374,10 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# How long a web process keeps an API token it has checked, with its person and roles
+# (huying/accounts/token_cache.py); a revocation or role change reaches every process at
+# once through the shared cache, this is only the upper bound. 0: look up every request.
+API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 30, minimum=0)
 
 # The proposals' statistics use a covering index (INCLUDE columns) on PostgreSQL; SQLite
 # builds it as a plain index, which is what the embedded set-up needs (no warning wanted).

@@ -22,6 +22,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from huying.accounts import token_cache
 from huying.accounts.choices import Role
 from huying.accounts.models import ApiToken, RoleAssignment, User, hash_token, mask_mobile
 from huying.audit.actions import record
@@ -120,6 +121,7 @@ def do_set_user_active(actor: Any, user: User, active: bool) -> None:
     if not active and actor is not None and getattr(actor, "pk", None) == user.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
     User.objects.filter(pk=user.pk).update(is_active=active)
+    token_cache.invalidate()
     user.is_active = active
     changes: dict[str, Any] = {"is_active": [not active, active]}
     if not active:
@@ -232,6 +234,7 @@ def do_revoke_role(actor: Any, assignment: RoleAssignment) -> None:
     ):
         raise ValidationError(_("You cannot revoke your own administrator role."))
     RoleAssignment.objects.filter(pk=assignment.pk).update(is_active=False)
+    token_cache.invalidate()
     assignment.is_active = False
     assignment.user.__dict__.pop("active_roles", None)
     assignment.user.__dict__.pop("role_set", None)
@@ -280,6 +283,7 @@ def do_revoke_api_token(actor: Any, token: ApiToken) -> None:
     updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if not updated:
         raise ValidationError(_("This token has already been revoked."))
+    token_cache.invalidate()
     token.refresh_from_db()
     record(actor, "api_token.revoke", token, {"name": token.name})
 

@@ -8,7 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and roles")
 
     def ready(self) -> None:
+        from huying.accounts import token_cache
         from huying.accounts.choices import Role
+
+        token_cache.connect()
         from huying.core.navigation import Entry, register, unregister
 
         unregister("console", "people")

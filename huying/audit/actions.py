@@ -40,19 +40,41 @@ def record(
 ) -> AuditEntry:
     """Append one entry. ``changes`` maps field names to ``[old, new]`` pairs (or a
     single value for creations); secrets are replaced by ``***``."""
+    entry = build(actor, action, obj, changes, object_type=object_type, object_id=object_id, object_repr=object_repr)
+    entry.save()
+    return entry
+
+
+def build(
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    *,
+    object_type: str | None = None,
+    object_id: Any = None,
+    object_repr: Any = None,
+) -> AuditEntry:
+    """The entry :func:`record` saves, unsaved (a caller writing it in its own statement).
+    ``object_id`` and ``object_repr`` may be SQL expressions for an object inserted in the
+    same statement."""
     ctx = current()
     person = is_person(actor)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk if object_id is None else object_id
         object_repr = object_repr if object_repr is not None else str(obj)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if person else None,
         actor_name=(str(actor) if person else "")[:60],
         action=action,
         object_type=object_type or "",
-        object_id="" if object_id is None else str(object_id),
-        object_repr=(object_repr or "")[:200],
+        object_id=object_id
+        if hasattr(object_id, "resolve_expression")
+        else ""
+        if object_id is None
+        else str(object_id),
+        object_repr=object_repr if hasattr(object_repr, "resolve_expression") else (object_repr or "")[:200],
         changes=_clean(changes or {}),
         ip_address=ctx.ip,
         channel=ctx.channel,

@@ -180,11 +180,43 @@ def append(
     the workflow's transitions call it for each of their moves. ``now`` is the time of the
     step (a loader replaying the past passes it); the actor is recorded as the engine does
     (a person by name, the system as nobody)."""
+    event = build(
+        case,
+        kind,
+        actor,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data,
+        now=now,
+        actor_unit=actor_unit,
+        assignment=assignment,
+    )
+    event.save()
+    return event
+
+
+def build(
+    case: models.Model,
+    kind: str,
+    actor: Any,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+    actor_unit: Organisation | None = None,
+    assignment: Assignment | None = None,
+    case_id: Any = None,
+) -> CaseEvent:
+    """The step :func:`append` saves, unsaved (a caller writing it in its own statement);
+    ``case_id`` may be an SQL expression for a case inserted in the same statement."""
     person = is_person(actor)
-    return CaseEvent.objects.create(
+    return CaseEvent(
         assignment=assignment,
         case_type=ContentType.objects.get_for_model(case),
-        case_id=case.pk,
+        case_id=case.pk if case_id is None else case_id,
         scope=EventScope.CASE,
         kind=kind,
         from_status=from_status,

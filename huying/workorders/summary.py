@@ -307,6 +307,13 @@ def apply(delta: dict[Key, Vector]) -> None:
     transactions adding to the same rows lock them in the same order)."""
     if not delta:
         return
+    sql, params = upsert_sql(delta)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def upsert_sql(delta: dict[Key, Vector]) -> tuple[str, list[Any]]:
+    """The statement :func:`apply` runs (a caller may send it inside its own)."""
     table = connection.ops.quote_name(OrderSummary._meta.db_table)
     columns = (*KEY_FIELDS, *COUNT_FIELDS)
     rows: list[str] = []
@@ -322,8 +329,7 @@ def apply(delta: dict[Key, Vector]) -> None:
         f"INSERT INTO {table} ({', '.join(quoted)}) VALUES {', '.join(rows)} "  # noqa: S608 - names from the model
         f"ON CONFLICT ({', '.join(quoted[: len(KEY_FIELDS)])}) DO UPDATE SET {updates}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, params
 
 
 # --- keeping it in step -------------------------------------------------------------------------
@@ -417,12 +423,23 @@ def record_new(orders: Sequence[Any]) -> None:
     if deferring is not None:
         deferring.seen.update(order.pk for order in orders)  # new: they counted nothing before
         return
+    apply(new_orders_delta(orders))
+
+
+def is_deferred() -> bool:
+    """Whether this thread is inside :func:`deferred` (its counting waits for the end)."""
+    return getattr(_local, "deferred", None) is not None
+
+
+def new_orders_delta(orders: Sequence[Any]) -> dict[Key, Vector]:
+    """What :func:`record_new` adds for these orders (they need not be saved yet, only
+    their ``created_at`` set)."""
     result: dict[Key, Vector] = {}
     for order in orders:
         code = order.category.code if order.category_id is not None else None
         key = (local_day(order.created_at), order.district_id, order.street_id or 0, summary_code(code), 0)
         _add(result, key, _order_vector(order.status, order.latitude, order.longitude))
-    apply(result)
+    return result
 
 
 # --- rebuilding from scratch (set-based) -----------------------------------------------------------

@@ -25,15 +25,17 @@ def clear_cache() -> None:
 
 def reset_process_state() -> None:
     """Forget what this process keeps between tests besides the database: the shared
-    cache's keys (this process's only), the working-day calendar's snapshot, the intake's
+    cache's keys (this process's only), the API tokens checked, the working-day calendar's snapshot, the intake's
     reference data, the sensitive-word screen and the category model. A load that draws at
     random through the real actions (the demo) then draws the same whatever ran before it
     in the process."""
+    from huying.accounts import token_cache
     from huying.handling import calendar
     from huying.moderation import screening
     from huying.workorders import reference, suggest
 
     clear_cache()
+    token_cache.forget()
     calendar.invalidate()
     reference.clear()
     screening.reset()

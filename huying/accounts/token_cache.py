@@ -1,0 +1,123 @@
+"""The API tokens a web process has checked recently, so that a client pushing many requests
+costs no token and role lookups on each (issue 13 point 3: a hotline push is mostly this
+overhead otherwise).
+
+A token is looked up in the database once, with its person and their active roles, and kept
+in this process for at most ``API_TOKEN_CACHE_SECONDS`` (settings; 0 turns the cache off).
+Every change that can end or narrow a token's rights — a token revoked, a person deactivated,
+a role assigned or revoked, an administrator flag changed — moves a **generation** stamp in
+the shared cache (Redis at scale, the database cache embedded) once its transaction has
+committed; every process reads the stamp on each request (one cache read) and drops what it
+kept when the stamp moved. So a revoked token stops working at once in every process, as
+before, and not only after the time limit. The stamp is read before the database lookup,
+so an entry can only be tagged with a stamp older than the data it holds, never newer.
+
+Each request gets its own copy of the person (views may set attributes on ``request.user``);
+the copy shares the role list, which nobody changes in place.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+GENERATION_KEY = "accounts:api-credentials-generation"
+# Bound on what one process keeps (distinct tokens seen within the time limit).
+MAX_ENTRIES = 2_000
+
+
+@dataclass(frozen=True)
+class _Entry:
+    token: Any  # ApiToken with its user, whose active roles are read already
+    generation: Any
+    loaded_at: float
+
+
+_entries: dict[str, _Entry] = {}
+_lock = threading.Lock()
+
+
+def _seconds() -> float:
+    return float(getattr(settings, "API_TOKEN_CACHE_SECONDS", 0) or 0)
+
+
+def _load(token_hash: str) -> Any:
+    from huying.accounts.models import ApiToken
+
+    api_token = ApiToken.objects.usable().select_related("user").filter(token_hash=token_hash).first()
+    if api_token is not None:
+        api_token.user.role_set  # noqa: B018 - reads the active roles once, kept with the entry
+    return api_token
+
+
+def lookup(token_hash: str) -> tuple[Any, Any] | None:
+    """``(api_token, user)`` for a usable token, or None. ``user`` is this request's own copy."""
+    seconds = _seconds()
+    if seconds <= 0:
+        api_token = _load(token_hash)
+        return None if api_token is None else (api_token, api_token.user)
+    generation = cache.get(GENERATION_KEY)
+    now = time.monotonic()
+    entry = _entries.get(token_hash)
+    if entry is None or entry.generation != generation or now - entry.loaded_at > seconds:
+        api_token = _load(token_hash)
+        with _lock:
+            if api_token is None:
+                _entries.pop(token_hash, None)
+                return None
+            if len(_entries) >= MAX_ENTRIES:
+                _entries.clear()
+            entry = _Entry(api_token, generation, now)
+            _entries[token_hash] = entry
+    api_token = entry.token
+    if api_token.expires_at is not None and api_token.expires_at <= timezone.now():
+        return None
+    return api_token, copy.copy(api_token.user)
+
+
+def invalidate() -> None:
+    """Make every process look its tokens up again: this one at once (what it loads before
+    the commit is tagged with the old stamp), every other once the caller's transaction
+    commits."""
+    forget()
+
+    def move() -> None:
+        forget()
+        cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+
+    transaction.on_commit(move)
+
+
+def forget() -> None:
+    """Drop what this process keeps (tests; :func:`invalidate`)."""
+    with _lock:
+        _entries.clear()
+
+
+def _changed(sender: Any, instance: Any = None, update_fields: Any = None, **kwargs: Any) -> None:
+    from huying.accounts.models import User
+
+    if sender is User and update_fields is not None and not {"is_active", "is_superuser"} & set(update_fields):
+        return  # a login's last_login, a profile edit: no rights change
+    invalidate()
+
+
+def connect() -> None:
+    """Saves and deletes of tokens, role assignments and people move the stamp (the actions
+    that change them with ``update()`` call :func:`invalidate` themselves)."""
+    from django.db.models.signals import post_delete, post_save
+
+    from huying.accounts.models import ApiToken, RoleAssignment, User
+
+    for model in (ApiToken, RoleAssignment, User):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"token-cache-{model.__name__}-save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"token-cache-{model.__name__}-delete")
