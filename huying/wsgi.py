@@ -13,3 +13,10 @@ application = get_wsgi_application()
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().url_patterns  # noqa: B018
+
+# The embedded set-up (no broker) answers a push before its duplicate search, as the
+# production layout does: this web process analyses new orders in a background thread
+# (huying/workorders/analysis.py). Commands and the tests keep analysing in order, in place.
+from huying.workorders import analysis  # noqa: E402
+
+analysis.analyse_in_background()

@@ -11,6 +11,8 @@ committed; every process reads the stamp on each request (one cache read) and dr
 kept when the stamp moved. So a revoked token stops working at once in every process, as
 before, and not only after the time limit. The stamp is read before the database lookup,
 so an entry can only be tagged with a stamp older than the data it holds, never newer.
+While the shared cache is down every request looks its token up (as without this cache),
+and a change made meanwhile reaches the other processes within the time limit.
 
 Each request gets its own copy of the person (views may set attributes on ``request.user``);
 the copy shares the role list, which nobody changes in place.
@@ -19,6 +21,7 @@ the copy shares the role list, which nobody changes in place.
 from __future__ import annotations
 
 import copy
+import logging
 import secrets
 import threading
 import time
@@ -29,6 +32,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "accounts:api-credentials-generation"
 # Bound on what one process keeps (distinct tokens seen within the time limit).
@@ -65,7 +70,11 @@ def lookup(token_hash: str) -> tuple[Any, Any] | None:
     if seconds <= 0:
         api_token = _load(token_hash)
         return None if api_token is None else (api_token, api_token.user)
-    generation = cache.get(GENERATION_KEY)
+    try:
+        generation = cache.get(GENERATION_KEY)
+    except Exception:  # the shared cache is down: look every token up until it is back
+        api_token = _load(token_hash)
+        return None if api_token is None else (api_token, api_token.user)
     now = time.monotonic()
     entry = _entries.get(token_hash)
     if entry is None or entry.generation != generation or now - entry.loaded_at > seconds:
@@ -92,7 +101,10 @@ def invalidate() -> None:
 
     def move() -> None:
         forget()
-        cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+        try:
+            cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+        except Exception:  # the shared cache is down: the others drop theirs within the time limit
+            logger.exception("Could not tell the other processes that API credentials changed")
 
     transaction.on_commit(move)
 

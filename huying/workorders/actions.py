@@ -19,7 +19,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -432,7 +432,7 @@ def _intake_in_one_statement(actor: Any, values: dict[str, Any], person: Any) ->
     together = statements.Together()
     together.add(
         "n",
-        f"UPDATE {Counter._meta.db_table} SET value = value + 1 WHERE scope = %s",  # noqa: S608 - the model's table
+        f"UPDATE {connection.ops.quote_name(Counter._meta.db_table)} SET value = value + 1 WHERE scope = %s",  # noqa: S608 - the model's table
         [f"workorder:{prefix}:{year}"],
         returning="value",
     )

@@ -45,15 +45,37 @@ def runs_in_process() -> bool:
     return bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
 
 
+# Set by :func:`analyse_in_background` in the embedded set-up's web process.
+_background = False
+
+
+def analyse_in_background() -> None:
+    """The embedded set-up's web process (huying/wsgi.py) analyses the orders it took in a
+    background thread (:data:`local_sender`) instead of in the request: a push is answered
+    without waiting for the duplicate search, as at scale, and a dispatcher who opens an
+    order before the thread got to it has it analysed then. Commands (the demo loader,
+    the import) and the tests keep analysing in the calling thread, in order."""
+    global _background
+    _background = True
+
+
+def analyses_in_request() -> bool:
+    """Whether an order's analysis is done when the request that took it answers."""
+    return runs_in_process() and not _background
+
+
 def schedule(order_ids: Sequence[int]) -> None:
     """Analyse these orders after the caller's transaction commits (nothing if it rolls back).
     At scale the ids go to this process's :class:`Sender`, which queues them to the workers
-    together a moment later; embedded, the task runs at once in this process."""
+    together a moment later; embedded, the task runs at once in this process (in the web
+    process, in its background thread: :func:`analyse_in_background`)."""
     ids = list(order_ids)
     if not ids:
         return
-    if runs_in_process():
+    if analyses_in_request():
         transaction.on_commit(lambda: _send(ids))
+    elif runs_in_process():
+        transaction.on_commit(lambda: local_sender.add(ids))
     else:
         transaction.on_commit(lambda: sender.add(ids))
 
@@ -121,7 +143,18 @@ class Sender:
                 logger.exception("Could not queue an analysis batch")
 
 
+def _analyse_here(ids: list[int]) -> None:
+    """The background thread's work in the embedded set-up, on its own connection."""
+    from django.db import connection
+
+    try:
+        analyse_orders(ids)
+    finally:
+        connection.close()
+
+
 sender = Sender(_send)
+local_sender = Sender(_analyse_here, chunk=50)
 atexit.register(sender.flush)
 
 

@@ -120,3 +120,15 @@ def test_an_expired_kept_token_is_refused(alice: Any) -> None:
     assert kept is not None
     kept[0].expires_at = timezone.now() - timedelta(seconds=1)  # the kept row's expiry has passed
     assert me(secret).status_code == 401
+
+
+def test_with_the_shared_cache_down_every_request_looks_the_token_up(alice: Any, settings: Any) -> None:
+    """Nothing listens on port 1: every cache read fails, as with Redis stopped. Tokens
+    still work, and a revocation still counts at once (nothing is kept meanwhile)."""
+    token, secret = do_create_api_token(alice, alice, "app")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    assert me(secret).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=token.created_at)
+    assert me(secret).status_code == 401

@@ -196,16 +196,17 @@ def intake_hotline(request: HttpRequest, payload: IntakeIn) -> Any:
 
 
 def _known_analysis(order: WorkOrder, *, just_created: bool) -> dict[str, Any]:
-    """The suggestions and duplicates as far as they are known when the answer is written:
-    the analysis runs after the commit (in-process without a broker, so it is there). At
-    scale an order created by this very request has just been queued to a worker: its
-    lists are empty without asking (the console shows them when the dispatcher opens the
-    order); a repeated push reads what the worker has stored by then."""
-    if just_created and not analysis.runs_in_process():
+    """The suggestions and duplicates as far as they are known when the answer is written.
+    Where the analysis runs in the request (commands, tests) it is there. In a web process
+    an order created by this very request has just been handed on (to a worker at scale,
+    to the process's background thread embedded): its lists are empty without asking (the
+    console shows them when the dispatcher opens the order); a repeated push reads what has
+    been stored by then."""
+    if just_created and not analysis.analyses_in_request():
         stored = None
     else:
         stored = OrderAnalysis.objects.filter(order=order).first()
-        if stored is None and analysis.runs_in_process():
+        if stored is None and analysis.analyses_in_request():
             stored = analysis.ensure(order)  # the embedded set-up inside an outer transaction (tests)
     ranked = analysis.stored_suggestions(stored) if order.category_id is None else []
     if order.category_id is not None:
