@@ -73,20 +73,29 @@ def test_a_role_given_or_taken_counts_at_once(alice: Any, admin: Any, tree: Any)
     assert roles(secret) == {Role.MEMBER}
 
 
-def test_another_process_sees_a_revocation_through_the_shared_stamp(
-    alice: Any, django_capture_on_commit_callbacks: Any
-) -> None:
-    """A process kept the token; another revoked it. This process's entry stays, but the
-    stamp the other moved in the shared cache makes it look the token up again."""
+def test_another_process_sees_a_revocation_through_the_shared_stamp(alice: Any, monkeypatch: Any) -> None:
+    """A process kept the token; another revoked it and moved the stamp. This process's
+    entry stays, but the next read of the stamp (every ``STAMP_READ_SECONDS``; at once
+    here) makes it look the token up again."""
+    monkeypatch.setattr(token_cache, "STAMP_READ_SECONDS", 0)
     token, secret = do_create_api_token(alice, alice, "app")
     assert me(secret).status_code == 200
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=token.created_at)  # the other process's write
     assert me(secret).status_code == 200  # kept: nothing told this process yet
-    stamp = cache.get(token_cache.GENERATION_KEY)
-    with django_capture_on_commit_callbacks(execute=True):
-        token_cache.invalidate()  # what the other process's action did once it committed
-    assert cache.get(token_cache.GENERATION_KEY) != stamp
+    cache.set(token_cache.GENERATION_KEY, "moved by the other process", timeout=None)  # its invalidate()
     assert me(secret).status_code == 401
+
+
+def test_invalidate_moves_the_stamp_once_the_transaction_commits(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    stamp = cache.get(token_cache.GENERATION_KEY)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        token_cache.invalidate()
+    assert cache.get(token_cache.GENERATION_KEY) == stamp  # not before the commit
+    for callback in callbacks:
+        callback()
+    assert cache.get(token_cache.GENERATION_KEY) not in (None, stamp)
 
 
 def test_without_the_cache_every_request_looks_the_token_up(alice: Any, settings: Any) -> None:
