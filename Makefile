@@ -104,11 +104,15 @@ messages: venv
 # Benchmarks print tables; they are not tests. Figures are recorded in docs/.
 # The work-order benchmark needs PostgreSQL: BENCH_DATABASE_URL (default
 # postgres://postgres@127.0.0.1:5432/huying_bench; created and migrated by the bench),
-# BENCH_ARGS for its options (e.g. BENCH_ARGS="--orders 100000 --only lists,stats").
+# BENCH_ARGS for its options (e.g. BENCH_ARGS="--orders 100000 --only lists,stats"). Its
+# intake part runs a second time on the embedded SQLite (var/bench-intake.sqlite3), against
+# SQLite's own raw insert rate (issue 13 point 3).
 # The consultation benchmark starts gunicorn on a loopback port; with REDIS_URL set its cache is Redis.
 bench: venv
 	$(DEV_ENV) $(PY) -m bench.classifier
 	$(PY) -m bench.workorders $(BENCH_ARGS)
+	@mkdir -p var
+	BENCH_DATABASE_URL=sqlite:///$(CURDIR)/var/bench-intake.sqlite3 $(PY) -m bench.workorders --only intake
 	$(PY) -m bench.proposals
 	$(PY) -m bench.duty
 	$(PY) -m bench.consultations
