@@ -21,7 +21,9 @@ read from one partial index.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from itertools import groupby
 from operator import attrgetter
@@ -70,6 +72,50 @@ def refresh(order_id: int) -> None:
     WorkOrder.objects.filter(pk=order_id).exclude(next_warn_at=warn, next_due=due).update(
         next_warn_at=warn, next_due=due
     )
+
+
+_local = threading.local()
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """For a bulk load by a single writer (the demo's generated history, with
+    ``summary.deferred``): inside the block a move only notes its order (:func:`note`), and
+    the block recomputes each noted order once at its end, in the caller's transaction —
+    the values recomputing at every move leaves, as only the last one counts (tested).
+    Runs inside ``transaction.atomic``; not nested."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("deadlines.deferred() must run inside the transaction that makes the moves.")
+    if getattr(_local, "orders", None) is not None:
+        raise RuntimeError("deadlines.deferred() blocks do not nest.")
+    noted: set[int] = set()
+    _local.orders = noted
+    try:
+        yield
+        refresh_many(sorted(noted))
+    finally:
+        _local.orders = None
+
+
+def note(order_id: int) -> bool:
+    """Inside :func:`deferred`: remember ``order_id`` for the block's end and say True;
+    otherwise False (the caller refreshes now)."""
+    noted: set[int] | None = getattr(_local, "orders", None)
+    if noted is None:
+        return False
+    noted.add(order_id)
+    return True
+
+
+def refresh_many(order_ids: list[int]) -> None:
+    """:func:`refresh` for many orders: one read of their open assignments, one update."""
+    if not order_ids:
+        return
+    by_order: dict[int, list[Any]] = {pk: [] for pk in order_ids}
+    for a in _open_assignments().filter(case_id__in=order_ids):
+        by_order[a.case_id].append(a)
+    rows = [WorkOrder(pk=pk, **dict(zip(FIELDS, nearest(group), strict=True))) for pk, group in by_order.items()]
+    WorkOrder.objects.bulk_update(rows, FIELDS)
 
 
 def rebuild() -> int:

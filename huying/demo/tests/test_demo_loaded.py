@@ -134,6 +134,19 @@ def test_orders_in_every_state() -> None:
         assert child.parent.status != OrderStatus.MERGED
 
 
+def test_the_kept_summary_and_deadlines_equal_a_rebuild() -> None:
+    """The demo's chunks keep the daily summary and each order's nearest deadline once at
+    their end (summary.deferred, deadlines.deferred): the same as rebuilt from scratch."""
+    from huying.workorders import deadlines, summary
+
+    assert summary.verify() == {}
+    kept = {pk: (w, d) for pk, w, d in WorkOrder.objects.values_list("pk", "next_warn_at", "next_due")}
+    assert sum(w is not None for w, _d in kept.values()) >= 5, "open orders with running deadlines"
+    WorkOrder.objects.update(next_warn_at=None, next_due=None)
+    deadlines.rebuild()
+    assert {pk: (w, d) for pk, w, d in WorkOrder.objects.values_list("pk", "next_warn_at", "next_due")} == kept
+
+
 def test_orders_look_real() -> None:
     orders = list(WorkOrder.objects.select_related("street", "community", "category", "district"))
     assert {o.district.division_code for o in orders} == {"440103"}

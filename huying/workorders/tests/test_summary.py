@@ -310,6 +310,24 @@ def test_a_deferred_block_leaves_the_rows_that_counting_every_step_leaves(work: 
     assert summary.verify() == {}
 
 
+def test_a_deferred_block_leaves_the_deadlines_that_refreshing_every_move_leaves(work: Work) -> None:
+    """deadlines.deferred() (the demo's bulk load): more random work, each order's nearest
+    deadline recomputed once at the block's end: the same as a rebuild from scratch."""
+    more = copy.copy(work)
+    more.rng, more.orders, more.done, more.refused = random.Random(SEED + 2), list(work.orders), defaultdict(int), 0
+    before = dict(WorkOrder.objects.values_list("pk", "next_warn_at"))
+    with transaction.atomic(), deadlines.deferred():
+        more.run(60, start=NOW - timedelta(minutes=1))
+        with pytest.raises(RuntimeError, match="do not nest"), deadlines.deferred():
+            pass
+    kept = dict(WorkOrder.objects.values_list("pk", "next_warn_at"))
+    assert kept != before, "the block's moves changed deadlines"
+    kept_pairs = {pk: (w, d) for pk, w, d in WorkOrder.objects.values_list("pk", "next_warn_at", "next_due")}
+    WorkOrder.objects.update(next_warn_at=None, next_due=None)
+    deadlines.rebuild()
+    assert {pk: (w, d) for pk, w, d in WorkOrder.objects.values_list("pk", "next_warn_at", "next_due")} == kept_pairs
+
+
 def test_a_wrong_summary_is_found_and_rebuilt(work: Work) -> None:
     row = OrderSummary.objects.exclude(unit_id=0).first()
     assert row is not None
