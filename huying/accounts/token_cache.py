@@ -63,10 +63,13 @@ def _seconds() -> float:
 def _load(token_hash: str) -> Any:
     from huying.accounts.models import ApiToken
 
-    api_token = ApiToken.objects.usable().select_related("user").filter(token_hash=token_hash).first()
-    if api_token is not None:
-        api_token.user.role_set  # noqa: B018 - reads the active roles once, kept with the entry
-    return api_token
+    return ApiToken.objects.usable().select_related("user").filter(token_hash=token_hash).first()
+
+
+def _uncached(token_hash: str) -> tuple[Any, Any] | None:
+    """Looked up for this request only (the cache off, or the shared cache down)."""
+    api_token = _load(token_hash)
+    return None if api_token is None else (api_token, api_token.user)
 
 
 def _generation(now: float) -> Any:
@@ -84,17 +87,17 @@ def lookup(token_hash: str) -> tuple[Any, Any] | None:
     """``(api_token, user)`` for a usable token, or None. ``user`` is this request's own copy."""
     seconds = _seconds()
     if seconds <= 0:
-        api_token = _load(token_hash)
-        return None if api_token is None else (api_token, api_token.user)
+        return _uncached(token_hash)
     now = time.monotonic()
     try:
         generation = _generation(now)
     except Exception:  # the shared cache is down: look every token up until it is back
-        api_token = _load(token_hash)
-        return None if api_token is None else (api_token, api_token.user)
+        return _uncached(token_hash)
     entry = _entries.get(token_hash)
     if entry is None or entry.generation != generation or now - entry.loaded_at > seconds:
         api_token = _load(token_hash)
+        if api_token is not None:
+            api_token.user.role_set  # noqa: B018 - reads the active roles once, kept with the entry
         with _lock:
             if api_token is None:
                 _entries.pop(token_hash, None)
