@@ -20,10 +20,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from huying.accounts.choices import Role
 from huying.accounts.tests.factories import UserFactory
+from huying.core.tests.cache import clear_cache
 from huying.groups import actions
 from huying.moderation import screening
 
@@ -34,7 +34,7 @@ def _person(username: str, name: str, role: str, org: Any) -> Any:
 
 @pytest.fixture(autouse=True)
 def _fresh(settings: Any) -> Iterator[None]:
-    cache.clear()
+    clear_cache()
     screening.reset()
     yield
     screening.reset()

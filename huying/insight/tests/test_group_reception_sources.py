@@ -9,12 +9,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from huying.accounts.choices import Role
 from huying.accounts.tests.factories import UserFactory
+from huying.core.tests.cache import clear_cache
 from huying.groups import actions as groups
 from huying.insight import links
 from huying.insight.models import Topic, TopicSnapshot, TopicText
@@ -43,7 +43,7 @@ def _verified(username: str, role: str, org: Any) -> Any:
 
 @pytest.fixture
 def texts(tree: Any, alice: Any, bob: Any) -> dict[str, Any]:
-    cache.clear()  # rate limits
+    clear_cache()  # rate limits
     for person in (alice, bob):
         person.is_real_name_verified = True
         person.save(update_fields=["is_real_name_verified"])

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 import time_machine
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from huying.core.tests.cache import clear_cache
 from huying.interaction import actions
 from huying.interaction.choices import DebateStatus
 from huying.interaction.models import Debate, DebateEvent, Vote
@@ -31,7 +31,7 @@ NOW = dt.datetime(2026, 5, 1, 10, 0, tzinfo=dt.UTC)
 
 @pytest.fixture(autouse=True)
 def _clear_rate_limits() -> None:
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

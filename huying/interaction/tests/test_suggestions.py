@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from huying.core.tests.cache import clear_cache
 from huying.interaction import actions
 from huying.interaction.models import Suggestion, SuggestionAdoption
 from huying.moderation import actions as moderation
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _clear_rate_limits() -> None:
-    cache.clear()
+    clear_cache()
 
 
 def png(name: str = "photo.png") -> SimpleUploadedFile:

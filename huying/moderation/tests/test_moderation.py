@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from huying.audit.models import AuditEntry
 from huying.core.ratelimit import RateLimited
+from huying.core.tests.cache import clear_cache
 from huying.moderation import actions, screening
 from huying.moderation.choices import ItemStatus, WordAction
 from huying.moderation.models import ModerationEvent, ModerationItem, Report
@@ -23,7 +23,7 @@ SPACE = "suggestions"
 
 @pytest.fixture(autouse=True)
 def _clear_rate_limits() -> None:
-    cache.clear()
+    clear_cache()
 
 
 @pytest.mark.parametrize(

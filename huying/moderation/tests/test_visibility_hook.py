@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from huying.core.tests.cache import clear_cache
 from huying.moderation import actions
 from huying.moderation.choices import ItemStatus
 from huying.moderation.models import ModerationEvent, ModerationItem
@@ -33,7 +33,7 @@ class Broken(Exception):
 def calls() -> Iterator[list[tuple[int, bool, str]]]:
     """A space whose hook writes down (item, visible, the status it sees) for each call."""
     seen: list[tuple[int, bool, str]] = []
-    cache.clear()
+    clear_cache()
 
     def hook(item: ModerationItem, visible: bool) -> None:
         seen.append((item.pk, visible, ModerationItem.objects.get(pk=item.pk).status))

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.core.cache import cache
 
 from huying.accounts.choices import Role
 from huying.accounts.tests.factories import UserFactory
+from huying.core.tests.cache import clear_cache
 from huying.moderation.tests.conftest import _fresh_word_automaton, citizen, make_public, neighbour
 from huying.reception import actions
 from huying.reception.models import ReceptionSession
@@ -32,7 +32,7 @@ NOW = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC)
 
 @pytest.fixture(autouse=True)
 def clock() -> Iterator[Any]:
-    cache.clear()  # rate limits
+    clear_cache()  # rate limits
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
