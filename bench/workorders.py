@@ -158,7 +158,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, workers: int, extra: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], int]:
+def server_layout(url: str, workers: int | None, threads: int | None) -> tuple[int, int]:
+    """gunicorn's worker processes and threads per process for ``url``'s database.
+
+    PostgreSQL: 2 × 4 threads, as the issue measured. SQLite: ``make serve``'s layout, 3
+    single-threaded (sync) workers: SQLite has one writer, and a thread that holds its
+    write lock in a process of 4 threads waits for the interpreter lock between its
+    statements while the others parse requests — 2 × 4 took 550 single pushes/s where
+    3 sync workers took 680-710 (docs/workorders-benchmark.md)."""
+    if is_sqlite(url):
+        return workers or 3, threads or 1
+    return workers or 2, threads or 4
+
+
+def start_server(
+    url: str, workers: int, extra: dict[str, str] | None = None, threads: int = 4
+) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
@@ -168,7 +183,9 @@ def start_server(url: str, workers: int, extra: dict[str, str] | None = None) ->
         "--workers",
         str(workers),
         "--threads",
-        "4",
+        str(threads),
+        "--worker-class",
+        "gthread" if threads > 1 else "sync",
         "--log-level",
         "warning",
     ]
@@ -267,6 +284,7 @@ def bench_intake(
     batch_size: int,
     batch_total: int,
     broker: str = "",
+    server_threads: int = 4,
 ) -> dict[str, float]:
     """Single pushes, batch pushes and raw inserts with the same clients; rates per second.
     With ``broker`` (a Redis URL) the web processes queue the analysis to one Celery worker
@@ -284,7 +302,7 @@ def bench_intake(
     batches = [list(range(b, min(b + batch_size, batch_total))) for b in range(0, batch_total, batch_size)]
     extra = {"REDIS_URL": broker} if broker else {}
     worker = start_celery(url, extra) if broker else None
-    server, port = start_server(url, workers, extra)
+    server, port = start_server(url, workers, extra, server_threads)
     statuses: dict[int, int] = {}
     batch_results: dict[str, int] = {}
     lock = threading.Lock()
@@ -1326,7 +1344,12 @@ def main(argv: list[str] | None = None) -> None:
         "(the production layout) instead of running in-process",
     )
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (4 threads each)")
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn worker processes (default: 2 on PostgreSQL, 3 on SQLite as make serve)"
+    )
+    parser.add_argument(
+        "--server-threads", type=int, help="threads per gunicorn worker (default: 4 on PostgreSQL, 1 on SQLite)"
+    )
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--experiment-runs", type=int, default=20, help="runs per shape/index experiment")
     parser.add_argument(
@@ -1357,11 +1380,14 @@ def main(argv: list[str] | None = None) -> None:
     if "intake" in parts:
         batch_total = args.batch_orders or 2 * args.batch * args.threads  # two batches per client
         broker = "" if is_sqlite(url) else args.broker
-        intake = bench_intake(url, ctx, args.intake, args.threads, args.workers, args.batch, batch_total, broker)
+        workers, server_threads = server_layout(url, args.workers, args.server_threads)
+        intake = bench_intake(
+            url, ctx, args.intake, args.threads, workers, args.batch, batch_total, broker, server_threads
+        )
         print_table(
             f"1. Intake on {version.split(' ')[0]}: {intake['total']:,} single pushes and {intake['batch_total']:,} "
             f"orders in batches of {args.batch}, {args.threads} concurrent clients, "
-            f"gunicorn {args.workers} workers × 4 threads; analysis "
+            f"gunicorn {workers} workers × {server_threads} thread{'s' if server_threads > 1 else ''}; analysis "
             + (
                 "queued to 1 Celery worker (Redis)" if broker else "in each web process's background thread (no broker)"
             ),

@@ -131,7 +131,8 @@ try:
 except ValueError as exc:  # pragma: no cover - message depends on the parser
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
-    _db["CONN_MAX_AGE"] = 0
+    # Connections are kept like PostgreSQL's (DB_CONN_MAX_AGE): opening one costs more than
+    # a hotline push's writes (the connect and its PRAGMAs were a third of a push's time).
     _db["OPTIONS"] = {
         # WAL lets readers and one writer work at once; IMMEDIATE avoids lock upgrades
         # failing half-way through a transaction; busy_timeout waits instead of failing.

@@ -1,35 +1,42 @@
-"""Several writes sent to PostgreSQL as one statement (data-modifying ``WITH`` queries).
+"""Several writes sent together, with the write lock held only while they run.
 
 A hot path that writes a few rows together (a hotline push: the number, the order, its
 first step, its audit entry, its summary count) pays a round trip, a parse and Django's
-save machinery per row. :class:`Together` sends them as one statement built from the same
-unsaved model objects the ORM path saves — Django compiles each ``INSERT`` (defaults and
-``auto_now`` filled in as ``save()`` does), so the columns cannot drift from the models —
-with a later row referring to an earlier one's ``RETURNING`` through an SQL expression
-(:func:`returned`). One statement is one transaction in autocommit: it succeeds or
-changes nothing, and the rows it locks are held only while it runs.
+save machinery per row, and on SQLite holds the database's one write lock all the while.
+:class:`Together` writes them from the same unsaved model objects the ORM path saves —
+Django compiles each ``INSERT`` (defaults and ``auto_now`` filled in as ``save()`` does),
+so the columns cannot drift from the models — with a later row referring to an earlier
+one's ``RETURNING`` through :meth:`Together.returned`. Every statement is compiled before
+anything is sent:
 
-PostgreSQL only (:func:`available`); callers keep their ORM path for SQLite.
+- **PostgreSQL**: one statement of data-modifying ``WITH`` queries. In autocommit it is its
+  own transaction: it succeeds or changes nothing, and the rows it locks are held only
+  while it runs.
+- **SQLite** (no data-modifying ``WITH``): the parts one after another in one short
+  transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), each part's ``RETURNING`` row handed to
+  the later parts as parameters — a few microseconds of SQLite per part, no Python work
+  between them, so the write lock that every other writer waits for is held for a fraction
+  of a millisecond instead of the whole ORM path.
+
+Inside a caller's transaction either is a savepoint. A part with ``returning`` that returns
+no row (an ``UPDATE`` that matched nothing) refuses the whole: :exc:`IntegrityError` and
+nothing written, as PostgreSQL refuses the ``NULL`` it leads to.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery
 
 
 def available() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def returned(name: str, column: str, params: Sequence[Any] = ()) -> RawSQL:
-    """The value ``column`` (an SQL expression with ``params``) returned by the part
-    ``name`` of the same statement."""
-    return RawSQL(f"SELECT {column} FROM {name}", list(params))  # noqa: S608, S611 - our own names
+    return connection.vendor in ("postgresql", "sqlite")
 
 
 def insert_sql(obj: models.Model) -> tuple[str, list[Any]]:
@@ -46,25 +53,76 @@ def insert_sql(obj: models.Model) -> tuple[str, list[Any]]:
     return sql, list(params)
 
 
+@dataclass(frozen=True)
+class _Slot:
+    """A parameter filled in at run time: column ``index`` of part ``part``'s returned row."""
+
+    part: str
+    index: int
+
+
+@dataclass
+class _Part:
+    name: str
+    sql: str
+    params: list[Any]
+    returning: list[str]
+
+
 class Together:
-    """Parts added in order, each ``name AS (statement)``; :meth:`run` sends them with a
-    final ``SELECT`` and returns its one row."""
+    """Parts added in order, each ``name`` a statement; :meth:`run` sends them and returns
+    the row one of them returned."""
 
     def __init__(self) -> None:
-        self._parts: list[str] = []
-        self._params: list[Any] = []
+        self._parts: list[_Part] = []
+        self._connection = transaction.get_connection()
+        self.one_statement = self._connection.vendor == "postgresql"
 
-    def add(self, name: str, sql: str, params: list[Any], returning: str = "") -> None:
-        self._parts.append(f"{name} AS ({sql}{f' RETURNING {returning}' if returning else ''})")
-        self._params.extend(params)
+    def add(self, name: str, sql: str, params: Sequence[Any], returning: str = "") -> None:
+        columns = [c.strip() for c in returning.split(",") if c.strip()]
+        self._parts.append(_Part(name, sql, list(params), columns))
 
     def insert(self, name: str, obj: models.Model, returning: str = "") -> None:
-        sql, params = insert_sql(obj)
-        self.add(name, sql, params, returning)
+        self.add(name, *insert_sql(obj), returning=returning)
 
-    def run(self, select: str) -> tuple[Any, ...] | None:
-        sql = f"WITH {', '.join(self._parts)} {select}"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, self._params)
-            row = cursor.fetchone()
-        return None if row is None else tuple(row)
+    def returned(self, name: str, column: str, params: Sequence[Any] = ()) -> RawSQL:
+        """The value ``column`` (a portable SQL expression over the part's returned
+        columns, with ``params``) returned by the part ``name`` added before."""
+        [part] = [p for p in self._parts if p.name == name]
+        if self.one_statement:
+            return RawSQL(f"SELECT {column} FROM {name}", list(params))  # noqa: S608, S611 - our own names
+        row = ", ".join(f"%s AS {c}" for c in part.returning)
+        slots = [_Slot(name, i) for i in range(len(part.returning))]
+        return RawSQL(f"SELECT {column} FROM (SELECT {row})", [*params, *slots])  # noqa: S608, S611 - our own names
+
+    def run(self, name: str) -> tuple[Any, ...]:
+        """Send the parts; the row part ``name`` returned."""
+        [wanted] = [p for p in self._parts if p.name == name]
+        if self.one_statement:
+            parts = ", ".join(f"{p.name} AS ({_returning(p)})" for p in self._parts)
+            sql = f"WITH {parts} SELECT {', '.join(wanted.returning)} FROM {name}"  # noqa: S608 - our own parts
+            params = [param for p in self._parts for param in p.params]
+            with (
+                transaction.atomic() if self._connection.in_atomic_block else nullcontext(),
+                self._connection.cursor() as cursor,
+            ):
+                cursor.execute(sql, params)
+                found = cursor.fetchone()
+            if found is None:  # pragma: no cover - an INSERT … RETURNING of one row returns it
+                raise IntegrityError(f"part {name} returned no row")
+            return tuple(found)
+        rows: dict[str, tuple[Any, ...]] = {}
+        with transaction.atomic(), self._connection.cursor() as cursor:
+            for part in self._parts:
+                params = [rows[p.part][p.index] if isinstance(p, _Slot) else p for p in part.params]
+                cursor.execute(_returning(part), params)
+                if part.returning:
+                    found = cursor.fetchall()
+                    if not found:
+                        raise IntegrityError(f"part {part.name} returned no row")
+                    rows[part.name] = tuple(found[0])
+        return rows[name]
+
+
+def _returning(part: _Part) -> str:
+    return f"{part.sql} RETURNING {', '.join(part.returning)}" if part.returning else part.sql

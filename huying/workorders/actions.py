@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -417,18 +416,17 @@ def do_intake(
 
 
 def _intake_in_one_statement(actor: Any, values: dict[str, Any], person: Any) -> WorkOrder | None:
-    """The writes of :func:`do_intake` without attachments as one PostgreSQL statement
-    (:mod:`huying.core.statements`): the district's counter, the order, its daily-summary
-    count, its *received* step and its audit entry, built from the same objects the path
-    below saves (a test compares the rows of both). Outside a transaction it is its own,
-    so the counter row is locked only while the statement runs; inside one, a savepoint.
-    None when the statement is refused (the same external id sent before, or a counter not
-    created yet), with nothing written and the number given back."""
+    """The writes of :func:`do_intake` without attachments sent together
+    (:mod:`huying.core.statements`: one statement on PostgreSQL, a few in one short
+    transaction on SQLite): the district's counter, the order, its daily-summary count, its
+    *received* step and its audit entry, built from the same objects the path below saves
+    (a test compares the rows of both). The counter row (PostgreSQL) or the database's write
+    lock (SQLite) is held only while they run. None when they are refused (the same external
+    id sent before, or a counter not created yet), with nothing written and the number given
+    back."""
     district: Organisation = values["district"]
     year = timezone.localdate().year
     prefix = number_prefix(district)
-    order = WorkOrder(**values, created_by=person)
-    order.number = statements.returned("n", f"%s || {_NUMBER_DIGITS}", [f"{prefix}-{year}-"])  # type: ignore[assignment]
     together = statements.Together()
     together.add(
         "n",
@@ -436,28 +434,27 @@ def _intake_in_one_statement(actor: Any, values: dict[str, Any], person: Any) ->
         [f"workorder:{prefix}:{year}"],
         returning="value",
     )
+    order = WorkOrder(**values, created_by=person)
+    digits = _NUMBER_DIGITS if together.one_statement else _NUMBER_DIGITS_SQLITE
+    order.number = together.returned("n", f"%s || {digits}", [f"{prefix}-{year}-"])  # type: ignore[assignment]
     together.insert("o", order, returning="id, number")  # compiles order.created_at etc. as save() does
     together.add("s", *summary.upsert_sql(summary.new_orders_delta([order])))
     received = _received_data(order, values, 0)
-    event = history.build(order, OrderEventKind.RECEIVED, actor, data=received, case_id=statements.returned("o", "id"))
+    event = history.build(order, OrderEventKind.RECEIVED, actor, data=received, case_id=together.returned("o", "id"))
     together.insert("e", event)
     entry = audit.build(
         actor,
         "workorder.intake",
         order,
         received,
-        object_id=statements.returned("o", "id::text"),
-        object_repr=statements.returned("o", "number"),
+        object_id=together.returned("o", "CAST(id AS TEXT)"),
+        object_repr=together.returned("o", "number"),
     )
     together.insert("a", entry)
     try:
-        with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
-            row = together.run("SELECT id, number FROM o")
+        order.pk, order.number = together.run("o")
     except IntegrityError:
         return None
-    if row is None:  # pragma: no cover - an INSERT … RETURNING of one row returns it
-        return None
-    order.pk, order.number = row
     order._state.adding = False
     order._state.db = transaction.get_connection().alias
     analysis.schedule([order.pk])
@@ -466,6 +463,7 @@ def _intake_in_one_statement(actor: Any, values: dict[str, Any], person: Any) ->
 
 # The counter's value as a work order number's digits (six, more past 999,999), in SQL.
 _NUMBER_DIGITS = "CASE WHEN value < 1000000 THEN lpad(value::text, 6, '0') ELSE value::text END"
+_NUMBER_DIGITS_SQLITE = "printf('%%06d', value)"  # a width is a minimum: 1000000 keeps its 7 digits
 
 
 def _sent_before(channel: str, external_id: str) -> WorkOrder | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 
-from huying.workorders.analysis import Sender
+import pytest
+
+from huying.workorders.analysis import Sender, Traffic
 
 
 def test_flush_sends_what_was_added_in_order_in_chunks() -> None:
@@ -53,3 +55,53 @@ def test_a_failing_send_does_not_stop_the_sender() -> None:
     sender.add([2])
     assert second.wait(timeout=60)
     assert calls == [[1], [2]]
+
+
+class _FakeTime:
+    """A clock that moves only when slept on (no waiting in the test)."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds > 0
+        self.now += seconds
+
+
+def test_the_background_analysis_waits_for_a_quiet_moment_or_at_most_longest() -> None:
+    time = _FakeTime()
+    traffic = Traffic(clock=time.clock, sleep=time.sleep)
+    assert traffic.wait_for_quiet(quiet=0.25, longest=5) is True and time.now == 100.0  # nothing ran yet
+    traffic.started()
+    assert traffic.quiet_for() == 0.0
+    # a request runs the whole time: the thread goes ahead after `longest`
+    assert traffic.wait_for_quiet(quiet=0.25, longest=5) is False
+    assert time.now == pytest.approx(105.0)
+    traffic.finished()
+    # the request just finished: a quarter of a second of quiet first
+    assert traffic.wait_for_quiet(quiet=0.25, longest=5) is True
+    assert time.now == pytest.approx(105.25)
+    # two requests at once count as busy until both finished
+    traffic.started()
+    traffic.started()
+    traffic.finished()
+    assert traffic.quiet_for() == 0.0
+    traffic.finished()
+    traffic.finished()  # a stray finish never makes the count negative
+    traffic.started()
+    assert traffic.quiet_for() == 0.0
+
+
+def test_the_background_thread_gives_way_before_each_chunk() -> None:
+    sent: list[list[int]] = []
+    ways: list[int] = []
+    sender = Sender(sent.append, delay=3600, chunk=2, give_way=lambda: ways.append(len(sent)))
+    sender.add([1, 2, 3, 4, 5])
+    sender._flush_giving_way()
+    assert sent == [[1, 2], [3, 4], [5]]
+    # asked before each chunk was sent, and once more before finding nothing left
+    assert ways == [0, 1, 2, 3]
+    assert sender.pending() == []
