@@ -41,15 +41,57 @@ def available() -> bool:
 
 def insert_sql(obj: models.Model) -> tuple[str, list[Any]]:
     """The ``INSERT`` that ``obj.save()`` would send for the unsaved ``obj`` (its own
-    automatic primary key left to the database)."""
-    meta = obj._meta
-    fields = [f for f in meta.local_concrete_fields if not f.generated]
-    if obj.pk is None and meta.auto_field is not None:
-        fields = [f for f in fields if f is not meta.auto_field]
+    automatic primary key left to the database).
+
+    Each field's value is what the compiler would take (``pre_save``, then
+    ``get_db_prep_save``; a :class:`RawSQL` value as its SQL in parentheses); the statement's
+    text is built once per model. A value of any other expression, or a field with its own
+    placeholder, goes through Django's insert compiler instead. A test compares the rows
+    written this way with ``save()``'s (huying/workorders/tests/test_intake_statement.py)."""
+    conn = transaction.get_connection()  # the connection itself, not the proxy: asked many times
+    plan = _plan(type(obj), conn)
+    if obj.pk is not None:  # an explicit primary key: written too
+        return _compiled(obj, [f for f in obj._meta.local_concrete_fields if not f.generated], conn)
+    placeholders: list[str] = []
+    params: list[Any] = []
+    for field in plan.fields:
+        value = field.pre_save(obj, add=True)
+        if type(value) is RawSQL:
+            placeholders.append(f"({value.sql})")
+            params.extend(value.params)
+        elif hasattr(value, "resolve_expression") or hasattr(field, "get_placeholder"):
+            return _compiled(obj, plan.fields, conn)
+        else:
+            placeholders.append("%s")
+            params.append(field.get_db_prep_save(value, connection=conn))
+    return f"{plan.prefix}{', '.join(placeholders)})", params
+
+
+@dataclass(frozen=True)
+class _Plan:
+    fields: list[Any]
+    prefix: str  # INSERT INTO table (columns) VALUES (
+
+
+_plans: dict[tuple[type[models.Model], str], _Plan] = {}
+
+
+def _plan(model: type[models.Model], conn: Any) -> _Plan:
+    key = (model, conn.vendor)
+    plan = _plans.get(key)
+    if plan is None:
+        meta = model._meta
+        fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+        qn = conn.ops.quote_name
+        prefix = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES ("  # noqa: S608 - the model's names
+        plan = _plans[key] = _Plan(fields, prefix)
+    return plan
+
+
+def _compiled(obj: models.Model, fields: list[Any], conn: Any) -> tuple[str, list[Any]]:
     query = InsertQuery(type(obj))
     query.insert_values(fields, [obj])
-    # the connection itself, not django.db.connection's proxy: the compiler asks it hundreds of times
-    [(sql, params)] = query.get_compiler(connection=transaction.get_connection()).as_sql()
+    [(sql, params)] = query.get_compiler(connection=conn).as_sql()
     return sql, list(params)
 
 
