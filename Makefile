@@ -41,7 +41,7 @@ serve: setup
 
 # The production layout on this machine, one command (README "Deployment", docs/operations.md
 # "Production layout"): PostgreSQL and Redis (started if down), migrate, static files,
-# translations, then under supervisord gunicorn (1 master + WEB_WORKERS=2 workers on
+# translations, then under supervisord gunicorn (1 master + WEB_WORKERS=2 workers × WEB_THREADS=4 on
 # HOST:PORT), 2 Celery workers and Celery beat, each restarted if it dies. PROD_DEMO=1 loads
 # the demo. DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/huying.
 .PHONY: prod prod-stop prod-status

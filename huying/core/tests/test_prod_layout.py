@@ -156,7 +156,7 @@ def test_supervisor_keeps_web_two_celery_workers_and_beat_running() -> None:
     programs = {section.removeprefix("program:"): conf[section] for section in conf if section.startswith("program:")}
     assert set(programs) == {"web", "celery", "beat"}
     assert all(program.get("autorestart") == "true" for program in programs.values())
-    assert "--workers %(ENV_WEB_WORKERS)s" in programs["web"]["command"]
+    assert "--workers %(ENV_WEB_WORKERS)s --threads %(ENV_WEB_THREADS)s" in programs["web"]["command"]
     assert "huying.wsgi:application" in programs["web"]["command"]
     assert programs["celery"]["numprocs"] == "2" and " worker " in programs["celery"]["command"]
     assert " beat " in programs["beat"]["command"] and programs["beat"].get("numprocs", "1") == "1"
