@@ -11,7 +11,8 @@ on its own SQLite database and port, then polls the home page and prints:
 
 each next to the 90 s target, with the setup steps' own times from make's output. By default
 the clone builds its own virtual environment (``make venv``: pip with its cache, as a fresh
-clone does); ``--venv PATH`` uses an existing one instead (``make -o PATH/.installed``, so it
+clone does: ``make run`` installs requirements.txt only); ``--venv PATH`` uses an existing one
+instead (``make -o PATH/.runtime -o PATH/.installed``, so it
 is neither rebuilt nor changed). The server and make are stopped at the end; the clone is
 removed. Figures: docs/operations.md "First start".
 """
@@ -67,7 +68,17 @@ def main() -> int:
     command = ["make", "run", f"PORT={args.port}", "HOST=127.0.0.1"]
     if args.venv:
         venv = str(Path(args.venv).resolve())
-        command = ["make", "-o", f"{venv}/.installed", "run", f"VENV={venv}", f"PORT={args.port}", "HOST=127.0.0.1"]
+        command = [
+            "make",
+            "-o",
+            f"{venv}/.runtime",
+            "-o",
+            f"{venv}/.installed",
+            "run",
+            f"VENV={venv}",
+            f"PORT={args.port}",
+            "HOST=127.0.0.1",
+        ]
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "HUYING_VAR_DIR", "REDIS_URL"}}
     log_path = workdir / "make-run.log"
     url = f"http://127.0.0.1:{args.port}/"
