@@ -104,7 +104,8 @@ class Sender:
     What a process held when it died unsent (killed within ``delay`` of the push) is
     analysed when a dispatcher opens the order or by the ``workorders-analyse-pending`` job,
     as are orders whose task was lost with the broker. A process that exits normally sends
-    what it holds first (``atexit``)."""
+    what it holds first (``atexit``). With ``give_way`` the thread calls it before each
+    chunk (the embedded analysis waits for a quiet moment: :class:`Traffic`)."""
 
     def __init__(
         self,
