@@ -165,7 +165,7 @@ def server_layout(url: str, workers: int | None, threads: int | None) -> tuple[i
     single-threaded (sync) workers: SQLite has one writer, and a thread that holds its
     write lock in a process of 4 threads waits for the interpreter lock between its
     statements while the others parse requests — 2 × 4 took 550 single pushes/s where
-    3 sync workers took 680-710 (docs/workorders-benchmark.md)."""
+    3 sync workers took 680-800 (docs/workorders-benchmark.md)."""
     if is_sqlite(url):
         return workers or 3, threads or 1
     return workers or 2, threads or 4

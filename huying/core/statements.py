@@ -49,9 +49,9 @@ def insert_sql(obj: models.Model) -> tuple[str, list[Any]]:
     placeholder, goes through Django's insert compiler instead. A test compares the rows
     written this way with ``save()``'s (huying/workorders/tests/test_intake_statement.py)."""
     conn = transaction.get_connection()  # the connection itself, not the proxy: asked many times
-    plan = _plan(type(obj), conn)
     if obj.pk is not None:  # an explicit primary key: written too
         return _compiled(obj, [f for f in obj._meta.local_concrete_fields if not f.generated], conn)
+    plan = _plan(type(obj), conn)
     placeholders: list[str] = []
     params: list[Any] = []
     for field in plan.fields:
