@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import linear_kernel
-
 from huying.opinions.choices import ReportStatus
 from huying.opinions.models import OpinionReport
 from huying.proposals.similarity import normalise
@@ -34,6 +31,11 @@ def similar_reports(
     pool = list(qs.only("id", "title", "situation", "status").order_by("-id")[:MAX_CANDIDATES])
     if not pool:
         return []
+    from sklearn.feature_extraction.text import (
+        TfidfVectorizer,  # loaded on first use: a second of every start-up otherwise
+    )
+    from sklearn.metrics.pairwise import linear_kernel
+
     vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
     matrix = vectoriser.fit_transform([document(r) for r in pool] + [query])
     scores = linear_kernel(matrix[-1], matrix[:-1]).ravel()

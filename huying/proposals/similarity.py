@@ -19,8 +19,6 @@ import re
 from typing import Any
 
 from django.db.models import Q
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import linear_kernel
 
 from huying.proposals.choices import ProposalStatus
 from huying.proposals.models import Proposal, Session
@@ -135,6 +133,11 @@ def similar_proposals(
     pool = candidate_pool(text, session, queryset, exclude_pk)
     if not pool:
         return []
+    from sklearn.feature_extraction.text import (
+        TfidfVectorizer,  # loaded on first use: a second of every start-up otherwise
+    )
+    from sklearn.metrics.pairwise import linear_kernel
+
     vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
     matrix = vectoriser.fit_transform([document(p) for p in pool] + [query])
     scores = linear_kernel(matrix[-1], matrix[:-1]).ravel()

@@ -27,8 +27,6 @@ from huying.reports import access, transitions
 from huying.reports.choices import FileFormat, ReportStatus
 from huying.reports.figures import Period, compute, previous_month
 from huying.reports.models import MonthlyReport, ReportFile
-from huying.reports.pdf import report_pdf
-from huying.reports.xlsx import report_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +92,10 @@ def do_generate_report(
             old_names = [f.file.name for f in old]
             ReportFile.objects.filter(pk__in=[f.pk for f in old]).delete()
             uploader = actor if getattr(actor, "is_authenticated", False) else None
+            # ReportLab, Pillow, openpyxl and numpy: loaded when a report is made, not when a process starts.
+            from huying.reports.pdf import report_pdf
+            from huying.reports.xlsx import report_xlsx
+
             for fmt, content_type, data in (
                 (FileFormat.PDF, PDF_TYPE, report_pdf(figures)),
                 (FileFormat.XLSX, XLSX_TYPE, report_xlsx(figures)),

@@ -296,6 +296,30 @@ def test_compilemessages_refuses_fuzzy_entries(only_catalogues_under: Path) -> N
     assert not (only_catalogues_under / "django.mo").exists()
 
 
+def test_make_run_compiles_the_same_catalogues_as_compilemessages() -> None:
+    """`make run` compiles without starting Django (python -m huying.core.catalogues): it
+    must find exactly the catalogues the management command finds."""
+    from huying.core.catalogues import app_catalogue_paths
+    from huying.core.management.commands.compilemessages import catalogue_paths
+
+    found = app_catalogue_paths()
+    assert found == catalogue_paths()
+    assert len(found) >= 20
+
+
+def test_the_standalone_compiler_refuses_fuzzy_entries(tmp_path: Path) -> None:
+    from huying.core.catalogues import FuzzyEntries, compile_catalogues
+
+    po = tmp_path / "django.po"
+    _catalogue(polib.POEntry(msgid="Guess", msgstr="猜", flags=["fuzzy"])).save(str(po))
+    with pytest.raises(FuzzyEntries, match="fuzzy"):
+        compile_catalogues([po])
+    assert not (tmp_path / "django.mo").exists()
+    _catalogue(polib.POEntry(msgid="Work orders", msgstr="工单")).save(str(po))
+    assert compile_catalogues([po]) == 1
+    assert compile_catalogues([po]) == 0  # up to date: not written again
+
+
 def test_one_message_id_has_one_translation_across_apps() -> None:
     """Django merges the apps' catalogues and the first app wins, so the same msgid
     translated two ways means one app silently shows the other's word (e.g. a work order's

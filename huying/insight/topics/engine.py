@@ -28,6 +28,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from huying.insight.topics.message import Message
 from huying.insight.topics.text import (
     ADMIN_TOKEN,
     GROUP_WORDS,
@@ -38,18 +39,6 @@ from huying.insight.topics.text import (
     analyse,
     normalise,
 )
-
-
-@dataclass(frozen=True)
-class Message:
-    id: str
-    text: str
-    subject: str = ""
-    time: datetime | None = None
-    likes: int = 0
-    dislikes: int = 0
-    author: str = ""
-    extra: int = 0  # co-signs, votes and the like: counted as support
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Compile the message catalogues with polib, so the build needs no GNU gettext.
 
-Replaces Django's ``compilemessages`` (which shells out to ``msgfmt``). Refuses a
-catalogue with fuzzy entries: a fuzzy translation is a guess nobody has checked.
+Replaces Django's ``compilemessages`` (which shells out to ``msgfmt``); the work is
+:func:`huying.core.catalogues.compile_catalogues`, which ``make run`` calls without starting
+Django (``python -m huying.core.catalogues``). Refuses a catalogue with fuzzy entries.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import polib
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from huying.core.catalogues import FuzzyEntries, compile_catalogues
 
 
 def catalogue_paths() -> list[Path]:
@@ -26,16 +28,9 @@ class Command(BaseCommand):
     help = "Compile locale/*/LC_MESSAGES/*.po into .mo files (pure Python, no gettext needed)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        compiled = 0
-        for po_path in catalogue_paths():
-            catalogue = polib.pofile(str(po_path))
-            fuzzy = [e.msgid for e in catalogue if "fuzzy" in e.flags and not e.obsolete]
-            if fuzzy:
-                raise CommandError(f"{po_path}: {len(fuzzy)} fuzzy entries, e.g. {fuzzy[0]!r}; review them first.")
-            mo_path = po_path.with_suffix(".mo")
-            if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-                continue
-            catalogue.save_as_mofile(str(mo_path))
-            compiled += 1
+        try:
+            compiled = compile_catalogues(catalogue_paths())
+        except FuzzyEntries as error:
+            raise CommandError(str(error)) from error
         if options["verbosity"] >= 2 or compiled:
             self.stdout.write(f"compiled {compiled} catalogue(s)")
