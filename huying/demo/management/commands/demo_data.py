@@ -57,8 +57,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # The demo's acts send thousands of notifications, each delivery logged at INFO:
-        # keep the loader's output to its summary.
         if options["background"] and not (not options["force"] and is_loaded(options["scale"], options["orders"])):
             self.start_in_background(options)
         else:
@@ -73,9 +71,12 @@ class Command(BaseCommand):
             self.stdout.write("Another process is loading the demo data; nothing to do.")
             return
         progress = Progress(enabled=lock is not None)
-        quiet = logging.getLogger("huying.handling.notify")
-        level = quiet.level
-        quiet.setLevel(logging.WARNING)
+        # One INFO line per notification delivered and per in-process Celery task (the work
+        # orders' analyses): thousands, none of them news. Warnings and errors still show.
+        quiet = [logging.getLogger(name) for name in ("huying.handling.notify", "celery.app.trace")]
+        levels = [logger.level for logger in quiet]
+        for logger in quiet:
+            logger.setLevel(logging.WARNING)
         try:
             with bulk_load_pragmas():
                 result = load_demo_data(
@@ -83,7 +84,8 @@ class Command(BaseCommand):
                 )
             progress.finish()
         finally:
-            quiet.setLevel(level)
+            for logger, level in zip(quiet, levels, strict=True):
+                logger.setLevel(level)
             if lock is not None:
                 lock.close()
         if result.skipped:
