@@ -9,7 +9,9 @@ on its own SQLite database and port, then polls the home page and prints:
 - **complete demo**: seconds until the background demo load says it is done (the progress
   bar's file) and the home page no longer shows the bar;
 
-each next to the 90 s target, with the setup steps' own times from make's output. By default
+the first page next to the 90 s target (issue 13 point 6, met by serving at once while the
+rest loads behind a progress bar, the issue's third route), the complete demo beside it,
+and when each of make run's steps began (its output is read line by line). By default
 the clone builds its own virtual environment (``make venv``: pip with its cache, as a fresh
 clone does: ``make run`` installs requirements.txt only); ``--venv PATH`` uses an existing one
 instead (``make -o PATH/.runtime -o PATH/.installed``, so it
@@ -27,6 +29,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -44,6 +47,33 @@ def _get(url: str) -> tuple[int, str]:
         return error.code, ""
     except (urllib.error.URLError, OSError):
         return 0, ""
+
+
+# make run's steps, by a piece of the line make prints when it starts each.
+SETUP_STEPS = (
+    ("virtual environment", "-m venv"),
+    ("requirements", "requirements.txt"),
+    ("translations", "huying.core.catalogues"),
+    ("migrate", "manage.py migrate"),
+    ("demo core, loader started", "demo_data --background"),
+    ("server starting", "manage.py runserver"),
+    ("server listening", "Starting development server"),
+)
+
+
+def _timestamp(make: subprocess.Popen[bytes], log_path: Path, started: float, seen: dict[str, float]) -> None:
+    """Copy make's output to the log, each line with the seconds since the start; note when
+    each of SETUP_STEPS began."""
+    assert make.stdout is not None
+    with log_path.open("w", encoding="utf-8") as log:
+        for raw in make.stdout:
+            moment = time.monotonic() - started
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            log.write(f"[{moment:7.1f}] {line}\n")
+            log.flush()
+            for label, marker in SETUP_STEPS:
+                if marker in line and label not in seen:
+                    seen[label] = moment
 
 
 def _done(var: Path) -> bool:
@@ -83,10 +113,12 @@ def main() -> int:
     log_path = workdir / "make-run.log"
     url = f"http://127.0.0.1:{args.port}/"
     started = time.monotonic()
-    with log_path.open("wb") as log:
-        make = subprocess.Popen(  # noqa: S603 - make with fixed arguments
-            command, cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    make = subprocess.Popen(  # noqa: S603 - make with fixed arguments
+        command, cwd=clone, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    seen: dict[str, float] = {}
+    reader = threading.Thread(target=_timestamp, args=(make, log_path, started, seen), daemon=True)
+    reader.start()
     first_page = complete = None
     try:
         while time.monotonic() - started < args.timeout:
@@ -116,11 +148,19 @@ def main() -> int:
     print(
         f"First start of a fresh clone ({'venv ' + args.venv if args.venv else 'venv built by make'}), load {os.getloadavg()[0]:.1f}"
     )
-    print(f"{'measure':<28}{'seconds':>10}{'target':>10}")
-    for label, value in (("first page served", first_page), ("complete demo served", complete)):
-        shown = f"{value:10.1f}" if value is not None else f"{'—':>10}"
-        verdict = "" if value is None else ("  ok" if value < TARGET_SECONDS else "  over")
-        print(f"{label:<28}{shown}{TARGET_SECONDS:10.0f}{verdict}")
+    # Issue 13 point 6 is met the way the issue names last: the first page is served with a
+    # progress bar while the rest of the demo loads in the background. The complete load is
+    # printed beside it, without a target of its own (docs/operations.md "First start").
+    print(f"{'measure':<36}{'seconds':>10}{'target':>10}")
+    shown = f"{first_page:10.1f}" if first_page is not None else f"{'—':>10}"
+    verdict = "" if first_page is None else ("  ok" if first_page < TARGET_SECONDS else "  over")
+    print(f"{'first page served (progress bar)':<36}{shown}{TARGET_SECONDS:10.0f}{verdict}")
+    shown = f"{complete:10.1f}" if complete is not None else f"{'—':>10}"
+    print(f"{'complete demo served (background)':<36}{shown}{'—':>10}  loaded behind the progress bar")
+    print("make run's steps (seconds from its start to the step's first line):")
+    for label, _marker in SETUP_STEPS:
+        if label in seen:
+            print(f"  {label:<34}{seen[label]:8.1f}")
     demo_log = var / "demo-load.log"
     if demo_log.exists():
         print(demo_log.read_text(encoding="utf-8")[-2000:])
