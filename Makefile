@@ -41,7 +41,7 @@ setup: venv-runtime
 	@mkdir -p var
 	$(PY) -m huying.core.catalogues
 	$(DEV_ENV) $(PY) manage.py migrate --no-input --skip-checks
-	$(DEV_ENV) $(PY) manage.py demo_data --background
+	$(DEV_ENV) $(PY) manage.py demo_data --background --skip-checks
 
 run: setup
 	@echo "Huying is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"

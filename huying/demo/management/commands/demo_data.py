@@ -111,7 +111,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo core ({core.scale}) ready in {core.seconds:.1f} s: {', '.join(describe(core)) or 'nothing missing'}."
         )
+        # No system checks in the child: the server runs them (make run).
         arguments = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "demo_data", "--report-progress"]
+        arguments.append("--skip-checks")
         arguments += ["--no-logins", "--verbosity", "2", "--scale", options["scale"]]
         if options["orders"] is not None:
             arguments += ["--orders", str(options["orders"])]
