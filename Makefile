@@ -43,6 +43,12 @@ setup: venv-runtime
 	$(DEV_ENV) $(PY) manage.py migrate --no-input --skip-checks
 	$(DEV_ENV) $(PY) manage.py demo_data --background --skip-checks
 
+# Write the compiled modules (__pycache__, ignored by git) even where the environment sets
+# PYTHONDONTWRITEBYTECODE: uv installs without compiling, so otherwise every process of the
+# first start (migrate, the demo loader, the server and its reloaded child) compiles Django,
+# its libraries and the project from source again, ~1.5 s each on two cores.
+setup run serve: export PYTHONDONTWRITEBYTECODE :=
+
 run: setup
 	@echo "Huying is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)

@@ -1,6 +1,6 @@
 """Embedded, orders taken in one transaction are analysed by one task when it commits
-(huying/workorders/analysis.py ``_after_commit``): the demo loader's chunks and a batch push
-pay the task's overhead once."""
+(huying/workorders/analysis.py ``_after_commit``): the demo loader's chunks of ten orders pay
+the task's overhead once."""
 
 from __future__ import annotations
 
