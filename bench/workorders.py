@@ -9,8 +9,9 @@ Creates and migrates the bench database itself (refuses SQLite), loads the small
 
 1. intake through the HTTP API — ``POST /api/v1/workorders/intake/hotline`` with a
    dispatcher's API token, ``--threads`` concurrent clients against gunicorn (DEBUG off) on
-   a free loopback port — as orders/s, the same number of raw single-row INSERTs into the
-   same table (each its own transaction, same concurrency) as rows/s, and the ratio;
+   a free loopback port — as orders/s, raw single-row INSERTs into the same table (each
+   its own transaction, same concurrency, for as long as the single pushes took) as rows/s,
+   and the ratio;
 2. at ``--orders`` orders (bulk-generated with ``INSERT … SELECT generate_series`` over 12
    months, with assignments and feedback, 250,000 orders a transaction and resumable — a
    stopped run, or a larger ``--orders``, goes on from what exists; reused when the count
@@ -357,15 +358,28 @@ def bench_intake(
     analysed = OrderAnalysis.objects.filter(order__external_id__startswith=INTAKE_PREFIX).count()
     connection.close()
 
-    # the baseline: the same number of single-row INSERTs, each its own transaction
+    # The baseline: single-row INSERTs, each its own transaction, by the same clients, for
+    # as long as the single pushes took. The same number of rows alone (``total``) is over in
+    # well under a second: a burst (connections opened, no WAL checkpoint or flush yet
+    # among them) that moved by a third between runs on a quiet machine, against pushes
+    # sustained for several seconds. The first round's rate is kept and printed too.
     raw_seconds = raw_inserts(url, ctx, total, threads, run_id, texts)
+    raw_rows, raw_burst = total, total / raw_seconds
+    if raw_seconds < api_seconds:
+        more = max(total, int(raw_burst * (api_seconds - raw_seconds)))
+        raw_seconds += raw_inserts(url, ctx, more, threads, f"{run_id}-2", texts)
+        raw_rows += more
     # leave the table as it was: the generated orders only
     WorkOrder.objects.filter(external_id__startswith=INTAKE_PREFIX).delete()
     connection.close()
     api_rate = total / api_seconds
     batch_rate = batch_total / batch_seconds
-    raw_rate = total / raw_seconds
+    raw_rate = raw_rows / raw_seconds
     return {
+        "raw_burst": raw_burst,
+        "raw_rows": raw_rows,
+        "raw_seconds": raw_seconds,
+        "api_seconds": api_seconds,
         "api_rate": api_rate,
         "batch_rate": batch_rate,
         "raw_rate": raw_rate,
@@ -1393,7 +1407,14 @@ def main(argv: list[str] | None = None) -> None:
             ),
             ("measure", "per second", "share of raw", "target"),
             [
-                ("raw single-row INSERT, own transaction (rows/s)", intake["raw_rate"], "1.000", ""),
+                (
+                    f"raw single-row INSERT, own transaction, {intake['raw_rows']:,.0f} rows in "
+                    f"{intake['raw_seconds']:.1f} s (rows/s)",
+                    intake["raw_rate"],
+                    "1.000",
+                    "",
+                ),
+                (f"  (its first {intake['total']:,} rows alone, rows/s)", intake["raw_burst"], "", ""),
                 (
                     "POST /api/v1/workorders/intake/hotline (orders/s)",
                     intake["api_rate"],
