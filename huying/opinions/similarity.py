@@ -31,9 +31,8 @@ def similar_reports(
     pool = list(qs.only("id", "title", "situation", "status").order_by("-id")[:MAX_CANDIDATES])
     if not pool:
         return []
-    from sklearn.feature_extraction.text import (
-        TfidfVectorizer,  # loaded on first use: a second of every start-up otherwise
-    )
+    # scikit-learn is loaded here, on first use: at import it costs every process a second.
+    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import linear_kernel
 
     vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)

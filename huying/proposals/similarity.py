@@ -133,9 +133,8 @@ def similar_proposals(
     pool = candidate_pool(text, session, queryset, exclude_pk)
     if not pool:
         return []
-    from sklearn.feature_extraction.text import (
-        TfidfVectorizer,  # loaded on first use: a second of every start-up otherwise
-    )
+    # scikit-learn is loaded here, on first use: at import it costs every process a second.
+    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import linear_kernel
 
     vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
