@@ -142,9 +142,18 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         # for one module's transaction (docs/operations.md "First start") wait for it.
         "timeout": env_int("SQLITE_TIMEOUT_SECONDS", 60, minimum=1),
     }
-    _db.setdefault("TEST", {})
+    # Django's backend with each statement's placeholders converted once (huying/core/sqlite).
+    _db["ENGINE"] = "huying.core.sqlite"
+    # The tests' database in memory, each test process its own: Django's default for SQLite,
+    # said here because pytest-django knows SQLite only by Django's own engine name (it would
+    # add its per-process suffix to the file name instead).
+    _db["TEST"] = {"NAME": ":memory:"}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
+    # A kept connection is checked at the start of each request (it survives a restart of
+    # the server); Django's backend with a check that asks the server only when the
+    # connection's socket says something happened (huying/core/postgresql).
     _db["CONN_HEALTH_CHECKS"] = True
+    _db["ENGINE"] = "huying.core.postgresql"
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
