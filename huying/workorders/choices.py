@@ -43,6 +43,16 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+def status_display(status: str) -> str:
+    """``order.get_status_display()`` without its cost: Django builds a dictionary of the
+    choices on every call, the enumeration looks the label up (the API's order answers,
+    a list's every row). A value outside the choices is shown as it is, as Django does."""
+    try:
+        return str(OrderStatus(status).label)
+    except ValueError:
+        return status
+
+
 class OrderEventKind(models.TextChoices):
     """The order's own steps in its history (the engine's ``CaseEvent`` with scope *case*;
     its units' steps are the engine's kinds). Registered in ``apps.py``."""

@@ -49,6 +49,7 @@ first-level code until ``rebuild_order_summary`` runs.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -314,22 +315,27 @@ def apply(delta: dict[Key, Vector]) -> None:
 
 def upsert_sql(delta: dict[Key, Vector]) -> tuple[str, list[Any]]:
     """The statement :func:`apply` runs (a caller may send it inside its own)."""
-    table = connection.ops.quote_name(OrderSummary._meta.db_table)
-    columns = (*KEY_FIELDS, *COUNT_FIELDS)
-    rows: list[str] = []
+    head, row, tail = _upsert_text(connection.vendor)
     params: list[Any] = []
     for key in sorted(delta):
         values = delta[key]
-        rows.append("(" + ", ".join(["%s"] * len(columns)) + ")")
         params.extend(_param(name, value) for name, value in zip(KEY_FIELDS, key, strict=True))
         params.extend(_param(name, values.get(name, 0)) for name in COUNT_FIELDS)
-    quoted = [connection.ops.quote_name(c) for c in columns]
+    return f"{head}{', '.join([row] * len(delta))}{tail}", params
+
+
+@functools.cache
+def _upsert_text(vendor: str) -> tuple[str, str, str]:
+    """The upsert's text around its rows, built once per database engine (a hotline push
+    sends it with one row)."""
+    table = connection.ops.quote_name(OrderSummary._meta.db_table)
+    quoted = [connection.ops.quote_name(c) for c in (*KEY_FIELDS, *COUNT_FIELDS)]
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in quoted[len(KEY_FIELDS) :])
-    sql = (
-        f"INSERT INTO {table} ({', '.join(quoted)}) VALUES {', '.join(rows)} "  # noqa: S608 - names from the model
-        f"ON CONFLICT ({', '.join(quoted[: len(KEY_FIELDS)])}) DO UPDATE SET {updates}"
+    return (
+        f"INSERT INTO {table} ({', '.join(quoted)}) VALUES ",  # noqa: S608 - names from the model
+        "(" + ", ".join(["%s"] * len(quoted)) + ")",
+        f" ON CONFLICT ({', '.join(quoted[: len(KEY_FIELDS)])}) DO UPDATE SET {updates}",
     )
-    return sql, params
 
 
 # --- keeping it in step -------------------------------------------------------------------------

@@ -20,9 +20,10 @@ from huying.accounts.api import ApiTokenAuth
 from huying.accounts.models import mask_mobile
 from huying.core import api_errors
 from huying.core.api_errors import ErrorOut
+from huying.core.api_render import ready_response
 from huying.core.api_types import Id, PageNumberPagination
 from huying.workorders import actions, analysis, reporting, tracking
-from huying.workorders.choices import Channel
+from huying.workorders.choices import Channel, status_display
 from huying.workorders.converters import OrderNumber
 from huying.workorders.models import (
     SEARCH_COUNT_CAP,
@@ -136,7 +137,7 @@ def _order_out(order: WorkOrder, viewer: Any, districts: list[int] | None = None
     return {
         "number": order.number,
         "status": order.status,
-        "status_display": order.get_status_display(),
+        "status_display": status_display(order.status),
         "channel": order.channel,
         "external_id": order.external_id,
         "nature": order.nature,
@@ -192,7 +193,7 @@ def intake_hotline(request: HttpRequest, payload: IntakeIn) -> Any:
     body = _order_out(order, request.user)
     body["created"] = result.created
     body.update(_known_analysis(order, just_created=result.created))
-    return Status(201 if result.created else 200, body)
+    return ready_response(201 if result.created else 200, body)  # IntakeOut's shape (test_intake.py)
 
 
 def _known_analysis(order: WorkOrder, *, just_created: bool) -> dict[str, Any]:
@@ -224,9 +225,9 @@ def _known_analysis(order: WorkOrder, *, just_created: bool) -> dict[str, Any]:
         else []
     )
     return {
-        "suggestions": [{"code": c.code, "name": c.name, "confidence": confidence} for c, confidence in ranked],
+        "suggestions": [{"code": c.code, "name": c.name, "confidence": float(confidence)} for c, confidence in ranked],
         "dispatch_suggestion": dispatch_suggestion_out(suggestion),
-        "duplicates": [{"number": link.other.number, "score": link.score} for link in links],
+        "duplicates": [{"number": link.other.number, "score": float(link.score)} for link in links],
     }
 
 
@@ -311,7 +312,7 @@ def dispatch_suggestion_out(suggestion: actions.Suggestion) -> dict[str, Any]:
         "category_code": category.code if category else None,
         "category_name": category.name if category else None,
         "category_source": suggestion.source,
-        "confidence": suggestion.confidence,
+        "confidence": float(suggestion.confidence) if suggestion.confidence is not None else None,
         "unit_id": unit.pk if unit else None,
         "unit_name": unit.name if unit else None,
         "tier": suggestion.tier,
@@ -426,7 +427,7 @@ def _report_out(result: actions.IntakeResult) -> Status:
     body = {
         "number": order.number,
         "status": order.status,
-        "status_display": order.get_status_display(),
+        "status_display": status_display(order.status),
         "channel": order.channel,
         "received_at": order.received_at,
         "created": result.created,
@@ -538,7 +539,7 @@ def track(request: HttpRequest, number: OrderNumber, phone: str) -> Any:
         {
             "number": order.number,
             "status": source.status,
-            "status_display": source.get_status_display(),
+            "status_display": status_display(source.status),
             "category_name": source.category.name if source.category else None,
             "created_at": order.created_at,
             "notes": [{"time": step.time, "event": step.label} for step in state.steps],

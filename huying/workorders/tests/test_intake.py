@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import pytest
@@ -236,3 +237,49 @@ def test_caller_phone_is_masked_for_those_who_do_not_need_it(
     assert order.caller_phone_for(dispatcher) == "13812341234"
     assert order.caller_phone_for(admin) == "13812341234"
     assert order.caller_phone_for(charlie) == "138****1234"
+
+
+def _through_the_schema(answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer as ninja's response path writes it: validated by the declared ``IntakeOut``,
+    dumped and rendered. The push writes its answer without that pass (``ready_response``)."""
+    from huying.core.api_render import LocalTimeRenderer
+    from huying.workorders.api.orders import IntakeOut
+
+    dumped = IntakeOut.model_validate(answer).model_dump()
+    return json.loads(LocalTimeRenderer().render(None, dumped, response_status=200))  # type: ignore[arg-type]
+
+
+def test_every_kind_of_push_answer_is_the_declared_schemas(client: Any, tree: Any, dispatcher_token: str) -> None:
+    answers = [
+        push(client, dispatcher_token, order_data(external_id="with-category")),
+        push(
+            client, dispatcher_token, order_data(external_id="guessed", category="", content="小区门口有流动商贩摆摊")
+        ),
+        push(  # its duplicate, anonymous, without coordinates
+            client,
+            dispatcher_token,
+            order_data(
+                external_id="again",
+                category="",
+                content="小区门口有流动商贩摆摊占道",
+                anonymous=True,
+                latitude=None,
+                longitude=None,
+            ),
+        ),
+        push(client, dispatcher_token, order_data(external_id="with-category", content="重复推送")),  # a repeat
+    ]
+    assert [a.status_code for a in answers] == [201, 201, 201, 200]
+    for answer in answers:
+        assert answer["Content-Type"] == "application/json; charset=utf-8"
+        assert answer.json() == _through_the_schema(answer.json())
+    assert answers[1].json()["suggestions"] and answers[1].json()["dispatch_suggestion"]["confidence"] > 0
+    assert answers[2].json()["duplicates"], "the second stall report finds the first"
+    assert answers[2].json()["latitude"] is None
+    # what the round trip would catch: a number written as text, a field left out, one too many
+    broken = answers[1].json()
+    broken["suggestions"][0]["confidence"] = str(broken["suggestions"][0]["confidence"])
+    assert broken != _through_the_schema(broken)
+    with pytest.raises(ValueError):
+        _through_the_schema({k: v for k, v in answers[0].json().items() if k != "version"})
+    assert {**answers[0].json(), "extra": 1} != _through_the_schema({**answers[0].json(), "extra": 1})
