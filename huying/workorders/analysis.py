@@ -135,7 +135,10 @@ class Sender:
     analysed when a dispatcher opens the order or by the ``workorders-analyse-pending`` job,
     as are orders whose task was lost with the broker. A process that exits normally sends
     what it holds first (``atexit``). With ``give_way`` the thread calls it before each
-    chunk (the embedded analysis waits for a quiet moment: :class:`Traffic`)."""
+    chunk (the embedded analysis waits for a quiet moment: :class:`Traffic`); when it
+    answers ``False`` (it stopped waiting while requests kept coming) the chunk is only
+    ``busy_chunk`` ids, so that a process saturated with requests gives a small, bounded
+    share of its time to the work behind them (a few orders per wait, not ``chunk``)."""
 
     def __init__(
         self,
@@ -143,10 +146,12 @@ class Sender:
         delay: float = 0.1,
         chunk: int = 500,
         give_way: Callable[[], object] | None = None,
+        busy_chunk: int | None = None,
     ) -> None:
         self._send = send
         self._delay = delay
         self._chunk = chunk
+        self._busy_chunk = busy_chunk or chunk
         self._give_way = give_way
         self._lock = threading.Lock()
         self._pending: list[int] = []
@@ -179,10 +184,10 @@ class Sender:
     def _flush_giving_way(self) -> None:
         """One chunk at a time, each after ``give_way`` returned (the background thread)."""
         while True:
-            if self._give_way is not None:
-                self._give_way()
+            quiet = self._give_way() if self._give_way is not None else True
+            size = self._busy_chunk if quiet is False else self._chunk
             with self._lock:
-                ids, self._pending = self._pending[: self._chunk], self._pending[self._chunk :]
+                ids, self._pending = self._pending[:size], self._pending[size:]
             if not ids:
                 return
             self._send(ids)
@@ -255,7 +260,12 @@ class Traffic:
 
 traffic = Traffic()
 sender = Sender(_send)
-local_sender = Sender(_analyse_here, chunk=50, give_way=traffic.wait_for_quiet)
+# Embedded: 50 orders at a time when the process is quiet; while its requests keep coming,
+# 5 after each wait of at most 5 s (Traffic.wait_for_quiet): about a tenth of a second of
+# analysis in five seconds, where 50 took a second — a fifth of a saturated web process's
+# time, taken from the pushes (bench/workorders.py, docs/workorders-benchmark.md). The rest
+# catches up in the next quiet moment; an order a dispatcher opens meanwhile is analysed then.
+local_sender = Sender(_analyse_here, chunk=50, give_way=traffic.wait_for_quiet, busy_chunk=5)
 atexit.register(sender.flush)
 
 

@@ -105,3 +105,22 @@ def test_the_background_thread_gives_way_before_each_chunk() -> None:
     # asked before each chunk was sent, and once more before finding nothing left
     assert ways == [0, 1, 2, 3]
     assert sender.pending() == []
+
+
+def test_a_busy_process_sends_small_chunks_after_each_wait() -> None:
+    """``give_way`` answering False (requests kept coming the whole wait): ``busy_chunk`` ids;
+    True (a quiet moment): a whole ``chunk``."""
+    sent: list[list[int]] = []
+    answers = iter([False, False, True, False, True, True])  # the last before finding nothing left
+    sender = Sender(sent.append, delay=3600, chunk=4, give_way=lambda: next(answers), busy_chunk=1)
+    sender.add(list(range(1, 9)))
+    sender._flush_giving_way()
+    assert sent == [[1], [2], [3, 4, 5, 6], [7], [8]]
+    assert sender.pending() == []
+
+
+def test_the_embedded_analysis_takes_a_few_orders_while_busy() -> None:
+    from huying.workorders import analysis
+
+    assert analysis.local_sender._busy_chunk < analysis.local_sender._chunk
+    assert analysis.sender._busy_chunk == analysis.sender._chunk  # to the workers: no waiting
