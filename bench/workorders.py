@@ -205,6 +205,47 @@ def start_server(
     raise RuntimeError("gunicorn did not start within 120 s")
 
 
+def _cpu_group(pid: int, command: str) -> str | None:
+    """Which part of the set-up a process is, by its command line (None: not counted apart)."""
+    words = command.split()
+    head = " ".join(words[:2])  # the interpreter and its script: ".../python .../gunicorn …"
+    if pid == os.getpid():
+        return "bench clients"
+    if command.startswith("postgres:") or (words and words[0].endswith("/postgres")):
+        return "database server"
+    if "redis-server" in head:
+        return "broker (Redis)"
+    if "gunicorn" in head:
+        return "web processes"
+    if "celery" in head:
+        return "Celery worker"
+    return None
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds (user + system) used so far by each part of the set-up (:func:`_cpu_group`;
+    "bench clients" is this process: SQLite's own work for the raw inserts too) and by the
+    whole machine (busy time in /proc/stat: all but idle and I/O wait). Linux; empty elsewhere."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+    except OSError:
+        return used
+    used["whole machine"] = (sum(fields) - fields[3] - fields[4]) / ticks
+    for stat_path in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            numbers = stat_path.read_text().rsplit(")", 1)[1].split()
+            command = (stat_path.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        group = _cpu_group(int(stat_path.parent.name), command)
+        if group is not None:
+            used[group] = used.get(group, 0.0) + (int(numbers[11]) + int(numbers[12])) / ticks
+    return used
+
+
 def run_threads(threads: int, total: int, work: Callable[[int, list[int]], None]) -> float:
     """Run ``work(thread_index, items)`` in ``threads`` threads over ``total`` items; seconds."""
     shares = [list(range(i, total, threads)) for i in range(threads)]
@@ -286,7 +327,7 @@ def bench_intake(
     batch_total: int,
     broker: str = "",
     server_threads: int = 4,
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Single pushes, batch pushes and raw inserts with the same clients; rates per second.
     With ``broker`` (a Redis URL) the web processes queue the analysis to one Celery worker
     running meanwhile, as in the production layout; without, each web process analyses in its
@@ -340,7 +381,9 @@ def bench_intake(
                         batch_results[key] = batch_results.get(key, 0) + answer[key]
             conn.close()
 
+        cpu_before = cpu_seconds()
         api_seconds = run_threads(threads, total, post)
+        cpu_after = cpu_seconds()
         batch_seconds = run_threads(threads, len(batches), post_batch)
         analysed_at_end = OrderAnalysis.objects.filter(order__external_id__startswith=INTAKE_PREFIX).count()
         catch_up = wait_analysed(total + batch_total)  # by the worker, or the web processes' own threads
@@ -391,6 +434,10 @@ def bench_intake(
         "analysed": analysed,
         "catch_up": catch_up,
         "analysis_rate": (total + batch_total) / (api_seconds + batch_seconds + catch_up),
+        # CPU milliseconds per single push, by group, while the single pushes ran
+        "cpu": {k: (v - cpu_before.get(k, 0.0)) * 1000 / total for k, v in cpu_after.items()},
+        "cpu_share": (cpu_after.get("whole machine", 0.0) - cpu_before.get("whole machine", 0.0))
+        / (api_seconds * (os.cpu_count() or 1)),
     }
 
 
@@ -1426,6 +1473,17 @@ def main(argv: list[str] | None = None) -> None:
                     intake["batch_rate"],
                     f"{intake['batch_ratio']:.3f}",
                     "≥ 0.30 " + ("met" if intake["batch_ratio"] >= 0.30 else "NOT MET"),
+                ),
+                *(
+                    (f"  CPU per single push, {group} (ms)", f"{ms:.2f}", "", "")
+                    for group, ms in intake["cpu"].items()
+                    if ms >= 0.01 and group != "whole machine"
+                ),
+                (
+                    f"  CPU per single push, whole machine (ms; busy {intake['cpu_share']:.0%} of its cores)",
+                    f"{intake['cpu'].get('whole machine', 0.0):.2f}",
+                    "",
+                    "",
                 ),
                 ("orders analysed when the pushes ended", int(intake["analysed_at_end"]), "", ""),
                 ("orders analysed in the end", int(intake["analysed"]), "", ""),
