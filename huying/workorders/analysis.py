@@ -102,9 +102,9 @@ def _after_commit(ids: list[int]) -> None:
     """One task per committed transaction, not one per order: the ids join the batch the
     transaction already registered (``on_commit``), in the order they were scheduled: a
     transaction that takes orders one by one (the demo loader's chunks of ten) pays the
-    task's overhead once, as a batch push does. Django drops a batch registered inside a savepoint that rolls back, and a
-    batch that outlives the savepoint one of its ids came from holds an order that was never
-    stored, which :func:`analyse_orders` skips."""
+    task's overhead once, as a batch push does. Django drops a batch registered inside a
+    savepoint that rolls back, and a batch that outlives the savepoint one of its ids came
+    from holds an order that was never stored, which :func:`analyse_orders` skips."""
     connection = transaction.get_connection()
     if connection.in_atomic_block:
         for _savepoints, callback, _robust in connection.run_on_commit:

@@ -11,26 +11,23 @@ Django does. Everything else is Django's backend (``ENGINE`` in settings.py)."""
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
 
 from django.db.backends.sqlite3 import base
 
 CACHED_LENGTH = 8_000
-_FORMAT = re.compile(r"(?<!%)%s")  # Django's FORMAT_QMARK_REGEX
 
 
-def _qmark(query: str) -> str:
-    return _FORMAT.sub("?", query).replace("%%", "%")
-
-
-_qmark_cached = functools.lru_cache(maxsize=2_048)(_qmark)
+@functools.lru_cache(maxsize=2_048)
+def _qmark_cached(query: str) -> str:
+    """Django's own conversion (its regular expression), remembered per text."""
+    return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
 
 
 class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
     def convert_query(self, query: str, *, param_names: Any = None) -> str:
-        if param_names is None:
-            return _qmark_cached(query) if len(query) <= CACHED_LENGTH else _qmark(query)
+        if param_names is None and len(query) <= CACHED_LENGTH:
+            return _qmark_cached(query)
         return super().convert_query(query, param_names=param_names)  # type: ignore[misc]
 
 
